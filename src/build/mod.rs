@@ -1,0 +1,408 @@
+//! [`Config`] → runtime graph: check references (pure), then open outputs.
+//!
+//! [`validate`] does no I/O and reports every problem at once. [`build`]
+//! instantiates formatters, filters and handlers, reusing the handlers of a
+//! previous graph whose own settings did not change; if any output fails to
+//! open, the handlers it opened are closed again and nothing changes.
+
+mod registry;
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use crate::config::{Config, FormatterConfig, HandlerConfig, Level, RootConfig};
+use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
+use crate::formatters::{JsonFormatter, PatternFormatter};
+use crate::handlers::{ConsoleHandler, FileHandler, NullHandler};
+use crate::runtime::{Graph, HandlerNode, LoggerNode, segments};
+use crate::{Filter, Formatter, Handler};
+
+pub use registry::{HandlerFactory, Registry};
+
+/// A logger's path, handler names, filter names and level, for checks.
+type LoggerRefs<'a> = (String, &'a [String], &'a [String], Option<Level>);
+
+type PickFilters<'a> = &'a dyn Fn(&[String]) -> Vec<Arc<dyn Filter>>;
+
+/// Every semantic problem of `config`: dangling references, formats and regexes
+/// that do not compile, values out of range (errors); unused handlers and levels
+/// compiled out of this binary (warnings). Placed in the config's source.
+pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if config.version != 1 {
+        out.push(Diagnostic::error(
+            "version",
+            format!("unsupported version {}: expected 1", config.version),
+        ));
+    }
+    for (name, f) in &config.formatters {
+        let path = format!("formatters.{name}");
+        let compiled = match f {
+            FormatterConfig::Pattern(c) => PatternFormatter::compile(c)
+                .map(drop)
+                .map_err(|e| (format!("{path}.format"), e)),
+            FormatterConfig::Json(c) => JsonFormatter::compile(c)
+                .map(drop)
+                .map_err(|e| (format!("{path}.fields"), e)),
+        };
+        if let Err((p, e)) = compiled {
+            out.push(Diagnostic::error(p, e));
+        }
+    }
+    for (name, f) in &config.filters {
+        if let Err(e) = crate::filters::build(f) {
+            out.push(Diagnostic::error(format!("filters.{name}.pattern"), e));
+        }
+    }
+    let mut used_handlers = HashSet::new();
+    let mut loggers: Vec<LoggerRefs<'_>> = vec![(
+        "root".to_owned(),
+        &config.root.handlers,
+        &config.root.filters,
+        config.root.level,
+    )];
+    for (name, l) in &config.loggers {
+        if segments(name).next().is_none() {
+            out.push(Diagnostic::error(
+                format!("loggers.{name}"),
+                "a logger needs a name; configure the root logger under `root`",
+            ));
+        }
+        loggers.push((format!("loggers.{name}"), &l.handlers, &l.filters, l.level));
+    }
+    for (path, handlers, filters, level) in loggers {
+        for (i, h) in handlers.iter().enumerate() {
+            used_handlers.insert(h.as_str());
+            check_ref(
+                &mut out,
+                &format!("{path}.handlers[{i}]"),
+                "handler",
+                h,
+                config.handlers.keys(),
+            );
+            if handlers[..i].contains(h) {
+                out.push(Diagnostic::warning(
+                    format!("{path}.handlers[{i}]"),
+                    format!("handler `{h}` is listed twice; it receives each record once"),
+                ));
+            }
+        }
+        for (i, f) in filters.iter().enumerate() {
+            check_ref(
+                &mut out,
+                &format!("{path}.filters[{i}]"),
+                "filter",
+                f,
+                config.filters.keys(),
+            );
+        }
+        check_static_level(&mut out, &format!("{path}.level"), level);
+    }
+    for (name, h) in &config.handlers {
+        let path = format!("handlers.{name}");
+        let common = h.common();
+        if let Some(f) = &common.formatter {
+            check_ref(
+                &mut out,
+                &format!("{path}.formatter"),
+                "formatter",
+                f,
+                config.formatters.keys(),
+            );
+        }
+        for (i, f) in common.filters.iter().enumerate() {
+            check_ref(
+                &mut out,
+                &format!("{path}.filters[{i}]"),
+                "filter",
+                f,
+                config.filters.keys(),
+            );
+        }
+        check_static_level(&mut out, &format!("{path}.level"), common.level);
+        if !used_handlers.contains(name.as_str()) {
+            out.push(Diagnostic::warning(
+                path.clone(),
+                format!("handler `{name}` is not used by any logger"),
+            ));
+        }
+        if let HandlerConfig::File(f) = h {
+            let same = config.handlers.iter().find(|(other, o)| {
+                other.as_str() < name.as_str()
+                    && matches!(o, HandlerConfig::File(of) if of.path == f.path)
+            });
+            if let Some((other, _)) = same {
+                out.push(Diagnostic::warning(
+                    format!("{path}.path"),
+                    format!(
+                        "handler `{other}` writes to the same file; their lines will interleave"
+                    ),
+                ));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|d| crate::load::place(d, &config.origin))
+        .collect()
+}
+
+fn check_ref<'a>(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    what: &str,
+    name: &str,
+    defined: impl Iterator<Item = &'a String> + Clone,
+) {
+    if defined.clone().any(|d| d == name) {
+        return;
+    }
+    let h = hint(name, defined.clone().map(String::as_str));
+    let listed = if h.is_empty() {
+        let names: Vec<String> = defined.map(|d| format!("`{d}`")).collect();
+        if names.is_empty() {
+            format!("; no {what}s are defined")
+        } else {
+            format!("; defined: {}", names.join(", "))
+        }
+    } else {
+        h
+    };
+    out.push(Diagnostic::error(
+        path,
+        format!("{what} `{name}` is not defined{listed}"),
+    ));
+}
+
+fn check_static_level(out: &mut Vec<Diagnostic>, path: &str, level: Option<Level>) {
+    let Some(filter) = level.and_then(Level::to_level_filter) else {
+        return;
+    };
+    if filter > log::STATIC_MAX_LEVEL {
+        out.push(Diagnostic::warning(
+            path,
+            format!(
+                "level {} is compiled out of this program (log's `max_level_*` features allow up to {}); \
+                 such records never reach logfig",
+                level.map_or("", Level::as_str),
+                log::STATIC_MAX_LEVEL
+            ),
+        ));
+    }
+}
+
+/// A graph that drops everything; what a dispatcher runs after shutdown.
+pub(crate) fn empty_graph() -> Graph {
+    let root = LoggerNode {
+        name: "root".into(),
+        level: log::LevelFilter::Off,
+        filters: Vec::new(),
+        chain: Vec::new(),
+    };
+    Graph::new(Config::default(), vec![root], BTreeMap::new())
+}
+
+/// Builds the graph for `config`, reusing unchanged handlers of `previous`.
+/// Returns the graph and the config's warnings.
+pub(crate) fn build(
+    config: &Config,
+    registry: &Registry,
+    previous: Option<&Graph>,
+) -> Result<(Graph, Vec<Diagnostic>), Error> {
+    let diagnostics = validate(config);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity() == Severity::Error);
+    if !errors.is_empty() {
+        return Err(Error::from_diagnostics(ErrorKind::Invalid, errors));
+    }
+
+    let mut formatters: BTreeMap<&str, Arc<dyn Formatter>> = BTreeMap::new();
+    for (name, f) in &config.formatters {
+        let built: Arc<dyn Formatter> = match f {
+            FormatterConfig::Pattern(c) => {
+                Arc::new(PatternFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
+            }
+            FormatterConfig::Json(c) => {
+                Arc::new(JsonFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
+            }
+        };
+        formatters.insert(name, built);
+    }
+    let mut filters: BTreeMap<&str, Arc<dyn Filter>> = BTreeMap::new();
+    for (name, f) in &config.filters {
+        let built = crate::filters::build(f).map_err(|e| invalid(config, name, e))?;
+        filters.insert(name, Arc::from(built));
+    }
+    let pick_filters = |names: &[String]| -> Vec<Arc<dyn Filter>> {
+        names
+            .iter()
+            .filter_map(|n| filters.get(n.as_str()).cloned())
+            .collect()
+    };
+    let default_formatter: Arc<dyn Formatter> = Arc::new(PatternFormatter::message_only());
+
+    // Open outputs; on the first failure, close what this build opened.
+    let mut handlers: BTreeMap<String, Arc<HandlerNode>> = BTreeMap::new();
+    let mut opened: Vec<Arc<dyn Handler>> = Vec::new();
+    let mut failures = Vec::new();
+    for (name, h) in &config.handlers {
+        let mut identity = h.clone();
+        *identity.common_mut() = Default::default();
+        let reused = previous
+            .and_then(|g| g.handlers.get(name))
+            .filter(|n| n.identity == identity)
+            .map(|n| Arc::clone(&n.handler));
+        let handler = match reused {
+            Some(h) => h,
+            None => match open(h, registry) {
+                Ok(h) => {
+                    opened.push(Arc::clone(&h));
+                    h
+                }
+                Err(message) => {
+                    let d = Diagnostic::error(format!("handlers.{name}"), message);
+                    failures.push(crate::load::place(d, &config.origin));
+                    continue;
+                }
+            },
+        };
+        let common = h.common();
+        let formatter = common
+            .formatter
+            .as_deref()
+            .and_then(|f| formatters.get(f).cloned())
+            .unwrap_or_else(|| Arc::clone(&default_formatter));
+        let level = common
+            .level
+            .and_then(Level::to_level_filter)
+            .unwrap_or(log::LevelFilter::Trace);
+        let node = HandlerNode::new(
+            name.clone(),
+            level,
+            pick_filters(&common.filters),
+            formatter,
+            handler,
+            identity,
+        );
+        handlers.insert(name.clone(), Arc::new(node));
+    }
+    if !failures.is_empty() {
+        for h in opened {
+            let _ = h.close();
+        }
+        let kind = if failures.iter().any(|d| d.message().contains("feature")) {
+            ErrorKind::FeatureDisabled
+        } else {
+            ErrorKind::Io
+        };
+        return Err(Error::from_diagnostics(kind, failures));
+    }
+
+    let loggers = resolve_loggers(config, &handlers, &pick_filters);
+    Ok((Graph::new(config.clone(), loggers, handlers), warnings))
+}
+
+fn invalid(config: &Config, name: &str, e: String) -> Error {
+    let d = crate::load::place(Diagnostic::error(name, e), &config.origin);
+    Error::from_diagnostics(ErrorKind::Invalid, vec![d])
+}
+
+/// Opens the output of one handler config.
+fn open(config: &HandlerConfig, registry: &Registry) -> Result<Arc<dyn Handler>, String> {
+    Ok(match config {
+        HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(|e| full_message(&e))?),
+        HandlerConfig::Null(_) => Arc::new(NullHandler),
+        HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, &c.options)?),
+    })
+}
+
+/// The error's text with its source, on one line.
+fn full_message(e: &Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    s
+}
+
+/// Resolves each configured logger's effective level and handler chain, with
+/// Python's rules: a logger without a level takes its nearest configured
+/// ancestor's (the root's default is WARNING), and its records reach its own
+/// handlers and its ancestors' up to the first `propagate: false`.
+fn resolve_loggers(
+    config: &Config,
+    handlers: &BTreeMap<String, Arc<HandlerNode>>,
+    pick_filters: PickFilters<'_>,
+) -> Vec<LoggerNode> {
+    let pick_handlers = |names: &[String]| -> Vec<Arc<HandlerNode>> {
+        let mut seen = HashSet::new();
+        names
+            .iter()
+            .filter(|n| seen.insert(n.as_str()))
+            .filter_map(|n| handlers.get(n).cloned())
+            .collect()
+    };
+    let RootConfig {
+        level: root_level,
+        handlers: root_handlers,
+        filters: root_filters,
+    } = &config.root;
+    let root_level = root_level
+        .filter(|l| *l != Level::NotSet)
+        .unwrap_or(Level::Warning)
+        .to_level_filter()
+        .unwrap_or(log::LevelFilter::Warn);
+    let root = LoggerNode {
+        name: "root".into(),
+        level: root_level,
+        filters: pick_filters(root_filters),
+        chain: pick_handlers(root_handlers),
+    };
+
+    // Normalised names, so `a.b` and `a::b` are one logger; with both spelt,
+    // the later one in name order wins, which validation does not forbid.
+    let mut by_key: BTreeMap<Vec<&str>, &str> = BTreeMap::new();
+    for name in config.loggers.keys() {
+        let key: Vec<&str> = segments(name).collect();
+        if !key.is_empty() {
+            by_key.insert(key, name);
+        }
+    }
+    let mut out = vec![root];
+    for (key, name) in &by_key {
+        let own = &config.loggers[*name];
+        // Ancestors, nearest first.
+        let ancestors: Vec<&crate::config::LoggerConfig> = (1..key.len())
+            .rev()
+            .filter_map(|n| by_key.get(&key[..n]).map(|a| &config.loggers[*a]))
+            .collect();
+        let level = std::iter::once(own)
+            .chain(ancestors.iter().copied())
+            .find_map(|l| l.level.filter(|l| *l != Level::NotSet))
+            .and_then(Level::to_level_filter)
+            .unwrap_or(root_level);
+        let mut chain = pick_handlers(&own.handlers);
+        let mut propagate = own.propagate;
+        for a in &ancestors {
+            if !propagate {
+                break;
+            }
+            chain.extend(pick_handlers(&a.handlers));
+            propagate = a.propagate;
+        }
+        if propagate {
+            chain.extend(out[0].chain.iter().cloned());
+        }
+        out.push(LoggerNode {
+            name: key.join(".").into(),
+            level,
+            filters: pick_filters(&own.filters),
+            chain,
+        });
+    }
+    out
+}

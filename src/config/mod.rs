@@ -1,0 +1,326 @@
+//! The config file model: plain data, no I/O, no parser.
+//!
+//! A [`Config`] is what a `logging.yaml` (or `.toml`, `.json`) says, after `${VAR}`
+//! expansion and with every value typed. It is `Clone + PartialEq`, so a reload can
+//! tell an unchanged config from a changed one, and code can build one by hand.
+//! The loader (`crate::load`) fills it from text; the builder (`crate::build`) turns
+//! it into a running graph. This module uses nothing else of the crate.
+
+mod filter;
+mod formatter;
+mod handler;
+mod values;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use filter::{
+    FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig, RegexFilterConfig,
+};
+pub use formatter::{FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig};
+pub use handler::{
+    ColorMode, CommonHandlerConfig, ConsoleHandlerConfig, CustomHandlerConfig, FileHandlerConfig,
+    FileMode, HandlerConfig, NullHandlerConfig, Stream,
+};
+pub use values::{Level, Size};
+
+pub(crate) use values::{format_duration, parse_duration, parse_size};
+
+/// A whole logging config: the top level of `logging.yaml`.
+///
+/// The shape follows Python's `logging.config.dictConfig`, so a Python user
+/// recognises it at a glance.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Config, Format};
+///
+/// let config = Config::from_str(
+///     r#"
+/// version: 1
+/// handlers:
+///   console: { type: console, stream: stderr }
+/// root: { level: INFO, handlers: [console] }
+/// "#,
+///     Format::Yaml,
+/// )?;
+/// assert_eq!(config.root.level, Some(logfig::config::Level::Info));
+/// assert!(config.handlers.contains_key("console"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct Config {
+    /// Schema version of the config. Must be 1, as in Python's dictConfig.
+    pub version: u32,
+    /// Mute, on reload, the loggers that the previous config named and this one
+    /// does not. Default: false (Python's default is true, its most reported pitfall).
+    #[serde(default)]
+    pub disable_existing_loggers: bool,
+    /// Apply only the levels of this config on top of the running one, as
+    /// Python's `incremental: true`. Default: false.
+    #[serde(default)]
+    pub incremental: bool,
+    /// How the config file is watched for changes.
+    #[serde(default)]
+    pub reload: ReloadConfig,
+    /// Named formatters, referenced by handlers.
+    #[serde(default)]
+    pub formatters: BTreeMap<String, FormatterConfig>,
+    /// Named filters, referenced by loggers and handlers.
+    #[serde(default)]
+    pub filters: BTreeMap<String, FilterConfig>,
+    /// Named handlers (outputs), referenced by loggers.
+    #[serde(default)]
+    pub handlers: BTreeMap<String, HandlerConfig>,
+    /// Loggers by name. Names are `log` targets; `a::b` and `a.b` name the same
+    /// logger, the child of `a`.
+    #[serde(default)]
+    pub loggers: BTreeMap<String, LoggerConfig>,
+    /// The root logger, ancestor of every other. Default level: WARNING.
+    #[serde(default)]
+    pub root: RootConfig,
+    /// Where the config came from, for diagnostics; ignored by `==`.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub(crate) origin: Origin,
+}
+
+/// The source of a loaded config: file name, text, and the position of every
+/// value by config path, so checks after parsing can still point at a line.
+#[derive(Clone, Default)]
+pub(crate) struct Origin {
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) text: Option<Arc<str>>,
+    pub(crate) spans: Arc<HashMap<String, (u32, u32)>>,
+}
+
+impl Origin {
+    /// The position of `path`, or of its nearest ancestor that has one.
+    pub(crate) fn position(&self, path: &str) -> Option<(u32, u32)> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.spans.get(p) {
+                return Some(*pos);
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+        }
+    }
+
+    /// The text of a 1-based line.
+    pub(crate) fn line_text(&self, line: u32) -> Option<String> {
+        let text = self.text.as_deref()?;
+        text.lines()
+            .nth(line.checked_sub(1)? as usize)
+            .map(|l| l.trim_end_matches('\r').to_owned())
+    }
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, _: &Origin) -> bool {
+        // Two configs that say the same thing are equal wherever they came from.
+        true
+    }
+}
+
+impl std::fmt::Debug for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Origin")
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Config {
+    /// An empty version 1 config: no handlers; WARNING and above reach Python's
+    /// "last resort" output (stderr, message only).
+    fn default() -> Self {
+        Config {
+            version: 1,
+            disable_existing_loggers: false,
+            incremental: false,
+            reload: ReloadConfig::default(),
+            formatters: BTreeMap::new(),
+            filters: BTreeMap::new(),
+            handlers: BTreeMap::new(),
+            loggers: BTreeMap::new(),
+            root: RootConfig::default(),
+            origin: Origin::default(),
+        }
+    }
+}
+
+/// One named logger: `loggers.<name>`.
+///
+/// # Examples
+///
+/// ```
+/// let logger = logfig::config::LoggerConfig::default();
+/// assert!(logger.propagate);
+/// assert_eq!(logger.level, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct LoggerConfig {
+    /// Minimum level of records this logger lets through. Unset (or NOTSET): the
+    /// nearest ancestor's level applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Handlers that receive this logger's records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handlers: Vec<String>,
+    /// Whether records also go to the ancestors' handlers. Default: true.
+    #[serde(default = "yes")]
+    pub propagate: bool,
+    /// Filters applied to records logged at exactly this logger (as in Python,
+    /// not to records propagated from descendants).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<String>,
+}
+
+impl Default for LoggerConfig {
+    fn default() -> Self {
+        LoggerConfig {
+            level: None,
+            handlers: Vec::new(),
+            propagate: true,
+            filters: Vec::new(),
+        }
+    }
+}
+
+/// The root logger: `root`.
+///
+/// # Examples
+///
+/// ```
+/// let root = logfig::config::RootConfig::default();
+/// assert_eq!(root.level, None); // WARNING applies, as in Python
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct RootConfig {
+    /// Minimum level for every logger that sets none. Default: WARNING.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Handlers that receive every propagated record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handlers: Vec<String>,
+    /// Filters applied to records logged at the root logger itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<String>,
+}
+
+/// How the watcher finds out that the config file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReloadMode {
+    /// File system events, plus a slow safety poll; polling alone when no
+    /// watcher can be created.
+    #[default]
+    Auto,
+    /// File system events, plus the safety poll.
+    Events,
+    /// Polling only, every `poll_interval` (default 2s in this mode).
+    Poll,
+}
+
+/// `reload`: watching the config file and applying its changes live.
+///
+/// # Examples
+///
+/// ```
+/// let reload = logfig::config::ReloadConfig::default();
+/// assert!(reload.enabled);
+/// assert_eq!(reload.debounce, std::time::Duration::from_millis(25));
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct ReloadConfig {
+    /// Watch the file and apply its changes. Default: true (for configs loaded
+    /// from a file).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// `auto`, `events` or `poll`. Default: `auto`.
+    #[serde(default)]
+    pub mode: ReloadMode,
+    /// Quiet time after the last file event before reading the file. Default: 25ms.
+    #[serde(with = "duration_text", default = "default_debounce")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub debounce: std::time::Duration,
+    /// Longest time events may postpone a reload. Default: 2s.
+    #[serde(with = "duration_text", default = "default_max_wait")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub max_wait: std::time::Duration,
+    /// Interval of the safety poll of the file's metadata. Default: 30s (2s in
+    /// `poll` mode).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "opt_duration_text"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub poll_interval: Option<std::time::Duration>,
+    /// On unix, reload the config and reopen file outputs on SIGHUP. Default: false.
+    #[serde(default)]
+    pub on_sighup: bool,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        ReloadConfig {
+            enabled: true,
+            mode: ReloadMode::Auto,
+            debounce: default_debounce(),
+            max_wait: default_max_wait(),
+            poll_interval: None,
+            on_sighup: false,
+        }
+    }
+}
+
+fn default_debounce() -> std::time::Duration {
+    std::time::Duration::from_millis(25)
+}
+
+fn default_max_wait() -> std::time::Duration {
+    std::time::Duration::from_secs(2)
+}
+
+fn yes() -> bool {
+    true
+}
+
+mod duration_text {
+    pub(super) fn serialize<S: serde::Serializer>(
+        d: &std::time::Duration,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_duration(*d))
+    }
+}
+
+mod opt_duration_text {
+    pub(super) fn serialize<S: serde::Serializer>(
+        d: &Option<std::time::Duration>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&super::format_duration(*d)),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! [`Entry`]: one record on its way through the graph.
+
+use std::cell::OnceCell;
+use std::sync::OnceLock;
+use std::thread::Thread;
+use std::time::SystemTime;
+
+/// One record on its way through the graph: the `log::Record`, the time it was
+/// created, and the thread and process that logged it.
+///
+/// The dispatcher makes one `Entry` per record and hands the same one to every
+/// filter, handler and formatter, so they all see one timestamp. Queues and tests
+/// make entries whose thread, process and time are given explicitly.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+///
+/// let record = log::Record::builder()
+///     .args(format_args!("hello"))
+///     .level(log::Level::Info)
+///     .target("app::db")
+///     .build();
+/// let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let entry = logfig::Entry::new(&record).with_time(time).with_thread(7, "worker");
+/// assert_eq!(entry.thread_name(), Some("worker"));
+/// assert_eq!(entry.time(), time);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    record: &'a log::Record<'a>,
+    time: SystemTime,
+    thread: Option<(u64, &'a str)>,
+    current: OnceCell<Thread>,
+    process: Option<u32>,
+}
+
+impl<'a> Entry<'a> {
+    /// An entry for a record logged now, on the current thread.
+    pub fn new(record: &'a log::Record<'a>) -> Self {
+        Entry {
+            record,
+            time: SystemTime::now(),
+            thread: None,
+            current: OnceCell::new(),
+            process: None,
+        }
+    }
+
+    /// Sets the creation time.
+    pub fn with_time(mut self, time: SystemTime) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// Sets the thread that logged the record (for queues and tests).
+    pub fn with_thread(mut self, id: u64, name: &'a str) -> Self {
+        self.thread = Some((id, name));
+        self
+    }
+
+    /// Sets the process id (for tests).
+    pub fn with_process(mut self, pid: u32) -> Self {
+        self.process = Some(pid);
+        self
+    }
+
+    /// The `log` record.
+    pub fn record(&self) -> &'a log::Record<'a> {
+        self.record
+    }
+
+    /// When the record was created.
+    pub fn time(&self) -> SystemTime {
+        self.time
+    }
+
+    /// The logger name: the record's target.
+    pub fn name(&self) -> &'a str {
+        self.record.target()
+    }
+
+    /// A number that identifies the logging thread within the process.
+    pub fn thread_id(&self) -> u64 {
+        match self.thread {
+            Some((id, _)) => id,
+            None => current_thread_id(),
+        }
+    }
+
+    /// The logging thread's name, if it has one.
+    pub fn thread_name(&self) -> Option<&str> {
+        match self.thread {
+            Some((_, name)) => Some(name),
+            None => self.current.get_or_init(std::thread::current).name(),
+        }
+    }
+
+    /// The process id.
+    pub fn process_id(&self) -> u32 {
+        self.process.unwrap_or_else(process_id)
+    }
+
+    /// Time since the first logfig graph was built in this process.
+    pub fn relative_created(&self) -> std::time::Duration {
+        self.time.duration_since(start_time()).unwrap_or_default()
+    }
+}
+
+/// The process id, read once: `getpid` is a system call on current glibc.
+pub(crate) fn process_id() -> u32 {
+    static PID: OnceLock<u32> = OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
+/// The time logfig was first used in this process: Python's `relativeCreated`
+/// counts from the import of `logging`.
+pub(crate) fn start_time() -> SystemTime {
+    static START: OnceLock<SystemTime> = OnceLock::new();
+    *START.get_or_init(SystemTime::now)
+}
+
+thread_local! {
+    static THREAD_ID: OnceCell<u64> = const { OnceCell::new() };
+}
+
+/// A small number per thread, assigned on first use (`ThreadId::as_u64` is not
+/// stable).
+pub(crate) fn current_thread_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    THREAD_ID
+        .try_with(|cell| {
+            *cell.get_or_init(|| NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        })
+        .unwrap_or(0)
+}

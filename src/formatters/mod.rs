@@ -1,0 +1,55 @@
+//! Formatters: how an [`Entry`] becomes text.
+//!
+//! Formats are parsed and compiled once, when the graph is built; `format` only
+//! walks the compiled pieces and appends to the caller's buffer.
+
+mod json;
+mod pattern;
+mod time;
+
+use std::fmt;
+
+use crate::{Entry, Error};
+
+pub use json::JsonFormatter;
+pub use pattern::PatternFormatter;
+
+/// Renders one record as text.
+///
+/// # For implementors
+///
+/// `format` is called from many threads at once. Append exactly one record to
+/// `out`, with no line terminator: the handler owns framing (newlines, syslog
+/// headers, JSON batches).
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Entry, Error, Formatter};
+///
+/// #[derive(Debug)]
+/// struct Shout;
+///
+/// impl Formatter for Shout {
+///     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+///         out.extend_from_slice(entry.record().args().to_string().to_uppercase().as_bytes());
+///         Ok(())
+///     }
+/// }
+///
+/// let record = log::Record::builder().args(format_args!("hi")).build();
+/// let mut out = Vec::new();
+/// Shout.format(&Entry::new(&record), &mut out)?;
+/// assert_eq!(out, b"HI");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Formatter: fmt::Debug + Send + Sync + 'static {
+    /// Appends exactly one record to `out`, with no line terminator.
+    fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error>;
+}
+
+impl<T: Formatter> From<T> for Box<dyn Formatter> {
+    fn from(f: T) -> Self {
+        Box::new(f)
+    }
+}

@@ -1,0 +1,149 @@
+//! [`ConsoleHandler`]: stdout or stderr, coloured by level.
+
+use std::io::{IsTerminal, Write};
+
+use anstyle::{AnsiColor, Effects, Style};
+
+use crate::config::{ColorMode, Stream};
+use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+
+/// Writes each record as one line to stdout or stderr (`type: console`).
+///
+/// Colour is decided once, when the handler is built: `always`, `never`, or
+/// `auto` (colour on a terminal, none when `NO_COLOR` is set, always when
+/// `CLICOLOR_FORCE` is set). Errors are red, warnings yellow, debug and trace
+/// dimmed; the line is written with one `write` call.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::ConsoleHandler;
+/// use logfig::config::{ColorMode, Stream};
+///
+/// let handler = ConsoleHandler::new(Stream::Stderr, ColorMode::Never);
+/// assert!(!handler.colored());
+/// ```
+#[derive(Debug)]
+pub struct ConsoleHandler {
+    stream: Stream,
+    colored: bool,
+}
+
+impl ConsoleHandler {
+    /// A handler for `stream` with the given colour mode.
+    pub fn new(stream: Stream, color: ColorMode) -> Self {
+        let is_tty = match stream {
+            Stream::Stdout => std::io::stdout().is_terminal(),
+            Stream::Stderr => std::io::stderr().is_terminal(),
+        };
+        let colored = match color {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => auto_color(is_tty, |k| std::env::var_os(k)),
+        };
+        ConsoleHandler { stream, colored }
+    }
+
+    /// Whether lines get colour.
+    pub fn colored(&self) -> bool {
+        self.colored
+    }
+}
+
+/// `NO_COLOR` (non-empty) wins, then `CLICOLOR_FORCE` (non-empty, not `0`), then
+/// the terminal check (<https://no-color.org>, <https://bixense.com/clicolors/>).
+fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    let set = |k: &str| var(k).is_some_and(|v| !v.is_empty() && v != "0");
+    if var("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if set("CLICOLOR_FORCE") {
+        return true;
+    }
+    is_tty && var("TERM").is_none_or(|t| t != "dumb")
+}
+
+fn style(level: log::Level) -> Style {
+    match level {
+        log::Level::Error => Style::new()
+            .fg_color(Some(AnsiColor::Red.into()))
+            .effects(Effects::BOLD),
+        log::Level::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        log::Level::Info => Style::new(),
+        log::Level::Debug | log::Level::Trace => Style::new().effects(Effects::DIMMED),
+    }
+}
+
+impl Handler for ConsoleHandler {
+    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
+        let write = |bytes: &[u8]| -> std::io::Result<()> {
+            match self.stream {
+                Stream::Stdout => {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(bytes)?;
+                    out.flush()
+                }
+                Stream::Stderr => std::io::stderr().lock().write_all(bytes),
+            }
+        };
+        let style = if self.colored {
+            style(entry.record().level())
+        } else {
+            Style::new()
+        };
+        super::with_scratch(|buf| {
+            use std::io::Write as _;
+            if style != Style::new() {
+                let _ = write!(buf, "{}", style.render());
+            }
+            formatter.format(entry, buf)?;
+            if style != Style::new() {
+                let _ = write!(buf, "{}", style.render_reset());
+            }
+            buf.push(b'\n');
+            write(buf).map_err(|e| {
+                Error::new(
+                    ErrorKind::Handler,
+                    format!("writing to {:?}: {e}", self.stream),
+                )
+            })
+        })
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        let r = match self.stream {
+            Stream::Stdout => std::io::stdout().flush(),
+            Stream::Stderr => std::io::stderr().flush(),
+        };
+        r.map_err(|e| Error::io("flushing the console", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<OsString> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn color_rules() {
+        assert!(auto_color(true, env(&[])));
+        assert!(!auto_color(false, env(&[])));
+        assert!(!auto_color(true, env(&[("NO_COLOR", "1")])));
+        assert!(auto_color(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!auto_color(false, env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!auto_color(
+            true,
+            env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(!auto_color(true, env(&[("TERM", "dumb")])));
+    }
+}

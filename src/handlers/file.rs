@@ -1,0 +1,151 @@
+//! [`FileHandler`]: one file, appended to with one `write` per record.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use super::format_line;
+use crate::config::{FileHandlerConfig, FileMode};
+use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+
+/// Writes records to one file (`type: file`).
+///
+/// The file is opened in append mode (`O_APPEND`), so concurrent writers never
+/// overwrite each other and each record reaches the kernel in one `write` call,
+/// with no lock held over it. Records below `flush_level` go to a buffer instead,
+/// written when it fills, when a record at `flush_level` or above arrives, on
+/// `flush`, and on `close`.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::FileHandlerConfig;
+/// use logfig::{Entry, FileHandler, Handler, PatternFormatter};
+///
+/// let dir = tempfile::tempdir()?;
+/// let handler = FileHandler::open(&FileHandlerConfig::new(dir.path().join("logs/app.log")))?;
+/// let record = log::Record::builder().args(format_args!("started")).build();
+/// handler.emit(&Entry::new(&record), &PatternFormatter::message_only())?;
+/// assert_eq!(std::fs::read_to_string(dir.path().join("logs/app.log"))?, "started\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct FileHandler {
+    path: PathBuf,
+    file: File,
+    /// `None` when every record is written at once.
+    buffered: Option<Buffered>,
+}
+
+#[derive(Debug)]
+struct Buffered {
+    flush_level: log::LevelFilter,
+    capacity: usize,
+    /// Records waiting to be written.
+    pending: Mutex<Vec<u8>>,
+    /// Held while writing a taken buffer, so buffers reach the file in the order
+    /// they were taken; appending records never waits for the write itself.
+    writing: Mutex<()>,
+}
+
+impl FileHandler {
+    /// Opens (and creates, with missing parent directories) the file of `config`.
+    ///
+    /// # Errors
+    ///
+    /// When the directory or the file cannot be created or opened.
+    pub fn open(config: &FileHandlerConfig) -> Result<Self, Error> {
+        let file = open_file(&config.path, config.mode, config.permissions)?;
+        let flush_level = config
+            .flush_level
+            .to_level_filter()
+            .unwrap_or(log::LevelFilter::Trace);
+        let buffered = (flush_level != log::LevelFilter::Trace).then(|| Buffered {
+            flush_level,
+            capacity: config.buffer.bytes().clamp(1, 64 << 20) as usize,
+            pending: Mutex::new(Vec::new()),
+            writing: Mutex::new(()),
+        });
+        Ok(FileHandler {
+            path: config.path.clone(),
+            file,
+            buffered,
+        })
+    }
+
+    /// The path of the file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn write_error(&self, e: std::io::Error) -> Error {
+        Error::new(
+            ErrorKind::Handler,
+            format!("writing `{}`: {e}", self.path.display()),
+        )
+    }
+
+    fn write_pending(&self, b: &Buffered) -> Result<(), Error> {
+        let _order = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        let chunk = std::mem::take(&mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        (&self.file)
+            .write_all(&chunk)
+            .map_err(|e| self.write_error(e))
+    }
+}
+
+pub(crate) fn open_file(path: &Path, mode: FileMode, permissions: u32) -> Result<File, Error> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("creating directory `{}`", parent.display()), e))?;
+    }
+    // Always O_APPEND: writes from several threads (or processes) must not
+    // overwrite each other at a shared offset.
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, permissions);
+    #[cfg(not(unix))]
+    let _ = permissions;
+    let file = options
+        .open(path)
+        .map_err(|e| Error::io(format!("opening `{}`", path.display()), e))?;
+    if mode == FileMode::Truncate {
+        file.set_len(0)
+            .map_err(|e| Error::io(format!("truncating `{}`", path.display()), e))?;
+    }
+    Ok(file)
+}
+
+impl Handler for FileHandler {
+    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
+        let Some(b) = &self.buffered else {
+            return format_line(entry, formatter, |line| {
+                (&self.file)
+                    .write_all(line)
+                    .map_err(|e| self.write_error(e))
+            });
+        };
+        let must_write = format_line(entry, formatter, |line| {
+            let mut pending = b.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.extend_from_slice(line);
+            Ok(pending.len() >= b.capacity || entry.record().level() <= b.flush_level)
+        })?;
+        if must_write {
+            self.write_pending(b)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        match &self.buffered {
+            Some(b) => self.write_pending(b),
+            None => Ok(()),
+        }
+    }
+}

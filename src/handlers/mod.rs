@@ -1,0 +1,138 @@
+//! Handlers: where records go.
+//!
+//! A handler writes one record to one destination. The runtime has already
+//! applied the handler's level and filters, and hands it the formatter to use,
+//! so the same handler instance survives a reload that changes only its level,
+//! filters or format: its file stays open.
+
+mod capture;
+mod console;
+mod file;
+
+use std::cell::Cell;
+use std::fmt;
+
+use crate::{Entry, Error, Formatter};
+
+pub use capture::CaptureHandler;
+pub use console::ConsoleHandler;
+pub use file::FileHandler;
+
+/// Writes records to one destination: a stream, a file, a socket, a queue.
+///
+/// # For implementors
+///
+/// `emit` is called from many threads at once: use interior mutability, and do
+/// not hold a lock over slow I/O when you can avoid it. The runtime has already
+/// applied this handler's level and filters; render the record with the
+/// `formatter` it passes (it is configured per handler and may change on reload
+/// while the handler instance stays).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Mutex;
+/// use logfig::{Entry, Error, Formatter, Handler};
+///
+/// #[derive(Debug, Default)]
+/// struct Lines(Mutex<Vec<String>>);
+///
+/// impl Handler for Lines {
+///     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
+///         let mut buf = Vec::new();
+///         formatter.format(entry, &mut buf)?;
+///         self.0.lock().map_err(|_| Error::other("poisoned"))?.push(String::from_utf8_lossy(&buf).into_owned());
+///         Ok(())
+///     }
+/// }
+///
+/// let handler = Lines::default();
+/// let record = log::Record::builder().args(format_args!("hi")).build();
+/// handler.emit(&Entry::new(&record), &logfig::PatternFormatter::message_only())?;
+/// assert_eq!(handler.0.lock().unwrap()[0], "hi");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Handler: fmt::Debug + Send + Sync + 'static {
+    /// Emits one record, rendered by `formatter`.
+    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error>;
+
+    /// Writes out buffered records. Called by `Log::flush`, `Handle::flush`, and
+    /// before the handler is retired.
+    fn flush(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Releases threads, files and sockets. Called once, after the graph that
+    /// used the handler was swapped out, off the logging threads. Records may
+    /// still arrive from threads that started logging before the swap: accept or
+    /// drop them, never panic.
+    fn close(&self) -> Result<(), Error> {
+        self.flush()
+    }
+}
+
+impl<T: Handler> From<T> for Box<dyn Handler> {
+    fn from(h: T) -> Self {
+        Box::new(h)
+    }
+}
+
+/// Discards every record (`type: null`, Python's NullHandler).
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Entry, Handler, NullHandler, PatternFormatter};
+///
+/// let record = log::Record::builder().args(format_args!("gone")).build();
+/// NullHandler.emit(&Entry::new(&record), &PatternFormatter::message_only())?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NullHandler;
+
+impl Handler for NullHandler {
+    fn emit(&self, _entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+thread_local! {
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` with an empty per-thread buffer, so formatting a record allocates
+/// nothing once the buffer has grown to a line's size. The buffer is taken out
+/// of the thread-local while `f` runs, so a nested use (a handler that logs, a
+/// formatter inside a filter) simply gets a fresh one.
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    let mut buf = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    buf.clear();
+    let r = f(&mut buf);
+    // Don't keep a huge buffer alive because of one huge record.
+    if buf.capacity() <= 64 << 10 {
+        let _ = SCRATCH.try_with(|cell| {
+            let other = cell.take();
+            cell.set(if other.capacity() > buf.capacity() {
+                other
+            } else {
+                buf
+            });
+        });
+    }
+    r
+}
+
+/// Formats `entry` followed by a newline into the per-thread buffer and passes
+/// the bytes to `write`.
+pub(crate) fn format_line<R>(
+    entry: &Entry<'_>,
+    formatter: &dyn Formatter,
+    write: impl FnOnce(&[u8]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    with_scratch(|buf| {
+        formatter.format(entry, buf)?;
+        buf.push(b'\n');
+        write(buf)
+    })
+}

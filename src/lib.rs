@@ -1,0 +1,389 @@
+//! Logging as configuration.
+//!
+//! logfig builds a whole logging setup — loggers, filters, handlers, formatters —
+//! from a `logging.yaml` (or `.toml`, `.json`) shaped like Python's
+//! `logging.config.dictConfig`, installs it as the backend of the [`log`] facade,
+//! and applies edits of the file while the program runs.
+//!
+//! # Quick start
+//!
+//! ```
+//! let config = r#"
+//! version: 1
+//! formatters:
+//!   plain: { format: "%(asctime)s %(levelname)-8s %(name)s: %(message)s" }
+//! handlers:
+//!   console: { type: console, stream: stderr, formatter: plain }
+//! loggers:
+//!   myapp::db: { level: DEBUG }
+//! root: { level: INFO, handlers: [console] }
+//! "#;
+//! let handle = logfig::init_str(config, logfig::Format::Yaml)?;
+//! log::info!("started");
+//! log::debug!(target: "myapp::db::pool", "connection opened");
+//! handle.flush();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The pipeline
+//!
+//! text → **parse** (positions kept) → [`Config`] (plain data, no I/O) →
+//! **validate** (every problem at once, with file, line and column) → **build**
+//! (opens files; reuses unchanged handlers) → **swap** into the running
+//! [`Dispatcher`] → `log::set_max_level`. A config applies whole or changes
+//! nothing, at start and on every reload.
+//!
+//! Logger names are `log` targets; the hierarchy splits on `::` and `.`, so
+//! `myapp.db` and `myapp::db` are one logger, the child of `myapp`. Levels,
+//! `propagate` and filters follow Python's rules.
+//!
+//! # Feature flags
+//!
+//! - `yaml` (default): YAML configs.
+//! - `toml` (default): TOML configs.
+//! - `schema` (default): [`schema()`], the JSON Schema of the config.
+//! - `cli`: the `logfig` command-line tool.
+//!
+//! # Supported Rust versions
+//!
+//! logfig is built and tested with Rust 1.95; the minimum supported version is
+//! 1.95 and moves only with a minor release.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod build;
+pub mod config;
+mod entry;
+mod error;
+mod filters;
+mod formatters;
+mod handlers;
+mod load;
+mod reload;
+mod runtime;
+#[cfg(feature = "schema")]
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+pub use build::{HandlerFactory, Registry};
+pub use config::Config;
+pub use entry::Entry;
+pub use error::{Diagnostic, Error, ErrorKind, Severity};
+pub use filters::{Filter, RegexFilter, TargetFilter, ThresholdFilter};
+pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
+pub use handlers::{CaptureHandler, ConsoleHandler, FileHandler, Handler, NullHandler};
+pub use load::Format;
+pub use reload::ReloadStatus;
+pub use runtime::{Dispatcher, ErrorHook};
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+pub use schema::schema;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+/// Configures and installs logfig: custom components, the error hook.
+///
+/// The free functions [`init_file`], [`init_str`] and [`init`] are
+/// `Builder::new()` followed by the same method.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Builder, Config, Format};
+///
+/// let config = Config::from_str("version: 1\nroot: { level: INFO }\n", Format::Yaml)?;
+/// let dispatcher = Builder::new()
+///     .on_error(|handler, err| eprintln!("{handler}: {err}"))
+///     .build(&config)?;
+/// assert_eq!(dispatcher.max_level(), log::LevelFilter::Info);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Default)]
+pub struct Builder {
+    registry: Registry,
+    on_error: Option<ErrorHook>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("registry", &self.registry)
+            .field("on_error", &self.on_error.is_some())
+            .finish()
+    }
+}
+
+impl Builder {
+    /// A builder with no custom components and the default error hook.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a factory for `type: custom` handlers with `factory: name`.
+    pub fn handler_factory(
+        mut self,
+        name: impl Into<String>,
+        factory: impl Fn(&serde_json::Value) -> Result<Box<dyn Handler>, Error> + Send + Sync + 'static,
+    ) -> Self {
+        self.registry.register_handler(name, Arc::new(factory));
+        self
+    }
+
+    /// Replaces the default error hook (a rate-limited line on stderr) that
+    /// receives run-time handler errors. It survives reloads.
+    pub fn on_error(mut self, hook: impl Fn(&str, &Error) + Send + Sync + 'static) -> Self {
+        self.on_error = Some(Arc::new(hook));
+        self
+    }
+
+    /// Builds a dispatcher for `config` without installing it.
+    ///
+    /// # Errors
+    ///
+    /// When the config is invalid or an output cannot be opened.
+    pub fn build(self, config: &Config) -> Result<Dispatcher, Error> {
+        Dispatcher::from_parts(config, self.registry, self.on_error)
+    }
+
+    /// Loads the config file at `path`, installs it as the `log` backend and,
+    /// when `reload.enabled` (the default), watches the file.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read, the config is invalid, an output cannot
+    /// be opened, or a global logger is already installed.
+    pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
+        let path = path.as_ref();
+        let config = load::load_path(path)?;
+        let watch = config.reload.enabled;
+        let dispatcher = self.build(&config)?;
+        let mut handle = install(dispatcher, &config)?;
+        if watch {
+            handle.watcher = Some(reload::Watcher::start(
+                handle.dispatcher.clone(),
+                path.to_path_buf(),
+                &config,
+            )?);
+        }
+        Ok(handle)
+    }
+
+    /// Parses `text`, installs it as the `log` backend. Nothing is watched.
+    ///
+    /// # Errors
+    ///
+    /// As [`init_file`](Builder::init_file), less the file.
+    pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
+        let config = load::load_str(text, format, None)?;
+        let dispatcher = self.build(&config)?;
+        install(dispatcher, &config)
+    }
+
+    /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
+    /// `logging.yaml`, `logging.yml`, `logging.toml`, `logging.json` in the
+    /// working directory, else a built-in default like Python's
+    /// `logging.basicConfig()`: WARNING and above to stderr as
+    /// `%(levelname)s:%(name)s:%(message)s`.
+    ///
+    /// # Errors
+    ///
+    /// As [`init_file`](Builder::init_file).
+    pub fn init(self) -> Result<Handle, Error> {
+        match find_config_file() {
+            Some(path) => self.init_file(path),
+            None => {
+                let config = default_config();
+                let dispatcher = self.build(&config)?;
+                install(dispatcher, &config)
+            }
+        }
+    }
+}
+
+fn find_config_file() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("LOGFIG_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    [
+        "logging.yaml",
+        "logging.yml",
+        "logging.toml",
+        "logging.json",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+}
+
+/// Python's `basicConfig()`: WARNING and above to stderr.
+fn default_config() -> Config {
+    use config::{ConsoleHandlerConfig, FormatterConfig, HandlerConfig, PatternFormatterConfig};
+    let mut config = Config::default();
+    let fmt = PatternFormatterConfig {
+        format: Some("%(levelname)s:%(name)s:%(message)s".into()),
+        ..PatternFormatterConfig::default()
+    };
+    config
+        .formatters
+        .insert("default".into(), FormatterConfig::Pattern(fmt));
+    let mut console = ConsoleHandlerConfig::default();
+    console.common.formatter = Some("default".into());
+    console.color = config::ColorMode::Never;
+    config
+        .handlers
+        .insert("console".into(), HandlerConfig::Console(console));
+    config.root.handlers = vec!["console".into()];
+    config.root.level = Some(config::Level::Warning);
+    config
+}
+
+fn install(dispatcher: Dispatcher, config: &Config) -> Result<Handle, Error> {
+    if let Err(e) = log::set_boxed_logger(Box::new(dispatcher.clone())) {
+        // Close what this attempt opened (log4rs#259: a failed init leaked them).
+        dispatcher.shutdown();
+        return Err(Error::new(
+            ErrorKind::AlreadyInitialized,
+            format!(
+                "cannot install logfig: {e}; a global logger can be installed once per process"
+            ),
+        ));
+    }
+    dispatcher.shared.global.store(true, Ordering::Release);
+    dispatcher.update_max_level();
+    let handle = Handle {
+        dispatcher,
+        watcher: None,
+    };
+    // Warnings go through the new graph, on the `logfig` target.
+    for w in build::validate(config) {
+        log::warn!(target: "logfig", "{w}");
+    }
+    Ok(handle)
+}
+
+/// Loads the config file at `path`, installs it as the `log` backend, and
+/// watches the file when `reload.enabled` (the default).
+///
+/// # Errors
+///
+/// See [`Builder::init_file`].
+///
+/// # Examples
+///
+/// ```no_run
+/// let _handle = logfig::init_file("logging.yaml")?;
+/// log::info!("configured");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
+    Builder::new().init_file(path)
+}
+
+/// Parses `text` as `format` and installs it as the `log` backend.
+///
+/// # Errors
+///
+/// See [`Builder::init_str`].
+///
+/// # Examples
+///
+/// ```
+/// let _handle = logfig::init_str("version: 1\nroot: { level: ERROR }\n", logfig::Format::Yaml)?;
+/// assert_eq!(log::max_level(), log::LevelFilter::Error);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
+    Builder::new().init_str(text, format)
+}
+
+/// Installs the config named by `LOGFIG_CONFIG`, or `logging.yaml` (`.yml`,
+/// `.toml`, `.json`) in the working directory, or Python's default.
+///
+/// # Errors
+///
+/// See [`Builder::init`].
+///
+/// # Examples
+///
+/// ```no_run
+/// let _handle = logfig::init()?;
+/// log::warn!("shown on stderr unless a config says otherwise");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn init() -> Result<Handle, Error> {
+    Builder::new().init()
+}
+
+/// The installed logger: flush it, shut it down, watch its reloads.
+///
+/// Dropping the handle flushes every handler and stops watching the config
+/// file; the logger itself stays installed (a `log` backend lives as long as
+/// the process). Keep the handle alive in `main`.
+///
+/// # Examples
+///
+/// ```
+/// let handle = logfig::init_str("version: 1\n", logfig::Format::Yaml)?;
+/// log::warn!("going down");
+/// handle.shutdown();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Handle {
+    dispatcher: Dispatcher,
+    watcher: Option<reload::Watcher>,
+}
+
+impl Handle {
+    /// The installed dispatcher.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// Writes out every handler's buffered records.
+    pub fn flush(&self) {
+        self.dispatcher.flush_handlers();
+    }
+
+    /// Stops watching, flushes and closes every handler; later records are
+    /// dropped. Safe while other threads log.
+    pub fn shutdown(mut self) {
+        self.watcher = None;
+        self.dispatcher.shutdown();
+    }
+
+    /// What the last reload attempt did; `None` when the file is not watched.
+    pub fn reload_status(&self) -> Option<ReloadStatus> {
+        self.watcher.as_ref().map(reload::Watcher::status)
+    }
+
+    /// Reads the config file now and applies it if it changed.
+    ///
+    /// # Errors
+    ///
+    /// When nothing is watched, or the file cannot be read or is invalid (the
+    /// running config stays).
+    pub fn reload_now(&self) -> Result<(), Error> {
+        match &self.watcher {
+            Some(w) => w.reload_now(),
+            None => Err(Error::new(
+                ErrorKind::Other,
+                "no config file is watched (use `init_file` with `reload.enabled: true`)",
+            )),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.watcher = None;
+        if !self.dispatcher.is_shut_down() {
+            self.dispatcher.flush_handlers();
+        }
+    }
+}

@@ -1,0 +1,799 @@
+//! [`Node`] tree → [`Config`], collecting every problem instead of stopping at
+//! the first.
+//!
+//! serde's derived `Deserialize` stops at the first error of a struct and loses
+//! positions inside internally tagged enums (serde#1621), so the config is read
+//! here field by field: each field that cannot be read adds a diagnostic with its
+//! path and position, and reading goes on with the next one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::node::{Node, Value};
+use crate::config::{
+    ColorMode, CommonHandlerConfig, Config, ConsoleHandlerConfig, CustomHandlerConfig,
+    FileHandlerConfig, FileMode, FilterAction, FilterConfig, FormatStyle, FormatterConfig,
+    HandlerConfig, JsonFormatterConfig, Level, LevelFilterConfig, LoggerConfig, NameFilterConfig,
+    NullHandlerConfig, PatternFormatterConfig, RegexFilterConfig, ReloadConfig, ReloadMode,
+    RootConfig, Stream,
+};
+use crate::error::{Diagnostic, hint};
+
+pub(crate) struct Decoder<'e> {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) spans: HashMap<String, (u32, u32)>,
+    env: &'e dyn Fn(&str) -> Option<String>,
+}
+
+/// The entries of one mapping, read key by key; keys never asked for are
+/// reported as unknown, with a hint among the keys that were.
+struct Fields<'n> {
+    path: String,
+    node: &'n Node,
+    entries: &'n [(super::node::Key, Node)],
+    used: Vec<bool>,
+    known: Vec<&'static str>,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl<'e> Decoder<'e> {
+    pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>) -> Self {
+        Decoder {
+            diagnostics: Vec::new(),
+            spans: HashMap::new(),
+            env,
+        }
+    }
+
+    fn error(&mut self, node: &Node, path: &str, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::error(path, message).at(node.line, node.column, None));
+    }
+
+    fn note(&mut self, path: &str, node: &Node) {
+        self.spans.insert(path.to_owned(), (node.line, node.column));
+    }
+
+    /// Expands `${VAR}` in every string of the tree, in place.
+    pub(crate) fn expand(&mut self, node: &mut Node, path: &str) {
+        match &mut node.value {
+            Value::Str(s) => match super::env::expand(s, self.env) {
+                Ok(Some(expanded)) => {
+                    *s = expanded;
+                    node.expanded = true;
+                }
+                Ok(None) => {}
+                Err(message) => {
+                    let (line, column) = (node.line, node.column);
+                    self.diagnostics
+                        .push(Diagnostic::error(path, message).at(line, column, None));
+                }
+            },
+            Value::Seq(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    self.expand(item, &format!("{path}[{i}]"));
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    let p = join(path, &k.name);
+                    self.expand(v, &p);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn fields<'n>(&mut self, node: &'n Node, path: &str) -> Option<Fields<'n>> {
+        self.note(path, node);
+        match &node.value {
+            Value::Map(entries) => Some(Fields {
+                path: path.to_owned(),
+                node,
+                entries,
+                used: vec![false; entries.len()],
+                known: Vec::new(),
+            }),
+            // An empty value (`root:` with nothing after it) is an empty mapping.
+            Value::Null => Some(Fields {
+                path: path.to_owned(),
+                node,
+                entries: &[],
+                used: Vec::new(),
+                known: Vec::new(),
+            }),
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    format!("expected a mapping, found {}", node.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    // ---- scalars -------------------------------------------------------
+
+    fn string(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.note(path, node);
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    format!("expected a string, found {}", node.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, node: &Node, path: &str) -> Option<bool> {
+        self.note(path, node);
+        match &node.value {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) if node.expanded => match s.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => Some(true),
+                "false" | "no" | "off" | "0" => Some(false),
+                _ => {
+                    self.error(node, path, format!("expected true or false, found `{s}`"));
+                    None
+                }
+            },
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    format!("expected true or false, found {}", node.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, node: &Node, path: &str, min: i128, max: i128) -> Option<i128> {
+        self.note(path, node);
+        let n = match &node.value {
+            Value::Int(i) => *i,
+            Value::Str(s) if node.expanded && s.trim().parse::<i128>().is_ok() => {
+                s.trim().parse().ok()?
+            }
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    format!("expected an integer, found {}", node.kind()),
+                );
+                return None;
+            }
+        };
+        if n < min || n > max {
+            self.error(
+                node,
+                path,
+                format!("{n} is out of range: expected {min} to {max}"),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
+    fn level(&mut self, node: &Node, path: &str) -> Option<Level> {
+        self.note(path, node);
+        let parsed = match &node.value {
+            Value::Str(s) => s.parse::<Level>(),
+            Value::Int(i) => Ok(Level::from_number(i64::try_from(*i).unwrap_or(i64::MAX))),
+            _ => Err(format!("expected a level name, found {}", node.kind())),
+        };
+        parsed.map_err(|e| self.error(node, path, e)).ok()
+    }
+
+    fn size(&mut self, node: &Node, path: &str) -> Option<u64> {
+        self.note(path, node);
+        let parsed = match &node.value {
+            Value::Int(i) if *i >= 0 => u64::try_from(*i).map_err(|_| "size too large".to_owned()),
+            Value::Int(i) => Err(format!("size must not be negative, found {i}")),
+            Value::Str(s) => crate::config::parse_size(s),
+            _ => Err(format!(
+                "expected a size such as `10MiB`, found {}",
+                node.kind()
+            )),
+        };
+        parsed.map_err(|e| self.error(node, path, e)).ok()
+    }
+
+    fn duration(&mut self, node: &Node, path: &str) -> Option<Duration> {
+        self.note(path, node);
+        let parsed = match &node.value {
+            Value::Str(s) => crate::config::parse_duration(s),
+            Value::Int(0) => Ok(Duration::ZERO),
+            Value::Int(i) => Err(format!(
+                "invalid duration `{i}`: add a unit, such as `{i}s` or `{i}ms`"
+            )),
+            _ => Err(format!(
+                "expected a duration such as `250ms`, found {}",
+                node.kind()
+            )),
+        };
+        parsed.map_err(|e| self.error(node, path, e)).ok()
+    }
+
+    /// One of a closed set of words; `names[i]` maps to `values[i]`.
+    fn choice<T: Copy>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        what: &str,
+        names: &[&str],
+        values: &[T],
+    ) -> Option<T> {
+        let s = self.string(node, path)?;
+        let lower = s.to_ascii_lowercase();
+        match names.iter().position(|n| *n == lower) {
+            Some(i) => Some(values[i]),
+            None => {
+                let h = hint(&s, names.iter().copied());
+                let list = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.error(
+                    node,
+                    path,
+                    format!("unknown {what} `{s}`{h}; expected one of {list}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, node: &Node, path: &str) -> Vec<String> {
+        self.note(path, node);
+        match &node.value {
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.string(item, &format!("{path}[{i}]")))
+                .collect(),
+            // A single name is a list of one, as YAML users often write.
+            Value::Str(_) => self
+                .string(node, &format!("{path}[0]"))
+                .into_iter()
+                .collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    format!("expected a list of names, found {}", node.kind()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn string_map(&mut self, node: &Node, path: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if let Some(f) = self.fields(node, path) {
+            for (k, v) in f.entries {
+                if let Some(s) = self.string(v, &join(path, &k.name)) {
+                    out.insert(k.name.clone(), s);
+                }
+            }
+        }
+        out
+    }
+
+    // ---- the config ----------------------------------------------------
+
+    pub(crate) fn config(&mut self, root: &Node) -> Option<Config> {
+        let mut f = self.fields(root, "")?;
+        let mut config = Config::default();
+        match f.take("version") {
+            Some(n) => {
+                if let Some(v) = self.integer(n, "version", 0, u32::MAX.into()) {
+                    config.version = v as u32;
+                }
+            }
+            None => self.error(root, "", "missing key `version` (add `version: 1`)"),
+        }
+        if let Some(n) = f.take("disable_existing_loggers") {
+            config.disable_existing_loggers =
+                self.bool(n, "disable_existing_loggers").unwrap_or_default();
+        }
+        if let Some(n) = f.take("incremental") {
+            config.incremental = self.bool(n, "incremental").unwrap_or_default();
+        }
+        if let Some(n) = f.take("reload") {
+            config.reload = self.reload(n, "reload").unwrap_or_default();
+        }
+        if let Some(n) = f.take("formatters") {
+            config.formatters = self.named(n, "formatters", Self::formatter);
+        }
+        if let Some(n) = f.take("filters") {
+            config.filters = self.named(n, "filters", Self::filter);
+        }
+        if let Some(n) = f.take("handlers") {
+            config.handlers = self.named(n, "handlers", Self::handler);
+        }
+        if let Some(n) = f.take("loggers") {
+            config.loggers = self.named(n, "loggers", Self::logger);
+        }
+        if let Some(n) = f.take("root") {
+            config.root = self.root(n, "root").unwrap_or_default();
+        }
+        f.finish(self);
+        Some(config)
+    }
+
+    fn named<T>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        read: impl Fn(&mut Self, &Node, &str) -> Option<T>,
+    ) -> BTreeMap<String, T> {
+        let mut out = BTreeMap::new();
+        let Some(f) = self.fields(node, path) else {
+            return out;
+        };
+        for (k, v) in f.entries {
+            let p = join(path, &k.name);
+            self.spans.insert(p.clone(), (k.line, k.column));
+            if let Some(item) = read(self, v, &p) {
+                out.insert(k.name.clone(), item);
+            }
+            // Re-point the name at its key, which is where users look for it.
+            self.spans.insert(p, (k.line, k.column));
+        }
+        out
+    }
+
+    fn reload(&mut self, node: &Node, path: &str) -> Option<ReloadConfig> {
+        let mut f = self.fields(node, path)?;
+        let mut r = ReloadConfig::default();
+        if let Some(n) = f.take("enabled") {
+            r.enabled = self.bool(n, &join(path, "enabled")).unwrap_or(r.enabled);
+        }
+        if let Some(n) = f.take("mode") {
+            let modes = [ReloadMode::Auto, ReloadMode::Events, ReloadMode::Poll];
+            r.mode = self
+                .choice(
+                    n,
+                    &join(path, "mode"),
+                    "reload mode",
+                    &["auto", "events", "poll"],
+                    &modes,
+                )
+                .unwrap_or_default();
+        }
+        if let Some(n) = f.take("debounce") {
+            r.debounce = self
+                .duration(n, &join(path, "debounce"))
+                .unwrap_or(r.debounce);
+        }
+        if let Some(n) = f.take("max_wait") {
+            r.max_wait = self
+                .duration(n, &join(path, "max_wait"))
+                .unwrap_or(r.max_wait);
+        }
+        if let Some(n) = f.take("poll_interval") {
+            r.poll_interval = self.duration(n, &join(path, "poll_interval"));
+        }
+        if let Some(n) = f.take("on_sighup") {
+            r.on_sighup = self.bool(n, &join(path, "on_sighup")).unwrap_or_default();
+        }
+        f.finish(self);
+        Some(r)
+    }
+
+    fn logger(&mut self, node: &Node, path: &str) -> Option<LoggerConfig> {
+        let mut f = self.fields(node, path)?;
+        let mut l = LoggerConfig::default();
+        if let Some(n) = f.take("level") {
+            l.level = self.level(n, &join(path, "level"));
+        }
+        if let Some(n) = f.take("handlers") {
+            l.handlers = self.string_list(n, &join(path, "handlers"));
+        }
+        if let Some(n) = f.take("propagate") {
+            l.propagate = self.bool(n, &join(path, "propagate")).unwrap_or(true);
+        }
+        if let Some(n) = f.take("filters") {
+            l.filters = self.string_list(n, &join(path, "filters"));
+        }
+        f.finish(self);
+        Some(l)
+    }
+
+    fn root(&mut self, node: &Node, path: &str) -> Option<RootConfig> {
+        let mut f = self.fields(node, path)?;
+        let mut r = RootConfig::default();
+        if let Some(n) = f.take("level") {
+            r.level = self.level(n, &join(path, "level"));
+        }
+        if let Some(n) = f.take("handlers") {
+            r.handlers = self.string_list(n, &join(path, "handlers"));
+        }
+        if let Some(n) = f.take("filters") {
+            r.filters = self.string_list(n, &join(path, "filters"));
+        }
+        f.finish(self);
+        Some(r)
+    }
+
+    /// Reads `type` and checks it against `types`; `None` when it is missing and
+    /// there is no default, or unknown.
+    fn kind(
+        &mut self,
+        f: &mut Fields<'_>,
+        what: &str,
+        types: &[&str],
+        default: Option<&str>,
+    ) -> Option<String> {
+        let path = join(&f.path, "type");
+        let Some(n) = f.take("type") else {
+            if default.is_none() {
+                let list = types
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.error(
+                    f.node,
+                    &f.path,
+                    format!("missing key `type`: the {what} type, one of {list}"),
+                );
+            }
+            return default.map(str::to_owned);
+        };
+        let t = self.string(n, &path)?;
+        if types.contains(&t.as_str()) {
+            return Some(t);
+        }
+        let h = hint(&t, types.iter().copied());
+        let list = types
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.error(
+            n,
+            &path,
+            format!("unknown {what} type `{t}`{h}; expected one of {list}"),
+        );
+        // Mark the other keys as read: they belong to a kind we don't know.
+        f.used.iter_mut().for_each(|u| *u = true);
+        None
+    }
+
+    fn handler(&mut self, node: &Node, path: &str) -> Option<HandlerConfig> {
+        let mut f = self.fields(node, path)?;
+        if f.has("class") && !f.has("type") {
+            let n = f.take("class")?;
+            let list = HandlerConfig::TYPES.join(", ");
+            self.error(
+                n,
+                &join(path, "class"),
+                format!(
+                    "Python's `class:` form is not supported yet; write `type:` with one of {list}"
+                ),
+            );
+            f.used.iter_mut().for_each(|u| *u = true);
+            return None;
+        }
+        let kind = self.kind(&mut f, "handler", HandlerConfig::TYPES, None)?;
+        let handler = match kind.as_str() {
+            "console" => {
+                let mut c = ConsoleHandlerConfig::default();
+                if let Some(n) = f.take("stream") {
+                    c.stream = self
+                        .choice(
+                            n,
+                            &join(path, "stream"),
+                            "stream",
+                            &["stdout", "stderr"],
+                            &[Stream::Stdout, Stream::Stderr],
+                        )
+                        .unwrap_or_default();
+                }
+                if let Some(n) = f.take("color") {
+                    let modes = [ColorMode::Auto, ColorMode::Always, ColorMode::Never];
+                    c.color = self
+                        .choice(
+                            n,
+                            &join(path, "color"),
+                            "color mode",
+                            &["auto", "always", "never"],
+                            &modes,
+                        )
+                        .unwrap_or_default();
+                }
+                c.common = self.common(&mut f, path);
+                Some(HandlerConfig::Console(c))
+            }
+            "file" => {
+                let file_path = match f.take("path") {
+                    Some(n) => self.string(n, &join(path, "path")),
+                    None => {
+                        self.error(node, path, "missing key `path`: the log file's path");
+                        None
+                    }
+                };
+                let mut c =
+                    FileHandlerConfig::new(PathBuf::from(file_path.clone().unwrap_or_default()));
+                if file_path.as_deref() == Some("")
+                    && let Some(n) = f.get("path")
+                {
+                    self.error(n, &join(path, "path"), "the path is empty");
+                }
+                if let Some(n) = f.take("mode") {
+                    let modes = [FileMode::Append, FileMode::Truncate];
+                    c.mode = self
+                        .choice(
+                            n,
+                            &join(path, "mode"),
+                            "file mode",
+                            &["append", "truncate"],
+                            &modes,
+                        )
+                        .unwrap_or_default();
+                }
+                if let Some(n) = f.take("permissions") {
+                    c.permissions = self
+                        .permissions(n, &join(path, "permissions"))
+                        .unwrap_or(c.permissions);
+                }
+                if let Some(n) = f.take("flush_level") {
+                    c.flush_level = self
+                        .level(n, &join(path, "flush_level"))
+                        .unwrap_or(c.flush_level);
+                }
+                if let Some(n) = f.take("buffer") {
+                    let p = join(path, "buffer");
+                    match self.size(n, &p) {
+                        Some(0) => self.error(n, &p, "the buffer size must be at least 1 byte"),
+                        Some(b) => c.buffer = crate::config::Size(b),
+                        None => {}
+                    }
+                }
+                c.common = self.common(&mut f, path);
+                file_path.map(|_| HandlerConfig::File(c))
+            }
+            "null" => Some(HandlerConfig::Null(NullHandlerConfig {
+                common: self.common(&mut f, path),
+            })),
+            "custom" => {
+                let factory = match f.take("factory") {
+                    Some(n) => self.string(n, &join(path, "factory")),
+                    None => {
+                        self.error(node, path, "missing key `factory`: the name a handler factory was registered under");
+                        None
+                    }
+                };
+                let options = f.take("options").map(Node::to_json).unwrap_or_default();
+                let common = self.common(&mut f, path);
+                factory.map(|factory| {
+                    HandlerConfig::Custom(CustomHandlerConfig {
+                        factory,
+                        options,
+                        common,
+                    })
+                })
+            }
+            _ => None,
+        };
+        f.finish(self);
+        handler
+    }
+
+    fn common(&mut self, f: &mut Fields<'_>, path: &str) -> CommonHandlerConfig {
+        let mut c = CommonHandlerConfig::default();
+        if let Some(n) = f.take("level") {
+            c.level = self.level(n, &join(path, "level"));
+        }
+        if let Some(n) = f.take("formatter") {
+            c.formatter = self.string(n, &join(path, "formatter"));
+        }
+        if let Some(n) = f.take("filters") {
+            c.filters = self.string_list(n, &join(path, "filters"));
+        }
+        c
+    }
+
+    fn permissions(&mut self, node: &Node, path: &str) -> Option<u32> {
+        self.note(path, node);
+        let mode = match &node.value {
+            Value::Int(i) => u32::try_from(*i).ok(),
+            Value::Str(s) => {
+                let t = s.trim();
+                let t = t.strip_prefix("0o").unwrap_or(t);
+                u32::from_str_radix(t, 8).ok()
+            }
+            _ => None,
+        };
+        match mode {
+            Some(m) if m <= 0o7777 => Some(m),
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    "expected unix permission bits as an octal string, such as `\"0640\"`",
+                );
+                None
+            }
+        }
+    }
+
+    fn formatter(&mut self, node: &Node, path: &str) -> Option<FormatterConfig> {
+        let mut f = self.fields(node, path)?;
+        let kind = self.kind(&mut f, "formatter", FormatterConfig::TYPES, Some("pattern"))?;
+        let formatter = match kind.as_str() {
+            "pattern" => {
+                let mut c = PatternFormatterConfig::default();
+                if let Some(n) = f.take("format") {
+                    c.format = self.string(n, &join(path, "format"));
+                }
+                if let Some(n) = f.take("datefmt") {
+                    c.datefmt = self.string(n, &join(path, "datefmt"));
+                }
+                if let Some(n) = f.take("style") {
+                    let styles = [
+                        FormatStyle::Percent,
+                        FormatStyle::Brace,
+                        FormatStyle::Dollar,
+                    ];
+                    c.style = self
+                        .choice(n, &join(path, "style"), "style", &["%", "{", "$"], &styles)
+                        .unwrap_or_default();
+                }
+                if let Some(n) = f.take("utc") {
+                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+                }
+                if let Some(n) = f.take("validate") {
+                    c.validate = self.bool(n, &join(path, "validate")).unwrap_or(true);
+                }
+                if let Some(n) = f.take("defaults") {
+                    c.defaults = self.string_map(n, &join(path, "defaults"));
+                }
+                FormatterConfig::Pattern(c)
+            }
+            "json" => {
+                let mut c = JsonFormatterConfig::default();
+                if let Some(n) = f.take("fields") {
+                    c.fields = self.string_list(n, &join(path, "fields"));
+                }
+                if let Some(n) = f.take("rename") {
+                    c.rename = self.string_map(n, &join(path, "rename"));
+                }
+                if let Some(n) = f.take("flatten_kv") {
+                    c.flatten_kv = self.bool(n, &join(path, "flatten_kv")).unwrap_or_default();
+                }
+                if let Some(n) = f.take("datefmt") {
+                    c.datefmt = self.string(n, &join(path, "datefmt"));
+                }
+                if let Some(n) = f.take("utc") {
+                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+                }
+                FormatterConfig::Json(c)
+            }
+            _ => return None,
+        };
+        f.finish(self);
+        Some(formatter)
+    }
+
+    fn filter(&mut self, node: &Node, path: &str) -> Option<FilterConfig> {
+        let mut f = self.fields(node, path)?;
+        let default = (!f.has("type") && f.has("name")).then_some("name");
+        let kind = self.kind(&mut f, "filter", FilterConfig::TYPES, default)?;
+        let filter = match kind.as_str() {
+            "level" => {
+                let mut c = LevelFilterConfig::default();
+                if let Some(n) = f.take("min") {
+                    c.min = self.level(n, &join(path, "min"));
+                }
+                if let Some(n) = f.take("max") {
+                    c.max = self.level(n, &join(path, "max"));
+                }
+                Some(FilterConfig::Level(c))
+            }
+            "name" => {
+                let mut c = NameFilterConfig::default();
+                if let Some(n) = f.take("name") {
+                    c.name = self.string(n, &join(path, "name")).unwrap_or_default();
+                }
+                Some(FilterConfig::Name(c))
+            }
+            "regex" => {
+                let pattern = match f.take("pattern") {
+                    Some(n) => self.string(n, &join(path, "pattern")),
+                    None => {
+                        self.error(
+                            node,
+                            path,
+                            "missing key `pattern`: the regular expression to match",
+                        );
+                        None
+                    }
+                };
+                let mut action = FilterAction::Allow;
+                if let Some(n) = f.take("action") {
+                    let actions = [FilterAction::Allow, FilterAction::Deny];
+                    action = self
+                        .choice(
+                            n,
+                            &join(path, "action"),
+                            "action",
+                            &["allow", "deny"],
+                            &actions,
+                        )
+                        .unwrap_or_default();
+                }
+                pattern.map(|pattern| FilterConfig::Regex(RegexFilterConfig { pattern, action }))
+            }
+            _ => None,
+        };
+        f.finish(self);
+        filter
+    }
+}
+
+impl<'n> Fields<'n> {
+    fn position(&self, key: &str) -> Option<usize> {
+        self.entries.iter().position(|(k, _)| k.name == key)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    /// The value of `key`, which becomes a known key of this mapping.
+    fn take(&mut self, key: &'static str) -> Option<&'n Node> {
+        self.known.push(key);
+        let i = self.position(key)?;
+        self.used[i] = true;
+        Some(&self.entries[i].1)
+    }
+
+    /// Reports every key that was never asked for.
+    fn finish(self, d: &mut Decoder<'_>) {
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            if self.used[i] {
+                continue;
+            }
+            let h = hint(&k.name, self.known.iter().copied());
+            let path = join(&self.path, &k.name);
+            let list = self
+                .known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = if h.is_empty() {
+                format!("unknown key `{}`; expected one of {list}", k.name)
+            } else {
+                format!("unknown key `{}`{h}", k.name)
+            };
+            d.diagnostics
+                .push(Diagnostic::error(path, message).at(k.line, k.column, None));
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! JSON, read by a small position-keeping parser.
+//!
+//! serde_json reports positions only for syntax errors, not for values, so the
+//! config's JSON form is read here into the same [`Node`] tree as YAML and TOML
+//! (strict RFC 8259: no comments, no trailing commas; duplicate keys rejected).
+
+use super::node::{Key, Node, Value};
+use crate::error::Diagnostic;
+
+/// Parses JSON text into a [`Node`] tree, or the syntax error with its position.
+pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    p.skip_ws();
+    let node = p.value()?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.error("trailing characters after the JSON value"));
+    }
+    Ok(node)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+/// Deeper nesting than any config needs; stops stack exhaustion on hostile input.
+const MAX_DEPTH: u32 = 128;
+
+impl Parser<'_> {
+    fn position(&self, pos: usize) -> (u32, u32) {
+        super::node::line_col(self.text, pos)
+    }
+
+    fn error(&self, message: &str) -> Diagnostic {
+        let (line, column) = self.position(self.pos);
+        Diagnostic::error("", format!("invalid JSON: {message}")).at(line, column, None)
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<Node, Diagnostic> {
+        let (line, column) = self.position(self.pos);
+        let value = match self.bytes.get(self.pos) {
+            None => return Err(self.error("unexpected end of input, expected a value")),
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Value::Str(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(_) => return Err(self.error("expected a value")),
+        };
+        Ok(Node::new(value, line, column))
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Diagnostic> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Value, Diagnostic> {
+        self.enter()?;
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Map(entries));
+        }
+        loop {
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(self.error("expected a string key"));
+            }
+            let (line, column) = self.position(self.pos);
+            let name = self.string()?;
+            if entries.iter().any(|(k, _)| k.name == name) {
+                let mut d = self.error(&format!("duplicate key `{name}`"));
+                d = d.at(line, column, None);
+                return Err(d);
+            }
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.error("expected `:` after the key"));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value()?;
+            entries.push((Key { name, line, column }, value));
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Value::Map(entries));
+                }
+                _ => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Value, Diagnostic> {
+        self.enter()?;
+        let mut items = Vec::new();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Seq(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Value::Seq(items));
+                }
+                _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String, Diagnostic> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[start..self.pos]);
+            match self.bytes.get(self.pos) {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = match self.bytes.get(self.pos) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return Err(self.error("invalid escape in string")),
+                    };
+                    self.pos += 1;
+                    out.push(c);
+                }
+                Some(_) => return Err(self.error("control character in string")),
+            }
+        }
+    }
+
+    /// Reads `uXXXX` (and a following low surrogate); leaves `pos` on its last
+    /// hex digit.
+    fn unicode_escape(&mut self) -> Result<char, Diagnostic> {
+        let hex = |p: &Self, at: usize| -> Result<u32, Diagnostic> {
+            p.text
+                .get(at..at + 4)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .ok_or_else(|| p.error("invalid \\u escape"))
+        };
+        let first = hex(self, self.pos + 1)?;
+        self.pos += 4;
+        if (0xD800..0xDC00).contains(&first) {
+            if self.bytes.get(self.pos + 1..self.pos + 3) == Some(b"\\u") {
+                let second = hex(self, self.pos + 3)?;
+                if (0xDC00..0xE000).contains(&second) {
+                    self.pos += 6;
+                    let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    return char::from_u32(c).ok_or_else(|| self.error("invalid \\u escape"));
+                }
+            }
+            return Err(self.error("unpaired surrogate in \\u escape"));
+        }
+        char::from_u32(first).ok_or_else(|| self.error("unpaired surrogate in \\u escape"))
+    }
+
+    fn number(&mut self) -> Result<Value, Diagnostic> {
+        let start = self.pos;
+        let mut float = false;
+        if self.bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while let Some(b'0'..=b'9') = p.bytes.get(p.pos) {
+                p.pos += 1;
+            }
+            p.pos - s
+        };
+        let int_start = self.pos;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.bytes[int_start] == b'0') {
+            self.pos = start;
+            return Err(self.error("invalid number"));
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            float = true;
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(self.error("invalid number: digits expected after `.`"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
+            float = true;
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.error("invalid number: digits expected in the exponent"));
+            }
+        }
+        let t = &self.text[start..self.pos];
+        if !float && let Ok(i) = t.parse::<i128>() {
+            return Ok(Value::Int(i));
+        }
+        t.parse::<f64>()
+            .map(Value::Float)
+            .map_err(|_| self.error("invalid number"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_with_positions() {
+        let n = parse(
+            "{\n  \"a\": [1, -2.5e1, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null}\n}",
+        )
+        .unwrap();
+        let Value::Map(e) = &n.value else { panic!() };
+        assert_eq!((e[0].0.line, e[0].0.column), (2, 3));
+        let Value::Seq(items) = &e[0].1.value else {
+            panic!()
+        };
+        assert_eq!(items[0].value, Value::Int(1));
+        assert_eq!(items[1].value, Value::Float(-25.0));
+        assert_eq!(items[2].value, Value::Str("xé😀".into()));
+        assert_eq!((items[2].line, items[2].column), (2, 20));
+    }
+
+    #[test]
+    fn errors() {
+        for (bad, line) in [
+            ("{\"a\": 1,}", 1),
+            ("{\n\"a\": 01}", 2),
+            ("[1 2]", 1),
+            ("{\"a\":1, \"a\":2}", 1),
+            ("\"x", 1),
+        ] {
+            let d = parse(bad).unwrap_err();
+            assert_eq!(d.line(), line, "{bad}: {d}");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The parser-neutral document tree every format is read into.
+//!
+//! Each format module turns its parser's output into a [`Node`] tree that keeps
+//! the line and column of every value and key; the decoder then reads the config
+//! from it, so all formats share one set of error messages and positions.
+
+/// One value of the document, with its position (1-based; 0 when unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Node {
+    pub(crate) value: Value,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    /// The string came from `${VAR}` expansion, so a number or a boolean may be
+    /// written as text.
+    pub(crate) expanded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key and its position.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Key {
+    pub(crate) name: String,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+}
+
+impl Node {
+    pub(crate) fn new(value: Value, line: u32, column: u32) -> Self {
+        Node {
+            value,
+            line,
+            column,
+            expanded: false,
+        }
+    }
+
+    /// What the value is, for messages: "a string", "a list".
+    pub(crate) fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// The node as JSON, for the options of custom components.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) => match (i64::try_from(*i), u64::try_from(*i)) {
+                (Ok(i), _) => i.into(),
+                (_, Ok(u)) => u.into(),
+                _ => (*i as f64).into(),
+            },
+            Value::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+            }
+            Value::Str(s) => s.clone().into(),
+            Value::Seq(items) => items.iter().map(Node::to_json).collect(),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), v.to_json()))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+}
+
+/// Converts a byte offset in `text` to a 1-based line and column (in characters).
+pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line as u32, column as u32)
+}

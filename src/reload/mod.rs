@@ -1,0 +1,409 @@
+//! Watching the config file and applying its changes.
+//!
+//! The parent directory is watched, not the file: editors save by renaming a
+//! new file over the old one, and Kubernetes swaps a `..data` symlink, both of
+//! which end a watch on the file itself. Events are only hints: after a burst
+//! of them goes quiet (`debounce`, capped by `max_wait`), the file is read and
+//! applied when its bytes differ from the last applied ones. A slow safety poll
+//! of the file's metadata covers lost events, network file systems and bind
+//! mounts; when no watcher can be created, polling is all there is.
+//!
+//! Everything runs on one thread, `logfig-watch`; logging threads never wait
+//! for it. Dropping the [`Watcher`] stops it.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use notify::{EventKind, RecursiveMode, Watcher as _};
+
+use crate::config::{Config, ReloadConfig, ReloadMode};
+use crate::error::{Diagnostic, Error, ErrorKind};
+use crate::runtime::{Dispatcher, apply_if_changed};
+
+/// What the last reload attempt did.
+///
+/// # Examples
+///
+/// ```
+/// let status = logfig::ReloadStatus::default();
+/// assert_eq!(status.reloads(), 0);
+/// assert!(status.last_error().is_none());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ReloadStatus {
+    hash: u64,
+    attempted: Option<SystemTime>,
+    reloads: u64,
+    error: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ReloadStatus {
+    /// A hash of the bytes of the config that is running.
+    pub fn config_hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// When the file was last read for a reload.
+    pub fn last_attempt(&self) -> Option<SystemTime> {
+        self.attempted
+    }
+
+    /// How many changed configs were applied since start.
+    pub fn reloads(&self) -> u64 {
+        self.reloads
+    }
+
+    /// The error of the last attempt, if it failed; the previous config runs.
+    pub fn last_error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The diagnostics (errors or warnings) of the last attempt.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+enum Message {
+    Event(notify::Result<notify::Event>),
+    ReloadNow(Sender<Result<(), Error>>),
+    Stop,
+}
+
+/// Watches one config file and applies its changes to a dispatcher.
+#[derive(Debug)]
+pub(crate) struct Watcher {
+    tx: Sender<Message>,
+    state: Arc<Mutex<ReloadStatus>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Worker {
+    dispatcher: Dispatcher,
+    path: PathBuf,
+    settings: ReloadConfig,
+    state: Arc<Mutex<ReloadStatus>>,
+    /// Bytes of the last config applied (or found invalid, so the same broken
+    /// text is reported once).
+    last_bytes: Vec<u8>,
+    last_meta: Option<Meta>,
+    /// Kept alive while watching; `None` in poll mode.
+    notify: Option<notify::RecommendedWatcher>,
+    /// File names whose events count: the config, `..data`, a link target.
+    names: Vec<std::ffi::OsString>,
+    /// For the notify callback; the thread still stops on `Message::Stop`.
+    tx: Sender<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Meta {
+    modified: Option<SystemTime>,
+    len: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+fn meta(path: &Path) -> Option<Meta> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(Meta {
+        modified: m.modified().ok(),
+        len: m.len(),
+        #[cfg(unix)]
+        ino: std::os::unix::fs::MetadataExt::ino(&m),
+    })
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+impl Watcher {
+    pub(crate) fn start(
+        dispatcher: Dispatcher,
+        path: PathBuf,
+        config: &Config,
+    ) -> Result<Watcher, Error> {
+        let (tx, rx) = mpsc::channel();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let state = Arc::new(Mutex::new(ReloadStatus {
+            hash: hash(&bytes),
+            ..ReloadStatus::default()
+        }));
+        let mut worker = Worker {
+            dispatcher,
+            path: path.clone(),
+            settings: config.reload.clone(),
+            state: Arc::clone(&state),
+            last_bytes: bytes,
+            last_meta: meta(&path),
+            notify: None,
+            names: Vec::new(),
+            tx: tx.clone(),
+        };
+        worker.watch();
+        let thread = std::thread::Builder::new()
+            .name("logfig-watch".into())
+            .spawn(move || worker.run(&rx))
+            .map_err(|e| Error::io("starting the config watcher thread", e))?;
+        Ok(Watcher {
+            tx,
+            state,
+            thread: Some(thread),
+        })
+    }
+
+    pub(crate) fn status(&self) -> ReloadStatus {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn reload_now(&self) -> Result<(), Error> {
+        let (tx, rx) = mpsc::channel();
+        self.tx
+            .send(Message::ReloadNow(tx))
+            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
+        rx.recv()
+            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Message::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// How long to wait before retrying a file that failed to parse right after an
+/// event: an editor writing in place may not have finished.
+const MID_WRITE_RETRY: Duration = Duration::from_millis(250);
+
+impl Worker {
+    fn poll_interval(&self) -> Duration {
+        let default = if self.notify.is_some() {
+            Duration::from_secs(30)
+        } else {
+            Duration::from_secs(2)
+        };
+        self.settings
+            .poll_interval
+            .unwrap_or(default)
+            .max(Duration::from_millis(10))
+    }
+
+    /// Sets up the directory watch (unless in poll mode); on failure, polling
+    /// covers it.
+    fn watch(&mut self) {
+        self.notify = None;
+        let file_name = self.path.file_name().map(ToOwned::to_owned);
+        self.names = file_name.into_iter().collect();
+        self.names.push("..data".into());
+        if self.settings.mode == ReloadMode::Poll {
+            return;
+        }
+        let mut dirs = vec![parent(&self.path)];
+        if let Ok(target) = std::fs::canonicalize(&self.path) {
+            if let Some(name) = target.file_name() {
+                self.names.push(name.to_owned());
+            }
+            let dir = parent(&target);
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        let tx = self.tx.clone();
+        let created = notify::recommended_watcher(move |event| {
+            let _ = tx.send(Message::Event(event));
+        });
+        let Ok(mut watcher) = created else {
+            return;
+        };
+        let mut watching = false;
+        for dir in &dirs {
+            watching |= watcher.watch(dir, RecursiveMode::NonRecursive).is_ok();
+        }
+        if watching {
+            self.notify = Some(watcher);
+        }
+    }
+
+    fn relevant(&self, event: &notify::Event) -> bool {
+        if matches!(event.kind, EventKind::Access(_)) {
+            return false;
+        }
+        event.paths.is_empty()
+            || event.paths.iter().any(|p| {
+                p.file_name()
+                    .is_some_and(|n| self.names.iter().any(|m| m == n))
+            })
+    }
+
+    fn run(mut self, rx: &Receiver<Message>) {
+        let mut next_poll = Instant::now() + self.poll_interval();
+        loop {
+            let timeout = next_poll.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(timeout) {
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Message::ReloadNow(reply)) => {
+                    let _ = reply.send(self.check(false, true));
+                }
+                Ok(Message::Event(Ok(event))) => {
+                    if self.relevant(&event) {
+                        if self.debounce(rx) {
+                            return;
+                        }
+                        let _ = self.check(true, false);
+                    }
+                }
+                // A watcher error (queue overflow, a removed directory): the
+                // next poll catches up.
+                Ok(Message::Event(Err(_))) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    let now = meta(&self.path);
+                    if now.is_some() && now != self.last_meta {
+                        let _ = self.check(false, false);
+                    }
+                    next_poll = Instant::now() + self.poll_interval();
+                }
+            }
+        }
+    }
+
+    /// Waits until events stop for `debounce`, or `max_wait` passed since the
+    /// first. Returns true when asked to stop meanwhile.
+    fn debounce(&self, rx: &Receiver<Message>) -> bool {
+        let start = Instant::now();
+        let cap = start + self.settings.max_wait;
+        let mut quiet_until = start + self.settings.debounce;
+        loop {
+            let now = Instant::now();
+            let until = quiet_until.min(cap);
+            if now >= until {
+                return false;
+            }
+            match rx.recv_timeout(until - now) {
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
+                Ok(Message::Event(Ok(e))) if self.relevant(&e) => {
+                    quiet_until = Instant::now() + self.settings.debounce;
+                }
+                Ok(Message::ReloadNow(reply)) => {
+                    let _ = reply.send(Err(Error::new(
+                        ErrorKind::Other,
+                        "a reload is already pending",
+                    )));
+                }
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => return false,
+            }
+        }
+    }
+
+    /// Reads the file and applies it if its bytes changed. `after_event`: a
+    /// parse failure may be a half-written file, so it is retried once.
+    /// `force`: apply even if the bytes are unchanged (a manual reload).
+    fn check(&mut self, after_event: bool, force: bool) -> Result<(), Error> {
+        self.last_meta = meta(&self.path);
+        let Ok(bytes) = std::fs::read(&self.path) else {
+            // A missing file keeps the running config; it is picked up again
+            // when it reappears.
+            return Ok(());
+        };
+        if bytes == self.last_bytes && !force {
+            return Ok(());
+        }
+        let result = self.load(&bytes);
+        let result = match result {
+            Err(e) if after_event && e.kind() == ErrorKind::Parse => {
+                std::thread::sleep(MID_WRITE_RETRY);
+                self.last_meta = meta(&self.path);
+                match std::fs::read(&self.path) {
+                    Ok(again) if again != bytes => return self.check(false, force),
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        };
+        self.last_bytes = bytes;
+        let mut status = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        status.attempted = Some(SystemTime::now());
+        match result {
+            Ok((config, applied)) => {
+                status.hash = hash(&self.last_bytes);
+                status.error = None;
+                status.diagnostics = applied.clone().unwrap_or_default();
+                if applied.is_some() {
+                    status.reloads += 1;
+                }
+                drop(status);
+                // A file may change the reload settings, but not stop the
+                // watcher: only dropping the handle does.
+                let mode_changed = config.reload.mode != self.settings.mode;
+                self.settings = ReloadConfig {
+                    enabled: true,
+                    ..config.reload
+                };
+                if mode_changed {
+                    self.watch();
+                }
+                if applied.is_some() {
+                    log::info!(logger: self.dispatcher, target: "logfig", "reloaded `{}`", self.path.display());
+                    for w in applied.iter().flatten() {
+                        log::warn!(logger: self.dispatcher, target: "logfig", "{w}");
+                    }
+                }
+                Ok(())
+            }
+            Err(e) => {
+                status.error = Some(e.to_string());
+                status.diagnostics = e.diagnostics().to_vec();
+                drop(status);
+                report_failure(&self.path, &e);
+                log::error!(logger: self.dispatcher, target: "logfig",
+                    "reloading `{}` failed; the running config stays:\n{e}", self.path.display());
+                Err(e)
+            }
+        }
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<(Config, Option<Vec<Diagnostic>>), Error> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            Error::new(
+                ErrorKind::Parse,
+                format!(
+                    "{}: the config is not valid UTF-8: {e}",
+                    self.path.display()
+                ),
+            )
+        })?;
+        let format = crate::Format::from_path(&self.path).unwrap_or(crate::Format::Yaml);
+        let config = crate::load::load_str(text, format, Some(&self.path))?;
+        let applied = apply_if_changed(&self.dispatcher, &config)?;
+        Ok((config, applied))
+    }
+}
+
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[allow(clippy::print_stderr)] // reason: a failed reload must be seen even when logging is broken
+fn report_failure(path: &Path, e: &Error) {
+    eprintln!(
+        "logfig: reloading `{}` failed; the running config stays:\n{e}",
+        path.display()
+    );
+}

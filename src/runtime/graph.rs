@@ -1,0 +1,175 @@
+//! The running graph: loggers in a trie of name segments, each with its
+//! effective level, its own filters and the flattened chain of handlers that its
+//! records reach.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::config::{Config, HandlerConfig};
+use crate::{Filter, Formatter, Handler};
+
+/// One configured logger, with everything resolved at build time.
+#[derive(Debug)]
+pub(crate) struct LoggerNode {
+    pub(crate) name: Box<str>,
+    /// The effective level: this logger's, else the nearest ancestor's.
+    pub(crate) level: log::LevelFilter,
+    /// Applied only to records logged at exactly this logger (Python's rule).
+    pub(crate) filters: Vec<Arc<dyn Filter>>,
+    /// This logger's handlers, then its ancestors', up to the first
+    /// `propagate: false`.
+    pub(crate) chain: Vec<Arc<HandlerNode>>,
+}
+
+/// A handler with the settings that may change without replacing it.
+#[derive(Debug)]
+pub(crate) struct HandlerNode {
+    pub(crate) name: String,
+    pub(crate) level: log::LevelFilter,
+    pub(crate) filters: Vec<Arc<dyn Filter>>,
+    pub(crate) formatter: Arc<dyn Formatter>,
+    pub(crate) handler: Arc<dyn Handler>,
+    /// The kind-specific config (level, formatter and filters cleared): equal
+    /// configs share one handler instance across reloads.
+    pub(crate) identity: HandlerConfig,
+    pub(crate) panicked: AtomicBool,
+    pub(crate) last_report: AtomicU64,
+    pub(crate) suppressed: AtomicU64,
+}
+
+impl HandlerNode {
+    pub(crate) fn new(
+        name: String,
+        level: log::LevelFilter,
+        filters: Vec<Arc<dyn Filter>>,
+        formatter: Arc<dyn Formatter>,
+        handler: Arc<dyn Handler>,
+        identity: HandlerConfig,
+    ) -> Self {
+        HandlerNode {
+            name,
+            level,
+            filters,
+            formatter,
+            handler,
+            identity,
+            panicked: AtomicBool::new(false),
+            last_report: AtomicU64::new(0),
+            suppressed: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether an error report is due now (at most one a second per handler);
+    /// returns how many were suppressed since the last report.
+    pub(crate) fn report_due(&self, now_secs: u64) -> Option<u64> {
+        let last = self.last_report.load(Ordering::Relaxed);
+        if last != now_secs
+            && self
+                .last_report
+                .compare_exchange(last, now_secs, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            Some(self.suppressed.swap(0, Ordering::Relaxed))
+        } else {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct TrieNode {
+    children: HashMap<Box<str>, u32>,
+    logger: Option<u32>,
+}
+
+/// A built logger graph. Immutable once built; a reload builds a new one.
+#[derive(Debug)]
+pub(crate) struct Graph {
+    pub(crate) config: Config,
+    trie: Vec<TrieNode>,
+    /// `loggers[0]` is the root logger.
+    pub(crate) loggers: Vec<LoggerNode>,
+    pub(crate) handlers: BTreeMap<String, Arc<HandlerNode>>,
+    pub(crate) max_level: log::LevelFilter,
+}
+
+/// The segments of a logger name or target: `a::b.c` is `a`, `b`, `c`.
+pub(crate) fn segments(name: &str) -> impl Iterator<Item = &str> {
+    name.split([':', '.']).filter(|s| !s.is_empty())
+}
+
+impl Graph {
+    /// A graph from resolved loggers; `loggers[0]` must be the root.
+    pub(crate) fn new(
+        config: Config,
+        loggers: Vec<LoggerNode>,
+        handlers: BTreeMap<String, Arc<HandlerNode>>,
+    ) -> Self {
+        let mut trie = vec![TrieNode {
+            children: HashMap::new(),
+            logger: Some(0),
+        }];
+        for (i, logger) in loggers.iter().enumerate().skip(1) {
+            let mut cur = 0usize;
+            for seg in segments(&logger.name) {
+                let next = match trie[cur].children.get(seg) {
+                    Some(&n) => n as usize,
+                    None => {
+                        trie.push(TrieNode::default());
+                        let n = trie.len() - 1;
+                        trie[cur].children.insert(seg.into(), n as u32);
+                        n
+                    }
+                };
+                cur = next;
+            }
+            trie[cur].logger = Some(i as u32);
+        }
+        let max_level = loggers
+            .iter()
+            .map(|l| l.level)
+            .max()
+            .unwrap_or(log::LevelFilter::Off);
+        Graph {
+            config,
+            trie,
+            loggers,
+            handlers,
+            max_level,
+        }
+    }
+
+    /// The logger that governs `target` (the deepest configured ancestor, or
+    /// the root), and whether it is exactly `target`'s logger.
+    pub(crate) fn lookup(&self, target: &str) -> (&LoggerNode, bool) {
+        let mut cur = 0usize;
+        let mut best = 0u32;
+        let mut exact = true;
+        for seg in segments(target) {
+            match self.trie[cur].children.get(seg) {
+                Some(&next) => {
+                    cur = next as usize;
+                    match self.trie[cur].logger {
+                        Some(l) => {
+                            best = l;
+                            exact = true;
+                        }
+                        None => exact = false,
+                    }
+                }
+                None => {
+                    exact = false;
+                    break;
+                }
+            }
+        }
+        (&self.loggers[best as usize], exact)
+    }
+
+    /// Every distinct handler instance of the graph.
+    pub(crate) fn handler_instances(&self) -> impl Iterator<Item = &Arc<HandlerNode>> {
+        self.handlers.values()
+    }
+}

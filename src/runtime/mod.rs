@@ -1,0 +1,389 @@
+//! The hot path: [`Dispatcher`], the `log::Log` implementation.
+//!
+//! `log()` loads the current graph (one `ArcSwap` load, no lock), finds the
+//! record's logger in the trie, checks the level, applies the logger's filters,
+//! then each handler of the chain: level, filters, `emit`. It never panics: a
+//! panicking handler is caught and reported once; a failing one is reported
+//! through the error hook, at most once a second per handler.
+
+mod graph;
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwap;
+
+use crate::build::Registry;
+use crate::config::Config;
+use crate::error::{Diagnostic, Error};
+use crate::{Entry, Formatter};
+
+pub(crate) use graph::{Graph, HandlerNode, LoggerNode, segments};
+
+/// Called with the handler's name and the error when a handler fails at run time.
+pub type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
+
+/// Routes `log` records through a logger graph built from a [`Config`].
+///
+/// A `Dispatcher` is cheap to clone (clones share the graph). It implements
+/// `log::Log`, so it can be used without installing it globally, with `log`'s
+/// `logger:` argument, which is how tests use it. [`apply`](Dispatcher::apply)
+/// replaces the graph atomically: records logged meanwhile on other threads go
+/// through either the old graph or the new one, never neither.
+///
+/// `log`'s macros compare a record's level with the global `log::max_level()`
+/// before they call any logger, even one passed with `logger:`; when the
+/// dispatcher is not installed, raise that level yourself.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Config, Dispatcher, Format};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("app.log");
+/// let text = format!(
+///     "version: 1\nhandlers:\n  f: {{ type: file, path: '{}' }}\nroot: {{ level: INFO, handlers: [f] }}\n",
+///     path.display()
+/// );
+/// let dispatcher = Dispatcher::new(&Config::from_str(&text, Format::Yaml)?)?;
+/// // `log`'s macros check the global level first, even with `logger:`.
+/// log::set_max_level(log::LevelFilter::Trace);
+/// log::info!(logger: dispatcher, "hello");
+/// log::debug!(logger: dispatcher, "not shown");
+/// assert_eq!(std::fs::read_to_string(&path)?, "hello\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Dispatcher {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    graph: ArcSwap<Graph>,
+    registry: Registry,
+    on_error: Option<ErrorHook>,
+    /// Serialises `apply` calls; never taken by logging threads.
+    applying: Mutex<()>,
+    /// Set when installed as the global logger: swaps update `log::max_level`.
+    pub(crate) global: AtomicBool,
+    shut_down: AtomicBool,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("graph", &*self.shared.graph.load())
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    /// Set while this thread is inside the graph, so a record logged from inside
+    /// a handler goes to stderr instead of back into the graph.
+    static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
+}
+
+struct DispatchGuard;
+
+impl DispatchGuard {
+    fn enter() -> Option<DispatchGuard> {
+        IN_DISPATCH
+            .try_with(|flag| (!flag.replace(true)).then_some(DispatchGuard))
+            .ok()
+            .flatten()
+    }
+}
+
+impl Drop for DispatchGuard {
+    fn drop(&mut self) {
+        let _ = IN_DISPATCH.try_with(|flag| flag.set(false));
+    }
+}
+
+impl Dispatcher {
+    /// Builds a dispatcher for `config` with no custom components.
+    ///
+    /// # Errors
+    ///
+    /// When the config is invalid, or an output cannot be opened.
+    pub fn new(config: &Config) -> Result<Dispatcher, Error> {
+        crate::Builder::new().build(config)
+    }
+
+    pub(crate) fn from_parts(
+        config: &Config,
+        registry: Registry,
+        on_error: Option<ErrorHook>,
+    ) -> Result<Dispatcher, Error> {
+        let (graph, _warnings) = crate::build::build(config, &registry, None)?;
+        Ok(Dispatcher {
+            shared: Arc::new(Shared {
+                graph: ArcSwap::from_pointee(graph),
+                registry,
+                on_error,
+                applying: Mutex::new(()),
+                global: AtomicBool::new(false),
+                shut_down: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The config of the running graph.
+    pub fn config(&self) -> Config {
+        self.shared.graph.load().config.clone()
+    }
+
+    /// The most verbose level any logger lets through.
+    pub fn max_level(&self) -> log::LevelFilter {
+        self.shared.graph.load().max_level
+    }
+
+    /// Replaces the running graph with one built from `config`, all or nothing.
+    ///
+    /// Handlers whose own settings did not change (only their level, formatter
+    /// or filters, or nothing) carry over as the same instances: their files
+    /// stay open. Handlers that are no longer used are flushed and closed after
+    /// the swap. On error the running graph is left untouched. Returns the
+    /// config's warnings.
+    ///
+    /// # Errors
+    ///
+    /// When the config is invalid or a new output cannot be opened.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Config, Dispatcher, Format};
+    ///
+    /// let quiet = Config::from_str("version: 1\nroot: { level: ERROR }\n", Format::Yaml)?;
+    /// let loud = Config::from_str("version: 1\nroot: { level: DEBUG }\n", Format::Yaml)?;
+    /// let dispatcher = Dispatcher::new(&quiet)?;
+    /// assert_eq!(dispatcher.max_level(), log::LevelFilter::Error);
+    /// dispatcher.apply(&loud)?;
+    /// assert_eq!(dispatcher.max_level(), log::LevelFilter::Debug);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&self, config: &Config) -> Result<Vec<Diagnostic>, Error> {
+        let _one_at_a_time = self
+            .shared
+            .applying
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let old = self.shared.graph.load_full();
+        let (graph, warnings) = crate::build::build(config, &self.shared.registry, Some(&old))?;
+        let new = Arc::new(graph);
+        self.shared.graph.store(Arc::clone(&new));
+        self.update_max_level();
+        retire(&old, Some(&new));
+        Ok(warnings)
+    }
+
+    pub(crate) fn update_max_level(&self) {
+        if self.shared.global.load(Ordering::Acquire) {
+            log::set_max_level(self.shared.graph.load().max_level);
+        }
+    }
+
+    /// Flushes every handler.
+    pub fn flush_handlers(&self) {
+        let graph = self.shared.graph.load();
+        for node in graph.handler_instances() {
+            self.guarded(node, |h| h.handler.flush());
+        }
+    }
+
+    /// Flushes and closes every handler, then stops routing records: later
+    /// records are dropped. Safe to call while other threads log.
+    pub fn shutdown(&self) {
+        let _one_at_a_time = self
+            .shared
+            .applying
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.shared.shut_down.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let old = self.shared.graph.load_full();
+        let empty = crate::build::empty_graph();
+        self.shared.graph.store(Arc::new(empty));
+        if self.shared.global.load(Ordering::Acquire) {
+            log::set_max_level(log::LevelFilter::Off);
+        }
+        retire(&old, None);
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shared.shut_down.load(Ordering::Acquire)
+    }
+
+    /// Runs a handler operation, catching panics and reporting errors.
+    fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
+        match catch_unwind(AssertUnwindSafe(|| op(node))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.report(node, &e),
+            Err(panic) => {
+                if !node.panicked.swap(true, Ordering::Relaxed) {
+                    let what = panic_message(&*panic);
+                    let e = Error::new(
+                        crate::ErrorKind::Handler,
+                        format!("panicked: {what} (reported once; the handler stays in place)"),
+                    );
+                    self.report_now(&node.name, &e, 0);
+                }
+            }
+        }
+    }
+
+    fn report(&self, node: &HandlerNode, e: &Error) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if let Some(suppressed) = node.report_due(now) {
+            self.report_now(&node.name, e, suppressed);
+        }
+    }
+
+    fn report_now(&self, handler: &str, e: &Error, suppressed: u64) {
+        match &self.shared.on_error {
+            Some(hook) => {
+                let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
+            }
+            None => default_error_sink(handler, e, suppressed),
+        }
+    }
+
+    fn dispatch(&self, record: &log::Record<'_>) {
+        let graph = self.shared.graph.load();
+        let (logger, exact) = graph.lookup(record.target());
+        if record.level() > logger.level {
+            return;
+        }
+        let entry = Entry::new(record);
+        if exact && !logger.filters.iter().all(|f| f.matches(&entry)) {
+            return;
+        }
+        if logger.chain.is_empty() {
+            last_resort(&entry);
+            return;
+        }
+        for node in &logger.chain {
+            if record.level() <= node.level && node.filters.iter().all(|f| f.matches(&entry)) {
+                self.guarded(node, |n| n.handler.emit(&entry, &*n.formatter));
+            }
+        }
+    }
+}
+
+/// Flushes and closes the handlers of `old` that `new` does not carry over.
+/// Runs on the applying thread, after the swap, never on a logging thread.
+fn retire(old: &Graph, new: Option<&Graph>) {
+    for (name, node) in &old.handlers {
+        let kept = new
+            .and_then(|g| g.handlers.get(name))
+            .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
+        if !kept {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let _ = node.handler.flush();
+                let _ = node.handler.close();
+            }));
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_owned()
+    }
+}
+
+#[allow(clippy::print_stderr)] // reason: the default error sink is stderr by design
+fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
+    if suppressed > 0 {
+        eprintln!("logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)");
+    } else {
+        eprintln!("logfig: handler `{handler}`: {e}");
+    }
+}
+
+/// Python's `lastResort`: with no handler anywhere in the chain, WARNING and
+/// above go to stderr as the bare message.
+fn last_resort(entry: &Entry<'_>) {
+    if entry.record().level() <= log::Level::Warn {
+        let _ =
+            crate::handlers::format_line(entry, &crate::PatternFormatter::message_only(), |line| {
+                use std::io::Write;
+                std::io::stderr()
+                    .lock()
+                    .write_all(line)
+                    .map_err(|e| Error::io("writing to stderr", e))
+            });
+    }
+}
+
+/// A record logged from inside a handler (an HTTP client logging through `log`,
+/// say) goes to stderr, never back into the graph, which could loop forever.
+fn reentrant(record: &log::Record<'_>) {
+    let entry = Entry::new(record);
+    let _ = crate::handlers::format_line(&entry, &ReentrantFormat, |line| {
+        use std::io::Write;
+        std::io::stderr()
+            .lock()
+            .write_all(line)
+            .map_err(|e| Error::io("writing to stderr", e))
+    });
+}
+
+#[derive(Debug)]
+struct ReentrantFormat;
+
+impl Formatter for ReentrantFormat {
+    fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+        use std::io::Write;
+        let r = entry.record();
+        write!(
+            out,
+            "logfig (from inside a handler): {} {}: {}",
+            r.level(),
+            r.target(),
+            r.args()
+        )
+        .map_err(|e| Error::io("formatting", e))
+    }
+}
+
+impl log::Log for Dispatcher {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        let graph = self.shared.graph.load();
+        metadata.level() <= graph.lookup(metadata.target()).0.level
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        match DispatchGuard::enter() {
+            Some(_guard) => self.dispatch(record),
+            None => reentrant(record),
+        }
+    }
+
+    fn flush(&self) {
+        self.flush_handlers();
+    }
+}
+
+/// Applies `config` to `dispatcher` unless it equals the running one; used by
+/// the reload path.
+pub(crate) fn apply_if_changed(
+    dispatcher: &Dispatcher,
+    config: &Config,
+) -> Result<Option<Vec<Diagnostic>>, Error> {
+    if dispatcher.shared.graph.load().config == *config {
+        return Ok(None);
+    }
+    dispatcher.apply(config).map(Some)
+}

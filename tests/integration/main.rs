@@ -1,0 +1,5 @@
+//! Integration tests: one binary, one module per area.
+
+mod dispatch;
+mod python_oracle;
+mod readme;
