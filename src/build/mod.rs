@@ -35,6 +35,14 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             format!("unsupported version {}: expected 1", config.version),
         ));
     }
+    if config.incremental {
+        // Only levels are read from an incremental config (Python's rule);
+        // whether its handlers exist is checked against the running config.
+        return out
+            .into_iter()
+            .map(|d| crate::load::place(d, &config.origin))
+            .collect();
+    }
     for (name, f) in &config.formatters {
         let path = format!("formatters.{name}");
         let compiled = match f {
@@ -190,6 +198,44 @@ fn check_static_level(out: &mut Vec<Diagnostic>, path: &str, level: Option<Level
     }
 }
 
+/// The running config with the levels of an incremental config applied:
+/// handler levels, logger levels (creating loggers it names), the root level.
+pub(crate) fn merge_incremental(base: &Config, inc: &Config) -> Result<Config, Error> {
+    let mut out = base.clone();
+    let mut errors = Vec::new();
+    for (name, level) in &inc.handler_levels {
+        match out.handlers.get_mut(name) {
+            Some(h) => {
+                if level.is_some() {
+                    h.common_mut().level = *level;
+                }
+            }
+            None => {
+                let h = hint(name, base.handlers.keys().map(String::as_str));
+                let d = Diagnostic::error(
+                    format!("handlers.{name}"),
+                    format!(
+                        "handler `{name}` is not configured{h}; an incremental config only changes the levels of existing handlers"
+                    ),
+                );
+                errors.push(crate::load::place(d, &inc.origin));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::from_diagnostics(ErrorKind::Invalid, errors));
+    }
+    for (name, logger) in &inc.loggers {
+        if logger.level.is_some() {
+            out.loggers.entry(name.clone()).or_default().level = logger.level;
+        }
+    }
+    if inc.root.level.is_some() {
+        out.root.level = inc.root.level;
+    }
+    Ok(out)
+}
+
 /// A graph that drops everything; what a dispatcher runs after shutdown.
 pub(crate) fn empty_graph() -> Graph {
     let root = LoggerNode {
@@ -298,8 +344,50 @@ pub(crate) fn build(
         return Err(Error::from_diagnostics(kind, failures));
     }
 
-    let loggers = resolve_loggers(config, &handlers, &pick_filters);
-    Ok((Graph::new(config.clone(), loggers, handlers), warnings))
+    let disabled = disabled_loggers(config, previous);
+    let mut loggers = resolve_loggers(config, &handlers, &pick_filters);
+    for name in &disabled {
+        loggers.push(LoggerNode {
+            name: name.as_str().into(),
+            level: log::LevelFilter::Off,
+            filters: Vec::new(),
+            chain: Vec::new(),
+        });
+    }
+    let mut graph = Graph::new(config.clone(), loggers, handlers);
+    graph.disabled = disabled;
+    Ok((graph, warnings))
+}
+
+/// Python's `disable_existing_loggers`: loggers that the previous config named
+/// and this one does not (nor any of their ancestors) are muted, and stay muted
+/// until a config names them again. Names are normalised (`a.b`).
+fn disabled_loggers(config: &Config, previous: Option<&Graph>) -> Vec<String> {
+    let normal = |n: &str| segments(n).collect::<Vec<_>>().join(".");
+    let named: HashSet<String> = config.loggers.keys().map(|n| normal(n)).collect();
+    let covered = |n: &str| {
+        let segs: Vec<&str> = segments(n).collect();
+        (1..=segs.len()).any(|k| named.contains(&segs[..k].join(".")))
+    };
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = previous
+        .disabled
+        .iter()
+        .filter(|n| !named.contains(*n))
+        .cloned()
+        .collect();
+    if config.disable_existing_loggers {
+        for name in previous.config.loggers.keys() {
+            let n = normal(name);
+            if !n.is_empty() && !covered(&n) && !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn invalid(config: &Config, name: &str, e: String) -> Error {

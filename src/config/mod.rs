@@ -84,6 +84,11 @@ pub struct Config {
     /// The root logger, ancestor of every other. Default level: WARNING.
     #[serde(default)]
     pub root: RootConfig,
+    /// With `incremental: true`: the handler levels to set, by handler name
+    /// (`handlers` stays empty: as in Python, only levels are read).
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub handler_levels: BTreeMap<String, Option<Level>>,
     /// Where the config came from, for diagnostics; ignored by `==`.
     #[serde(skip)]
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -150,6 +155,7 @@ impl Default for Config {
             handlers: BTreeMap::new(),
             loggers: BTreeMap::new(),
             root: RootConfig::default(),
+            handler_levels: BTreeMap::new(),
             origin: Origin::default(),
         }
     }

@@ -328,7 +328,11 @@ impl<'e> Decoder<'e> {
             config.filters = self.named(n, "filters", Self::filter);
         }
         if let Some(n) = f.take("handlers") {
-            config.handlers = self.named(n, "handlers", Self::handler);
+            if config.incremental {
+                config.handler_levels = self.named(n, "handlers", Self::handler_level);
+            } else {
+                config.handlers = self.named(n, "handlers", Self::handler);
+            }
         }
         if let Some(n) = f.take("loggers") {
             config.loggers = self.named(n, "loggers", Self::logger);
@@ -598,6 +602,16 @@ impl<'e> Decoder<'e> {
         };
         f.finish(self);
         handler
+    }
+
+    /// A handler of an incremental config: only its level counts, as in
+    /// Python; other keys are ignored.
+    fn handler_level(&mut self, node: &Node, path: &str) -> Option<Option<Level>> {
+        let mut f = self.fields(node, path)?;
+        let level = f
+            .take("level")
+            .and_then(|n| self.level(n, &join(path, "level")));
+        Some(level)
     }
 
     fn common(&mut self, f: &mut Fields<'_>, path: &str) -> CommonHandlerConfig {

@@ -93,6 +93,8 @@ pub(crate) struct Graph {
     pub(crate) loggers: Vec<LoggerNode>,
     pub(crate) handlers: BTreeMap<String, Arc<HandlerNode>>,
     pub(crate) max_level: log::LevelFilter,
+    /// Loggers muted by `disable_existing_loggers` (normalised names).
+    pub(crate) disabled: Vec<String>,
 }
 
 /// The segments of a logger name or target: `a::b.c` is `a`, `b`, `c`.
@@ -138,6 +140,7 @@ impl Graph {
             loggers,
             handlers,
             max_level,
+            disabled: Vec::new(),
         }
     }
 

@@ -173,6 +173,13 @@ impl Dispatcher {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let old = self.shared.graph.load_full();
+        let merged;
+        let config = if config.incremental {
+            merged = crate::build::merge_incremental(&old.config, config)?;
+            &merged
+        } else {
+            config
+        };
         let (graph, warnings) = crate::build::build(config, &self.shared.registry, Some(&old))?;
         let new = Arc::new(graph);
         self.shared.graph.store(Arc::clone(&new));

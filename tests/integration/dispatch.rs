@@ -416,3 +416,55 @@ fn two_threads_log_during_shutdown_without_panic() {
         );
     }
 }
+
+#[test]
+fn incremental_configs_change_only_levels() {
+    open_gate();
+    let (d, [a, _, _]) = captured(
+        "version: 1\nhandlers:\n  a: { type: custom, factory: a, level: WARNING }\nloggers:\n  app: { level: INFO }\nroot: { level: INFO, handlers: [a] }\n",
+    );
+    log::info!(logger: d, target: "app", "hidden by a's level");
+    let inc = Config::from_str(
+        "version: 1\nincremental: true\nhandlers:\n  a: { level: DEBUG, formatter: ignored }\nloggers:\n  app: { level: DEBUG, handlers: [ignored] }\n",
+        Format::Yaml,
+    )
+    .unwrap();
+    d.apply(&inc).unwrap();
+    log::debug!(logger: d, target: "app", "now shown");
+    assert_eq!(a.lines(), ["now shown"]);
+    // Naming a handler that the running config lacks changes nothing.
+    let bad = Config::from_str(
+        "version: 1\nincremental: true\nhandlers:\n  b: { level: ERROR }\n",
+        Format::Yaml,
+    )
+    .unwrap();
+    let err = d.apply(&bad).unwrap_err();
+    assert!(
+        err.to_string().contains("handler `b` is not configured"),
+        "{err}"
+    );
+    log::debug!(logger: d, target: "app", "still shown");
+    assert_eq!(a.lines(), ["now shown", "still shown"]);
+}
+
+#[test]
+fn disable_existing_loggers_mutes_loggers_the_new_config_drops() {
+    open_gate();
+    let first = "version: 1\nhandlers:\n  a: { type: custom, factory: a }\nloggers:\n  old: { level: INFO }\n  kept: { level: INFO }\nroot: { level: INFO, handlers: [a] }\n";
+    let (d, [a, _, _]) = captured(first);
+    let second = Config::from_str(
+        "version: 1\ndisable_existing_loggers: true\nhandlers:\n  a: { type: custom, factory: a }\nloggers:\n  kept: { level: INFO }\nroot: { level: INFO, handlers: [a] }\n",
+        Format::Yaml,
+    )
+    .unwrap();
+    d.apply(&second).unwrap();
+    log::info!(logger: d, target: "old::child", "muted");
+    log::info!(logger: d, target: "kept", "kept");
+    log::info!(logger: d, target: "new", "new");
+    assert_eq!(a.lines(), ["kept", "new"]);
+    // Muted until a config names it again.
+    let third = Config::from_str(first, Format::Yaml).unwrap();
+    d.apply(&third).unwrap();
+    log::info!(logger: d, target: "old", "back");
+    assert_eq!(a.lines(), ["kept", "new", "back"]);
+}

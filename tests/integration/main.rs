@@ -1,5 +1,8 @@
 //! Integration tests: one binary, one module per area.
 
+// reason: helpers outside `#[test]` functions fail the test loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod dispatch;
 mod python_oracle;
 mod readme;

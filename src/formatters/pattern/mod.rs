@@ -619,9 +619,8 @@ fn render(
             let raw = out.split_off(start);
             let s = String::from_utf8_lossy(&raw);
             write_py_repr(out, &s, spec.conv == Conv::Ascii);
-        } else if spec.conv == Conv::Ascii {
-            // Numbers, `None`, bools: their repr is plain ASCII already.
         }
+        // Numbers, `None` and bools: their repr is their text, plain ASCII.
         return pad_text(out, start, spec);
     }
     let text_spec = spec.conv == Conv::Str;
