@@ -357,6 +357,45 @@ impl Handle {
         self.dispatcher.shutdown();
     }
 
+    /// Sets the level of logger `name` (`"root"` for the root) on top of the
+    /// config's levels, optionally for a limited time; see
+    /// [`Dispatcher::set_level`].
+    ///
+    /// # Errors
+    ///
+    /// When the logger was shut down.
+    pub fn set_level(
+        &self,
+        name: &str,
+        level: config::Level,
+        ttl: Option<std::time::Duration>,
+    ) -> Result<(), Error> {
+        self.dispatcher.set_level(name, level, ttl)
+    }
+
+    /// Removes a level override; the config's level applies again.
+    ///
+    /// # Errors
+    ///
+    /// When the logger was shut down.
+    pub fn clear_level(&self, name: &str) -> Result<(), Error> {
+        self.dispatcher.clear_level(name)
+    }
+
+    /// Reopens every file output at its configured path (after logrotate moved
+    /// the file away).
+    pub fn reopen(&self) {
+        self.dispatcher.reopen();
+    }
+
+    /// Calls `callback` on the watcher thread after every reload attempt that
+    /// read a changed file, successful or not.
+    pub fn on_reload(&self, callback: impl Fn(&ReloadStatus) + Send + Sync + 'static) {
+        if let Some(w) = &self.watcher {
+            w.on_reload(Arc::new(callback));
+        }
+    }
+
     /// What the last reload attempt did; `None` when the file is not watched.
     pub fn reload_status(&self) -> Option<ReloadStatus> {
         self.watcher.as_ref().map(reload::Watcher::status)

@@ -44,7 +44,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             .collect();
     }
     for (name, f) in &config.formatters {
-        let path = format!("formatters.{name}");
+        let path = crate::load::join("formatters", name);
         let compiled = match f {
             FormatterConfig::Pattern(c) => PatternFormatter::compile(c)
                 .map(drop)
@@ -59,7 +59,10 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     }
     for (name, f) in &config.filters {
         if let Err(e) = crate::filters::build(f) {
-            out.push(Diagnostic::error(format!("filters.{name}.pattern"), e));
+            out.push(Diagnostic::error(
+                crate::load::join("filters", name) + ".pattern",
+                e,
+            ));
         }
     }
     let mut used_handlers = HashSet::new();
@@ -72,17 +75,23 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     for (name, l) in &config.loggers {
         if segments(name).next().is_none() {
             out.push(Diagnostic::error(
-                format!("loggers.{name}"),
+                crate::load::join("loggers", name),
                 "a logger needs a name; configure the root logger under `root`",
             ));
         }
-        loggers.push((format!("loggers.{name}"), &l.handlers, &l.filters, l.level));
+        loggers.push((
+            crate::load::join("loggers", name),
+            &l.handlers,
+            &l.filters,
+            l.level,
+        ));
     }
     for (path, handlers, filters, level) in loggers {
         for (i, h) in handlers.iter().enumerate() {
             used_handlers.insert(h.as_str());
             check_ref(
                 &mut out,
+                &config.origin.failed,
                 &format!("{path}.handlers[{i}]"),
                 "handler",
                 h,
@@ -98,6 +107,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         for (i, f) in filters.iter().enumerate() {
             check_ref(
                 &mut out,
+                &config.origin.failed,
                 &format!("{path}.filters[{i}]"),
                 "filter",
                 f,
@@ -107,11 +117,12 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         check_static_level(&mut out, &format!("{path}.level"), level);
     }
     for (name, h) in &config.handlers {
-        let path = format!("handlers.{name}");
+        let path = crate::load::join("handlers", name);
         let common = h.common();
         if let Some(f) = &common.formatter {
             check_ref(
                 &mut out,
+                &config.origin.failed,
                 &format!("{path}.formatter"),
                 "formatter",
                 f,
@@ -121,6 +132,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         for (i, f) in common.filters.iter().enumerate() {
             check_ref(
                 &mut out,
+                &config.origin.failed,
                 &format!("{path}.filters[{i}]"),
                 "filter",
                 f,
@@ -156,12 +168,13 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
 
 fn check_ref<'a>(
     out: &mut Vec<Diagnostic>,
+    failed: &std::collections::HashSet<String>,
     path: &str,
     what: &str,
     name: &str,
     defined: impl Iterator<Item = &'a String> + Clone,
 ) {
-    if defined.clone().any(|d| d == name) {
+    if defined.clone().any(|d| d == name) || failed.contains(&format!("{what}s.{name}")) {
         return;
     }
     let h = hint(name, defined.clone().map(String::as_str));
@@ -213,7 +226,7 @@ pub(crate) fn merge_incremental(base: &Config, inc: &Config) -> Result<Config, E
             None => {
                 let h = hint(name, base.handlers.keys().map(String::as_str));
                 let d = Diagnostic::error(
-                    format!("handlers.{name}"),
+                    crate::load::join("handlers", name),
                     format!(
                         "handler `{name}` is not configured{h}; an incremental config only changes the levels of existing handlers"
                     ),
@@ -306,7 +319,7 @@ pub(crate) fn build(
                     h
                 }
                 Err(message) => {
-                    let d = Diagnostic::error(format!("handlers.{name}"), message);
+                    let d = Diagnostic::error(crate::load::join("handlers", name), message);
                     failures.push(crate::load::place(d, &config.origin));
                     continue;
                 }

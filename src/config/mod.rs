@@ -102,6 +102,8 @@ pub(crate) struct Origin {
     pub(crate) file: Option<PathBuf>,
     pub(crate) text: Option<Arc<str>>,
     pub(crate) spans: Arc<HashMap<String, (u32, u32)>>,
+    /// Components that failed to load (`handlers.app`).
+    pub(crate) failed: Arc<std::collections::HashSet<String>>,
 }
 
 impl Origin {

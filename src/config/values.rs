@@ -124,9 +124,10 @@ impl std::str::FromStr for Level {
             "OFF" => Level::Off,
             _ => {
                 let hint = crate_hint(t);
+                let names: Vec<String> = Level::NAMES.iter().map(|n| format!("`{n}`")).collect();
                 return Err(format!(
                     "unknown level `{t}`{hint}; expected one of {}",
-                    Level::NAMES.join(", ")
+                    names.join(", ")
                 ));
             }
         })

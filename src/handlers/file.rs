@@ -3,7 +3,9 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwap;
 
 use super::format_line;
 use crate::config::{FileHandlerConfig, FileMode};
@@ -33,7 +35,9 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 #[derive(Debug)]
 pub struct FileHandler {
     path: PathBuf,
-    file: File,
+    permissions: u32,
+    /// Swapped by `reopen`; a write in flight finishes on the old descriptor.
+    file: ArcSwap<File>,
     /// `None` when every record is written at once.
     buffered: Option<Buffered>,
 }
@@ -69,7 +73,8 @@ impl FileHandler {
         });
         Ok(FileHandler {
             path: config.path.clone(),
-            file,
+            permissions: config.permissions,
+            file: ArcSwap::from_pointee(file),
             buffered,
         })
     }
@@ -92,7 +97,7 @@ impl FileHandler {
         if chunk.is_empty() {
             return Ok(());
         }
-        (&self.file)
+        (&**self.file.load())
             .write_all(&chunk)
             .map_err(|e| self.write_error(e))
     }
@@ -125,7 +130,7 @@ impl Handler for FileHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let Some(b) = &self.buffered else {
             return format_line(entry, formatter, |line| {
-                (&self.file)
+                (&**self.file.load())
                     .write_all(line)
                     .map_err(|e| self.write_error(e))
             });
@@ -140,6 +145,13 @@ impl Handler for FileHandler {
         } else {
             Ok(())
         }
+    }
+
+    fn reopen(&self) -> Result<(), Error> {
+        self.flush()?;
+        let file = open_file(&self.path, FileMode::Append, self.permissions)?;
+        self.file.store(Arc::new(file));
+        Ok(())
     }
 
     fn flush(&self) -> Result<(), Error> {

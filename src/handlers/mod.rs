@@ -62,6 +62,13 @@ pub trait Handler: fmt::Debug + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Reopens the destination: a file at its configured path, after an
+    /// external tool (logrotate) renamed or removed it. Called by
+    /// `Handle::reopen` and, with `reload.on_sighup`, on SIGHUP.
+    fn reopen(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// Releases threads, files and sockets. Called once, after the graph that
     /// used the handler was swapped out, off the logging threads. Records may
     /// still arrive from threads that started logging before the swap: accept or

@@ -6,7 +6,7 @@
 //! here field by field: each field that cannot be read adds a diagnostic with its
 //! path and position, and reading goes on with the next one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,34 +23,59 @@ use crate::error::{Diagnostic, hint};
 pub(crate) struct Decoder<'e> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) spans: HashMap<String, (u32, u32)>,
+    /// Components that failed to decode (`handlers.app`): references to them
+    /// are not reported again as undefined.
+    pub(crate) failed: HashSet<String>,
     env: &'e dyn Fn(&str) -> Option<String>,
+    format: super::Format,
 }
 
 /// The entries of one mapping, read key by key; keys never asked for are
 /// reported as unknown, with a hint among the keys that were.
 struct Fields<'n> {
     path: String,
-    node: &'n Node,
     entries: &'n [(super::node::Key, Node)],
     used: Vec<bool>,
     known: Vec<&'static str>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
+pub(crate) fn join(path: &str, key: &str) -> String {
+    // A key with no letters or digits (`""`, `::`) is quoted, so the path
+    // stays readable.
+    let key = if key.chars().any(char::is_alphanumeric) {
         key.to_owned()
+    } else {
+        format!("{key:?}")
+    };
+    if path.is_empty() {
+        key
     } else {
         format!("{path}.{key}")
     }
 }
 
 impl<'e> Decoder<'e> {
-    pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>, format: super::Format) -> Self {
         Decoder {
             diagnostics: Vec::new(),
             spans: HashMap::new(),
+            failed: HashSet::new(),
             env,
+            format,
         }
+    }
+
+    /// An error placed at the position recorded for `path` (a component's
+    /// name), for problems of the component as a whole.
+    fn error_at_path(&mut self, path: &str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(path, message));
+    }
+
+    fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == crate::Severity::Error)
+            .count()
     }
 
     fn error(&mut self, node: &Node, path: &str, message: impl Into<String>) {
@@ -83,7 +108,17 @@ impl<'e> Decoder<'e> {
                 }
             }
             Value::Map(entries) => {
+                // Python's `$`-style formats are made of `${name}`: in a
+                // formatter with `style: $`, `format` is not expanded.
+                let dollar_format = path.starts_with("formatters.")
+                    && path.matches('.').count() == 1
+                    && entries
+                        .iter()
+                        .any(|(k, v)| k.name == "style" && v.value == Value::Str("$".into()));
                 for (k, v) in entries.iter_mut() {
+                    if dollar_format && k.name == "format" {
+                        continue;
+                    }
                     let p = join(path, &k.name);
                     self.expand(v, &p);
                 }
@@ -97,7 +132,6 @@ impl<'e> Decoder<'e> {
         match &node.value {
             Value::Map(entries) => Some(Fields {
                 path: path.to_owned(),
-                node,
                 entries,
                 used: vec![false; entries.len()],
                 known: Vec::new(),
@@ -105,7 +139,6 @@ impl<'e> Decoder<'e> {
             // An empty value (`root:` with nothing after it) is an empty mapping.
             Value::Null => Some(Fields {
                 path: path.to_owned(),
-                node,
                 entries: &[],
                 used: Vec::new(),
                 known: Vec::new(),
@@ -145,14 +178,23 @@ impl<'e> Decoder<'e> {
         self.note(path, node);
         match &node.value {
             Value::Bool(b) => Some(*b),
-            Value::Str(s) if node.expanded => match s.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "1" => Some(true),
-                "false" | "no" | "off" | "0" => Some(false),
-                _ => {
-                    self.error(node, path, format!("expected true or false, found `{s}`"));
-                    None
+            // YAML 1.1 spellings (PyYAML reads them as booleans, so Python
+            // configs use them); the YAML parser itself keeps them as text.
+            Value::Str(s)
+                if node.expanded
+                    || (self.format == super::Format::Yaml
+                        && ["yes", "no", "on", "off"]
+                            .contains(&s.to_ascii_lowercase().as_str())) =>
+            {
+                match s.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" | "1" => Some(true),
+                    "false" | "no" | "off" | "0" => Some(false),
+                    _ => {
+                        self.error(node, path, format!("expected true or false, found `{s}`"));
+                        None
+                    }
                 }
-            },
+            }
             _ => {
                 self.error(
                     node,
@@ -305,11 +347,20 @@ impl<'e> Decoder<'e> {
         let mut config = Config::default();
         match f.take("version") {
             Some(n) => {
-                if let Some(v) = self.integer(n, "version", 0, u32::MAX.into()) {
-                    config.version = v as u32;
+                if let Some(v) = self.integer(n, "version", i128::MIN, i128::MAX)
+                    && v != 1
+                {
+                    self.error(n, "version", format!("unsupported version {v}: expected 1"));
                 }
             }
-            None => self.error(root, "", "missing key `version` (add `version: 1`)"),
+            None => {
+                let add = match self.format {
+                    super::Format::Yaml => "version: 1",
+                    super::Format::Toml => "version = 1",
+                    super::Format::Json => "\"version\": 1",
+                };
+                self.error_at_path("", format!("missing key `version` (add `{add}`)"));
+            }
         }
         if let Some(n) = f.take("disable_existing_loggers") {
             config.disable_existing_loggers =
@@ -340,6 +391,11 @@ impl<'e> Decoder<'e> {
         if let Some(n) = f.take("root") {
             config.root = self.root(n, "root").unwrap_or_default();
         }
+        // Issue #4: editors read the schema from a top-level `$schema` key (JSON
+        // configs); accept and ignore it, without listing it among the known keys.
+        if let Some(i) = f.entries.iter().position(|(k, _)| k.name == "$schema") {
+            f.used[i] = true;
+        }
         f.finish(self);
         Some(config)
     }
@@ -357,8 +413,16 @@ impl<'e> Decoder<'e> {
         for (k, v) in f.entries {
             let p = join(path, &k.name);
             self.spans.insert(p.clone(), (k.line, k.column));
-            if let Some(item) = read(self, v, &p) {
-                out.insert(k.name.clone(), item);
+            let before = self.errors();
+            match read(self, v, &p) {
+                // A component with any error is left out whole, so checks
+                // that build on it do not report knock-on problems.
+                Some(item) if self.errors() == before => {
+                    out.insert(k.name.clone(), item);
+                }
+                _ => {
+                    self.failed.insert(p.clone());
+                }
             }
             // Re-point the name at its key, which is where users look for it.
             self.spans.insert(p, (k.line, k.column));
@@ -456,9 +520,9 @@ impl<'e> Decoder<'e> {
                     .map(|t| format!("`{t}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                self.error(
-                    f.node,
-                    &f.path,
+                let p = f.path.clone();
+                self.error_at_path(
+                    &p,
                     format!("missing key `type`: the {what} type, one of {list}"),
                 );
             }
@@ -488,13 +552,26 @@ impl<'e> Decoder<'e> {
         let mut f = self.fields(node, path)?;
         if f.has("class") && !f.has("type") {
             let n = f.take("class")?;
-            let list = HandlerConfig::TYPES.join(", ");
+            let class = match &n.value {
+                Value::Str(s) => s.as_str(),
+                _ => "",
+            };
+            let instead = match class.rsplit('.').next().unwrap_or("") {
+                "StreamHandler" => "write `type: console`".to_owned(),
+                "FileHandler" => "write `type: file` (with `path:` for `filename:`)".to_owned(),
+                "NullHandler" => "write `type: null`".to_owned(),
+                _ => {
+                    let list: Vec<String> = HandlerConfig::TYPES
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect();
+                    format!("write `type:` with one of {}", list.join(", "))
+                }
+            };
             self.error(
                 n,
                 &join(path, "class"),
-                format!(
-                    "Python's `class:` form is not supported yet; write `type:` with one of {list}"
-                ),
+                format!("Python's `class:` form is not supported yet; {instead}"),
             );
             f.used.iter_mut().for_each(|u| *u = true);
             return None;
@@ -533,7 +610,7 @@ impl<'e> Decoder<'e> {
                 let file_path = match f.take("path") {
                     Some(n) => self.string(n, &join(path, "path")),
                     None => {
-                        self.error(node, path, "missing key `path`: the log file's path");
+                        self.error_at_path(path, "missing key `path`: the log file's path");
                         None
                     }
                 };
@@ -584,7 +661,7 @@ impl<'e> Decoder<'e> {
                 let factory = match f.take("factory") {
                     Some(n) => self.string(n, &join(path, "factory")),
                     None => {
-                        self.error(node, path, "missing key `factory`: the name a handler factory was registered under");
+                        self.error_at_path(path, "missing key `factory`: the name a handler factory was registered under");
                         None
                     }
                 };
@@ -642,10 +719,15 @@ impl<'e> Decoder<'e> {
         match mode {
             Some(m) if m <= 0o7777 => Some(m),
             _ => {
+                let shown = match &node.value {
+                    Value::Str(s) => format!("`{s}`"),
+                    Value::Int(i) => format!("`{i}`"),
+                    _ => node.kind().to_owned(),
+                };
                 self.error(
                     node,
                     path,
-                    "expected unix permission bits as an octal string, such as `\"0640\"`",
+                    format!("invalid permissions {shown}: expected unix permission bits as an octal string, such as `\"0640\"`"),
                 );
                 None
             }
@@ -736,8 +818,7 @@ impl<'e> Decoder<'e> {
                 let pattern = match f.take("pattern") {
                     Some(n) => self.string(n, &join(path, "pattern")),
                     None => {
-                        self.error(
-                            node,
+                        self.error_at_path(
                             path,
                             "missing key `pattern`: the regular expression to match",
                         );
@@ -793,7 +874,19 @@ impl<'n> Fields<'n> {
             if self.used[i] {
                 continue;
             }
-            let h = hint(&k.name, self.known.iter().copied());
+            let mut h = hint(&k.name, self.known.iter().copied());
+            // Python's argument names, for users bringing a dictConfig.
+            let python = [
+                ("filename", "path"),
+                ("maxBytes", "max_bytes"),
+                ("backupCount", "backups"),
+            ];
+            if let Some((_, ours)) = python
+                .iter()
+                .find(|(p, o)| *p == k.name && self.known.contains(o))
+            {
+                h = format!(" (Python's `{}` is `{ours}` here)", k.name);
+            }
             let path = join(&self.path, &k.name);
             let list = self
                 .known

@@ -43,7 +43,7 @@ pub(crate) fn expand(
                 }
                 (None, None) => {
                     return Err(format!(
-                        "environment variable `{name}` is not set (give a default with `${{{name}:-value}}`)"
+                        "environment variable `{name}` is not set (give a default with `${{{name}:-value}}`, or write `$${{{name}}}` for a literal `${{{name}}}`)"
                     ));
                 }
             }

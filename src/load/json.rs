@@ -14,6 +14,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
+        open: Vec::new(),
     };
     p.skip_ws();
     let node = p.value()?;
@@ -29,6 +30,8 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: u32,
+    /// Positions of the `{` and `[` still open, for end-of-input errors.
+    open: Vec<usize>,
 }
 
 /// Deeper nesting than any config needs; stops stack exhaustion on hostile input.
@@ -40,8 +43,44 @@ impl Parser<'_> {
     }
 
     fn error(&self, message: &str) -> Diagnostic {
-        let (line, column) = self.position(self.pos);
-        Diagnostic::error("", format!("invalid JSON: {message}")).at(line, column, None)
+        self.error_at(self.pos, message)
+    }
+
+    fn error_at(&self, pos: usize, message: &str) -> Diagnostic {
+        if pos >= self.bytes.len() {
+            // At the end of the input: point at what was left open.
+            if let Some(&open) = self.open.last() {
+                let (line, column) = self.position(open);
+                let what = if self.bytes[open] == b'{' {
+                    "object"
+                } else {
+                    "array"
+                };
+                return Diagnostic::error(
+                    "",
+                    format!("invalid JSON: unexpected end of input: this {what} is never closed"),
+                )
+                .at(line, column, None);
+            }
+        }
+        let found = match self.bytes.get(pos) {
+            Some(b'/') => " (JSON has no comments)",
+            Some(b'\'') => " (JSON strings take double quotes)",
+            _ => "",
+        };
+        let (line, column) = self.position(pos);
+        Diagnostic::error("", format!("invalid JSON: {message}{found}")).at(line, column, None)
+    }
+
+    /// After a `,`: a closing bracket means a trailing comma.
+    fn trailing_comma(&self, comma: usize, close: u8) -> Result<(), Diagnostic> {
+        if self.bytes.get(self.pos) == Some(&close) {
+            return Err(self.error_at(
+                comma,
+                "trailing comma (JSON allows none before a closing bracket)",
+            ));
+        }
+        Ok(())
     }
 
     fn skip_ws(&mut self) {
@@ -76,6 +115,7 @@ impl Parser<'_> {
     }
 
     fn enter(&mut self) -> Result<(), Diagnostic> {
+        self.open.push(self.pos);
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.error("nesting too deep"));
@@ -91,6 +131,7 @@ impl Parser<'_> {
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
+            self.open.pop();
             return Ok(Value::Map(entries));
         }
         loop {
@@ -99,10 +140,10 @@ impl Parser<'_> {
             }
             let (line, column) = self.position(self.pos);
             let name = self.string()?;
-            if entries.iter().any(|(k, _)| k.name == name) {
-                let mut d = self.error(&format!("duplicate key `{name}`"));
-                d = d.at(line, column, None);
-                return Err(d);
+            if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                let message = format!("duplicate key `{name}` (first at line {})", first.line);
+                return Err(Diagnostic::error("", format!("invalid JSON: {message}"))
+                    .at(line, column, None));
             }
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {
@@ -115,12 +156,15 @@ impl Parser<'_> {
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => {
+                    let comma = self.pos;
                     self.pos += 1;
                     self.skip_ws();
+                    self.trailing_comma(comma, b'}')?;
                 }
                 Some(b'}') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    self.open.pop();
                     return Ok(Value::Map(entries));
                 }
                 _ => return Err(self.error("expected `,` or `}`")),
@@ -134,6 +178,7 @@ impl Parser<'_> {
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
             self.depth -= 1;
+            self.open.pop();
             return Ok(Value::Seq(items));
         }
         loop {
@@ -141,12 +186,15 @@ impl Parser<'_> {
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => {
+                    let comma = self.pos;
                     self.pos += 1;
                     self.skip_ws();
+                    self.trailing_comma(comma, b']')?;
                 }
                 Some(b']') => {
                     self.pos += 1;
                     self.depth -= 1;
+                    self.open.pop();
                     return Ok(Value::Seq(items));
                 }
                 _ => return Err(self.error("expected `,` or `]`")),

@@ -11,6 +11,8 @@ mod toml;
 #[cfg(feature = "yaml")]
 mod yaml;
 
+pub(crate) use decode::join;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -94,12 +96,14 @@ pub(crate) fn load_with_env(
         file: file.map(Path::to_path_buf),
         text: Some(origin_text),
         spans: Arc::default(),
+        failed: Arc::default(),
     };
-    let mut root = parse(text, format).map_err(|d| finish(ErrorKind::Parse, vec![d], &origin))?;
-    let mut decoder = decode::Decoder::new(env);
+    let mut root = parse(text, format).map_err(|d| finish(ErrorKind::Parse, d, &origin))?;
+    let mut decoder = decode::Decoder::new(env, format);
     decoder.expand(&mut root, "");
     let config = decoder.config(&root);
     origin.spans = Arc::new(std::mem::take(&mut decoder.spans));
+    origin.failed = Arc::new(std::mem::take(&mut decoder.failed));
     let mut diagnostics = decoder.diagnostics;
     let Some(mut config) = config else {
         return Err(finish(ErrorKind::Invalid, diagnostics, &origin));
@@ -109,28 +113,35 @@ pub(crate) fn load_with_env(
     // reports everything.
     diagnostics.extend(crate::build::validate(&config));
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+        // "Not used" is most often a knock-on of a misspelt reference.
+        diagnostics.retain(|d| {
+            !(d.severity() == Severity::Warning
+                && d.message().ends_with("is not used by any logger"))
+        });
+    }
+    if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
         return Err(finish(ErrorKind::Invalid, diagnostics, &config.origin));
     }
     Ok(config)
 }
 
-fn parse(text: &str, format: Format) -> Result<node::Node, Diagnostic> {
+fn parse(text: &str, format: Format) -> Result<node::Node, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         #[cfg(feature = "yaml")]
-        Format::Yaml => yaml::parse(text),
+        Format::Yaml => yaml::parse(text).map_err(|d| vec![d]),
         #[cfg(feature = "toml")]
         Format::Toml => toml::parse(text),
-        Format::Json => json::parse(text),
+        Format::Json => json::parse(text).map_err(|d| vec![d]),
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off
-        other => Err(Diagnostic::error(
+        other => Err(vec![Diagnostic::error(
             "",
             format!(
                 "{} configs need the `{}` feature of logfig",
                 other.name(),
                 other.name().to_ascii_lowercase()
             ),
-        )),
+        )]),
     }
 }
 

@@ -7,18 +7,30 @@ use super::node::{Key, Node, Value, line_col};
 use crate::error::Diagnostic;
 
 /// Parses TOML text into a [`Node`] tree, or the syntax error with its position.
-pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
-    match DeTable::parse(text) {
-        Ok(table) => {
-            let (line, column) = line_col(text, table.span().start);
-            Ok(Node::new(map(text, table.get_ref()), line, column))
-        }
-        Err(e) => {
-            let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
-            let message = e.message().trim().trim_end_matches('.').to_owned();
-            Err(Diagnostic::error("", format!("invalid TOML: {message}")).at(line, column, None))
-        }
+pub(crate) fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        let (line, column) = line_col(text, table.span().start);
+        return Ok(Node::new(map(text, table.get_ref()), line, column));
     }
+    Err(errors
+        .iter()
+        .map(|e| {
+            let span = e.span();
+            let (line, column) = span.clone().map_or((0, 0), |s| line_col(text, s.start));
+            let mut message = e.message().trim().trim_end_matches('.').to_owned();
+            let token = span.and_then(|s| text.get(s)).unwrap_or("");
+            if message == "duplicate key" && !token.is_empty() {
+                message = format!("duplicate key `{}`", token.trim_matches(['"', '\'']));
+            } else if token.chars().next().is_some_and(char::is_alphabetic)
+                && !matches!(token, "true" | "false" | "inf" | "nan")
+                && message.starts_with("invalid")
+            {
+                message = format!("{message} (strings need quotes: `\"{token}\"`)");
+            }
+            Diagnostic::error("", format!("invalid TOML: {message}")).at(line, column, None)
+        })
+        .collect())
 }
 
 fn map(text: &str, table: &DeTable<'_>) -> Value {
@@ -94,6 +106,8 @@ mod tests {
     #[test]
     fn syntax_error() {
         let d = parse("a = \n").unwrap_err();
-        assert_eq!(d.line(), 1, "{d}");
+        assert_eq!(d[0].line(), 1, "{}", d[0]);
+        let d = parse("level = INFO\n").unwrap_err();
+        assert!(d[0].message().contains("strings need quotes"), "{}", d[0]);
     }
 }

@@ -13,7 +13,10 @@ pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
     if text.trim().is_empty() {
         return Ok(Node::new(Value::Null, 1, 1));
     }
-    match serde_saphyr::from_str::<Spanned<Raw>>(text) {
+    // YAML 1.2 booleans only: `off` is a level name here, and `no` a country
+    // code; the decoder still accepts yes/no/on/off where a boolean belongs.
+    let options = serde_saphyr::options! { strict_booleans: true };
+    match serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, options) {
         Ok(doc) => Ok(node(doc)),
         Err(e) => {
             let (line, column) = e
@@ -27,10 +30,22 @@ pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
                 .unwrap_or("invalid YAML")
                 .trim_start_matches("error: ")
                 .to_owned();
-            let message = strip_position(&message);
+            let message = friendly(&strip_position(&message));
             Err(Diagnostic::error("", format!("invalid YAML: {message}")).at(line, column, None))
         }
     }
+}
+
+/// Rewords parser messages that speak of the parser's own options.
+fn friendly(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
+        return format!("duplicate key `{key}`");
+    }
+    message.to_owned()
 }
 
 /// Removes a trailing " at line X column Y" that the parser adds to its text.

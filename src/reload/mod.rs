@@ -71,7 +71,33 @@ impl ReloadStatus {
 enum Message {
     Event(notify::Result<notify::Event>),
     ReloadNow(Sender<Result<(), Error>>),
+    /// SIGHUP: reopen file outputs, then reload.
+    Hangup,
     Stop,
+}
+
+type ReloadCallback = Arc<dyn Fn(&ReloadStatus) + Send + Sync>;
+
+#[derive(Default)]
+struct Callbacks(Mutex<Vec<ReloadCallback>>);
+
+impl std::fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Callbacks")
+    }
+}
+
+impl Callbacks {
+    fn call(&self, status: &ReloadStatus) {
+        let callbacks = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for cb in callbacks {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(status)));
+        }
+    }
 }
 
 /// Watches one config file and applies its changes to a dispatcher.
@@ -79,6 +105,7 @@ enum Message {
 pub(crate) struct Watcher {
     tx: Sender<Message>,
     state: Arc<Mutex<ReloadStatus>>,
+    callbacks: Arc<Callbacks>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -87,6 +114,9 @@ struct Worker {
     path: PathBuf,
     settings: ReloadConfig,
     state: Arc<Mutex<ReloadStatus>>,
+    callbacks: Arc<Callbacks>,
+    #[cfg(unix)]
+    hangup: Option<signal_hook::iterator::Handle>,
     /// Bytes of the last config applied (or found invalid, so the same broken
     /// text is reported once).
     last_bytes: Vec<u8>,
@@ -136,11 +166,15 @@ impl Watcher {
             hash: hash(&bytes),
             ..ReloadStatus::default()
         }));
+        let callbacks = Arc::new(Callbacks::default());
         let mut worker = Worker {
             dispatcher,
             path: path.clone(),
             settings: config.reload.clone(),
             state: Arc::clone(&state),
+            callbacks: Arc::clone(&callbacks),
+            #[cfg(unix)]
+            hangup: None,
             last_bytes: bytes,
             last_meta: meta(&path),
             notify: None,
@@ -148,6 +182,7 @@ impl Watcher {
             tx: tx.clone(),
         };
         worker.watch();
+        worker.arm_hangup()?;
         let thread = std::thread::Builder::new()
             .name("logfig-watch".into())
             .spawn(move || worker.run(&rx))
@@ -155,6 +190,7 @@ impl Watcher {
         Ok(Watcher {
             tx,
             state,
+            callbacks,
             thread: Some(thread),
         })
     }
@@ -164,6 +200,14 @@ impl Watcher {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    pub(crate) fn on_reload(&self, callback: ReloadCallback) {
+        self.callbacks
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(callback);
     }
 
     pub(crate) fn reload_now(&self) -> Result<(), Error> {
@@ -190,6 +234,37 @@ impl Drop for Watcher {
 const MID_WRITE_RETRY: Duration = Duration::from_millis(250);
 
 impl Worker {
+    /// Starts or stops listening for SIGHUP as `reload.on_sighup` says.
+    fn arm_hangup(&mut self) -> Result<(), Error> {
+        #[cfg(unix)]
+        match (self.settings.on_sighup, self.hangup.is_some()) {
+            (true, false) => {
+                let mut signals =
+                    signal_hook::iterator::Signals::new([signal_hook::consts::SIGHUP])
+                        .map_err(|e| Error::io("listening for SIGHUP", e))?;
+                self.hangup = Some(signals.handle());
+                let tx = self.tx.clone();
+                std::thread::Builder::new()
+                    .name("logfig-sighup".into())
+                    .spawn(move || {
+                        for _ in signals.forever() {
+                            if tx.send(Message::Hangup).is_err() {
+                                return;
+                            }
+                        }
+                    })
+                    .map_err(|e| Error::io("starting the SIGHUP thread", e))?;
+            }
+            (false, true) => {
+                if let Some(h) = self.hangup.take() {
+                    h.close();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     fn poll_interval(&self) -> Duration {
         let default = if self.notify.is_some() {
             Duration::from_secs(30)
@@ -254,7 +329,17 @@ impl Worker {
         loop {
             let timeout = next_poll.saturating_duration_since(Instant::now());
             match rx.recv_timeout(timeout) {
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => {
+                    #[cfg(unix)]
+                    if let Some(h) = self.hangup.take() {
+                        h.close();
+                    }
+                    return;
+                }
+                Ok(Message::Hangup) => {
+                    self.dispatcher.reopen();
+                    let _ = self.check(false, false);
+                }
                 Ok(Message::ReloadNow(reply)) => {
                     let _ = reply.send(self.check(false, true));
                 }
@@ -338,13 +423,14 @@ impl Worker {
         let mut status = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         status.attempted = Some(SystemTime::now());
         match result {
-            Ok((config, applied)) => {
+            Ok((config, applied, changes)) => {
                 status.hash = hash(&self.last_bytes);
                 status.error = None;
                 status.diagnostics = applied.clone().unwrap_or_default();
                 if applied.is_some() {
                     status.reloads += 1;
                 }
+                let snapshot = status.clone();
                 drop(status);
                 // A file may change the reload settings, but not stop the
                 // watcher: only dropping the handle does.
@@ -356,27 +442,34 @@ impl Worker {
                 if mode_changed {
                     self.watch();
                 }
+                if let Err(e) = self.arm_hangup() {
+                    report_failure(&self.path, &e);
+                }
                 if applied.is_some() {
-                    log::info!(logger: self.dispatcher, target: "logfig", "reloaded `{}`", self.path.display());
+                    log::info!(logger: self.dispatcher, target: "logfig",
+                        "reloaded `{}`: {changes}", self.path.display());
                     for w in applied.iter().flatten() {
                         log::warn!(logger: self.dispatcher, target: "logfig", "{w}");
                     }
                 }
+                self.callbacks.call(&snapshot);
                 Ok(())
             }
             Err(e) => {
                 status.error = Some(e.to_string());
                 status.diagnostics = e.diagnostics().to_vec();
+                let snapshot = status.clone();
                 drop(status);
                 report_failure(&self.path, &e);
                 log::error!(logger: self.dispatcher, target: "logfig",
                     "reloading `{}` failed; the running config stays:\n{e}", self.path.display());
+                self.callbacks.call(&snapshot);
                 Err(e)
             }
         }
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<(Config, Option<Vec<Diagnostic>>), Error> {
+    fn load(&self, bytes: &[u8]) -> Result<(Config, Option<Vec<Diagnostic>>, String), Error> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::new(
                 ErrorKind::Parse,
@@ -388,8 +481,72 @@ impl Worker {
         })?;
         let format = crate::Format::from_path(&self.path).unwrap_or(crate::Format::Yaml);
         let config = crate::load::load_str(text, format, Some(&self.path))?;
+        let old = self.dispatcher.config();
         let applied = apply_if_changed(&self.dispatcher, &config)?;
-        Ok((config, applied))
+        let changes = describe_changes(&old, &config);
+        Ok((config, applied, changes))
+    }
+}
+
+/// What a reload changed, in one line: levels, and which handlers,
+/// formatters, filters and loggers were added, removed or changed.
+fn describe_changes(old: &Config, new: &Config) -> String {
+    use std::collections::BTreeMap;
+    fn diff<T: PartialEq>(
+        what: &str,
+        old: &BTreeMap<String, T>,
+        new: &BTreeMap<String, T>,
+        out: &mut Vec<String>,
+    ) {
+        let added: Vec<&str> = new
+            .keys()
+            .filter(|k| !old.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        let removed: Vec<&str> = old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        let changed: Vec<&str> = new
+            .iter()
+            .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        for (verb, names) in [("added", added), ("removed", removed), ("changed", changed)] {
+            if !names.is_empty() {
+                out.push(format!("{what} {verb}: {}", names.join(", ")));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let level = |l: Option<crate::config::Level>| l.map_or("unset", crate::config::Level::as_str);
+    if old.root.level != new.root.level {
+        out.push(format!(
+            "root level {} -> {}",
+            level(old.root.level),
+            level(new.root.level)
+        ));
+    }
+    for (name, l) in &new.loggers {
+        if let Some(o) = old.loggers.get(name)
+            && o.level != l.level
+        {
+            out.push(format!(
+                "`{name}` level {} -> {}",
+                level(o.level),
+                level(l.level)
+            ));
+        }
+    }
+    diff("loggers", &old.loggers, &new.loggers, &mut out);
+    diff("handlers", &old.handlers, &new.handlers, &mut out);
+    diff("formatters", &old.formatters, &new.formatters, &mut out);
+    diff("filters", &old.filters, &new.filters, &mut out);
+    if out.is_empty() {
+        "no effective change".to_owned()
+    } else {
+        out.join("; ")
     }
 }
 

@@ -7,11 +7,12 @@
 //! through the error hook, at most once a second per handler.
 
 mod graph;
+mod overrides;
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwap;
 
@@ -65,8 +66,11 @@ pub(crate) struct Shared {
     graph: ArcSwap<Graph>,
     registry: Registry,
     on_error: Option<ErrorHook>,
-    /// Serialises `apply` calls; never taken by logging threads.
-    applying: Mutex<()>,
+    /// Serialises changes of the graph (reloads, overrides); holds the level
+    /// overrides. Never taken by logging threads.
+    state: Mutex<overrides::Overrides>,
+    /// Wakes the override expiry thread.
+    timer: Condvar,
     /// Set when installed as the global logger: swaps update `log::max_level`.
     pub(crate) global: AtomicBool,
     shut_down: AtomicBool,
@@ -124,7 +128,8 @@ impl Dispatcher {
                 graph: ArcSwap::from_pointee(graph),
                 registry,
                 on_error,
-                applying: Mutex::new(()),
+                state: Mutex::new(overrides::Overrides::default()),
+                timer: Condvar::new(),
                 global: AtomicBool::new(false),
                 shut_down: AtomicBool::new(false),
             }),
@@ -167,20 +172,49 @@ impl Dispatcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&self, config: &Config) -> Result<Vec<Diagnostic>, Error> {
-        let _one_at_a_time = self
-            .shared
-            .applying
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let old = self.shared.graph.load_full();
+        let state = self.lock_state();
+        if self.is_shut_down() {
+            return Err(Error::new(
+                crate::ErrorKind::Other,
+                "the logger was shut down",
+            ));
+        }
         let merged;
         let config = if config.incremental {
-            merged = crate::build::merge_incremental(&old.config, config)?;
+            merged = crate::build::merge_incremental(&self.shared.graph.load().config, config)?;
             &merged
         } else {
             config
         };
-        let (graph, warnings) = crate::build::build(config, &self.shared.registry, Some(&old))?;
+        self.swap_in(&state, config)
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, overrides::Overrides> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Builds a graph for `file_config` with the overrides on top, swaps it
+    /// in, and retires the handlers it does not carry over. The caller holds
+    /// the state lock.
+    fn swap_in(
+        &self,
+        overrides: &overrides::Overrides,
+        file_config: &Config,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        let old = self.shared.graph.load_full();
+        let effective;
+        let config = if overrides.levels.is_empty() {
+            file_config
+        } else {
+            effective = overrides.apply_to(file_config);
+            &effective
+        };
+        let (mut graph, warnings) = crate::build::build(config, &self.shared.registry, Some(&old))?;
+        // Reloads compare against the file's config, not the overridden one.
+        graph.config = file_config.clone();
         let new = Arc::new(graph);
         self.shared.graph.store(Arc::clone(&new));
         self.update_max_level();
@@ -202,14 +236,19 @@ impl Dispatcher {
         }
     }
 
+    /// Reopens every handler's destination (files at their configured paths),
+    /// for log rotation by an external tool.
+    pub fn reopen(&self) {
+        let graph = self.shared.graph.load();
+        for node in graph.handler_instances() {
+            self.guarded(node, |h| h.handler.reopen());
+        }
+    }
+
     /// Flushes and closes every handler, then stops routing records: later
     /// records are dropped. Safe to call while other threads log.
     pub fn shutdown(&self) {
-        let _one_at_a_time = self
-            .shared
-            .applying
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let _state = self.lock_state();
         if self.shared.shut_down.swap(true, Ordering::AcqRel) {
             return;
         }

@@ -1,0 +1,162 @@
+//! Runtime level overrides: levels set from code that sit on top of the
+//! file's levels, survive reloads, and may expire by themselves.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use super::{Dispatcher, Shared};
+use crate::config::{Config, Level};
+use crate::error::{Error, ErrorKind};
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Override {
+    pub(crate) level: Level,
+    pub(crate) expires: Option<Instant>,
+}
+
+/// Overrides by normalised logger name (`a.b`); `""` is the root.
+#[derive(Debug, Default)]
+pub(crate) struct Overrides {
+    pub(crate) levels: BTreeMap<String, Override>,
+    /// Whether the expiry thread is running.
+    pub(crate) timer_running: bool,
+}
+
+pub(crate) fn normal(name: &str) -> String {
+    let key: Vec<&str> = super::segments(name).collect();
+    if key == ["root"] {
+        String::new()
+    } else {
+        key.join(".")
+    }
+}
+
+impl Overrides {
+    /// `config` with the override levels applied.
+    pub(crate) fn apply_to(&self, config: &Config) -> Config {
+        let mut out = config.clone();
+        for (name, o) in &self.levels {
+            if name.is_empty() {
+                out.root.level = Some(o.level);
+                continue;
+            }
+            // Reuse the config's spelling of the name when it has one.
+            let existing = out.loggers.keys().find(|k| normal(k) == *name).cloned();
+            let key = existing.unwrap_or_else(|| name.clone());
+            out.loggers.entry(key).or_default().level = Some(o.level);
+        }
+        out
+    }
+
+    /// Removes expired overrides; returns whether any were removed.
+    pub(crate) fn expire(&mut self, now: Instant) -> bool {
+        let before = self.levels.len();
+        self.levels.retain(|_, o| o.expires.is_none_or(|e| e > now));
+        self.levels.len() != before
+    }
+
+    fn next_expiry(&self) -> Option<Instant> {
+        self.levels.values().filter_map(|o| o.expires).min()
+    }
+}
+
+impl Dispatcher {
+    /// Sets the level of logger `name` (`"root"` for the root) on top of the
+    /// config's levels. The override survives reloads; with a `ttl` it expires
+    /// by itself and the file's level returns.
+    ///
+    /// # Errors
+    ///
+    /// When the dispatcher was shut down, or the expiry thread cannot start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use logfig::{Config, Dispatcher, Format};
+    /// use logfig::config::Level;
+    ///
+    /// let d = Dispatcher::new(&Config::from_str("version: 1\nroot: { level: INFO }\n", Format::Yaml)?)?;
+    /// d.set_level("app::db", Level::Trace, Some(Duration::from_secs(60)))?;
+    /// assert_eq!(d.max_level(), log::LevelFilter::Trace);
+    /// d.clear_level("app::db")?;
+    /// assert_eq!(d.max_level(), log::LevelFilter::Info);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_level(&self, name: &str, level: Level, ttl: Option<Duration>) -> Result<(), Error> {
+        let mut state = self.lock_state();
+        if self.is_shut_down() {
+            return Err(Error::new(ErrorKind::Other, "the logger was shut down"));
+        }
+        let expires = ttl.map(|t| Instant::now() + t);
+        state
+            .levels
+            .insert(normal(name), Override { level, expires });
+        if expires.is_some() && !state.timer_running {
+            start_timer(Arc::downgrade(&self.shared))?;
+            state.timer_running = true;
+        }
+        let file_config = self.shared.graph.load().config.clone();
+        self.swap_in(&state, &file_config)?;
+        drop(state);
+        self.shared.timer.notify_all();
+        Ok(())
+    }
+
+    /// Removes the override of logger `name`; the config's level applies again.
+    ///
+    /// # Errors
+    ///
+    /// When the dispatcher was shut down.
+    pub fn clear_level(&self, name: &str) -> Result<(), Error> {
+        let mut state = self.lock_state();
+        if self.is_shut_down() {
+            return Err(Error::new(ErrorKind::Other, "the logger was shut down"));
+        }
+        if state.levels.remove(&normal(name)).is_some() {
+            let file_config = self.shared.graph.load().config.clone();
+            self.swap_in(&state, &file_config)?;
+        }
+        Ok(())
+    }
+}
+
+/// The expiry thread: sleeps until the next override expires, then rebuilds
+/// the graph without it. It holds only a weak reference, and ends when no
+/// override has a time-to-live left or the dispatcher is gone.
+fn start_timer(shared: Weak<Shared>) -> Result<(), Error> {
+    std::thread::Builder::new()
+        .name("logfig-level-ttl".into())
+        .spawn(move || {
+            loop {
+                let Some(shared) = shared.upgrade() else {
+                    return;
+                };
+                let dispatcher = Dispatcher { shared };
+                let mut state = dispatcher.lock_state();
+                if state.expire(Instant::now()) {
+                    let file_config = dispatcher.shared.graph.load().config.clone();
+                    let _ = dispatcher.swap_in(&state, &file_config);
+                }
+                let Some(next) = state.next_expiry() else {
+                    state.timer_running = false;
+                    return;
+                };
+                if dispatcher.is_shut_down() {
+                    state.timer_running = false;
+                    return;
+                }
+                let wait = next.saturating_duration_since(Instant::now());
+                // Wake early when a sooner override arrives; re-check in any case.
+                let shared = Arc::clone(&dispatcher.shared);
+                let (guard, _) = shared
+                    .timer
+                    .wait_timeout(state, wait.min(Duration::from_secs(60)))
+                    .unwrap_or_else(PoisonError::into_inner);
+                drop(guard);
+            }
+        })
+        .map(drop)
+        .map_err(|e| Error::io("starting the level expiry thread", e))
+}
