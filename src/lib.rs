@@ -52,6 +52,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod build;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod cli;
 pub mod config;
 mod entry;
 mod error;
@@ -171,6 +174,44 @@ impl Builder {
             )?);
         }
         Ok(handle)
+    }
+
+    /// Loads the config file at `path` and builds a dispatcher for it that
+    /// watches the file (when `reload.enabled`), without installing it as the
+    /// global `log` backend: for tests, and for programs that route records
+    /// themselves (`log::info!(logger: handle.dispatcher(), ...)`).
+    ///
+    /// # Errors
+    ///
+    /// As [`init_file`](Builder::init_file), less the global logger.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let config = dir.path().join("logging.yaml");
+    /// std::fs::write(&config, "version: 1\nroot: { level: DEBUG }\n")?;
+    /// let handle = logfig::Builder::new().build_file(&config)?;
+    /// assert_eq!(handle.dispatcher().max_level(), log::LevelFilter::Debug);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
+        let path = path.as_ref();
+        let config = load::load_path(path)?;
+        let dispatcher = self.build(&config)?;
+        let watcher = if config.reload.enabled {
+            Some(reload::Watcher::start(
+                dispatcher.clone(),
+                path.to_path_buf(),
+                &config,
+            )?)
+        } else {
+            None
+        };
+        Ok(Handle {
+            dispatcher,
+            watcher,
+        })
     }
 
     /// Parses `text`, installs it as the `log` backend. Nothing is watched.

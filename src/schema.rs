@@ -1,11 +1,40 @@
 //! The JSON Schema of the config file, generated from the config types.
 //!
 //! The types in [`crate::config`] are the one source of truth: their doc
-//! comments become the schema's `description`s. The committed
-//! `schemas/logfig.schema.json` is checked against this output by a test.
+//! comments become the schema's `description`s. What the derive cannot know
+//! about the hand-written loader (`crate::load`) is patched in here, in one
+//! place, so that the schema accepts exactly what the loader accepts as far as
+//! a schema can say it:
+//!
+//! - descriptions keep the doc comment's prose, never its `# Examples` code;
+//! - levels are case-insensitive names, the aliases `WARN` and `FATAL`, or
+//!   Python's numbers; sizes and durations are patterns of what the loader
+//!   parses;
+//! - `${VAR}` references are strings, expanded before values are typed, so a
+//!   boolean, a number, a level, a size or a duration may be written as one;
+//! - `null` is accepted where the loader reads it as empty (sections, lists,
+//!   maps) and refused for optional values (the loader refuses it);
+//! - `type` is optional for pattern formatters and for filters with a `name`;
+//! - unknown keys are refused everywhere but in `custom` handler `options`
+//!   and in `handlers.<name>` of an `incremental: true` config.
+//!
+//! The committed `schemas/logfig.schema.json` is checked against this output by
+//! a test; `logfig schema > schemas/logfig.schema.json` regenerates it.
+
+use serde_json::{Map, Value, json};
+
+/// Where the committed schema is published.
+const SCHEMA_ID: &str = "https://github.com/logfig/logfig/schemas/logfig.schema.json";
+
+/// A string holding a `${VAR}` reference (`$${` is a literal `${`, so it is
+/// excluded when it stands alone).
+const ENV_PATTERN: &str = r"(^|[^$])(\$\$)*\$\{";
 
 /// The JSON Schema (draft-07, as yaml-language-server expects) of a logfig
 /// config file.
+///
+/// Point an editor at the committed copy, `schemas/logfig.schema.json`, to get
+/// completion, hover documentation and validation while writing a config.
 ///
 /// # Examples
 ///
@@ -13,18 +42,446 @@
 /// let schema = logfig::schema();
 /// assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
 /// assert!(schema["properties"]["handlers"].is_object());
+/// // Descriptions are the fields' doc comments, without rustdoc examples.
+/// let level = &schema["definitions"]["Level"]["description"];
+/// assert!(!level.as_str().unwrap_or_default().contains("# Examples"));
 /// ```
 pub fn schema() -> serde_json::Value {
     let schema = schemars::generate::SchemaSettings::draft07()
         .into_generator()
         .into_root_schema_for::<crate::Config>();
     let mut value = schema.to_value();
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("title".into(), "logfig config".into());
-        obj.insert(
-            "$id".into(),
-            "https://github.com/logfig/logfig/schemas/logfig.schema.json".into(),
-        );
-    }
+    walk(&mut value, &mut |s| {
+        clean_description(s);
+        drop_null(s);
+        allow_env_in_scalars(s);
+    });
+    patch(&mut value);
     value
+}
+
+/// Calls `f` on every schema object inside `v` (not inside `default`,
+/// `examples`, `const` or `enum`, which hold instances), children first.
+fn walk(v: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    match v {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if !matches!(key.as_str(), "default" | "examples" | "const" | "enum") {
+                    walk(child, f);
+                }
+            }
+            f(map);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, f)),
+        _ => {}
+    }
+}
+
+/// Keeps the prose of a doc comment: cuts at the first rustdoc heading
+/// (`# Examples`) and joins the lines of each paragraph, which editors
+/// would otherwise show with the source's hard line breaks.
+fn clean_description(s: &mut Map<String, Value>) {
+    let Some(Value::String(d)) = s.get_mut("description") else {
+        return;
+    };
+    let prose = match d.find("\n\n# ") {
+        Some(i) => &d[..i],
+        None => d.as_str(),
+    };
+    let joined = prose
+        .trim()
+        .split("\n\n")
+        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    *d = joined;
+}
+
+/// `Option<T>` fields come out as "T or null", but the loader refuses an
+/// explicit null for them: an unset key is how a config leaves them out.
+fn drop_null(s: &mut Map<String, Value>) {
+    if let Some(Value::Array(types)) = s.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            s.insert("type".into(), only);
+        }
+    }
+    let Some(Value::Array(options)) = s.get("anyOf") else {
+        return;
+    };
+    let is_null = |o: &Value| o.get("type").is_some_and(|t| t == "null");
+    if options.len() == 2 && options.iter().any(is_null) {
+        let kept: Vec<Value> = options.iter().filter(|o| !is_null(o)).cloned().collect();
+        s.remove("anyOf");
+        // A `$ref` with sibling keys is ignored in draft-07: wrap it.
+        s.insert("allOf".into(), Value::Array(kept));
+    }
+}
+
+/// Booleans and integers may be written as a `${VAR}` string: the loader
+/// expands every string before it types values. (YAML 1.1's `yes`/`no`, which
+/// the loader also takes from YAML files, are left out: the schema serves every
+/// format, and TOML and JSON refuse them.)
+fn allow_env_in_scalars(s: &mut Map<String, Value>) {
+    if s.contains_key("const") {
+        return;
+    }
+    let scalar = match s.get("type").and_then(Value::as_str) {
+        Some(t @ ("boolean" | "integer")) => t.to_owned(),
+        _ => return,
+    };
+    s.insert("type".into(), json!([scalar, "string"]));
+    s.insert("pattern".into(), ENV_PATTERN.into());
+}
+
+/// A case-insensitive regex for `word`, as character classes: JSON Schema
+/// patterns are ECMA 262 regexes, which have no inline `(?i)` flag.
+fn ci(word: &str) -> String {
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphabetic() {
+                format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn ci_alternatives(words: &[&str]) -> String {
+    words.iter().map(|w| ci(w)).collect::<Vec<_>>().join("|")
+}
+
+/// `^\s*(body)\s*$` or a `${VAR}` reference.
+fn trimmed_or_env(body: &str) -> String {
+    format!(r"^\s*({body})\s*$|{ENV_PATTERN}")
+}
+
+fn level_schema(generated: &Value) -> Value {
+    let mut names: Vec<Value> = generated["oneOf"].as_array().cloned().unwrap_or_default();
+    names.push(json!({ "const": "WARN", "type": "string", "description": "Alias of WARNING." }));
+    names.push(json!({ "const": "FATAL", "type": "string", "description": "Alias of CRITICAL." }));
+    let words = [
+        "NOTSET", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "OFF",
+    ];
+    let mut any = names;
+    any.push(json!({
+        "type": "string",
+        "description": "A level name in any case, a Python level number as text, or a `${VAR}` reference.",
+        "pattern": trimmed_or_env(&format!("[+-]?[0-9]+|{}", ci_alternatives(&words))),
+    }));
+    any.push(json!({
+        "type": "integer",
+        "description": "A Python level number: 5 TRACE, 10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL, 0 NOTSET; a number between two levels means the next level up.",
+    }));
+    json!({
+        "description": generated["description"],
+        "anyOf": any,
+        "examples": ["INFO", "debug", "WARN", 20],
+    })
+}
+
+fn size_schema() -> Value {
+    let units = [
+        "B", "kB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "K", "M", "G", "T",
+    ];
+    json!({
+        "description": "A size in bytes: a number, or a number with a unit, case-insensitive (kB, MB, GB, TB: powers of 1000; KiB, MiB, GiB, TiB or K, M, G, T: powers of 1024).",
+        "anyOf": [
+            { "type": "integer", "minimum": 0 },
+            {
+                "type": "string",
+                "pattern": trimmed_or_env(&format!(
+                    r"([0-9]+\.?[0-9]*|\.[0-9]+)\s*({})?",
+                    ci_alternatives(&units)
+                )),
+            }
+        ],
+        "examples": ["10MiB", "512kB", "64KiB", 8192],
+    })
+}
+
+/// A duration property: the loader takes a number with a unit, or `0`.
+fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
+    let units = [
+        "ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d",
+        "day", "days", "w", "week", "weeks",
+    ];
+    let mut s = json!({
+        "description": description,
+        "type": ["string", "integer"],
+        "pattern": trimmed_or_env(&format!(
+            r"0|([0-9]+\.?[0-9]*|\.[0-9]+)\s*({})",
+            ci_alternatives(&units)
+        )),
+        "minimum": 0,
+        "maximum": 0,
+        "examples": ["250ms", "2s", "5m"],
+    });
+    if let Some(d) = default {
+        s["default"] = d.clone();
+    }
+    s
+}
+
+/// Makes a property also accept `null`, which the loader reads as empty.
+fn nullable(prop: &mut Value) {
+    match prop.get("type").cloned() {
+        Some(Value::String(t)) => prop["type"] = json!([t, "null"]),
+        Some(Value::Array(mut types)) => {
+            if !types.iter().any(|t| t == "null") {
+                types.push("null".into());
+            }
+            prop["type"] = Value::Array(types);
+        }
+        _ => {
+            if let Some(obj) = prop.as_object_mut() {
+                let inner = obj
+                    .remove("allOf")
+                    .and_then(|a| a.as_array().and_then(|a| a.first().cloned()));
+                let inner = inner.or_else(|| obj.remove("$ref").map(|r| json!({ "$ref": r })));
+                if let Some(inner) = inner {
+                    obj.insert("anyOf".into(), json!([inner, { "type": "null" }]));
+                }
+            }
+        }
+    }
+}
+
+/// The loader's own rules, which the derive cannot see.
+fn patch(root: &mut Value) {
+    // Top level.
+    root["title"] = "logfig config".into();
+    root["$id"] = SCHEMA_ID.into();
+    let props = &mut root["properties"];
+    props["$schema"] = json!({
+        "type": "string",
+        "description": "The JSON Schema of this file, for editors (`\"$schema\": \"./logfig.schema.json\"` in JSON). Ignored by logfig.",
+    });
+    props["version"] = json!({
+        "description": props["version"]["description"],
+        "type": ["integer", "string"],
+        "minimum": 1,
+        "maximum": 1,
+        "pattern": ENV_PATTERN,
+        "examples": [1],
+    });
+    for section in ["formatters", "filters", "handlers", "loggers"] {
+        nullable(&mut props[section]);
+    }
+    for section in ["root", "reload"] {
+        nullable(&mut props[section]);
+    }
+    // A logger name needs a segment: `""` and `::` would name the root.
+    props["loggers"]["propertyNames"] = json!({ "pattern": "[^.:]" });
+    props["loggers"]["additionalProperties"] = json!({
+        "anyOf": [{ "$ref": "#/definitions/LoggerConfig" }, { "type": "null" }]
+    });
+    props["formatters"]["additionalProperties"] = json!({
+        "anyOf": [{ "$ref": "#/definitions/FormatterConfig" }, { "type": "null" }]
+    });
+    props["loggers"]["examples"] = json!([{
+        "myapp::db": { "level": "DEBUG", "handlers": ["app"], "propagate": false },
+        "hyper": { "level": "WARNING" }
+    }]);
+    props["handlers"]["examples"] = json!([{
+        "console": { "type": "console", "stream": "stderr", "level": "INFO", "formatter": "plain" },
+        "app": { "type": "file", "path": "${LOG_DIR:-./logs}/app.log", "formatter": "machine" }
+    }]);
+    props["formatters"]["examples"] = json!([{
+        "plain": { "format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s" },
+        "machine": { "type": "json" }
+    }]);
+    props["filters"]["examples"] = json!([{
+        "no_health": { "type": "regex", "pattern": "GET /health", "action": "deny" },
+        "web_only": { "name": "myapp.web" }
+    }]);
+    props["root"]["examples"] = json!([{ "level": "INFO", "handlers": ["console"] }]);
+    // `handlers.<name>` of an incremental config carries only a level (Python's
+    // rule); other keys are ignored there, so only the full form is checked.
+    props["handlers"]["additionalProperties"] = json!({ "type": ["object", "null"] });
+    root["if"] = json!({
+        "properties": { "incremental": { "const": true } },
+        "required": ["incremental"],
+    });
+    root["then"] = json!({
+        "properties": { "handlers": { "additionalProperties": {
+            "type": ["object", "null"],
+            "description": "With `incremental: true`, only a handler's level is read.",
+            "properties": { "level": { "$ref": "#/definitions/Level" } },
+        } } }
+    });
+    root["else"] = json!({
+        "properties": { "handlers": { "additionalProperties": {
+            "$ref": "#/definitions/HandlerConfig"
+        } } }
+    });
+    root["examples"] = json!([{
+        "version": 1,
+        "formatters": {
+            "plain": { "format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s" }
+        },
+        "handlers": {
+            "console": { "type": "console", "stream": "stderr", "formatter": "plain" }
+        },
+        "loggers": { "myapp::db": { "level": "DEBUG" } },
+        "root": { "level": "INFO", "handlers": ["console"] }
+    }]);
+
+    let defs = &mut root["definitions"];
+    defs["Level"] = level_schema(&defs["Level"]);
+    defs["Size"] = size_schema();
+
+    let reload = &mut defs["ReloadConfig"]["properties"];
+    for key in ["debounce", "max_wait", "poll_interval"] {
+        let old = reload[key].take();
+        reload[key] = duration_schema(&old["description"], old.get("default"));
+    }
+
+    // Lists of names: a single name is a list of one; empty means none.
+    // String maps: empty is none.
+    walk(defs, &mut |s| {
+        let Some(Value::Object(props)) = s.get_mut("properties") else {
+            return;
+        };
+        for prop in props.values_mut() {
+            let is_list = prop.get("type").is_some_and(|t| t == "array");
+            let is_map = prop.get("type").is_some_and(|t| t == "object")
+                && prop["additionalProperties"]
+                    .get("type")
+                    .is_some_and(|t| t == "string");
+            if is_list {
+                prop["type"] = json!(["array", "string", "null"]);
+            } else if is_map {
+                nullable(prop);
+            }
+        }
+    });
+
+    for variant in defs["HandlerConfig"]["oneOf"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        let props = &mut variant["properties"];
+        if props.get("permissions").is_some() {
+            let old = props["permissions"].take();
+            props["permissions"] = json!({
+                "description": old["description"],
+                "default": old["default"],
+                "type": ["string", "integer"],
+                "pattern": trimmed_or_env(r"(0o)?0*[0-7]{1,4}"),
+                "minimum": 0,
+                "maximum": 0o7777,
+                "examples": ["0640", "0600"],
+            });
+        }
+        if props.get("path").is_some() {
+            props["path"]["examples"] = json!(["${LOG_DIR:-./logs}/app.log", "/var/log/myapp.log"]);
+            props["path"]["minLength"] = 1.into();
+        }
+        if props.get("buffer").is_some() {
+            // Zero bytes is refused by the loader; a size string is checked there.
+            props["buffer"] = json!({
+                "description": props["buffer"]["description"],
+                "default": props["buffer"]["default"],
+                "allOf": [{ "$ref": "#/definitions/Size" }],
+                "not": { "const": 0 },
+            });
+        }
+    }
+
+    // Without `type`, a formatter is a pattern formatter (Python's form).
+    for variant in defs["FormatterConfig"]["oneOf"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        if variant["properties"]["type"]["const"] == "pattern" {
+            if let Some(obj) = variant.as_object_mut() {
+                obj.remove("required");
+            }
+            variant["properties"]["format"]["examples"] = json!([
+                "%(asctime)s %(levelname)-8s %(name)s: %(message)s",
+                "{asctime} [{levelname}] {name}: {message}"
+            ]);
+        }
+    }
+    // Without `type`, a filter with a `name` is a name filter (Python's form).
+    for variant in defs["FilterConfig"]["oneOf"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        match variant["properties"]["type"]["const"].as_str() {
+            Some("name") => {
+                if let Some(obj) = variant.as_object_mut() {
+                    obj.remove("required");
+                    obj.insert(
+                        "anyOf".into(),
+                        json!([{ "required": ["type"] }, { "required": ["name"] }]),
+                    );
+                }
+                variant["properties"]["name"]["examples"] = json!(["myapp.web", "myapp::db"]);
+            }
+            Some("regex") => {
+                variant["properties"]["pattern"]["examples"] =
+                    json!(["GET /health", "(?i)password=\\S+"]);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(schema: &Value, instance: &str) -> bool {
+        // A minimal, pattern-only check of the regexes this module writes.
+        let pattern = schema["pattern"].as_str().unwrap_or("");
+        regex::Regex::new(pattern).is_ok_and(|r| r.is_match(instance))
+    }
+
+    #[test]
+    fn descriptions_keep_prose_only() {
+        let s = schema();
+        let text = s.to_string();
+        assert!(!text.contains("# Examples"), "a doc example leaked");
+        assert!(!text.contains("```"), "a code block leaked");
+    }
+
+    #[test]
+    fn patterns_follow_the_parsers() {
+        let s = schema();
+        let dur = &s["definitions"]["ReloadConfig"]["properties"]["debounce"];
+        for ok in ["250ms", "2s", "0", " 7 d", "1.5h", "${X:-1s}", "3 Weeks"] {
+            assert!(check(dur, ok), "{ok}");
+            assert!(crate::config::parse_duration(ok).is_ok() || ok.contains('$'));
+        }
+        for bad in ["30", "2 parsecs", "ms", "$${X}"] {
+            assert!(!check(dur, bad), "{bad}");
+        }
+        let size = &s["definitions"]["Size"]["anyOf"][1];
+        for ok in ["10MiB", "512kB", "1.5K", " 7 ", "64 kib"] {
+            assert!(check(size, ok), "{ok}");
+            assert!(crate::config::parse_size(ok).is_ok());
+        }
+        for bad in ["ten", "10 parsecs", "MiB"] {
+            assert!(!check(size, bad), "{bad}");
+            assert!(crate::config::parse_size(bad).is_err());
+        }
+        let level = &s["definitions"]["Level"]["anyOf"];
+        let by_pattern = level
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o.get("pattern").is_some()))
+            .cloned()
+            .unwrap_or_default();
+        for ok in ["warn", "Fatal", "10", "notset", " INFO "] {
+            assert!(check(&by_pattern, ok), "{ok}");
+            assert!(ok.parse::<crate::config::Level>().is_ok());
+        }
+        assert!(!check(&by_pattern, "LOUD"));
+    }
 }

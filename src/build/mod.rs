@@ -6,11 +6,12 @@
 //! open, the handlers it opened are closed again and nothing changes.
 
 mod registry;
+pub(crate) mod route;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::config::{Config, FormatterConfig, HandlerConfig, Level, RootConfig};
+use crate::config::{Config, FormatterConfig, HandlerConfig, Level};
 use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
 use crate::formatters::{JsonFormatter, PatternFormatter};
 use crate::handlers::{ConsoleHandler, FileHandler, NullHandler};
@@ -447,62 +448,30 @@ fn resolve_loggers(
             .filter_map(|n| handlers.get(n).cloned())
             .collect()
     };
-    let RootConfig {
-        level: root_level,
-        handlers: root_handlers,
-        filters: root_filters,
-    } = &config.root;
-    let root_level = root_level
-        .filter(|l| *l != Level::NotSet)
-        .unwrap_or(Level::Warning)
-        .to_level_filter()
-        .unwrap_or(log::LevelFilter::Warn);
-    let root = LoggerNode {
-        name: "root".into(),
-        level: root_level,
-        filters: pick_filters(root_filters),
-        chain: pick_handlers(root_handlers),
+    // The rules live in `route`, shared with `logfig explain`.
+    let loggers = route::Loggers::new(config);
+    let level_filter =
+        |r: &route::Route<'_>| r.level.to_level_filter().unwrap_or(log::LevelFilter::Warn);
+    let chain = |r: &route::Route<'_>| -> Vec<Arc<HandlerNode>> {
+        r.steps
+            .iter()
+            .flat_map(|(_, names)| pick_handlers(names))
+            .collect()
     };
-
-    // Normalised names, so `a.b` and `a::b` are one logger; with both spelt,
-    // the later one in name order wins, which validation does not forbid.
-    let mut by_key: BTreeMap<Vec<&str>, &str> = BTreeMap::new();
-    for name in config.loggers.keys() {
-        let key: Vec<&str> = segments(name).collect();
-        if !key.is_empty() {
-            by_key.insert(key, name);
-        }
-    }
-    let mut out = vec![root];
-    for (key, name) in &by_key {
-        let own = &config.loggers[*name];
-        // Ancestors, nearest first.
-        let ancestors: Vec<&crate::config::LoggerConfig> = (1..key.len())
-            .rev()
-            .filter_map(|n| by_key.get(&key[..n]).map(|a| &config.loggers[*a]))
-            .collect();
-        let level = std::iter::once(own)
-            .chain(ancestors.iter().copied())
-            .find_map(|l| l.level.filter(|l| *l != Level::NotSet))
-            .and_then(Level::to_level_filter)
-            .unwrap_or(root_level);
-        let mut chain = pick_handlers(&own.handlers);
-        let mut propagate = own.propagate;
-        for a in &ancestors {
-            if !propagate {
-                break;
-            }
-            chain.extend(pick_handlers(&a.handlers));
-            propagate = a.propagate;
-        }
-        if propagate {
-            chain.extend(out[0].chain.iter().cloned());
-        }
+    let root = loggers.root();
+    let mut out = vec![LoggerNode {
+        name: "root".into(),
+        level: level_filter(&root),
+        filters: pick_filters(&config.root.filters),
+        chain: chain(&root),
+    }];
+    for (key, name) in loggers.iter() {
+        let r = loggers.route(name);
         out.push(LoggerNode {
             name: key.join(".").into(),
-            level,
-            filters: pick_filters(&own.filters),
-            chain,
+            level: level_filter(&r),
+            filters: pick_filters(&config.loggers[name].filters),
+            chain: chain(&r),
         });
     }
     out

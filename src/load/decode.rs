@@ -309,7 +309,15 @@ impl<'e> Decoder<'e> {
             Value::Seq(items) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, item)| self.string(item, &format!("{path}[{i}]")))
+                .filter_map(|(i, item)| {
+                    let p = format!("{path}[{i}]");
+                    if item.value == Value::Null {
+                        // `handlers: [null]`: a component named `null`.
+                        self.note(&p, item);
+                        return Some("null".to_owned());
+                    }
+                    self.string(item, &p)
+                })
                 .collect(),
             // A single name is a list of one, as YAML users often write.
             Value::Str(_) => self
@@ -528,7 +536,14 @@ impl<'e> Decoder<'e> {
             }
             return default.map(str::to_owned);
         };
-        let t = self.string(n, &path)?;
+        // YAML reads a plain `null` as null: `type: null` names the null handler.
+        let t = match n.value {
+            Value::Null => {
+                self.note(&path, n);
+                "null".to_owned()
+            }
+            _ => self.string(n, &path)?,
+        };
         if types.contains(&t.as_str()) {
             return Some(t);
         }

@@ -76,6 +76,13 @@ enum Message {
     Stop,
 }
 
+enum Debounced {
+    Quiet,
+    Stop,
+    Now(Sender<Result<(), Error>>),
+    Hangup,
+}
+
 type ReloadCallback = Arc<dyn Fn(&ReloadStatus) + Send + Sync>;
 
 #[derive(Default)]
@@ -329,13 +336,7 @@ impl Worker {
         loop {
             let timeout = next_poll.saturating_duration_since(Instant::now());
             match rx.recv_timeout(timeout) {
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => {
-                    #[cfg(unix)]
-                    if let Some(h) = self.hangup.take() {
-                        h.close();
-                    }
-                    return;
-                }
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Ok(Message::Hangup) => {
                     self.dispatcher.reopen();
                     let _ = self.check(false, false);
@@ -345,10 +346,19 @@ impl Worker {
                 }
                 Ok(Message::Event(Ok(event))) => {
                     if self.relevant(&event) {
-                        if self.debounce(rx) {
-                            return;
+                        match self.debounce(rx) {
+                            Debounced::Stop => return,
+                            Debounced::Quiet => {
+                                let _ = self.check(true, false);
+                            }
+                            Debounced::Now(reply) => {
+                                let _ = reply.send(self.check(false, true));
+                            }
+                            Debounced::Hangup => {
+                                self.dispatcher.reopen();
+                                let _ = self.check(false, false);
+                            }
                         }
-                        let _ = self.check(true, false);
                     }
                 }
                 // A watcher error (queue overflow, a removed directory): the
@@ -366,8 +376,8 @@ impl Worker {
     }
 
     /// Waits until events stop for `debounce`, or `max_wait` passed since the
-    /// first. Returns true when asked to stop meanwhile.
-    fn debounce(&self, rx: &Receiver<Message>) -> bool {
+    /// first.
+    fn debounce(&self, rx: &Receiver<Message>) -> Debounced {
         let start = Instant::now();
         let cap = start + self.settings.max_wait;
         let mut quiet_until = start + self.settings.debounce;
@@ -375,21 +385,18 @@ impl Worker {
             let now = Instant::now();
             let until = quiet_until.min(cap);
             if now >= until {
-                return false;
+                return Debounced::Quiet;
             }
             match rx.recv_timeout(until - now) {
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return Debounced::Stop,
                 Ok(Message::Event(Ok(e))) if self.relevant(&e) => {
                     quiet_until = Instant::now() + self.settings.debounce;
                 }
-                Ok(Message::ReloadNow(reply)) => {
-                    let _ = reply.send(Err(Error::new(
-                        ErrorKind::Other,
-                        "a reload is already pending",
-                    )));
-                }
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => return false,
+                // A manual reload ends the wait: it reads the file anyway.
+                Ok(Message::ReloadNow(reply)) => return Debounced::Now(reply),
+                Ok(Message::Hangup) => return Debounced::Hangup,
+                Ok(Message::Event(_)) => {}
+                Err(RecvTimeoutError::Timeout) => return Debounced::Quiet,
             }
         }
     }
@@ -547,6 +554,16 @@ fn describe_changes(old: &Config, new: &Config) -> String {
         "no effective change".to_owned()
     } else {
         out.join("; ")
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Ends the SIGHUP thread's iterator.
+        #[cfg(unix)]
+        if let Some(h) = self.hangup.take() {
+            h.close();
+        }
     }
 }
 

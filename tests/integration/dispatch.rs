@@ -468,3 +468,20 @@ fn disable_existing_loggers_mutes_loggers_the_new_config_drops() {
     log::info!(logger: d, target: "old", "back");
     assert_eq!(a.lines(), ["kept", "new", "back"]);
 }
+
+#[test]
+fn a_handler_named_null_of_type_null() {
+    open_gate();
+    // YAML reads plain `null` as a null value; here it names the type and the handler.
+    let config = Config::from_str(
+        "version: 1\nhandlers:\n  null: { type: null }\nroot: { level: INFO, handlers: [null] }\n",
+        Format::Yaml,
+    )
+    .unwrap();
+    assert!(matches!(
+        config.handlers["null"],
+        logfig::config::HandlerConfig::Null(_)
+    ));
+    let d = Dispatcher::new(&config).unwrap();
+    log::warn!(logger: d, "discarded");
+}

@@ -3,7 +3,11 @@
 // reason: helpers outside `#[test]` functions fail the test loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "cli")]
+mod cli;
 mod dispatch;
 mod fixtures;
 mod python_oracle;
 mod readme;
+mod reload;
+mod schema;
