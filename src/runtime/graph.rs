@@ -95,6 +95,8 @@ pub(crate) struct Graph {
     pub(crate) max_level: log::LevelFilter,
     /// Loggers muted by `disable_existing_loggers` (normalised names).
     pub(crate) disabled: Vec<String>,
+    /// Unique in the process: keys the per-thread decision cache.
+    pub(crate) epoch: u64,
 }
 
 /// The segments of a logger name or target: `a::b.c` is `a`, `b`, `c`.
@@ -141,12 +143,13 @@ impl Graph {
             handlers,
             max_level,
             disabled: Vec::new(),
+            epoch: super::cache::next_epoch(),
         }
     }
 
-    /// The logger that governs `target` (the deepest configured ancestor, or
-    /// the root), and whether it is exactly `target`'s logger.
-    pub(crate) fn lookup(&self, target: &str) -> (&LoggerNode, bool) {
+    /// The index of the logger that governs `target` (the deepest configured
+    /// ancestor, or the root), and whether it is exactly `target`'s logger.
+    fn lookup_index(&self, target: &str) -> (u32, bool) {
         let mut cur = 0usize;
         let mut best = 0u32;
         let mut exact = true;
@@ -168,7 +171,17 @@ impl Graph {
                 }
             }
         }
-        (&self.loggers[best as usize], exact)
+        (best, exact)
+    }
+
+    /// The level decision for `target`, for the cache.
+    pub(crate) fn decide(&self, target: &str) -> super::cache::Decision {
+        let (index, exact) = self.lookup_index(target);
+        super::cache::Decision {
+            level: self.loggers[index as usize].level,
+            logger: index,
+            exact,
+        }
     }
 
     /// Every distinct handler instance of the graph.

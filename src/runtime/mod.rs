@@ -6,6 +6,7 @@
 //! panicking handler is caught and reported once; a failing one is reported
 //! through the error hook, at most once a second per handler.
 
+mod cache;
 mod graph;
 mod overrides;
 
@@ -64,6 +65,9 @@ pub struct Dispatcher {
 
 pub(crate) struct Shared {
     graph: ArcSwap<Graph>,
+    /// The epoch of the graph in `graph`, stored after it: a reader that sees
+    /// an epoch sees its graph (or a newer one).
+    epoch: std::sync::atomic::AtomicU64,
     registry: Registry,
     on_error: Option<ErrorHook>,
     /// Serialises changes of the graph (reloads, overrides); holds the level
@@ -125,6 +129,7 @@ impl Dispatcher {
         let (graph, _warnings) = crate::build::build(config, &registry, None)?;
         Ok(Dispatcher {
             shared: Arc::new(Shared {
+                epoch: std::sync::atomic::AtomicU64::new(graph.epoch),
                 graph: ArcSwap::from_pointee(graph),
                 registry,
                 on_error,
@@ -216,7 +221,9 @@ impl Dispatcher {
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
         let new = Arc::new(graph);
+        let epoch = new.epoch;
         self.shared.graph.store(Arc::clone(&new));
+        self.shared.epoch.store(epoch, Ordering::Release);
         self.update_max_level();
         retire(&old, Some(&new));
         Ok(warnings)
@@ -254,7 +261,9 @@ impl Dispatcher {
         }
         let old = self.shared.graph.load_full();
         let empty = crate::build::empty_graph();
+        let epoch = empty.epoch;
         self.shared.graph.store(Arc::new(empty));
+        self.shared.epoch.store(epoch, Ordering::Release);
         if self.shared.global.load(Ordering::Acquire) {
             log::set_max_level(log::LevelFilter::Off);
         }
@@ -301,12 +310,27 @@ impl Dispatcher {
         }
     }
 
+    /// The cached decision for `target`, if any, under the current epoch.
+    #[inline]
+    fn cached(&self, target: &str) -> Option<cache::Decision> {
+        cache::get(self.shared.epoch.load(Ordering::Acquire), target)
+    }
+
     fn dispatch(&self, record: &log::Record<'_>) {
         let graph = self.shared.graph.load();
-        let (logger, exact) = graph.lookup(record.target());
-        if record.level() > logger.level {
+        let target = record.target();
+        let decision = match cache::get(graph.epoch, target) {
+            Some(d) => d,
+            None => {
+                let d = graph.decide(target);
+                cache::put(graph.epoch, target, d);
+                d
+            }
+        };
+        if record.level() > decision.level {
             return;
         }
+        let (logger, exact) = (&graph.loggers[decision.logger as usize], decision.exact);
         let entry = Entry::new(record);
         if exact && !logger.filters.iter().all(|f| f.matches(&entry)) {
             return;
@@ -406,11 +430,22 @@ impl Formatter for ReentrantFormat {
 
 impl log::Log for Dispatcher {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        if let Some(d) = self.cached(metadata.target()) {
+            return metadata.level() <= d.level;
+        }
         let graph = self.shared.graph.load();
-        metadata.level() <= graph.lookup(metadata.target()).0.level
+        let d = graph.decide(metadata.target());
+        cache::put(graph.epoch, metadata.target(), d);
+        metadata.level() <= d.level
     }
 
     fn log(&self, record: &log::Record<'_>) {
+        // The fast path for filtered-out records: no graph load, no lock.
+        if let Some(d) = self.cached(record.target())
+            && record.level() > d.level
+        {
+            return;
+        }
         match DispatchGuard::enter() {
             Some(_guard) => self.dispatch(record),
             None => reentrant(record),
