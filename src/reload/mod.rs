@@ -402,7 +402,7 @@ impl Worker {
     }
 
     /// Reads the file and applies it if its bytes changed. `after_event`: a
-    /// parse failure may be a half-written file, so it is retried once.
+    /// failure may come from a half-written file, so it is retried once.
     /// `force`: apply even if the bytes are unchanged (a manual reload).
     fn check(&mut self, after_event: bool, force: bool) -> Result<(), Error> {
         self.last_meta = meta(&self.path);
@@ -416,7 +416,10 @@ impl Worker {
         }
         let result = self.load(&bytes);
         let result = match result {
-            Err(e) if after_event && e.kind() == ErrorKind::Parse => {
+            // Right after an event the file may be half written (an editor
+            // writing in place, or a truncate before the write): whatever the
+            // error, look again once before reporting it.
+            Err(e) if after_event => {
                 std::thread::sleep(MID_WRITE_RETRY);
                 self.last_meta = meta(&self.path);
                 match std::fs::read(&self.path) {
