@@ -31,9 +31,11 @@ use std::time::SystemTime;
 pub struct Entry<'a> {
     record: &'a log::Record<'a>,
     time: SystemTime,
-    thread: Option<(u64, &'a str)>,
+    thread: Option<(u64, Option<&'a str>)>,
     current: OnceCell<Thread>,
     process: Option<u32>,
+    /// The `tracing` span scope, root first; empty for `log` records.
+    spans: &'a [crate::SpanRecord],
 }
 
 impl<'a> Entry<'a> {
@@ -45,6 +47,7 @@ impl<'a> Entry<'a> {
             thread: None,
             current: OnceCell::new(),
             process: None,
+            spans: &[],
         }
     }
 
@@ -56,7 +59,22 @@ impl<'a> Entry<'a> {
 
     /// Sets the thread that logged the record (for queues and tests).
     pub fn with_thread(mut self, id: u64, name: &'a str) -> Self {
-        self.thread = Some((id, name));
+        self.thread = Some((id, Some(name)));
+        self
+    }
+
+    /// Sets the thread that logged the record, when that thread had no name
+    /// (for queues, which write records on another thread).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let record = log::Record::builder().args(format_args!("hi")).build();
+    /// let entry = logfig::Entry::new(&record).with_unnamed_thread(3);
+    /// assert_eq!((entry.thread_id(), entry.thread_name()), (3, None));
+    /// ```
+    pub fn with_unnamed_thread(mut self, id: u64) -> Self {
+        self.thread = Some((id, None));
         self
     }
 
@@ -92,7 +110,7 @@ impl<'a> Entry<'a> {
     /// The logging thread's name, if it has one.
     pub fn thread_name(&self) -> Option<&str> {
         match self.thread {
-            Some((_, name)) => Some(name),
+            Some((_, name)) => name,
             None => self.current.get_or_init(std::thread::current).name(),
         }
     }
@@ -100,6 +118,28 @@ impl<'a> Entry<'a> {
     /// The process id.
     pub fn process_id(&self) -> u32 {
         self.process.unwrap_or_else(process_id)
+    }
+
+    /// Sets the span scope the record was logged in, root first (the
+    /// `tracing` layer does, for each event).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let spans = [logfig::SpanRecord::new("request"), logfig::SpanRecord::new("db")];
+    /// let record = log::Record::builder().args(format_args!("hi")).build();
+    /// let entry = logfig::Entry::new(&record).with_spans(&spans);
+    /// assert_eq!(entry.spans()[1].name(), "db");
+    /// ```
+    pub fn with_spans(mut self, spans: &'a [crate::SpanRecord]) -> Self {
+        self.spans = spans;
+        self
+    }
+
+    /// The span scope the record was logged in, root first: the `tracing`
+    /// spans entered when an event was recorded. Empty for `log` records.
+    pub fn spans(&self) -> &'a [crate::SpanRecord] {
+        self.spans
     }
 
     /// Time since the first logfig graph was built in this process.

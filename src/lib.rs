@@ -43,6 +43,8 @@
 //! - `toml` (default): TOML configs.
 //! - `schema` (default): [`schema()`], the JSON Schema of the config.
 //! - `cli`: the `logfig` command-line tool.
+//! - `tracing`: [`TracingLayer`], which routes `tracing` events through the
+//!   same graph; `init_*` then also install a global `tracing` subscriber.
 //!
 //! # Supported Rust versions
 //!
@@ -61,11 +63,15 @@ mod error;
 mod filters;
 mod formatters;
 mod handlers;
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+mod layer;
 mod load;
 mod reload;
 mod runtime;
 #[cfg(feature = "schema")]
 mod schema;
+mod span;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -75,15 +81,24 @@ pub use build::{HandlerFactory, Registry};
 pub use config::Config;
 pub use entry::Entry;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
-pub use filters::{Filter, RegexFilter, TargetFilter, ThresholdFilter};
+pub use filters::{
+    DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
+};
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
-pub use handlers::{CaptureHandler, ConsoleHandler, FileHandler, Handler, NullHandler};
+pub use handlers::{
+    CaptureHandler, Clock, ConsoleHandler, FileHandler, Handler, HandlerStats, MemoryHandler,
+    NullHandler, QueueHandler, RotatingFileHandler, SystemClock, WatchedFileHandler,
+};
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use layer::TracingLayer;
 pub use load::Format;
 pub use reload::ReloadStatus;
 pub use runtime::{Dispatcher, ErrorHook};
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub use schema::schema;
+pub use span::SpanRecord;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
@@ -110,6 +125,9 @@ pub struct ReadmeDoctests;
 pub struct Builder {
     registry: Registry,
     on_error: Option<ErrorHook>,
+    /// `install_tracing(false)`: `init_*` leave the global `tracing`
+    /// subscriber alone.
+    skip_tracing: bool,
 }
 
 impl std::fmt::Debug for Builder {
@@ -117,6 +135,7 @@ impl std::fmt::Debug for Builder {
         f.debug_struct("Builder")
             .field("registry", &self.registry)
             .field("on_error", &self.on_error.is_some())
+            .field("install_tracing", &!self.skip_tracing)
             .finish()
     }
 }
@@ -144,6 +163,28 @@ impl Builder {
         self
     }
 
+    /// Whether `init_file`, `init_str` and `init` also install a global
+    /// `tracing` subscriber (`tracing_subscriber::registry()` with logfig's
+    /// layer). Default: true. Turn it off to build the subscriber yourself
+    /// from [`Handle::tracing_layer`] and other layers.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use tracing_subscriber::layer::SubscriberExt;
+    ///
+    /// let handle = logfig::Builder::new().install_tracing(false).init_file("logging.yaml")?;
+    /// let subscriber = tracing_subscriber::registry().with(handle.tracing_layer());
+    /// tracing::subscriber::set_global_default(subscriber)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn install_tracing(mut self, install: bool) -> Self {
+        self.skip_tracing = !install;
+        self
+    }
+
     /// Builds a dispatcher for `config` without installing it.
     ///
     /// # Errors
@@ -154,18 +195,23 @@ impl Builder {
     }
 
     /// Loads the config file at `path`, installs it as the `log` backend and,
-    /// when `reload.enabled` (the default), watches the file.
+    /// when `reload.enabled` (the default), watches the file. With the
+    /// `tracing` feature it also installs a global `tracing` subscriber over
+    /// the same graph, unless [`install_tracing(false)`](Builder::install_tracing).
     ///
     /// # Errors
     ///
     /// When the file cannot be read, the config is invalid, an output cannot
-    /// be opened, or a global logger is already installed.
+    /// be opened, or a global logger (or, with the `tracing` feature, a global
+    /// `tracing` subscriber) is already installed:
+    /// [`ErrorKind::AlreadyInitialized`], and nothing is installed.
     pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let config = load::load_path(path)?;
         let watch = config.reload.enabled;
+        let tracing = !self.skip_tracing;
         let dispatcher = self.build(&config)?;
-        let mut handle = install(dispatcher, &config)?;
+        let mut handle = install(dispatcher, &config, tracing)?;
         if watch {
             handle.watcher = Some(reload::Watcher::start(
                 handle.dispatcher.clone(),
@@ -221,8 +267,9 @@ impl Builder {
     /// As [`init_file`](Builder::init_file), less the file.
     pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
         let config = load::load_str(text, format, None)?;
+        let tracing = !self.skip_tracing;
         let dispatcher = self.build(&config)?;
-        install(dispatcher, &config)
+        install(dispatcher, &config, tracing)
     }
 
     /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
@@ -239,8 +286,9 @@ impl Builder {
             Some(path) => self.init_file(path),
             None => {
                 let config = default_config();
+                let tracing = !self.skip_tracing;
                 let dispatcher = self.build(&config)?;
-                install(dispatcher, &config)
+                install(dispatcher, &config, tracing)
             }
         }
     }
@@ -283,7 +331,17 @@ fn default_config() -> Config {
     config
 }
 
-fn install(dispatcher: Dispatcher, config: &Config) -> Result<Handle, Error> {
+/// Installs `dispatcher` as the `log` backend and, with the `tracing` feature
+/// and `tracing`, as the global `tracing` subscriber. Both are checked before
+/// either is installed, so a failure installs nothing.
+fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Handle, Error> {
+    #[cfg(feature = "tracing")]
+    if tracing && tracing_core::dispatcher::has_been_set() {
+        dispatcher.shutdown();
+        return Err(tracing_taken());
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = tracing;
     if let Err(e) = log::set_boxed_logger(Box::new(dispatcher.clone())) {
         // Close what this attempt opened (log4rs#259: a failed init leaked them).
         dispatcher.shutdown();
@@ -296,6 +354,19 @@ fn install(dispatcher: Dispatcher, config: &Config) -> Result<Handle, Error> {
     }
     dispatcher.shared.global.store(true, Ordering::Release);
     dispatcher.update_max_level();
+    #[cfg(feature = "tracing")]
+    if tracing {
+        use tracing_subscriber::layer::SubscriberExt;
+        let subscriber = tracing_subscriber::registry().with(dispatcher.tracing_layer());
+        if tracing_core::dispatcher::set_global_default(tracing_core::Dispatch::new(subscriber))
+            .is_err()
+        {
+            // Another thread set one since the check above. The `log` backend
+            // cannot be taken back: it stops routing records.
+            dispatcher.shutdown();
+            return Err(tracing_taken());
+        }
+    }
     let handle = Handle {
         dispatcher,
         watcher: None,
@@ -305,6 +376,16 @@ fn install(dispatcher: Dispatcher, config: &Config) -> Result<Handle, Error> {
         log::warn!(target: "logfig", "{w}");
     }
     Ok(handle)
+}
+
+#[cfg(feature = "tracing")]
+fn tracing_taken() -> Error {
+    Error::new(
+        ErrorKind::AlreadyInitialized,
+        "cannot install logfig: a global `tracing` subscriber is already set, and one can be set \
+         once per process; compose `handle.tracing_layer()` into your own subscriber instead \
+         (with `Builder::new().install_tracing(false)`)",
+    )
 }
 
 /// Loads the config file at `path`, installs it as the `log` backend, and
@@ -386,6 +467,29 @@ impl Handle {
         &self.dispatcher
     }
 
+    /// A `tracing` layer over the installed graph, to compose into a
+    /// subscriber of your own; see [`TracingLayer`] and
+    /// [`Builder::install_tracing`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tracing_subscriber::layer::SubscriberExt;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let config = dir.path().join("logging.yaml");
+    /// std::fs::write(&config, "version: 1\nroot: { level: INFO }\n")?;
+    /// let handle = logfig::Builder::new().build_file(&config)?;
+    /// let subscriber = tracing_subscriber::registry().with(handle.tracing_layer());
+    /// tracing::subscriber::with_default(subscriber, || tracing::info!("routed by logfig"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn tracing_layer(&self) -> TracingLayer {
+        self.dispatcher.tracing_layer()
+    }
+
     /// Writes out every handler's buffered records.
     pub fn flush(&self) {
         self.dispatcher.flush_handlers();
@@ -421,6 +525,24 @@ impl Handle {
     /// When the logger was shut down.
     pub fn clear_level(&self, name: &str) -> Result<(), Error> {
         self.dispatcher.clear_level(name)
+    }
+
+    /// Counters of every handler (records written, dropped, queued), by
+    /// handler name; see [`HandlerStats`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let handle = logfig::Builder::new().init_str(
+    ///     "version: 1\nhandlers:\n  n: { type: null }\nroot: { handlers: [n] }\n",
+    ///     logfig::Format::Yaml,
+    /// );
+    /// # let Ok(handle) = handle else { return Ok(()) }; // a global logger may exist
+    /// assert!(handle.stats().contains_key("n"));
+    /// # Ok::<(), logfig::Error>(())
+    /// ```
+    pub fn stats(&self) -> std::collections::BTreeMap<String, HandlerStats> {
+        self.dispatcher.stats()
     }
 
     /// Reopens every file output at its configured path (after logrotate moved

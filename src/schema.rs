@@ -128,7 +128,7 @@ fn allow_env_in_scalars(s: &mut Map<String, Value>) {
         return;
     }
     let scalar = match s.get("type").and_then(Value::as_str) {
-        Some(t @ ("boolean" | "integer")) => t.to_owned(),
+        Some(t @ ("boolean" | "integer" | "number")) => t.to_owned(),
         _ => return,
     };
     s.insert("type".into(), json!([scalar, "string"]));
@@ -381,6 +381,59 @@ fn patch(root: &mut Value) {
             props["path"]["examples"] = json!(["${LOG_DIR:-./logs}/app.log", "/var/log/myapp.log"]);
             props["path"]["minLength"] = 1.into();
         }
+        for key in ["max_bytes", "max_total_size"] {
+            if props.get(key).is_some() {
+                // Zero bytes is refused by the loader.
+                props[key] = json!({
+                    "description": props[key]["description"],
+                    "allOf": [{ "$ref": "#/definitions/Size" }],
+                    "not": { "const": 0 },
+                    "examples": ["10MiB", "1GiB"],
+                });
+            }
+        }
+        if props.get("max_age").is_some() {
+            let old = props["max_age"].take();
+            props["max_age"] = duration_schema(&old["description"], None);
+            props["max_age"]["examples"] = json!(["7d", "12h"]);
+        }
+        if props.get("when").is_some() {
+            // Case-insensitive, as Python's `when`.
+            props["when"] = json!({
+                "description": props["when"]["description"],
+                "anyOf": [
+                    { "$ref": "#/definitions/RotateWhen" },
+                    {
+                        "type": "string",
+                        "pattern": trimmed_or_env(&ci_alternatives(&[
+                            "S", "M", "H", "D", "MIDNIGHT", "W0", "W1", "W2", "W3", "W4", "W5", "W6",
+                        ])),
+                    }
+                ],
+                "examples": ["midnight", "H", "W0"],
+            });
+        }
+        if props.get("at_time").is_some() {
+            props["at_time"]["pattern"] =
+                trimmed_or_env(r"([01]?[0-9]|2[0-3]):[0-5]?[0-9](:[0-5]?[0-9])?").into();
+            props["at_time"]["examples"] = json!(["00:00", "02:30"]);
+        }
+        if props.get("archive").is_some() {
+            props["archive"]["examples"] = json!(["app.%Y-%m-%d.log"]);
+            props["archive"]["pattern"] = "%".into();
+        }
+        for key in ["capacity", "interval"] {
+            if props.get(key).is_some() {
+                props[key]["minimum"] = 1.into();
+            }
+        }
+        if variant["properties"]["type"]["const"] == "queue" {
+            let props = &mut variant["properties"];
+            props["handlers"]["type"] = json!(["array", "string"]);
+            props["handlers"]["minItems"] = 1.into();
+            props["handlers"]["examples"] = json!([["file"]]);
+        }
+        let props = &mut variant["properties"];
         if props.get("buffer").is_some() {
             // Zero bytes is refused by the loader; a size string is checked there.
             props["buffer"] = json!({
@@ -428,6 +481,18 @@ fn patch(root: &mut Value) {
             Some("regex") => {
                 variant["properties"]["pattern"]["examples"] =
                     json!(["GET /health", "(?i)password=\\S+"]);
+            }
+            Some("rate_limit") => {
+                let props = &mut variant["properties"];
+                props["rate"]["exclusiveMinimum"] = 0.into();
+                props["rate"]["examples"] = json!([10, 0.5]);
+                props["burst"]["minimum"] = 1.into();
+            }
+            Some("dedup") => {
+                let props = &mut variant["properties"];
+                let old = props["window"].take();
+                props["window"] = duration_schema(&old["description"], old.get("default"));
+                props["repeats"]["minimum"] = 1.into();
             }
             _ => {}
         }

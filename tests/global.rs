@@ -13,6 +13,7 @@ const CASES: &[(&str, fn())] = &[
     ("default_config", default_config),
     ("flush_at_exit", flush_at_exit),
     ("shutdown_under_load", shutdown_under_load),
+    ("queue_at_exit", queue_at_exit),
 ];
 
 fn main() {
@@ -75,6 +76,15 @@ fn check(case: &str, out: &Output) -> bool {
             let text = std::fs::read_to_string(dir.join("exit.log")).unwrap_or_default();
             let lines: Vec<&str> = text.lines().collect();
             lines.len() == 10_000
+                && lines
+                    .iter()
+                    .enumerate()
+                    .all(|(i, l)| *l == format!("record {i}"))
+        }
+        "queue_at_exit" => {
+            let text = std::fs::read_to_string(dir.join("queued.log")).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            lines.len() == 100_000
                 && lines
                     .iter()
                     .enumerate()
@@ -170,4 +180,17 @@ fn shutdown_under_load() {
     for t in threads {
         t.join().expect("a logging thread panicked");
     }
+}
+
+fn queue_at_exit() {
+    let path = test_dir().join("queued.log");
+    let yaml = format!(
+        "version: 1\nhandlers:\n  f: {{ type: file, path: '{}' }}\n  q: {{ type: queue, handlers: [f], capacity: 1000 }}\nroot: {{ level: INFO, handlers: [q] }}\n",
+        path.display()
+    );
+    let _handle = logfig::init_str(&yaml, logfig::Format::Yaml).expect("init");
+    for i in 0..100_000 {
+        log::info!("record {i}");
+    }
+    // Returning from main drops the handle, which waits for the queue.
 }

@@ -14,7 +14,10 @@ use std::sync::Arc;
 use crate::config::{Config, FormatterConfig, HandlerConfig, Level};
 use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
 use crate::formatters::{JsonFormatter, PatternFormatter};
-use crate::handlers::{ConsoleHandler, FileHandler, NullHandler};
+use crate::handlers::{
+    ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
+    Target, WatchedFileHandler,
+};
 use crate::runtime::{Graph, HandlerNode, LoggerNode, segments};
 use crate::{Filter, Formatter, Handler};
 
@@ -117,8 +120,23 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         }
         check_static_level(&mut out, &format!("{path}.level"), level);
     }
+    for h in config.handlers.values() {
+        for t in h.targets() {
+            used_handlers.insert(t.as_str());
+        }
+    }
     for (name, h) in &config.handlers {
         let path = crate::load::join("handlers", name);
+        for (i, t) in h.targets().iter().enumerate() {
+            check_ref(
+                &mut out,
+                &config.origin.failed,
+                &target_path(&path, h, i),
+                "handler",
+                t,
+                config.handlers.keys(),
+            );
+        }
         let common = h.common();
         if let Some(f) = &common.formatter {
             check_ref(
@@ -162,9 +180,144 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             }
         }
     }
+    check_cycles(config, &mut out);
     out.into_iter()
         .map(|d| crate::load::place(d, &config.origin))
         .collect()
+}
+
+/// The config path of the `i`-th target reference of `h` (at `path`).
+fn target_path(path: &str, h: &HandlerConfig, i: usize) -> String {
+    match h {
+        HandlerConfig::Memory(_) => format!("{path}.target"),
+        _ => format!("{path}.handlers[{i}]"),
+    }
+}
+
+/// Queues and memory handlers that write to themselves, directly or through
+/// each other: each cycle is reported once, at the reference that closes it.
+fn check_cycles(config: &Config, out: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    fn visit<'c>(
+        config: &'c Config,
+        name: &'c str,
+        marks: &mut BTreeMap<&'c str, Mark>,
+        stack: &mut Vec<&'c str>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        marks.insert(name, Mark::Open);
+        stack.push(name);
+        if let Some(h) = config.handlers.get(name) {
+            for (i, t) in h.targets().iter().enumerate() {
+                let Some((t, _)) = config.handlers.get_key_value(t) else {
+                    continue;
+                };
+                match marks.get(t.as_str()).copied().unwrap_or(Mark::New) {
+                    Mark::New => visit(config, t, marks, stack, out),
+                    Mark::Open => {
+                        let start = stack.iter().position(|n| *n == t).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            stack[start..].iter().map(|n| format!("`{n}`")).collect();
+                        cycle.push(format!("`{t}`"));
+                        let message = if cycle.len() == 2 {
+                            format!(
+                                "handler `{name}` writes to itself; a {} handler needs other handlers as targets",
+                                h.type_name()
+                            )
+                        } else {
+                            format!(
+                                "handlers write to each other in a cycle: {}; records would go round forever",
+                                cycle.join(" -> ")
+                            )
+                        };
+                        let path = crate::load::join("handlers", name);
+                        out.push(Diagnostic::error(target_path(&path, h, i), message));
+                    }
+                    Mark::Done => {}
+                }
+            }
+        }
+        stack.pop();
+        marks.insert(name, Mark::Done);
+    }
+    let mut marks = BTreeMap::new();
+    for name in config.handlers.keys() {
+        if !marks.contains_key(name.as_str()) {
+            visit(config, name, &mut marks, &mut Vec::new(), out);
+        }
+    }
+}
+
+/// Handler names with every handler after the handlers it writes to (build
+/// order); reversed, the order to close them in. Cycles (refused by
+/// `validate`) are cut.
+pub(crate) fn dependency_order(config: &Config) -> Vec<&str> {
+    fn visit<'c>(
+        config: &'c Config,
+        name: &'c str,
+        seen: &mut HashSet<&'c str>,
+        out: &mut Vec<&'c str>,
+    ) {
+        if !seen.insert(name) {
+            return;
+        }
+        if let Some(h) = config.handlers.get(name) {
+            for t in h.targets() {
+                if let Some((t, _)) = config.handlers.get_key_value(t) {
+                    visit(config, t, seen, out);
+                }
+            }
+        }
+        out.push(name);
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for name in config.handlers.keys() {
+        visit(config, name, &mut seen, &mut out);
+    }
+    out
+}
+
+/// What a queue or memory handler writes through: every target's own config,
+/// formatter and filters, recursively. A wrapper is reused across a reload
+/// only when this is unchanged too.
+fn resolved_targets(config: &Config, name: &str) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let mut todo: Vec<&str> = config
+        .handlers
+        .get(name)
+        .map(|h| h.targets().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    while let Some(t) = todo.pop() {
+        if out.contains_key(t) {
+            continue;
+        }
+        let Some(h) = config.handlers.get(t) else {
+            out.insert(t.to_owned(), serde_json::Value::Null);
+            continue;
+        };
+        let common = h.common();
+        let formatter = common
+            .formatter
+            .as_ref()
+            .and_then(|f| config.formatters.get(f));
+        let filters: Vec<_> = common
+            .filters
+            .iter()
+            .map(|f| config.filters.get(f))
+            .collect();
+        out.insert(
+            t.to_owned(),
+            serde_json::json!({ "handler": h, "formatter": formatter, "filters": filters }),
+        );
+        todo.extend(h.targets().iter().map(String::as_str));
+    }
+    serde_json::Value::Object(out)
 }
 
 fn check_ref<'a>(
@@ -305,16 +458,41 @@ pub(crate) fn build(
     let mut handlers: BTreeMap<String, Arc<HandlerNode>> = BTreeMap::new();
     let mut opened: Vec<Arc<dyn Handler>> = Vec::new();
     let mut failures = Vec::new();
-    for (name, h) in &config.handlers {
+    // Targets are built before the queue and memory handlers that write to them.
+    for name in dependency_order(config) {
+        let Some((name, h)) = config.handlers.get_key_value(name) else {
+            continue;
+        };
         let mut identity = h.clone();
         *identity.common_mut() = Default::default();
         let reused = previous
-            .and_then(|g| g.handlers.get(name))
-            .filter(|n| n.identity == identity)
-            .map(|n| Arc::clone(&n.handler));
+            .and_then(|g| g.handlers.get(name).map(|n| (g, n)))
+            .filter(|(g, n)| {
+                n.identity == identity
+                    && (h.targets().is_empty()
+                        || resolved_targets(config, name) == resolved_targets(&g.config, name))
+            })
+            .map(|(_, n)| Arc::clone(&n.handler));
+        let targets = || -> Result<Vec<Target>, String> {
+            h.targets()
+                .iter()
+                .map(|t| {
+                    handlers
+                        .get(t)
+                        .map(|n| Target {
+                            name: t.clone(),
+                            level: n.level,
+                            filters: n.filters.clone(),
+                            formatter: Arc::clone(&n.formatter),
+                            handler: Arc::clone(&n.handler),
+                        })
+                        .ok_or_else(|| format!("handler `{t}` could not be built"))
+                })
+                .collect()
+        };
         let handler = match reused {
             Some(h) => h,
-            None => match open(h, registry) {
+            None => match targets().and_then(|t| open(name, h, registry, t)) {
                 Ok(h) => {
                     opened.push(Arc::clone(&h));
                     h
@@ -409,11 +587,45 @@ fn invalid(config: &Config, name: &str, e: String) -> Error {
     Error::from_diagnostics(ErrorKind::Invalid, vec![d])
 }
 
-/// Opens the output of one handler config.
-fn open(config: &HandlerConfig, registry: &Registry) -> Result<Arc<dyn Handler>, String> {
+/// Opens the output of one handler config; `targets` are the built handlers
+/// a queue or memory handler writes to.
+fn open(
+    name: &str,
+    config: &HandlerConfig,
+    registry: &Registry,
+    targets: Vec<Target>,
+) -> Result<Arc<dyn Handler>, String> {
+    let msg = |e: Error| full_message(&e);
+    let level = |l: Option<Level>| {
+        l.and_then(|l| l.to_level_filter())
+            .and_then(|f| f.to_level())
+    };
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
-        HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(|e| full_message(&e))?),
+        HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
+        HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
+        HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
+        HandlerConfig::Queue(c) => Arc::new(
+            QueueHandler::start(
+                name,
+                c.capacity as usize,
+                c.overflow,
+                level(c.drop_below),
+                targets,
+            )
+            .map_err(msg)?,
+        ),
+        HandlerConfig::Memory(c) => {
+            let target = targets
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("handler `{}` could not be built", c.target))?;
+            let flush = c
+                .flush_level
+                .to_level_filter()
+                .unwrap_or(log::LevelFilter::Error);
+            Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
+        }
         HandlerConfig::Null(_) => Arc::new(NullHandler),
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, &c.options)?),
     })

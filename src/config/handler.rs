@@ -1,6 +1,7 @@
 //! `handlers.<name>`: one struct per handler kind.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{Level, Size};
 
@@ -30,6 +31,18 @@ pub enum HandlerConfig {
     Console(ConsoleHandlerConfig),
     /// `type: file`: appends to (or truncates) one file.
     File(FileHandlerConfig),
+    /// `type: rotating_file`: a file rolled over by size and/or time, with
+    /// retention and optional gzip compression of the archives.
+    RotatingFile(RotatingFileHandlerConfig),
+    /// `type: watched_file`: a file reopened when an external tool (logrotate)
+    /// moves or deletes it (Python's WatchedFileHandler).
+    WatchedFile(WatchedFileHandlerConfig),
+    /// `type: queue`: hands records to a background thread that writes them to
+    /// other handlers (Python's QueueHandler with a QueueListener).
+    Queue(QueueHandlerConfig),
+    /// `type: memory`: buffers records and passes them to a target handler
+    /// when full or when a severe record arrives (Python's MemoryHandler).
+    Memory(MemoryHandlerConfig),
     /// `type: null`: discards every record (Python's NullHandler).
     Null(NullHandlerConfig),
     /// `type: custom`: a handler registered in code under `factory`.
@@ -38,13 +51,26 @@ pub enum HandlerConfig {
 
 impl HandlerConfig {
     /// The `type` names of the built-in kinds, for hints and the schema.
-    pub const TYPES: &'static [&'static str] = &["console", "file", "null", "custom"];
+    pub const TYPES: &'static [&'static str] = &[
+        "console",
+        "file",
+        "rotating_file",
+        "watched_file",
+        "queue",
+        "memory",
+        "null",
+        "custom",
+    ];
 
     /// The `type` of this handler.
     pub fn type_name(&self) -> &'static str {
         match self {
             HandlerConfig::Console(_) => "console",
             HandlerConfig::File(_) => "file",
+            HandlerConfig::RotatingFile(_) => "rotating_file",
+            HandlerConfig::WatchedFile(_) => "watched_file",
+            HandlerConfig::Queue(_) => "queue",
+            HandlerConfig::Memory(_) => "memory",
             HandlerConfig::Null(_) => "null",
             HandlerConfig::Custom(_) => "custom",
         }
@@ -55,6 +81,10 @@ impl HandlerConfig {
         match self {
             HandlerConfig::Console(c) => &c.common,
             HandlerConfig::File(c) => &c.common,
+            HandlerConfig::RotatingFile(c) => &c.common,
+            HandlerConfig::WatchedFile(c) => &c.common,
+            HandlerConfig::Queue(c) => &c.common,
+            HandlerConfig::Memory(c) => &c.common,
             HandlerConfig::Null(c) => &c.common,
             HandlerConfig::Custom(c) => &c.common,
         }
@@ -65,8 +95,34 @@ impl HandlerConfig {
         match self {
             HandlerConfig::Console(c) => &mut c.common,
             HandlerConfig::File(c) => &mut c.common,
+            HandlerConfig::RotatingFile(c) => &mut c.common,
+            HandlerConfig::WatchedFile(c) => &mut c.common,
+            HandlerConfig::Queue(c) => &mut c.common,
+            HandlerConfig::Memory(c) => &mut c.common,
             HandlerConfig::Null(c) => &mut c.common,
             HandlerConfig::Custom(c) => &mut c.common,
+        }
+    }
+
+    /// The handlers this one hands its records to: a queue's `handlers`, a
+    /// memory handler's `target`; empty for every other kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = logfig::Config::from_str(
+    ///     "version: 1\nhandlers:\n  f: { type: file, path: app.log }\n  q: { type: queue, handlers: [f] }\nroot: { handlers: [q] }\n",
+    ///     logfig::Format::Yaml,
+    /// )?;
+    /// assert_eq!(config.handlers["q"].targets(), ["f"]);
+    /// assert!(config.handlers["f"].targets().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn targets(&self) -> &[String] {
+        match self {
+            HandlerConfig::Queue(c) => &c.handlers,
+            HandlerConfig::Memory(c) => std::slice::from_ref(&c.target),
+            _ => &[],
         }
     }
 }
@@ -236,4 +292,394 @@ pub struct CustomHandlerConfig {
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
+}
+
+/// When a `rotating_file` handler rolls over on time, as Python's
+/// TimedRotatingFileHandler's `when`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub enum RotateWhen {
+    /// Every `interval` seconds.
+    #[serde(rename = "S")]
+    Seconds,
+    /// Every `interval` minutes.
+    #[serde(rename = "M")]
+    Minutes,
+    /// Every `interval` hours.
+    #[serde(rename = "H")]
+    Hours,
+    /// Every `interval` days of 24 hours (not calendar days: see `midnight`).
+    #[serde(rename = "D")]
+    Days,
+    /// Every `interval` calendar days at `at_time` (default 00:00), in local
+    /// time or UTC; daylight saving changes are followed.
+    #[serde(rename = "midnight")]
+    Midnight,
+    /// Mondays at `at_time`.
+    #[serde(rename = "W0")]
+    Monday,
+    /// Tuesdays at `at_time`.
+    #[serde(rename = "W1")]
+    Tuesday,
+    /// Wednesdays at `at_time`.
+    #[serde(rename = "W2")]
+    Wednesday,
+    /// Thursdays at `at_time`.
+    #[serde(rename = "W3")]
+    Thursday,
+    /// Fridays at `at_time`.
+    #[serde(rename = "W4")]
+    Friday,
+    /// Saturdays at `at_time`.
+    #[serde(rename = "W5")]
+    Saturday,
+    /// Sundays at `at_time`.
+    #[serde(rename = "W6")]
+    Sunday,
+}
+
+impl RotateWhen {
+    /// The accepted spellings (case-insensitive), in the order of
+    /// [`RotateWhen::ALL`].
+    pub const NAMES: &'static [&'static str] = &[
+        "s", "m", "h", "d", "midnight", "w0", "w1", "w2", "w3", "w4", "w5", "w6",
+    ];
+
+    /// Every value, in the order of [`RotateWhen::NAMES`].
+    pub const ALL: &'static [RotateWhen] = &[
+        RotateWhen::Seconds,
+        RotateWhen::Minutes,
+        RotateWhen::Hours,
+        RotateWhen::Days,
+        RotateWhen::Midnight,
+        RotateWhen::Monday,
+        RotateWhen::Tuesday,
+        RotateWhen::Wednesday,
+        RotateWhen::Thursday,
+        RotateWhen::Friday,
+        RotateWhen::Saturday,
+        RotateWhen::Sunday,
+    ];
+
+    /// For `W0`..`W6`, the weekday as days since Monday.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::config::RotateWhen;
+    ///
+    /// assert_eq!(RotateWhen::Sunday.weekday(), Some(6));
+    /// assert_eq!(RotateWhen::Midnight.weekday(), None);
+    /// ```
+    pub fn weekday(self) -> Option<u8> {
+        let i = RotateWhen::ALL.iter().position(|w| *w == self)?;
+        i.checked_sub(5).map(|d| d as u8)
+    }
+}
+
+/// What is done to an archive after a roll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Compression {
+    /// Archives stay plain text (the default).
+    #[default]
+    None,
+    /// Archives are gzipped (`app.log.17.gz`) by a background thread.
+    Gzip,
+}
+
+/// `type: rotating_file`: writes to one file and rolls it over by size, by
+/// time, or both.
+///
+/// Archive names: with `archive` unset, `<file>.<N>` where N is a sequence
+/// number that grows by one at each roll (`app.log.1` is the oldest); no
+/// archive is ever renamed after it was made, and retention deletes the
+/// lowest numbers. With `archive` set, its strftime fields are filled with the
+/// time of the period that ended (`app.%Y-%m-%d.log` gives `app.2026-03-29.log`),
+/// and a second roll within one period adds `.1`, `.2`, ... to the name.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::HandlerConfig;
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  app: { type: rotating_file, path: app.log, max_bytes: 10MiB, backups: 7, compress: gzip }\nroot: { handlers: [app] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::RotatingFile(app) = &config.handlers["app"] else { unreachable!() };
+/// assert_eq!(app.max_bytes.map(|s| s.bytes()), Some(10 << 20));
+/// assert_eq!(app.backups, Some(7));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct RotatingFileHandlerConfig {
+    /// Path of the live log file; missing parent directories are created.
+    pub path: PathBuf,
+    /// Unix permission bits for a newly created file, as an octal string such as
+    /// `"0640"`. Default: `"0644"` (less the process umask).
+    #[serde(default = "default_permissions", serialize_with = "octal")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub permissions: u32,
+    /// Roll over before a record would make the file larger than this. Default:
+    /// no size limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<Size>,
+    /// Roll over on time: `S`, `M`, `H`, `D` (every `interval` seconds,
+    /// minutes, hours, 24-hour days), `midnight` (every `interval` calendar
+    /// days at `at_time`), or `W0`-`W6` (weekly, Monday to Sunday, at
+    /// `at_time`). Case-insensitive. Default: no time rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<RotateWhen>,
+    /// How many units of `when` make one period. Default: 1.
+    #[serde(default = "one")]
+    pub interval: u32,
+    /// Time of day of `midnight` and `W0`-`W6` rollovers, `HH:MM` or
+    /// `HH:MM:SS`. Default: `00:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_time: Option<String>,
+    /// Compute rollover times in UTC instead of local time. Default: false.
+    #[serde(default)]
+    pub utc: bool,
+    /// File name of archives with strftime fields, relative to the log file's
+    /// directory, such as `app.%Y-%m-%d.log`. Default: the file name plus a
+    /// growing sequence number (`app.log.1`, `app.log.2`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<String>,
+    /// Keep at most this many archives; older ones are deleted. Default: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups: Option<u32>,
+    /// Delete archives older than this (by modification time), such as `7d`.
+    /// Default: no limit.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::opt_duration_text"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub max_age: Option<Duration>,
+    /// Delete the oldest archives while all archives together are larger than
+    /// this. Default: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_total_size: Option<Size>,
+    /// `none` or `gzip`: compress archives on a background thread. Default: `none`.
+    #[serde(default)]
+    pub compress: Compression,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl RotatingFileHandlerConfig {
+    /// A config for a file at `path` with every other key at its default
+    /// (no rotation until `max_bytes` or `when` is set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut c = logfig::config::RotatingFileHandlerConfig::new("app.log");
+    /// c.max_bytes = Some(logfig::config::Size(1 << 20));
+    /// assert_eq!(c.interval, 1);
+    /// ```
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        RotatingFileHandlerConfig {
+            path: path.into(),
+            permissions: default_permissions(),
+            max_bytes: None,
+            when: None,
+            interval: one(),
+            at_time: None,
+            utc: false,
+            archive: None,
+            backups: None,
+            max_age: None,
+            max_total_size: None,
+            compress: Compression::None,
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `type: watched_file`: writes to one file, reopening it at its path when it
+/// was moved or deleted (Python's WatchedFileHandler).
+///
+/// Before each record the path is checked with one `stat` call (a few hundred
+/// nanoseconds); when it no longer names the open file (other device or inode,
+/// or missing), the file is reopened, so a logrotate `create` or `rename`
+/// takes effect at the next record.
+///
+/// # Examples
+///
+/// ```
+/// let c = logfig::config::WatchedFileHandlerConfig::new("/var/log/app.log");
+/// assert_eq!(c.permissions, 0o644);
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct WatchedFileHandlerConfig {
+    /// Path of the log file; missing parent directories are created.
+    pub path: PathBuf,
+    /// Unix permission bits for a newly created file, as an octal string such as
+    /// `"0640"`. Default: `"0644"` (less the process umask).
+    #[serde(default = "default_permissions", serialize_with = "octal")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub permissions: u32,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl WatchedFileHandlerConfig {
+    /// A config for a file at `path` with every other key at its default.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        WatchedFileHandlerConfig {
+            path: path.into(),
+            permissions: default_permissions(),
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+/// What a queue does with a record when it is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Overflow {
+    /// Wait for room: nothing is lost (the default).
+    #[default]
+    Block,
+    /// Drop the record that does not fit.
+    DropNewest,
+    /// Drop the oldest waiting record to make room.
+    DropOldest,
+}
+
+/// `type: queue`: the logging thread copies the record into a bounded queue and
+/// returns; one background thread writes the records to `handlers`.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{HandlerConfig, Overflow};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  f: { type: file, path: app.log }\n  q: { type: queue, handlers: [f], overflow: drop_oldest, drop_below: WARNING }\nroot: { handlers: [q] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Queue(q) = &config.handlers["q"] else { unreachable!() };
+/// assert_eq!(q.capacity, 10_000);
+/// assert_eq!(q.overflow, Overflow::DropOldest);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct QueueHandlerConfig {
+    /// Names of the handlers the background thread writes to; their own level,
+    /// filters and formatter apply.
+    pub handlers: Vec<String>,
+    /// Most records waiting in the queue. Default: 10000.
+    #[serde(default = "default_queue_capacity")]
+    pub capacity: u32,
+    /// `block` (wait for room), `drop_newest` or `drop_oldest`, when the queue
+    /// is full. Default: `block`.
+    #[serde(default)]
+    pub overflow: Overflow,
+    /// Records at or above this level are never dropped: they wait for room
+    /// whatever `overflow` says. Default: none (every record may be dropped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_below: Option<Level>,
+    /// Level and filters (checked before queueing); the formatter is unused:
+    /// the target handlers format.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl QueueHandlerConfig {
+    /// A blocking queue of the default capacity in front of `handlers`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = logfig::config::QueueHandlerConfig::new(["file"]);
+    /// assert_eq!(q.capacity, 10_000);
+    /// ```
+    pub fn new<S: Into<String>>(handlers: impl IntoIterator<Item = S>) -> Self {
+        QueueHandlerConfig {
+            handlers: handlers.into_iter().map(Into::into).collect(),
+            capacity: default_queue_capacity(),
+            overflow: Overflow::Block,
+            drop_below: None,
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn default_queue_capacity() -> u32 {
+    10_000
+}
+
+/// `type: memory`: keeps up to `capacity` records and passes them all to
+/// `target` when the buffer is full, when a record at `flush_level` or above
+/// arrives, on flush and on close — so an ERROR comes with the DEBUG records
+/// that led to it.
+///
+/// # Examples
+///
+/// ```
+/// let m = logfig::config::MemoryHandlerConfig::new("file");
+/// assert_eq!(m.flush_level, logfig::config::Level::Error);
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct MemoryHandlerConfig {
+    /// Name of the handler that receives the buffered records; its own level,
+    /// filters and formatter apply.
+    pub target: String,
+    /// Most records kept before they are passed on. Default: 1000.
+    #[serde(default = "default_memory_capacity")]
+    pub capacity: u32,
+    /// A record at or above this level passes the buffer on at once. Default: ERROR.
+    #[serde(default = "default_memory_flush_level")]
+    pub flush_level: Level,
+    /// Level and filters (checked before buffering); the formatter is unused:
+    /// the target formats.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl MemoryHandlerConfig {
+    /// A buffer of the default capacity in front of `target`.
+    pub fn new(target: impl Into<String>) -> Self {
+        MemoryHandlerConfig {
+            target: target.into(),
+            capacity: default_memory_capacity(),
+            flush_level: default_memory_flush_level(),
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn default_memory_capacity() -> u32 {
+    1000
+}
+
+fn default_memory_flush_level() -> Level {
+    Level::Error
 }

@@ -16,16 +16,18 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use filter::{
-    FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig, RegexFilterConfig,
+    DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
+    RateLimitFilterConfig, RegexFilterConfig,
 };
 pub use formatter::{FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig};
 pub use handler::{
-    ColorMode, CommonHandlerConfig, ConsoleHandlerConfig, CustomHandlerConfig, FileHandlerConfig,
-    FileMode, HandlerConfig, NullHandlerConfig, Stream,
+    ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
+    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,
+    QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
 };
 pub use values::{Level, Size};
 
-pub(crate) use values::{format_duration, parse_duration, parse_size};
+pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};
 
 /// A whole logging config: the top level of `logging.yaml`.
 ///

@@ -315,6 +315,31 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(total))
 }
 
+/// Parses a time of day, `HH:MM` or `HH:MM:SS` (24-hour clock), into hours,
+/// minutes and seconds.
+pub(crate) fn parse_time_of_day(s: &str) -> Result<(i8, i8, i8), String> {
+    let t = s.trim();
+    let bad =
+        || format!("invalid time of day `{t}`: expected `HH:MM` or `HH:MM:SS`, such as `02:30`");
+    let parts: Vec<&str> = t.split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return Err(bad());
+    }
+    let mut out = [0i8; 3];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        out[i] = p.parse().map_err(|_| bad())?;
+    }
+    if out[0] > 23 || out[1] > 59 || out[2] > 59 {
+        return Err(format!(
+            "invalid time of day `{t}`: out of range (00:00:00 to 23:59:59)"
+        ));
+    }
+    Ok((out[0], out[1], out[2]))
+}
+
 /// The shortest exact text for a duration, such as `25ms` or `2s`.
 pub(crate) fn format_duration(d: Duration) -> String {
     let ns = d.as_nanos();

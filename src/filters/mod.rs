@@ -1,12 +1,18 @@
 //! Filters: conditions a record must meet to reach a logger's or a handler's
 //! output.
 
+mod dedup;
+mod rate_limit;
+
 use std::fmt;
 
 use regex::Regex;
 
 use crate::Entry;
 use crate::config::{FilterAction, FilterConfig, Level};
+
+pub use dedup::DedupFilter;
+pub use rate_limit::RateLimitFilter;
 
 /// Decides whether a record passes.
 ///
@@ -42,6 +48,27 @@ pub trait Filter: fmt::Debug + Send + Sync + 'static {
 
     /// Final verdict: does the record pass?
     fn matches(&self, entry: &Entry<'_>) -> bool;
+
+    /// The verdict, for filters that also produce records of their own (the
+    /// `dedup` filter's "message repeated N more times"): such records are
+    /// passed to `report`, which emits them to the same output ahead of
+    /// `entry`. The runtime calls this; the default is [`matches`](Filter::matches).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Entry, Filter, ThresholdFilter};
+    ///
+    /// let filter = ThresholdFilter::new(Some(log::Level::Info), None);
+    /// let record = log::Record::builder().level(log::Level::Debug).build();
+    /// let mut reported = 0;
+    /// assert!(!filter.check(&Entry::new(&record), &mut |_| reported += 1));
+    /// assert_eq!(reported, 0);
+    /// ```
+    fn check(&self, entry: &Entry<'_>, report: &mut dyn FnMut(&Entry<'_>)) -> bool {
+        let _ = report;
+        self.matches(entry)
+    }
 }
 
 impl<T: Filter> From<T> for Box<dyn Filter> {
@@ -217,6 +244,12 @@ pub(crate) fn build(config: &FilterConfig) -> Result<Box<dyn Filter>, String> {
             regex: compile_regex(&c.pattern)?,
             allow: c.action == FilterAction::Allow,
         }),
+        FilterConfig::RateLimit(c) => Box::new(RateLimitFilter::new(
+            c.rate,
+            c.effective_burst(),
+            level_bound(Some(c.level)).unwrap_or(log::Level::Trace),
+        )),
+        FilterConfig::Dedup(c) => Box::new(DedupFilter::new(c.repeats, c.window)),
     })
 }
 

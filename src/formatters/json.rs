@@ -38,6 +38,9 @@ struct Field {
 /// - With `flatten_kv: true` the key-values are written at the top level, where
 ///   `kv` stands in `fields`. A key-value whose key is also the key of a field
 ///   is written as `kv.<key>`, so no key appears twice and nothing is lost.
+/// - `spans` (not in the default `fields`) is the `tracing` span scope, root
+///   first, as an array of `{"name": ..., "fields": {...}}` with the fields'
+///   types kept; `[]` for `log` records.
 ///
 /// # Examples
 ///
@@ -176,6 +179,7 @@ impl JsonFormatter {
                 out.push(b'}');
                 Ok(())
             }
+            Attr::Spans => write_spans(entry, out),
             _ => write_json_val(&attr_value(attr, entry), entry, self.time.as_ref(), out),
         }
     }
@@ -211,6 +215,29 @@ impl Formatter for JsonFormatter {
         out.push(b'}');
         Ok(())
     }
+}
+
+/// The span scope, root first, as
+/// `[{"name":"outer","fields":{"a":1}},...]`; `[]` for `log` records.
+fn write_spans(entry: &Entry<'_>, out: &mut Vec<u8>) -> std::fmt::Result {
+    out.push(b'[');
+    for (i, span) in entry.spans().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"name\":");
+        write_json_str(out, span.name());
+        out.extend_from_slice(b",\"fields\":{");
+        let mut v = KvVisitor {
+            out,
+            first: true,
+            clash: &[],
+        };
+        log::kv::Source::visit(span, &mut v).map_err(|_| std::fmt::Error)?;
+        out.extend_from_slice(b"}}");
+    }
+    out.push(b']');
+    Ok(())
 }
 
 /// Writes key-values as `"k":v` pairs, typed.

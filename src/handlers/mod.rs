@@ -6,8 +6,14 @@
 //! filters or format: its file stays open.
 
 mod capture;
+mod clock;
 mod console;
 mod file;
+mod memory;
+mod owned;
+mod queue;
+mod rotating;
+mod watched;
 
 use std::cell::Cell;
 use std::fmt;
@@ -15,8 +21,14 @@ use std::fmt;
 use crate::{Entry, Error, Formatter};
 
 pub use capture::CaptureHandler;
+pub use clock::{Clock, SystemClock};
 pub use console::ConsoleHandler;
 pub use file::FileHandler;
+pub use memory::MemoryHandler;
+pub(crate) use owned::Target;
+pub use queue::QueueHandler;
+pub use rotating::RotatingFileHandler;
+pub use watched::WatchedFileHandler;
 
 /// Writes records to one destination: a stream, a file, a socket, a queue.
 ///
@@ -76,6 +88,38 @@ pub trait Handler: fmt::Debug + Send + Sync + 'static {
     fn close(&self) -> Result<(), Error> {
         self.flush()
     }
+
+    /// Counters of this handler, for `Handle::stats`. The default is all zeros,
+    /// for handlers that count nothing.
+    fn stats(&self) -> HandlerStats {
+        HandlerStats::default()
+    }
+}
+
+/// Counters of one handler since it was built (a handler kept across reloads
+/// keeps counting), as returned by `Handle::stats` and `Dispatcher::stats`.
+///
+/// Which counters a kind fills in is documented with the kind; others stay 0.
+///
+/// # Examples
+///
+/// ```
+/// let mut stats = logfig::HandlerStats::default();
+/// stats.emitted = 10;
+/// assert_eq!((stats.emitted, stats.dropped), (10, 0));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandlerStats {
+    /// Records written to the destination.
+    pub emitted: u64,
+    /// Records discarded on purpose: a full queue's overflow policy.
+    pub dropped: u64,
+    /// Attempts repeated after a failure (outputs that retry, such as network
+    /// handlers).
+    pub retried: u64,
+    /// Records waiting to be written at the moment of the call.
+    pub queued: u64,
 }
 
 impl<T: Handler> From<T> for Box<dyn Handler> {

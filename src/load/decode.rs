@@ -12,11 +12,12 @@ use std::time::Duration;
 
 use super::node::{Node, Value};
 use crate::config::{
-    ColorMode, CommonHandlerConfig, Config, ConsoleHandlerConfig, CustomHandlerConfig,
-    FileHandlerConfig, FileMode, FilterAction, FilterConfig, FormatStyle, FormatterConfig,
-    HandlerConfig, JsonFormatterConfig, Level, LevelFilterConfig, LoggerConfig, NameFilterConfig,
-    NullHandlerConfig, PatternFormatterConfig, RegexFilterConfig, ReloadConfig, ReloadMode,
-    RootConfig, Stream,
+    ColorMode, CommonHandlerConfig, Compression, Config, ConsoleHandlerConfig, CustomHandlerConfig,
+    DedupFilterConfig, FileHandlerConfig, FileMode, FilterAction, FilterConfig, FormatStyle,
+    FormatterConfig, HandlerConfig, JsonFormatterConfig, Level, LevelFilterConfig, LoggerConfig,
+    MemoryHandlerConfig, NameFilterConfig, NullHandlerConfig, Overflow, PatternFormatterConfig,
+    QueueHandlerConfig, RateLimitFilterConfig, RegexFilterConfig, ReloadConfig, ReloadMode,
+    RootConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
 };
 use crate::error::{Diagnostic, hint};
 
@@ -227,6 +228,35 @@ impl<'e> Decoder<'e> {
                 node,
                 path,
                 format!("{n} is out of range: expected {min} to {max}"),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
+    /// A number (integer or decimal) of at least `min`.
+    fn number(&mut self, node: &Node, path: &str, min: f64) -> Option<f64> {
+        self.note(path, node);
+        let n = match &node.value {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            Value::Str(s) if node.expanded && s.trim().parse::<f64>().is_ok() => {
+                s.trim().parse().ok()?
+            }
+            _ => {
+                self.error(
+                    node,
+                    path,
+                    format!("expected a number, found {}", node.kind()),
+                );
+                return None;
+            }
+        };
+        if !n.is_finite() || n < min {
+            self.error(
+                node,
+                path,
+                format!("{n} is out of range: expected a number of at least {min}"),
             );
             return None;
         }
@@ -575,6 +605,11 @@ impl<'e> Decoder<'e> {
                 "StreamHandler" => "write `type: console`".to_owned(),
                 "FileHandler" => "write `type: file` (with `path:` for `filename:`)".to_owned(),
                 "NullHandler" => "write `type: null`".to_owned(),
+                "RotatingFileHandler" => "write `type: rotating_file` (with `path:` for `filename:`, `max_bytes:` for `maxBytes:`, `backups:` for `backupCount:`)".to_owned(),
+                "TimedRotatingFileHandler" => "write `type: rotating_file` with `when:` (and `path:` for `filename:`, `backups:` for `backupCount:`)".to_owned(),
+                "WatchedFileHandler" => "write `type: watched_file` (with `path:` for `filename:`)".to_owned(),
+                "QueueHandler" => "write `type: queue` with `handlers:`".to_owned(),
+                "MemoryHandler" => "write `type: memory` with `target:` and `capacity:`".to_owned(),
                 _ => {
                     let list: Vec<String> = HandlerConfig::TYPES
                         .iter()
@@ -669,6 +704,89 @@ impl<'e> Decoder<'e> {
                 c.common = self.common(&mut f, path);
                 file_path.map(|_| HandlerConfig::File(c))
             }
+            "rotating_file" => self.rotating_file(&mut f, path),
+            "watched_file" => {
+                let file_path = self.file_path(&mut f, path);
+                let mut c = WatchedFileHandlerConfig::new(file_path.clone().unwrap_or_default());
+                if let Some(n) = f.take("permissions") {
+                    c.permissions = self
+                        .permissions(n, &join(path, "permissions"))
+                        .unwrap_or(c.permissions);
+                }
+                c.common = self.common(&mut f, path);
+                file_path.map(|_| HandlerConfig::WatchedFile(c))
+            }
+            "queue" => {
+                let handlers = match f.take("handlers") {
+                    Some(n) => {
+                        let p = join(path, "handlers");
+                        let list = self.string_list(n, &p);
+                        let empty = match &n.value {
+                            Value::Seq(items) => items.is_empty(),
+                            v => *v == Value::Null,
+                        };
+                        if empty {
+                            self.error(n, &p, "a queue needs at least one handler to write to");
+                        }
+                        Some(list)
+                    }
+                    None => {
+                        self.error_at_path(
+                            path,
+                            "missing key `handlers`: the handlers the queue writes to",
+                        );
+                        None
+                    }
+                };
+                let mut c = QueueHandlerConfig::new(handlers.clone().unwrap_or_default());
+                if let Some(n) = f.take("capacity") {
+                    c.capacity = self
+                        .integer(n, &join(path, "capacity"), 1, i128::from(u32::MAX))
+                        .map_or(c.capacity, |v| v as u32);
+                }
+                if let Some(n) = f.take("overflow") {
+                    let policies = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+                    c.overflow = self
+                        .choice(
+                            n,
+                            &join(path, "overflow"),
+                            "overflow policy",
+                            &["block", "drop_newest", "drop_oldest"],
+                            &policies,
+                        )
+                        .unwrap_or_default();
+                }
+                if let Some(n) = f.take("drop_below") {
+                    c.drop_below = self.level(n, &join(path, "drop_below"));
+                }
+                c.common = self.common(&mut f, path);
+                handlers.map(|_| HandlerConfig::Queue(c))
+            }
+            "memory" => {
+                let target = match f.take("target") {
+                    Some(n) => self.string(n, &join(path, "target")),
+                    None => {
+                        self.error_at_path(
+                            path,
+                            "missing key `target`: the handler that receives the buffered records",
+                        );
+                        None
+                    }
+                };
+                let mut c = MemoryHandlerConfig::new(target.clone().unwrap_or_default());
+                if let Some(n) = f.take("capacity") {
+                    c.capacity = self
+                        .integer(n, &join(path, "capacity"), 1, i128::from(u32::MAX))
+                        .map_or(c.capacity, |v| v as u32);
+                }
+                if let Some(n) = f.take("flush_level") {
+                    c.flush_level = self
+                        .level(n, &join(path, "flush_level"))
+                        .unwrap_or(c.flush_level);
+                }
+                c.common = self.common(&mut f, path);
+                target.map(|_| HandlerConfig::Memory(c))
+            }
             "null" => Some(HandlerConfig::Null(NullHandlerConfig {
                 common: self.common(&mut f, path),
             })),
@@ -704,6 +822,123 @@ impl<'e> Decoder<'e> {
             .take("level")
             .and_then(|n| self.level(n, &join(path, "level")));
         Some(level)
+    }
+
+    /// The required, non-empty `path` of a file handler.
+    fn file_path(&mut self, f: &mut Fields<'_>, path: &str) -> Option<PathBuf> {
+        let file_path = match f.take("path") {
+            Some(n) => self.string(n, &join(path, "path")),
+            None => {
+                self.error_at_path(path, "missing key `path`: the log file's path");
+                None
+            }
+        };
+        if file_path.as_deref() == Some("")
+            && let Some(n) = f.get("path")
+        {
+            self.error(n, &join(path, "path"), "the path is empty");
+        }
+        file_path.map(PathBuf::from)
+    }
+
+    fn rotating_file(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
+        let file_path = self.file_path(f, path);
+        let mut c = RotatingFileHandlerConfig::new(file_path.clone().unwrap_or_default());
+        if let Some(n) = f.take("permissions") {
+            c.permissions = self
+                .permissions(n, &join(path, "permissions"))
+                .unwrap_or(c.permissions);
+        }
+        if let Some(n) = f.take("max_bytes") {
+            let p = join(path, "max_bytes");
+            match self.size(n, &p) {
+                Some(0) => self.error(
+                    n,
+                    &p,
+                    "`max_bytes` must be at least 1 byte (leave it out for no size limit)",
+                ),
+                Some(b) => c.max_bytes = Some(crate::config::Size(b)),
+                None => {}
+            }
+        }
+        if let Some(n) = f.take("when") {
+            c.when = self.choice(
+                n,
+                &join(path, "when"),
+                "rotation time",
+                RotateWhen::NAMES,
+                RotateWhen::ALL,
+            );
+        }
+        if let Some(n) = f.take("interval") {
+            c.interval = self
+                .integer(n, &join(path, "interval"), 1, i128::from(u32::MAX))
+                .map_or(1, |v| v as u32);
+        }
+        if let Some(n) = f.take("at_time") {
+            let p = join(path, "at_time");
+            if let Some(t) = self.string(n, &p) {
+                match crate::config::parse_time_of_day(&t) {
+                    Ok(_) => c.at_time = Some(t),
+                    Err(e) => self.error(n, &p, e),
+                }
+            }
+        }
+        if let Some(n) = f.take("utc") {
+            c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+        }
+        if let Some(n) = f.take("archive") {
+            let p = join(path, "archive");
+            if let Some(a) = self.string(n, &p) {
+                if a.is_empty() || a.contains('/') || a.contains('\\') {
+                    self.error(
+                        n,
+                        &p,
+                        format!("invalid archive name `{a}`: expected a file name (no directory), such as `app.%Y-%m-%d.log`"),
+                    );
+                } else if !a.contains('%') {
+                    self.error(
+                        n,
+                        &p,
+                        format!("archive name `{a}` has no strftime field such as `%Y-%m-%d`: every archive would get the same name"),
+                    );
+                } else {
+                    c.archive = Some(a);
+                }
+            }
+        }
+        if let Some(n) = f.take("backups") {
+            c.backups = self
+                .integer(n, &join(path, "backups"), 0, i128::from(u32::MAX))
+                .map(|v| v as u32);
+        }
+        if let Some(n) = f.take("max_age") {
+            let p = join(path, "max_age");
+            match self.duration(n, &p) {
+                Some(d) if d.is_zero() => self.error(n, &p, "`max_age` must be longer than 0"),
+                d => c.max_age = d,
+            }
+        }
+        if let Some(n) = f.take("max_total_size") {
+            let p = join(path, "max_total_size");
+            match self.size(n, &p) {
+                Some(0) => self.error(n, &p, "`max_total_size` must be at least 1 byte"),
+                b => c.max_total_size = b.map(crate::config::Size),
+            }
+        }
+        if let Some(n) = f.take("compress") {
+            c.compress = self
+                .choice(
+                    n,
+                    &join(path, "compress"),
+                    "compression",
+                    &["none", "gzip"],
+                    &[Compression::None, Compression::Gzip],
+                )
+                .unwrap_or_default();
+        }
+        c.common = self.common(f, path);
+        file_path.map(|_| HandlerConfig::RotatingFile(c))
     }
 
     fn common(&mut self, f: &mut Fields<'_>, path: &str) -> CommonHandlerConfig {
@@ -854,6 +1089,56 @@ impl<'e> Decoder<'e> {
                         .unwrap_or_default();
                 }
                 pattern.map(|pattern| FilterConfig::Regex(RegexFilterConfig { pattern, action }))
+            }
+            "rate_limit" => {
+                let rate = match f.take("rate") {
+                    Some(n) => {
+                        let p = join(path, "rate");
+                        match self.number(n, &p, 0.0) {
+                            Some(0.0) => {
+                                self.error(n, &p, "`rate` must be above 0 records a second");
+                                None
+                            }
+                            r => r,
+                        }
+                    }
+                    None => {
+                        self.error_at_path(
+                            path,
+                            "missing key `rate`: how many records a second pass on average",
+                        );
+                        None
+                    }
+                };
+                let mut c = RateLimitFilterConfig::new(rate.unwrap_or(1.0));
+                if let Some(n) = f.take("burst") {
+                    c.burst = self
+                        .integer(n, &join(path, "burst"), 1, i128::from(u32::MAX))
+                        .map(|v| v as u32);
+                }
+                if let Some(n) = f.take("level") {
+                    c.level = self.level(n, &join(path, "level")).unwrap_or(c.level);
+                }
+                rate.map(|_| FilterConfig::RateLimit(c))
+            }
+            "dedup" => {
+                let mut c = DedupFilterConfig::default();
+                if let Some(n) = f.take("repeats") {
+                    c.repeats = self
+                        .integer(n, &join(path, "repeats"), 1, i128::from(u32::MAX))
+                        .map_or(c.repeats, |v| v as u32);
+                }
+                if let Some(n) = f.take("window") {
+                    let p = join(path, "window");
+                    match self.duration(n, &p) {
+                        Some(d) if d.is_zero() => {
+                            self.error(n, &p, "`window` must be longer than 0")
+                        }
+                        Some(d) => c.window = d,
+                        None => {}
+                    }
+                }
+                Some(FilterConfig::Dedup(c))
             }
             _ => None,
         };

@@ -111,6 +111,12 @@ impl Drop for DispatchGuard {
     }
 }
 
+/// Marks the current thread as one of logfig's own (a queue's or a rotation
+/// worker): a record logged on it goes to stderr, never back into the graph.
+pub(crate) fn mark_internal_thread() {
+    let _ = IN_DISPATCH.try_with(|flag| flag.set(true));
+}
+
 impl Dispatcher {
     /// Builds a dispatcher for `config` with no custom components.
     ///
@@ -191,7 +197,12 @@ impl Dispatcher {
         } else {
             config
         };
-        self.swap_in(&state, config)
+        let swapped = self.swap_in(&state, config);
+        drop(state);
+        if swapped.is_ok() {
+            refresh_tracing_interest();
+        }
+        swapped
     }
 
     fn lock_state(&self) -> MutexGuard<'_, overrides::Overrides> {
@@ -268,6 +279,8 @@ impl Dispatcher {
             log::set_max_level(log::LevelFilter::Off);
         }
         retire(&old, None);
+        drop(_state);
+        refresh_tracing_interest();
     }
 
     pub(crate) fn is_shut_down(&self) -> bool {
@@ -316,7 +329,7 @@ impl Dispatcher {
         cache::get(self.shared.epoch.load(Ordering::Acquire), target)
     }
 
-    fn dispatch(&self, record: &log::Record<'_>) {
+    fn dispatch(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
         let graph = self.shared.graph.load();
         let target = record.target();
         let decision = match cache::get(graph.epoch, target) {
@@ -331,26 +344,76 @@ impl Dispatcher {
             return;
         }
         let (logger, exact) = (&graph.loggers[decision.logger as usize], decision.exact);
-        let entry = Entry::new(record);
-        if exact && !logger.filters.iter().all(|f| f.matches(&entry)) {
+        let entry = Entry::new(record).with_spans(spans);
+        // `check` lets a filter add records of its own (dedup's summary).
+        if exact
+            && !logger
+                .filters
+                .iter()
+                .all(|f| f.check(&entry, &mut |e| self.emit_chain(&logger.chain, e)))
+        {
             return;
         }
         if logger.chain.is_empty() {
             last_resort(&entry);
             return;
         }
-        for node in &logger.chain {
-            if record.level() <= node.level && node.filters.iter().all(|f| f.matches(&entry)) {
-                self.guarded(node, |n| n.handler.emit(&entry, &*n.formatter));
+        self.emit_chain(&logger.chain, &entry);
+    }
+
+    fn emit_chain(&self, chain: &[Arc<HandlerNode>], entry: &Entry<'_>) {
+        for node in chain {
+            let emit = |e: &Entry<'_>| self.guarded(node, |n| n.handler.emit(e, &*n.formatter));
+            if entry.record().level() <= node.level
+                && node
+                    .filters
+                    .iter()
+                    .all(|f| f.check(entry, &mut |e| emit(e)))
+            {
+                emit(entry);
             }
         }
+    }
+
+    /// Counters of every handler of the running graph, by name; see
+    /// [`HandlerStats`](crate::HandlerStats).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Config, Dispatcher, Format};
+    ///
+    /// let config = Config::from_str("version: 1\nhandlers:\n  n: { type: null }\nroot: { handlers: [n] }\n", Format::Yaml)?;
+    /// let stats = Dispatcher::new(&config)?.stats();
+    /// assert_eq!(stats["n"].dropped, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::HandlerStats> {
+        let graph = self.shared.graph.load();
+        graph
+            .handlers
+            .iter()
+            .map(|(name, node)| (name.clone(), node.handler.stats()))
+            .collect()
     }
 }
 
 /// Flushes and closes the handlers of `old` that `new` does not carry over.
 /// Runs on the applying thread, after the swap, never on a logging thread.
+/// Queues and memory handlers close before the handlers they write to.
 fn retire(old: &Graph, new: Option<&Graph>) {
-    for (name, node) in &old.handlers {
+    let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
+    order.reverse();
+    order.extend(
+        old.handlers
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !old.config.handlers.contains_key(*n)),
+    );
+    for (name, node) in order
+        .into_iter()
+        .filter_map(|n| old.handlers.get_key_value(n))
+    {
         let kept = new
             .and_then(|g| g.handlers.get(name))
             .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
@@ -428,6 +491,38 @@ impl Formatter for ReentrantFormat {
     }
 }
 
+impl Dispatcher {
+    /// `Log::log` with the span scope of a `tracing` event (empty for `log`
+    /// records): the one entry point of both facades.
+    #[inline]
+    pub(crate) fn log_with_spans(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+        // The fast path for filtered-out records: no graph load, no lock.
+        if let Some(d) = self.cached(record.target())
+            && record.level() > d.level
+        {
+            return;
+        }
+        match DispatchGuard::enter() {
+            Some(_guard) => self.dispatch(record, spans),
+            None => reentrant(record),
+        }
+    }
+
+    /// The running graph (one `ArcSwap` load).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))] // reason: read by the tracing layer
+    pub(crate) fn graph(&self) -> arc_swap::Guard<Arc<Graph>> {
+        self.shared.graph.load()
+    }
+}
+
+/// After a swap, has `tracing` ask the layers again about every callsite.
+/// Runs with no lock of logfig's held: `tracing` takes its own locks and calls
+/// back into the layer's `register_callsite`.
+pub(crate) fn refresh_tracing_interest() {
+    #[cfg(feature = "tracing")]
+    crate::layer::rebuild_interest();
+}
+
 impl log::Log for Dispatcher {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
         if let Some(d) = self.cached(metadata.target()) {
@@ -440,16 +535,7 @@ impl log::Log for Dispatcher {
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        // The fast path for filtered-out records: no graph load, no lock.
-        if let Some(d) = self.cached(record.target())
-            && record.level() > d.level
-        {
-            return;
-        }
-        match DispatchGuard::enter() {
-            Some(_guard) => self.dispatch(record),
-            None => reentrant(record),
-        }
+        self.log_with_spans(record, &[]);
     }
 
     fn flush(&self) {

@@ -100,6 +100,7 @@ impl Dispatcher {
         let file_config = self.shared.graph.load().config.clone();
         self.swap_in(&state, &file_config)?;
         drop(state);
+        super::refresh_tracing_interest();
         self.shared.timer.notify_all();
         Ok(())
     }
@@ -117,6 +118,8 @@ impl Dispatcher {
         if state.levels.remove(&normal(name)).is_some() {
             let file_config = self.shared.graph.load().config.clone();
             self.swap_in(&state, &file_config)?;
+            drop(state);
+            super::refresh_tracing_interest();
         }
         Ok(())
     }
@@ -137,7 +140,12 @@ fn start_timer(shared: Weak<Shared>) -> Result<(), Error> {
                 let mut state = dispatcher.lock_state();
                 if state.expire(Instant::now()) {
                     let file_config = dispatcher.shared.graph.load().config.clone();
-                    let _ = dispatcher.swap_in(&state, &file_config);
+                    if dispatcher.swap_in(&state, &file_config).is_ok() {
+                        // Outside the state lock, then take it again.
+                        drop(state);
+                        super::refresh_tracing_interest();
+                        state = dispatcher.lock_state();
+                    }
                 }
                 let Some(next) = state.next_expiry() else {
                     state.timer_running = false;

@@ -7,7 +7,10 @@
 mod cli;
 mod dispatch;
 mod fixtures;
+mod outputs;
 mod python_oracle;
 mod readme;
 mod reload;
 mod schema;
+#[cfg(feature = "tracing")]
+mod tracing;

@@ -70,6 +70,7 @@ fn type_of(schema: &Value, v: &Value) -> String {
             _ => "mapping".into(),
         },
         Some("integer") => "integer".into(),
+        Some("number") => "number".into(),
         Some("boolean") => "boolean".into(),
         Some("string") => "string".into(),
         _ => "any".into(),
@@ -86,8 +87,28 @@ fn summary(v: &Value) -> String {
         .replace('|', "\\|")
 }
 
+/// An example value: the property's own `examples`, else its type's, else its
+/// default; as YAML would show it.
+fn example(schema: &Value, prop: &Value) -> String {
+    let from = |v: &Value| v.get("examples").and_then(|e| e.get(0)).cloned();
+    let referenced = ["allOf", "anyOf"]
+        .iter()
+        .filter_map(|k| prop.get(*k).and_then(Value::as_array))
+        .flatten()
+        .chain(std::iter::once(prop))
+        .find_map(|v| from(resolve(schema, v)));
+    let value = from(prop)
+        .or(referenced)
+        .or_else(|| prop.get("default").cloned());
+    match value {
+        Some(Value::String(s)) => format!("`{}`", s.replace('|', "\\|")),
+        Some(Value::Null) | None => String::new(),
+        Some(v) => format!("`{}`", v.to_string().replace('|', "\\|")),
+    }
+}
+
 fn table(schema: &Value, object: &Value, skip: &[&str], out: &mut String) {
-    out.push_str("| key | type | description |\n|---|---|---|\n");
+    out.push_str("| key | type | example | description |\n|---|---|---|---|\n");
     let required: Vec<&str> = object["required"]
         .as_array()
         .map(|r| r.iter().filter_map(Value::as_str).collect())
@@ -103,8 +124,9 @@ fn table(schema: &Value, object: &Value, skip: &[&str], out: &mut String) {
                 ""
             };
             out.push_str(&format!(
-                "| `{key}`{req} | {} | {} |\n",
+                "| `{key}`{req} | {} | {} | {} |\n",
                 type_of(schema, prop),
+                example(schema, prop),
                 summary(prop)
             ));
         }

@@ -41,6 +41,14 @@ const LOADER_ONLY: &[(&str, &str)] = &[
         "a reference to an undefined handler",
     ),
     ("env_bad_name", "a `${VAR}` with an invalid name"),
+    (
+        "queue_cycle",
+        "queue and memory handlers that write to each other",
+    ),
+    (
+        "queue_target_missing",
+        "a queue naming an undefined handler",
+    ),
     ("env_unset", "a `${VAR}` whose variable is not set"),
     ("env_unterminated", "an unterminated `${`"),
     (

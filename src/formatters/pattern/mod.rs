@@ -20,7 +20,7 @@ use crate::error::{ErrorKind, hint};
 use crate::{Entry, Error};
 
 /// A record attribute, by its Python name (plus Rust's `target`,
-/// `module_path`, `kv`).
+/// `module_path`, `kv`, `spans`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Attr {
     Asctime,
@@ -44,6 +44,7 @@ pub(crate) enum Attr {
     Target,
     ModulePath,
     Kv,
+    Spans,
 }
 
 /// The static type of an attribute, used to check specs at compile time.
@@ -78,6 +79,7 @@ impl Attr {
         ("target", Attr::Target),
         ("module_path", Attr::ModulePath),
         ("kv", Attr::Kv),
+        ("spans", Attr::Spans),
     ];
 
     /// The attribute with this placeholder name (case-sensitive, as Python).
@@ -146,6 +148,8 @@ pub(crate) enum Val<'a> {
     Asctime,
     /// All key-values, logfmt style.
     KvAll,
+    /// The `tracing` span scope, `outer{a=1}:inner{b=2}`.
+    Spans,
     /// An unnamed thread: `Thread-<id>`.
     ThreadNo(u64),
     Int(i128),
@@ -204,6 +208,7 @@ pub(crate) fn attr_value<'e>(attr: Attr, entry: &'e Entry<'_>) -> Val<'e> {
         },
         Attr::ModulePath => record.module_path().map_or(Val::None, Val::Str),
         Attr::Kv => Val::KvAll,
+        Attr::Spans => Val::Spans,
     }
 }
 
@@ -236,7 +241,8 @@ pub(crate) fn write_text(
                 t.write(entry.time(), out);
             }
         }
-        Val::KvAll => write_logfmt(entry.record(), out)?,
+        Val::KvAll => write_logfmt(entry.record().key_values(), out)?,
+        Val::Spans => write_spans(entry.spans(), out)?,
         Val::ThreadNo(n) => write!(Sink(out), "Thread-{n}")?,
         Val::Int(i) => write!(Sink(out), "{i}")?,
         Val::Float(f) => write_repr_float(out, *f),
@@ -246,8 +252,27 @@ pub(crate) fn write_text(
     Ok(())
 }
 
-/// The record's key-values as `k=v k2="v 2"`.
-fn write_logfmt(record: &log::Record<'_>, out: &mut Vec<u8>) -> fmt::Result {
+/// The span scope, root first, as `outer{a=1}:inner{b="x y"}` (as
+/// tracing-subscriber's `fmt` writes it, with `%(kv)s`'s quoting); a span
+/// without fields is its bare name. Empty for `log` records.
+fn write_spans(spans: &[crate::SpanRecord], out: &mut Vec<u8>) -> fmt::Result {
+    use log::kv::Source as _;
+    for (i, span) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(b':');
+        }
+        out.extend_from_slice(span.name().as_bytes());
+        if span.count() > 0 {
+            out.push(b'{');
+            write_logfmt(span, out)?;
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// Key-values (a record's, a span's) as `k=v k2="v 2"`.
+fn write_logfmt(source: &dyn log::kv::Source, out: &mut Vec<u8>) -> fmt::Result {
     struct V<'o> {
         out: &'o mut Vec<u8>,
         first: bool,
@@ -292,7 +317,7 @@ fn write_logfmt(record: &log::Record<'_>, out: &mut Vec<u8>) -> fmt::Result {
         }
     }
     let mut v = V { out, first: true };
-    record.key_values().visit(&mut v).map_err(|_| fmt::Error)
+    source.visit(&mut v).map_err(|_| fmt::Error)
 }
 
 /// What a placeholder reads.
@@ -319,7 +344,9 @@ enum Piece {
 /// `relativeCreated`, `msecs`, `levelname`, `levelno`, `name`, `message`,
 /// `module`, `filename`, `pathname`, `lineno`, `funcName`, `process`,
 /// `processName`, `thread`, `threadName`, `taskName`) and Rust's (`target`,
-/// `module_path`, and `kv`: the record's key-values as `k=v k2="v 2"`). Any
+/// `module_path`, `kv`: the record's key-values as `k=v k2="v 2"`, and `spans`:
+/// the `tracing` span scope as `outer{a=1}:inner{b=2}`, empty for `log`
+/// records). Any
 /// other name reads the record key-value of that name (as Python's `extra=`),
 /// else the config's `defaults`.
 ///
@@ -612,6 +639,7 @@ fn render(
                 | Val::Value(_)
                 | Val::Asctime
                 | Val::KvAll
+                | Val::Spans
                 | Val::ThreadNo(_)
         );
         write_text(val, entry, time, out)?;

@@ -1,0 +1,114 @@
+//! [`MemoryHandler`]: buffers records and passes them on in bulk.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::HandlerStats;
+use super::owned::{OwnedRecord, Target};
+use crate::{Entry, Error, Formatter, Handler};
+
+/// Keeps up to `capacity` records and passes them all to its target when the
+/// buffer is full, when a record at `flush_level` or above arrives, on
+/// `flush` and on `close` (`type: memory`, Python's MemoryHandler): an ERROR
+/// reaches the target together with the DEBUG records that led to it.
+///
+/// The records are owned copies, like a queue's. Passing the buffer on runs on
+/// the thread whose record filled it (as in Python) and holds a lock over the
+/// target's writes, so that buffers reach the target in order; put a `queue`
+/// in front of the target to take that off the logging thread.
+///
+/// Statistics: `emitted` (records passed to the target), `queued` (records in
+/// the buffer).
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Builder, CaptureHandler, Config, Format};
+///
+/// let capture = CaptureHandler::new();
+/// let c = capture.clone();
+/// let yaml = "version: 1\nhandlers:\n  out: { type: custom, factory: capture }\n  m: { type: memory, target: out, capacity: 100 }\nroot: { level: DEBUG, handlers: [m] }\n";
+/// let dispatcher = Builder::new()
+///     .handler_factory("capture", move |_| Ok(Box::new(c.clone())))
+///     .build(&Config::from_str(yaml, Format::Yaml)?)?;
+/// log::set_max_level(log::LevelFilter::Trace);
+/// log::debug!(logger: dispatcher, "connecting");
+/// assert!(capture.lines().is_empty());
+/// log::error!(logger: dispatcher, "connection refused");
+/// assert_eq!(capture.lines(), ["connecting", "connection refused"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryHandler {
+    target: Target,
+    capacity: usize,
+    flush_level: log::LevelFilter,
+    buffer: Mutex<Vec<OwnedRecord>>,
+    /// Held while a taken buffer is written, so buffers keep their order.
+    writing: Mutex<()>,
+    emitted: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl MemoryHandler {
+    pub(crate) fn new(target: Target, capacity: usize, flush_level: log::LevelFilter) -> Self {
+        MemoryHandler {
+            target,
+            capacity: capacity.max(1),
+            flush_level,
+            buffer: Mutex::new(Vec::new()),
+            writing: Mutex::new(()),
+            emitted: AtomicU64::new(0),
+        }
+    }
+
+    /// Passes the buffered records to the target.
+    fn pass_on(&self) -> Result<(), Error> {
+        let _order = lock(&self.writing);
+        let batch = std::mem::take(&mut *lock(&self.buffer));
+        let mut result = Ok(());
+        for r in &batch {
+            if let Err(e) = r.with_entry(|e| self.target.emit(e)) {
+                result = Err(e);
+            }
+        }
+        self.emitted
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        result
+    }
+}
+
+impl Handler for MemoryHandler {
+    fn emit(&self, entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
+        let record = OwnedRecord::capture(entry);
+        let severe = record.level <= self.flush_level;
+        let full = {
+            let mut buffer = lock(&self.buffer);
+            buffer.push(record);
+            buffer.len() >= self.capacity
+        };
+        if full || severe {
+            self.pass_on()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Passes the buffered records to the target, as Python's
+    /// `MemoryHandler.flush`, and flushes the target.
+    fn flush(&self) -> Result<(), Error> {
+        self.pass_on()?;
+        self.target.flush()
+    }
+
+    fn stats(&self) -> HandlerStats {
+        HandlerStats {
+            emitted: self.emitted.load(Ordering::Relaxed),
+            queued: lock(&self.buffer).len() as u64,
+            ..HandlerStats::default()
+        }
+    }
+}

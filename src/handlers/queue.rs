@@ -1,0 +1,358 @@
+//! [`QueueHandler`]: records go into a bounded queue; one background thread
+//! writes them to the target handlers.
+//!
+//! The queue is a `Mutex<VecDeque>` with two condition variables rather than
+//! `std::sync::mpsc::sync_channel`: `drop_oldest` must remove a record that is
+//! already queued, and `drop_below` must look at a waiting record's level,
+//! which a channel cannot do. One structure serves every policy. The lock is
+//! held only to push one record (or, on the worker, to take the whole backlog
+//! at once), never over formatting or I/O.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::{JoinHandle, ThreadId};
+
+use super::HandlerStats;
+use super::owned::{OwnedRecord, Target};
+use crate::config::Overflow;
+use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+
+/// Copies each record into a bounded queue and returns; a background thread
+/// named `logfig-queue-<name>` writes the records to the target handlers
+/// (`type: queue`, Python's QueueHandler with a QueueListener).
+///
+/// The logging thread formats nothing: it copies the record (message rendered
+/// to text, key-values with their types, time, thread, process) and waits only
+/// when the queue is full and the policy is `block` (or the record is at or
+/// above `drop_below`). Dropped records are counted; once the worker has made
+/// room it writes a WARNING record on the `logfig` target, `queue `q`: N records
+/// dropped`, through the targets. `flush` and `close` return when every record
+/// queued before the call was written (and the targets flushed).
+///
+/// Statistics: `emitted` (records written by the worker), `dropped`, `queued`.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Config, Dispatcher, Format};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("app.log");
+/// let text = format!(
+///     "version: 1\nhandlers:\n  f: {{ type: file, path: '{}' }}\n  q: {{ type: queue, handlers: [f] }}\nroot: {{ level: INFO, handlers: [q] }}\n",
+///     path.display()
+/// );
+/// let dispatcher = Dispatcher::new(&Config::from_str(&text, Format::Yaml)?)?;
+/// log::set_max_level(log::LevelFilter::Trace);
+/// log::info!(logger: dispatcher, "written by the queue's thread");
+/// dispatcher.flush_handlers(); // waits for the queue
+/// assert_eq!(std::fs::read_to_string(&path)?, "written by the queue's thread\n");
+/// assert_eq!(dispatcher.stats()["q"].emitted, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct QueueHandler {
+    shared: Arc<Shared>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    name: String,
+    capacity: usize,
+    overflow: Overflow,
+    /// Records at least this severe are never dropped.
+    keep_from: Option<log::Level>,
+    targets: Vec<Target>,
+    state: Mutex<State>,
+    /// Wakes the worker: records, a flush request, or close.
+    work: Condvar,
+    /// Wakes producers waiting for room, and flushers waiting for the worker.
+    room: Condvar,
+    done: Condvar,
+    emitted: AtomicU64,
+    dropped: AtomicU64,
+    worker_id: OnceLock<ThreadId>,
+    /// The last error of a target, returned by the next `emit`.
+    error: Mutex<Option<Error>>,
+    has_error: AtomicBool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    records: VecDeque<OwnedRecord>,
+    /// Flush requests made, and the last one the worker has completed.
+    flush_asked: u64,
+    flush_done: u64,
+    /// Drops not yet reported through the targets.
+    unreported: u64,
+    closed: bool,
+    /// The worker has exited.
+    stopped: bool,
+}
+
+impl QueueHandler {
+    /// Starts the worker thread.
+    pub(crate) fn start(
+        name: &str,
+        capacity: usize,
+        overflow: Overflow,
+        keep_from: Option<log::Level>,
+        targets: Vec<Target>,
+    ) -> Result<QueueHandler, Error> {
+        let shared = Arc::new(Shared {
+            name: name.to_owned(),
+            capacity: capacity.max(1),
+            overflow,
+            keep_from,
+            targets,
+            state: Mutex::new(State::default()),
+            work: Condvar::new(),
+            room: Condvar::new(),
+            done: Condvar::new(),
+            emitted: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            worker_id: OnceLock::new(),
+            error: Mutex::new(None),
+            has_error: AtomicBool::new(false),
+        });
+        let for_worker = Arc::clone(&shared);
+        let handle = std::thread::Builder::new()
+            .name(format!("logfig-queue-{name}"))
+            .spawn(move || for_worker.run())
+            .map_err(|e| Error::io(format!("starting the thread of queue `{name}`"), e))?;
+        let _ = shared.worker_id.set(handle.thread().id());
+        Ok(QueueHandler {
+            shared,
+            worker: Mutex::new(Some(handle)),
+        })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    fn droppable(&self, level: log::Level) -> bool {
+        // `log::Level` orders by verbosity: Error < Warn < ... < Trace.
+        self.keep_from.is_none_or(|keep| level > keep)
+    }
+
+    fn on_worker(&self) -> bool {
+        self.worker_id.get() == Some(&std::thread::current().id())
+    }
+
+    /// Queues `record`, or drops one record by the policy. Returns `false`
+    /// when the queue is closed (the caller writes the record itself).
+    fn push(&self, record: OwnedRecord) -> bool {
+        let mut state = lock(&self.state);
+        if state.closed {
+            return false;
+        }
+        if state.records.len() >= self.capacity {
+            let droppable = self.droppable(record.level);
+            match self.overflow {
+                Overflow::DropNewest if droppable => {
+                    self.count_drop(&mut state);
+                    return true;
+                }
+                Overflow::DropOldest if droppable => {
+                    // When everything waiting must be kept, the newest goes.
+                    if let Some(i) = state.records.iter().position(|r| self.droppable(r.level)) {
+                        state.records.remove(i);
+                        state.records.push_back(record);
+                    }
+                    self.count_drop(&mut state);
+                    return true;
+                }
+                _ => {
+                    if self.on_worker() {
+                        // A target that logs into its own queue: waiting would
+                        // deadlock, so the record is dropped instead.
+                        self.count_drop(&mut state);
+                        return true;
+                    }
+                    while state.records.len() >= self.capacity && !state.closed {
+                        state = self
+                            .room
+                            .wait(state)
+                            .unwrap_or_else(PoisonError::into_inner);
+                    }
+                    if state.closed {
+                        return false;
+                    }
+                }
+            }
+        }
+        let was_empty = state.records.is_empty();
+        state.records.push_back(record);
+        drop(state);
+        if was_empty {
+            self.work.notify_one();
+        }
+        true
+    }
+
+    fn count_drop(&self, state: &mut State) {
+        state.unreported += 1;
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn write(&self, record: &OwnedRecord) {
+        record.with_entry(|entry| {
+            for t in &self.targets {
+                if let Err(e) = t.emit(entry) {
+                    self.keep_error(e);
+                }
+            }
+        });
+    }
+
+    fn keep_error(&self, e: Error) {
+        *lock(&self.error) = Some(e);
+        self.has_error.store(true, Ordering::Release);
+    }
+
+    /// The worker: takes the whole backlog at once, writes it without the
+    /// lock, reports drops, answers flush requests; exits once closed and
+    /// drained.
+    fn run(&self) {
+        crate::runtime::mark_internal_thread();
+        loop {
+            let mut state = lock(&self.state);
+            while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
+            {
+                state = self
+                    .work
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            let batch = std::mem::take(&mut state.records);
+            let flush = state.flush_asked;
+            let pending_flush = flush != state.flush_done;
+            let closing = state.closed;
+            let dropped = std::mem::take(&mut state.unreported);
+            drop(state);
+            self.room.notify_all();
+
+            let n = batch.len() as u64;
+            for record in &batch {
+                self.write(record);
+            }
+            self.emitted.fetch_add(n, Ordering::Relaxed);
+            if dropped > 0 {
+                let s = if dropped == 1 { "" } else { "s" };
+                let report = OwnedRecord::internal(
+                    log::Level::Warn,
+                    "logfig",
+                    format!("queue `{}`: {dropped} record{s} dropped", self.name),
+                );
+                self.write(&report);
+            }
+            if pending_flush || (closing && n == 0) {
+                for t in &self.targets {
+                    if let Err(e) = t.flush() {
+                        self.keep_error(e);
+                    }
+                }
+                let mut state = lock(&self.state);
+                state.flush_done = flush;
+                if closing && state.records.is_empty() {
+                    state.stopped = true;
+                    drop(state);
+                    self.done.notify_all();
+                    return;
+                }
+                drop(state);
+                self.done.notify_all();
+            }
+        }
+    }
+
+    /// Waits until every record queued before the call was written.
+    fn flush(&self) {
+        if self.on_worker() {
+            return;
+        }
+        let mut state = lock(&self.state);
+        if state.stopped {
+            return;
+        }
+        state.flush_asked += 1;
+        let ticket = state.flush_asked;
+        self.work.notify_one();
+        while state.flush_done < ticket && !state.stopped {
+            state = self
+                .done
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl Handler for QueueHandler {
+    fn emit(&self, entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
+        let record = OwnedRecord::capture(entry);
+        if !self.shared.push(record) {
+            // Closed: a thread that started logging before the swap. Write
+            // the record here rather than lose it.
+            for t in &self.shared.targets {
+                t.emit(entry)?;
+            }
+        }
+        if self.shared.has_error.swap(false, Ordering::AcqRel)
+            && let Some(e) = lock(&self.shared.error).take()
+        {
+            return Err(Error::new(
+                ErrorKind::Handler,
+                format!("queue `{}`: {e}", self.shared.name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.shared.flush();
+        Ok(())
+    }
+
+    /// Writes everything queued, flushes the targets, and stops the thread.
+    fn close(&self) -> Result<(), Error> {
+        {
+            let mut state = lock(&self.shared.state);
+            state.closed = true;
+        }
+        self.shared.work.notify_one();
+        self.shared.room.notify_all();
+        let worker = lock(&self.worker).take();
+        if let Some(w) = worker
+            && !self.shared.on_worker()
+            && w.join().is_err()
+        {
+            return Err(Error::new(
+                ErrorKind::Handler,
+                format!("the thread of queue `{}` panicked", self.shared.name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> HandlerStats {
+        HandlerStats {
+            emitted: self.shared.emitted.load(Ordering::Relaxed),
+            dropped: self.shared.dropped.load(Ordering::Relaxed),
+            queued: lock(&self.shared.state).records.len() as u64,
+            ..HandlerStats::default()
+        }
+    }
+}
+
+impl Drop for QueueHandler {
+    fn drop(&mut self) {
+        // A queue dropped without `close` (a graph that failed to build)
+        // still stops its thread.
+        let _ = Handler::close(self);
+    }
+}
