@@ -60,24 +60,41 @@ fn index(target: &str) -> usize {
     ((addr >> 3) ^ (addr >> 11) ^ target.len()) % SLOTS
 }
 
-/// The `i`th 8-byte word of `bytes`, zero padded.
+/// Reads 8 bytes at `at` (the caller guarantees `at + 8 <= len`).
+#[inline(always)]
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The `i`th of the `words(len)` words that identify `bytes` together with its
+/// length: 8-byte chunks, the last one read overlapping so that no partial
+/// word needs a byte loop; targets up to 8 bytes fold into one word from
+/// overlapping 4-byte (or single-byte) reads. Equal bytes give equal words;
+/// with the length compared too, equal words mean equal bytes.
 #[inline(always)]
 fn word(bytes: &[u8], i: usize) -> u64 {
-    let start = i * 8;
-    match bytes.get(start..start + 8) {
-        Some(chunk) => {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            u64::from_le_bytes(w)
-        }
-        None => {
-            let mut w = 0u64;
-            for (k, b) in bytes.get(start..).unwrap_or(&[]).iter().enumerate() {
-                w |= u64::from(*b) << (8 * k);
-            }
-            w
-        }
+    let len = bytes.len();
+    if len >= 8 {
+        let at = if (i + 1) * 8 >= len { len - 8 } else { i * 8 };
+        return load8(bytes, at);
     }
+    if len >= 4 {
+        let mut a = [0u8; 4];
+        let mut b = [0u8; 4];
+        a.copy_from_slice(&bytes[..4]);
+        b.copy_from_slice(&bytes[len - 4..]);
+        return u64::from(u32::from_le_bytes(a)) | u64::from(u32::from_le_bytes(b)) << 32;
+    }
+    match len {
+        0 => 0,
+        _ => u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8 | u64::from(bytes[len - 1]) << 16,
+    }
+}
+
+fn words(len: usize) -> usize {
+    len.div_ceil(8).max(1)
 }
 
 fn level_from(bits: u64) -> log::LevelFilter {
@@ -108,8 +125,7 @@ pub(crate) fn get(epoch: u64, target: &str) -> Option<Decision> {
             if (meta & 0xff) as usize != bytes.len() {
                 return None;
             }
-            let words = bytes.len().div_ceil(8);
-            if (0..words).any(|i| slot.words[i].get() != word(bytes, i)) {
+            if (0..words(bytes.len())).any(|i| slot.words[i].get() != word(bytes, i)) {
                 return None;
             }
             Some(Decision {
@@ -131,7 +147,7 @@ pub(crate) fn put(epoch: u64, target: &str, decision: Decision) {
     }
     let _ = CACHE.try_with(|cache| {
         let slot = &cache[index(target)];
-        for (i, w) in slot.words.iter().enumerate() {
+        for (i, w) in slot.words.iter().enumerate().take(words(bytes.len())) {
             w.set(word(bytes, i));
         }
         let meta = bytes.len() as u64
@@ -165,6 +181,21 @@ mod tests {
         put(e, target, d);
         s.replace_range(0..3, "xyz");
         assert_eq!(get(e, &s), None);
+        // Every length, a difference at every position, at the same address
+        // (so the same slot is consulted and the bytes decide).
+        for len in 0..=KEPT {
+            let mut a: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            put(e, &a, d);
+            assert_eq!(get(e, &a), Some(d), "len {len}");
+            for k in 0..len {
+                a.get_mut(k..k + 1).unwrap().make_ascii_uppercase();
+                assert_eq!(get(e, &a), None, "len {len}, byte {k} differs");
+                a.get_mut(k..k + 1).unwrap().make_ascii_lowercase();
+            }
+            assert_eq!(get(e, &a), Some(d), "len {len}, restored");
+        }
         let long = "a".repeat(KEPT + 1);
         put(e, &long, d);
         assert_eq!(get(e, &long), None, "long targets are not cached");

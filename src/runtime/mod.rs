@@ -502,6 +502,13 @@ impl Dispatcher {
         {
             return;
         }
+        self.log_slow(record, spans);
+    }
+
+    /// Everything past the cached level check; kept out of line so the fast
+    /// path stays a small function with a small prologue.
+    #[inline(never)]
+    fn log_slow(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
         match DispatchGuard::enter() {
             Some(_guard) => self.dispatch(record, spans),
             None => reentrant(record),
