@@ -29,7 +29,8 @@ use serde_json::{Value, json};
 
 use crate::build::route::{LevelSource, Loggers};
 use crate::config::{FilterConfig, FormatterConfig, Level};
-use crate::{Config, Diagnostic, Entry, Error, ErrorKind, Severity};
+use crate::formatters::level_name;
+use crate::{Config, Diagnostic, Entry, ErrorKind, Severity};
 
 /// Check, explain and convert logfig config files.
 #[derive(Debug, Parser)]
@@ -205,8 +206,8 @@ fn check_file(path: &Path, warnings_as_errors: bool) -> Checked {
             }
             Err(e) => (1, e.diagnostics().to_vec(), None),
         },
-        Err(e) if e.kind() == ErrorKind::Io => (2, Vec::new(), Some(full_message(&e))),
-        Err(e) if e.diagnostics().is_empty() => (1, Vec::new(), Some(full_message(&e))),
+        Err(e) if e.kind() == ErrorKind::Io => (2, Vec::new(), Some(e.full_message())),
+        Err(e) if e.diagnostics().is_empty() => (1, Vec::new(), Some(e.full_message())),
         Err(e) => (1, e.diagnostics().to_vec(), None),
     };
     Checked {
@@ -326,38 +327,15 @@ fn check_json(results: &[Checked], status: u8) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-/// The error's text and its sources, on one line.
-fn full_message(e: &Error) -> String {
-    let mut s = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        s.push_str(": ");
-        s.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    s
-}
-
 /// Loads a config for `explain` and `fmt`: (message, exit status) on failure.
 fn load(file: &Path) -> Result<Config, (String, u8)> {
     Config::from_path(file).map_err(|e| {
         let status = if e.kind() == ErrorKind::Io { 2 } else { 1 };
-        (full_message(&e), status)
+        (e.full_message(), status)
     })
 }
 
 // ---- explain -------------------------------------------------------------
-
-/// A record level's config name.
-fn level_name(level: log::Level) -> &'static str {
-    match level {
-        log::Level::Error => "ERROR",
-        log::Level::Warn => "WARNING",
-        log::Level::Info => "INFO",
-        log::Level::Debug => "DEBUG",
-        log::Level::Trace => "TRACE",
-    }
-}
 
 /// "records at INFO and above pass", for a threshold.
 fn threshold(filter: log::LevelFilter) -> String {

@@ -269,6 +269,18 @@ impl Error {
         }
     }
 
+    /// The error's text and its sources, on one line (for one-line reports).
+    pub(crate) fn full_message(&self) -> String {
+        let mut s = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            s.push_str(": ");
+            s.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        s
+    }
+
     /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind

@@ -23,7 +23,7 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::runtime::Graph;
-use crate::span::FieldValue;
+use crate::value::OwnedValue;
 use crate::{Dispatcher, SpanRecord};
 
 /// Set once a layer exists: from then on, every graph swap rebuilds
@@ -331,37 +331,37 @@ struct SpanVisitor<'a>(&'a mut SpanRecord);
 
 impl Visit for SpanVisitor<'_> {
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.set(field.name().into(), FieldValue::F64(value));
+        self.0.set(field.name().into(), OwnedValue::F64(value));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.set(field.name().into(), FieldValue::I64(value));
+        self.0.set(field.name().into(), OwnedValue::I64(value));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.set(field.name().into(), FieldValue::U64(value));
+        self.0.set(field.name().into(), OwnedValue::U64(value));
     }
     fn record_i128(&mut self, field: &Field, value: i128) {
-        self.0.set(field.name().into(), FieldValue::I128(value));
+        self.0.set(field.name().into(), OwnedValue::I128(value));
     }
     fn record_u128(&mut self, field: &Field, value: u128) {
-        self.0.set(field.name().into(), FieldValue::U128(value));
+        self.0.set(field.name().into(), OwnedValue::U128(value));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.0.set(field.name().into(), FieldValue::Bool(value));
+        self.0.set(field.name().into(), OwnedValue::Bool(value));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0
-            .set(field.name().into(), FieldValue::Str(value.into()));
+            .set(field.name().into(), OwnedValue::Str(value.into()));
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.0.set(
             field.name().into(),
-            FieldValue::Str(value.to_string().into()),
+            OwnedValue::Str(value.to_string().into()),
         );
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.0.set(
             field.name().into(),
-            FieldValue::Str(format!("{value:?}").into()),
+            OwnedValue::Str(format!("{value:?}").into()),
         );
     }
 }

@@ -72,6 +72,7 @@ mod runtime;
 #[cfg(feature = "schema")]
 mod schema;
 mod span;
+mod value;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

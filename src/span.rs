@@ -10,6 +10,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::value::OwnedValue;
+
 /// A span of the current scope: its name and its fields, types kept.
 ///
 /// Cheap to clone (the fields are shared), so an event in a deep scope costs a
@@ -41,53 +43,7 @@ pub struct SpanRecord {
 #[derive(Clone, PartialEq)]
 struct Inner {
     name: Cow<'static, str>,
-    fields: Vec<(Cow<'static, str>, FieldValue)>,
-}
-
-/// A span field's value with its type kept.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum FieldValue {
-    Bool(bool),
-    I64(i64),
-    U64(u64),
-    I128(i128),
-    U128(u128),
-    F64(f64),
-    Str(Box<str>),
-}
-
-impl FieldValue {
-    /// Captures a `log` value: bools, integers and floats keep their type,
-    /// anything else becomes its `Display` text.
-    fn capture(v: &log::kv::Value<'_>) -> FieldValue {
-        if let Some(b) = v.to_bool() {
-            FieldValue::Bool(b)
-        } else if let Some(i) = v.to_i64() {
-            FieldValue::I64(i)
-        } else if let Some(u) = v.to_u64() {
-            FieldValue::U64(u)
-        } else if let Some(i) = v.to_i128() {
-            FieldValue::I128(i)
-        } else if let Some(u) = v.to_u128() {
-            FieldValue::U128(u)
-        } else if let Some(f) = v.to_f64() {
-            FieldValue::F64(f)
-        } else {
-            FieldValue::Str(v.to_string().into_boxed_str())
-        }
-    }
-
-    fn to_value(&self) -> log::kv::Value<'_> {
-        match self {
-            FieldValue::Bool(b) => log::kv::Value::from(*b),
-            FieldValue::I64(i) => log::kv::Value::from(*i),
-            FieldValue::U64(u) => log::kv::Value::from(*u),
-            FieldValue::I128(i) => log::kv::Value::from(*i),
-            FieldValue::U128(u) => log::kv::Value::from(*u),
-            FieldValue::F64(f) => log::kv::Value::from(*f),
-            FieldValue::Str(s) => log::kv::Value::from(&**s),
-        }
-    }
+    fields: Vec<(Cow<'static, str>, OwnedValue)>,
 }
 
 impl SpanRecord {
@@ -125,7 +81,7 @@ impl SpanRecord {
         key: impl Into<Cow<'static, str>>,
         value: log::kv::Value<'_>,
     ) -> Self {
-        self.set(key.into(), FieldValue::capture(&value));
+        self.set(key.into(), OwnedValue::capture(&value));
         self
     }
 
@@ -136,7 +92,7 @@ impl SpanRecord {
 
     /// Sets a field (copying the shared fields first if an event still holds
     /// them).
-    pub(crate) fn set(&mut self, key: Cow<'static, str>, value: FieldValue) {
+    pub(crate) fn set(&mut self, key: Cow<'static, str>, value: OwnedValue) {
         let inner = Arc::make_mut(&mut self.inner);
         match inner.fields.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => *v = value,
@@ -185,17 +141,17 @@ mod tests {
         assert_eq!(
             fields.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
             [
-                FieldValue::Bool(true),
-                FieldValue::I64(4),
-                FieldValue::F64(1.5),
-                FieldValue::Str("x y".into())
+                OwnedValue::Bool(true),
+                OwnedValue::I64(4),
+                OwnedValue::F64(1.5),
+                OwnedValue::Str("x y".into())
             ]
         );
         assert_eq!(span.count(), 4);
         // A clone held elsewhere keeps its values when the span is updated.
         let held = span.clone();
         let mut span = span;
-        span.set("i".into(), FieldValue::I64(5));
-        assert_eq!(held.inner.fields[1].1, FieldValue::I64(4));
+        span.set("i".into(), OwnedValue::I64(5));
+        assert_eq!(held.inner.fields[1].1, OwnedValue::I64(4));
     }
 }

@@ -595,7 +595,7 @@ fn open(
     registry: &Registry,
     targets: Vec<Target>,
 ) -> Result<Arc<dyn Handler>, String> {
-    let msg = |e: Error| full_message(&e);
+    let msg = |e: Error| e.full_message();
     let level = |l: Option<Level>| {
         l.and_then(|l| l.to_level_filter())
             .and_then(|f| f.to_level())
@@ -629,18 +629,6 @@ fn open(
         HandlerConfig::Null(_) => Arc::new(NullHandler),
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, &c.options)?),
     })
-}
-
-/// The error's text with its source, on one line.
-fn full_message(e: &Error) -> String {
-    let mut s = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        s.push_str(": ");
-        s.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    s
 }
 
 /// Resolves each configured logger's effective level and handler chain, with
