@@ -45,6 +45,10 @@
 //! - `cli`: the `logfig` command-line tool.
 //! - `tracing`: [`TracingLayer`], which routes `tracing` events through the
 //!   same graph; `init_*` then also install a global `tracing` subscriber.
+//! - `http`: the `http` handler (`HttpHandler`), which POSTs batches of
+//!   records with `ureq` and rustls.
+//! - `smtp`: the `smtp` handler (`SmtpHandler`), which e-mails records with
+//!   `lettre` and rustls.
 //!
 //! # Supported Rust versions
 //!
@@ -86,10 +90,17 @@ pub use filters::{
     DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
 };
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use handlers::HttpHandler;
+#[cfg(feature = "smtp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
+pub use handlers::SmtpHandler;
 pub use handlers::{
     CaptureHandler, Clock, ConsoleHandler, FileHandler, Handler, HandlerStats, MemoryHandler,
     NullHandler, QueueHandler, RotatingFileHandler, SystemClock, WatchedFileHandler,
 };
+pub use handlers::{SyslogHandler, TcpHandler, UdpHandler};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use layer::TracingLayer;

@@ -434,7 +434,39 @@ fn patch(root: &mut Value) {
             props["handlers"]["examples"] = json!([["file"]]);
         }
         let props = &mut variant["properties"];
-        if props.get("buffer").is_some() {
+        // Network handlers: durations, ports, and `buffer` counted in records.
+        for key in [
+            "timeout",
+            "backoff",
+            "max_backoff",
+            "flush_interval",
+            "window",
+        ] {
+            if props.get(key).is_some() {
+                let old = props[key].take();
+                props[key] = duration_schema(&old["description"], old.get("default"));
+                props[key]["examples"] = json!(["1s", "250ms"]);
+            }
+        }
+        if props.get("port").is_some() {
+            props["port"]["minimum"] = 1.into();
+            props["port"]["examples"] = json!([514, 5170]);
+        }
+        if props.get("url").is_some() {
+            props["url"]["pattern"] =
+                format!("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]|{ENV_PATTERN}").into();
+            props["url"]["examples"] = json!(["http://127.0.0.1:3100/loki/api/v1/push"]);
+        }
+        if props.get("host").is_some() {
+            props["host"]["minLength"] = 1.into();
+            props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);
+        }
+        let counted = props
+            .get("buffer")
+            .is_some_and(|b| b.get("type").is_some_and(|t| t == "integer"));
+        if counted {
+            props["buffer"]["minimum"] = 1.into();
+        } else if props.get("buffer").is_some() {
             // Zero bytes is refused by the loader; a size string is checked there.
             props["buffer"] = json!({
                 "description": props["buffer"]["description"],

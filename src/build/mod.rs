@@ -18,6 +18,7 @@ use crate::handlers::{
     ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
     Target, WatchedFileHandler,
 };
+use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
 use crate::runtime::{Graph, HandlerNode, LoggerNode, segments};
 use crate::{Filter, Formatter, Handler};
 
@@ -627,8 +628,26 @@ fn open(
             Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
         }
         HandlerConfig::Null(_) => Arc::new(NullHandler),
+        HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c).map_err(msg)?),
+        #[cfg(feature = "http")]
+        HandlerConfig::Http(c) => Arc::new(crate::HttpHandler::start(name, c).map_err(msg)?),
+        #[cfg(not(feature = "http"))]
+        HandlerConfig::Http(_) => return Err(feature_disabled("http")),
+        #[cfg(feature = "smtp")]
+        HandlerConfig::Smtp(c) => Arc::new(crate::SmtpHandler::start(name, c).map_err(msg)?),
+        #[cfg(not(feature = "smtp"))]
+        HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, &c.options)?),
     })
+}
+
+/// The message of a handler kind whose feature this build left out; `build`
+/// turns it into `ErrorKind::FeatureDisabled`.
+#[cfg(not(all(feature = "http", feature = "smtp")))]
+fn feature_disabled(kind: &str) -> String {
+    format!("handler type `{kind}` requires the `{kind}` feature of logfig")
 }
 
 /// Resolves each configured logger's effective level and handler chain, with

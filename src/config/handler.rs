@@ -1,5 +1,6 @@
 //! `handlers.<name>`: one struct per handler kind.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -45,6 +46,21 @@ pub enum HandlerConfig {
     Memory(MemoryHandlerConfig),
     /// `type: null`: discards every record (Python's NullHandler).
     Null(NullHandlerConfig),
+    /// `type: tcp`: sends records over a TCP connection, reconnecting as needed
+    /// (Python's SocketHandler, with text instead of pickles).
+    Tcp(TcpHandlerConfig),
+    /// `type: udp`: sends each record as one UDP datagram (Python's
+    /// DatagramHandler, with text instead of pickles).
+    Udp(UdpHandlerConfig),
+    /// `type: syslog`: sends records to a syslog server over UDP, TCP or the
+    /// local socket, in RFC 5424 or RFC 3164 format (Python's SysLogHandler).
+    Syslog(SyslogHandlerConfig),
+    /// `type: http`: POSTs batches of records to a URL (Python's
+    /// HTTPHandler); needs the `http` feature.
+    Http(HttpHandlerConfig),
+    /// `type: smtp`: e-mails records, batched by time window and capped per
+    /// hour (Python's SMTPHandler); needs the `smtp` feature.
+    Smtp(SmtpHandlerConfig),
     /// `type: custom`: a handler registered in code under `factory`.
     Custom(CustomHandlerConfig),
 }
@@ -59,6 +75,11 @@ impl HandlerConfig {
         "queue",
         "memory",
         "null",
+        "tcp",
+        "udp",
+        "syslog",
+        "http",
+        "smtp",
         "custom",
     ];
 
@@ -72,6 +93,11 @@ impl HandlerConfig {
             HandlerConfig::Queue(_) => "queue",
             HandlerConfig::Memory(_) => "memory",
             HandlerConfig::Null(_) => "null",
+            HandlerConfig::Tcp(_) => "tcp",
+            HandlerConfig::Udp(_) => "udp",
+            HandlerConfig::Syslog(_) => "syslog",
+            HandlerConfig::Http(_) => "http",
+            HandlerConfig::Smtp(_) => "smtp",
             HandlerConfig::Custom(_) => "custom",
         }
     }
@@ -86,6 +112,11 @@ impl HandlerConfig {
             HandlerConfig::Queue(c) => &c.common,
             HandlerConfig::Memory(c) => &c.common,
             HandlerConfig::Null(c) => &c.common,
+            HandlerConfig::Tcp(c) => &c.common,
+            HandlerConfig::Udp(c) => &c.common,
+            HandlerConfig::Syslog(c) => &c.common,
+            HandlerConfig::Http(c) => &c.common,
+            HandlerConfig::Smtp(c) => &c.common,
             HandlerConfig::Custom(c) => &c.common,
         }
     }
@@ -100,6 +131,11 @@ impl HandlerConfig {
             HandlerConfig::Queue(c) => &mut c.common,
             HandlerConfig::Memory(c) => &mut c.common,
             HandlerConfig::Null(c) => &mut c.common,
+            HandlerConfig::Tcp(c) => &mut c.common,
+            HandlerConfig::Udp(c) => &mut c.common,
+            HandlerConfig::Syslog(c) => &mut c.common,
+            HandlerConfig::Http(c) => &mut c.common,
+            HandlerConfig::Smtp(c) => &mut c.common,
             HandlerConfig::Custom(c) => &mut c.common,
         }
     }
@@ -682,4 +718,825 @@ fn default_memory_capacity() -> u32 {
 
 fn default_memory_flush_level() -> Level {
     Level::Error
+}
+
+/// How a `tcp` handler marks where one record ends and the next begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Framing {
+    /// Each record is followed by a newline (`\n`): newline-delimited text or
+    /// JSON, as Logstash, Fluent Bit and Vector read it (the default).
+    #[default]
+    Line,
+    /// Each record is preceded by its length in bytes, as a 4-byte big-endian
+    /// unsigned integer (the framing of Python's SocketHandler).
+    Length,
+}
+
+/// What a `udp` handler does with a record longer than `max_datagram`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Oversize {
+    /// Send the first `max_datagram` bytes only (the default).
+    #[default]
+    Truncate,
+    /// Send the record in as many datagrams as it takes.
+    Split,
+}
+
+/// The connection settings shared by the `tcp` and `syslog` handlers: how long
+/// one attempt may take, how many records wait while the server is away, and
+/// how quickly reconnects are tried.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// Longest time one connect or write may take before it counts as failed.
+    /// Logging threads never wait for the network: they only queue the record.
+    /// Default: 1s.
+    #[serde(default = "default_net_timeout", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub timeout: Duration,
+    /// Most records kept while the server cannot be reached; when full, the
+    /// oldest record is dropped and counted. Default: 10000.
+    #[serde(default = "default_net_buffer")]
+    pub buffer: u32,
+    /// Wait before the first reconnect after a failure; it doubles after each
+    /// failed attempt, up to `max_backoff`. Default: 100ms.
+    #[serde(default = "default_backoff", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub backoff: Duration,
+    /// Longest wait between reconnect attempts. Default: 30s.
+    #[serde(default = "default_max_backoff", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub max_backoff: Duration,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            timeout: default_net_timeout(),
+            buffer: default_net_buffer(),
+            backoff: default_backoff(),
+            max_backoff: default_max_backoff(),
+        }
+    }
+}
+
+fn default_net_timeout() -> Duration {
+    Duration::from_secs(1)
+}
+
+fn default_net_buffer() -> u32 {
+    10_000
+}
+
+fn default_backoff() -> Duration {
+    Duration::from_millis(100)
+}
+
+fn default_max_backoff() -> Duration {
+    Duration::from_secs(30)
+}
+
+/// `type: tcp`: sends each record, rendered by its formatter, over one TCP
+/// connection (typically JSON lines to Logstash, Fluent Bit or Vector).
+///
+/// The connection is opened at the first record, not when the config is
+/// built; a background thread writes, and reconnects with exponential backoff
+/// when the server goes away, keeping up to `buffer` records meanwhile.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{Framing, HandlerConfig};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  net: { type: tcp, host: 127.0.0.1, port: 5170, framing: length }\nroot: { handlers: [net] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Tcp(net) = &config.handlers["net"] else { unreachable!() };
+/// assert_eq!((net.port, net.framing), (5170, Framing::Length));
+/// assert_eq!(net.connection.buffer, 10_000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct TcpHandlerConfig {
+    /// Host name or IP address of the server.
+    pub host: String,
+    /// TCP port of the server.
+    pub port: u16,
+    /// `line` (a newline after each record) or `length` (a 4-byte big-endian
+    /// length before each record). Default: `line`.
+    #[serde(default)]
+    pub framing: Framing,
+    /// Timeout, buffer and reconnect backoff.
+    #[serde(flatten)]
+    pub connection: ConnectionConfig,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl TcpHandlerConfig {
+    /// A config for a server at `host`:`port` with every other key at its
+    /// default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = logfig::config::TcpHandlerConfig::new("127.0.0.1", 5170);
+    /// assert_eq!(c.connection.timeout, std::time::Duration::from_secs(1));
+    /// ```
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        TcpHandlerConfig {
+            host: host.into(),
+            port,
+            framing: Framing::Line,
+            connection: ConnectionConfig::default(),
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+/// `type: udp`: sends each record, rendered by its formatter, as one UDP
+/// datagram (no terminator). Sending never blocks a logging thread; a record
+/// longer than `max_datagram` is truncated or split, and counted.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{HandlerConfig, Oversize};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  net: { type: udp, host: 127.0.0.1, port: 5170, max_datagram: 1400, oversize: split }\nroot: { handlers: [net] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Udp(net) = &config.handlers["net"] else { unreachable!() };
+/// assert_eq!((net.max_datagram.bytes(), net.oversize), (1400, Oversize::Split));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct UdpHandlerConfig {
+    /// Host name or IP address of the server.
+    pub host: String,
+    /// UDP port of the server.
+    pub port: u16,
+    /// Largest datagram sent, in bytes. Default: 65507 (the most UDP over IPv4
+    /// carries); use 1400 or less to avoid IP fragmentation across a network.
+    #[serde(default = "default_max_datagram")]
+    pub max_datagram: Size,
+    /// `truncate` or `split`: what happens to a longer record. Default: `truncate`.
+    #[serde(default)]
+    pub oversize: Oversize,
+    /// Most records waiting for the sending thread; when full, the oldest is
+    /// dropped and counted. Default: 10000.
+    #[serde(default = "default_net_buffer")]
+    pub buffer: u32,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl UdpHandlerConfig {
+    /// A config for a server at `host`:`port` with every other key at its
+    /// default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = logfig::config::UdpHandlerConfig::new("127.0.0.1", 5170);
+    /// assert_eq!(c.max_datagram.bytes(), 65507);
+    /// ```
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        UdpHandlerConfig {
+            host: host.into(),
+            port,
+            max_datagram: default_max_datagram(),
+            oversize: Oversize::Truncate,
+            buffer: default_net_buffer(),
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn default_max_datagram() -> Size {
+    Size(65_507)
+}
+
+/// The message format of a `syslog` handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SyslogFormat {
+    /// RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID - [SD] MSG`, with
+    /// a UTC timestamp in microseconds and key-values as structured data (the
+    /// default).
+    #[default]
+    Rfc5424,
+    /// RFC 3164 (BSD): `<PRI>Mmm dd hh:mm:ss HOSTNAME APP-NAME[PROCID]: MSG`,
+    /// local time; key-values are not sent.
+    Rfc3164,
+}
+
+/// How a `syslog` handler reaches the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SyslogTransport {
+    /// One datagram per message to `host`:`port` (the default, as Python's).
+    #[default]
+    Udp,
+    /// A TCP connection to `host`:`port`, messages framed by octet counting
+    /// (RFC 6587 §3.4.1).
+    Tcp,
+    /// The local socket at `path`: a datagram socket, or else a stream socket
+    /// with each message ended by a NUL byte.
+    Unix,
+}
+
+/// A syslog facility: the part of the system a message comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Facility {
+    /// Kernel messages (0).
+    Kern,
+    /// User-level messages (1, the default).
+    #[default]
+    User,
+    /// Mail system (2).
+    Mail,
+    /// System daemons (3).
+    Daemon,
+    /// Security and authorization (4).
+    Auth,
+    /// Messages of syslogd itself (5).
+    Syslog,
+    /// Line printer (6).
+    Lpr,
+    /// Network news (7).
+    News,
+    /// UUCP (8).
+    Uucp,
+    /// Clock daemon (9).
+    Cron,
+    /// Private security and authorization (10).
+    Authpriv,
+    /// FTP daemon (11).
+    Ftp,
+    /// NTP (12).
+    Ntp,
+    /// Log audit (13).
+    Security,
+    /// Log alert (14).
+    Console,
+    /// Clock daemon, as Solaris numbers it (15).
+    SolarisCron,
+    /// Local use 0 (16).
+    Local0,
+    /// Local use 1 (17).
+    Local1,
+    /// Local use 2 (18).
+    Local2,
+    /// Local use 3 (19).
+    Local3,
+    /// Local use 4 (20).
+    Local4,
+    /// Local use 5 (21).
+    Local5,
+    /// Local use 6 (22).
+    Local6,
+    /// Local use 7 (23).
+    Local7,
+}
+
+impl Facility {
+    /// The accepted names, in the order of the facility codes (0 to 23).
+    pub const NAMES: &'static [&'static str] = &[
+        "kern",
+        "user",
+        "mail",
+        "daemon",
+        "auth",
+        "syslog",
+        "lpr",
+        "news",
+        "uucp",
+        "cron",
+        "authpriv",
+        "ftp",
+        "ntp",
+        "security",
+        "console",
+        "solaris_cron",
+        "local0",
+        "local1",
+        "local2",
+        "local3",
+        "local4",
+        "local5",
+        "local6",
+        "local7",
+    ];
+
+    /// Every facility, in the order of [`Facility::NAMES`].
+    pub const ALL: &'static [Facility] = &[
+        Facility::Kern,
+        Facility::User,
+        Facility::Mail,
+        Facility::Daemon,
+        Facility::Auth,
+        Facility::Syslog,
+        Facility::Lpr,
+        Facility::News,
+        Facility::Uucp,
+        Facility::Cron,
+        Facility::Authpriv,
+        Facility::Ftp,
+        Facility::Ntp,
+        Facility::Security,
+        Facility::Console,
+        Facility::SolarisCron,
+        Facility::Local0,
+        Facility::Local1,
+        Facility::Local2,
+        Facility::Local3,
+        Facility::Local4,
+        Facility::Local5,
+        Facility::Local6,
+        Facility::Local7,
+    ];
+
+    /// The numeric code (RFC 5424 table 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::config::Facility;
+    ///
+    /// assert_eq!(Facility::User.code(), 1);
+    /// assert_eq!(Facility::Local7.code(), 23);
+    /// ```
+    pub fn code(self) -> u8 {
+        Facility::ALL
+            .iter()
+            .position(|f| *f == self)
+            .map_or(1, |i| i as u8)
+    }
+}
+
+/// `type: syslog`: sends records to a syslog server (rsyslog, syslog-ng,
+/// journald, Fluent Bit, Vector) over UDP, TCP or the local socket.
+///
+/// Severity comes from the level: ERROR (and CRITICAL) → 3 `err`, WARNING → 4
+/// `warning`, INFO → 6 `info`, DEBUG and TRACE → 7 `debug`. The formatter
+/// renders MSG only; the handler writes the header. With RFC 5424 the
+/// record's key-values become one SD-ELEMENT `[sd_id key="value" ...]`.
+/// Sending runs on a background thread with the reconnect and buffering of
+/// `tcp`.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{Facility, HandlerConfig, SyslogTransport};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  sys: { type: syslog, transport: tcp, host: 127.0.0.1, port: 6514, facility: local3, app_name: billing }\nroot: { handlers: [sys] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Syslog(sys) = &config.handlers["sys"] else { unreachable!() };
+/// assert_eq!((sys.transport, sys.facility), (SyslogTransport::Tcp, Facility::Local3));
+/// assert_eq!(sys.sd_id, "logfig@32473");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct SyslogHandlerConfig {
+    /// `udp`, `tcp` or `unix`. Default: `udp`.
+    #[serde(default)]
+    pub transport: SyslogTransport,
+    /// Server host name or IP address, for `udp` and `tcp`. Default: `localhost`.
+    #[serde(default = "default_syslog_host")]
+    pub host: String,
+    /// Server port, for `udp` and `tcp`. Default: 514.
+    #[serde(default = "default_syslog_port")]
+    pub port: u16,
+    /// Path of the local socket, for `unix`. Default: `/dev/log`.
+    #[serde(default = "default_syslog_path")]
+    pub path: PathBuf,
+    /// `rfc5424` or `rfc3164`. Default: `rfc5424`.
+    #[serde(default)]
+    pub format: SyslogFormat,
+    /// `kern`, `user`, `mail`, `daemon`, `auth`, `syslog`, `lpr`, `news`,
+    /// `uucp`, `cron`, `authpriv`, `ftp`, `ntp`, `security`, `console`,
+    /// `solaris_cron` or `local0`-`local7`. Default: `user`.
+    #[serde(default)]
+    pub facility: Facility,
+    /// APP-NAME (the tag in RFC 3164). Default: the program's file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    /// HOSTNAME. Default: this machine's host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// PROCID. Default: the process id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procid: Option<String>,
+    /// SD-ID of the structured data element that carries the record's
+    /// key-values (RFC 5424 only); a private SD-ID needs `@` and an enterprise
+    /// number. Default: `logfig@32473`.
+    #[serde(default = "default_sd_id")]
+    pub sd_id: String,
+    /// Longest message sent, in bytes; longer ones are truncated and counted.
+    /// Default: 8KiB (rsyslog's default maximum).
+    #[serde(default = "default_max_message")]
+    pub max_message: Size,
+    /// Timeout, buffer and reconnect backoff.
+    #[serde(flatten)]
+    pub connection: ConnectionConfig,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl Default for SyslogHandlerConfig {
+    fn default() -> Self {
+        SyslogHandlerConfig {
+            transport: SyslogTransport::Udp,
+            host: default_syslog_host(),
+            port: default_syslog_port(),
+            path: default_syslog_path(),
+            format: SyslogFormat::Rfc5424,
+            facility: Facility::User,
+            app_name: None,
+            hostname: None,
+            procid: None,
+            sd_id: default_sd_id(),
+            max_message: default_max_message(),
+            connection: ConnectionConfig::default(),
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn default_syslog_host() -> String {
+    "localhost".to_owned()
+}
+
+fn default_syslog_port() -> u16 {
+    514
+}
+
+fn default_syslog_path() -> PathBuf {
+    PathBuf::from("/dev/log")
+}
+
+fn default_sd_id() -> String {
+    "logfig@32473".to_owned()
+}
+
+fn default_max_message() -> Size {
+    Size(8 << 10)
+}
+
+/// The body shape of the `http` handler's requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HttpFormat {
+    /// One record a line (`application/x-ndjson`), as rendered by the
+    /// formatter (the default).
+    #[default]
+    JsonLines,
+    /// A JSON array of the records (`application/json`); the formatter must
+    /// render JSON, such as `type: json`.
+    JsonArray,
+    /// Grafana Loki's push API (`POST /loki/api/v1/push`): one stream with
+    /// `labels`, each record a `[nanoseconds, line]` pair.
+    Loki,
+    /// Elasticsearch's `_bulk` API: an `index` action line (with `index`, when
+    /// set) before each record; the formatter must render JSON.
+    ElasticsearchBulk,
+}
+
+/// `type: http` (feature `http`): POSTs batches of records, rendered by the
+/// formatter, to `url` from a background thread.
+///
+/// A batch is sent when `batch_size` records wait or the oldest has waited
+/// `flush_interval`. Connection errors, 429 and 5xx answers are retried with
+/// exponential backoff up to `max_retries` times; then the batch is dropped
+/// and counted. Other 4xx answers drop the batch at once.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{HandlerConfig, HttpFormat};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  loki: { type: http, url: 'http://127.0.0.1:3100/loki/api/v1/push', format: loki, batch_size: 500, headers: { X-Scope-OrgID: team } }\nroot: { handlers: [loki] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Http(h) = &config.handlers["loki"] else { unreachable!() };
+/// assert_eq!((h.format, h.batch_size, h.max_retries), (HttpFormat::Loki, 500, 3));
+/// assert_eq!(h.headers["X-Scope-OrgID"], "team");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct HttpHandlerConfig {
+    /// The `http://` or `https://` URL records are POSTed to. Certificates are
+    /// verified (rustls, Mozilla's roots).
+    pub url: String,
+    /// `json_lines`, `json_array`, `loki` or `elasticsearch_bulk`: the body
+    /// shape. Default: `json_lines`.
+    #[serde(default)]
+    pub format: HttpFormat,
+    /// Most records in one request. Default: 100.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// Longest time a record waits for its batch to fill before it is sent.
+    /// Default: 1s.
+    #[serde(default = "default_flush_interval", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub flush_interval: Duration,
+    /// Longest time one request may take. Default: 5s.
+    #[serde(default = "default_http_timeout", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub timeout: Duration,
+    /// Extra request headers, such as `Authorization: "Bearer ${TOKEN}"`
+    /// (write secrets as `${VAR}`: values are never shown in messages).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Retries of a failed request (connection error, 429 or 5xx) before its
+    /// records are dropped and counted. Default: 3.
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    /// Wait before the first retry; it doubles after each. Default: 100ms.
+    #[serde(default = "default_backoff", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub backoff: Duration,
+    /// Longest wait between retries. Default: 30s.
+    #[serde(default = "default_max_backoff", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub max_backoff: Duration,
+    /// Most records waiting to be sent; when full, the oldest is dropped and
+    /// counted. Default: 10000.
+    #[serde(default = "default_net_buffer")]
+    pub buffer: u32,
+    /// User name and password for HTTP basic authentication. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    /// Stream labels of `format: loki`. Default: `{job: logfig}`.
+    #[serde(default = "default_labels", skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Target index of `format: elasticsearch_bulk`. Default: none (the index
+    /// in the URL, such as `/logs/_bulk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl HttpHandlerConfig {
+    /// A config for `url` with every other key at its default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = logfig::config::HttpHandlerConfig::new("http://127.0.0.1:8080/logs");
+    /// assert_eq!(c.batch_size, 100);
+    /// ```
+    pub fn new(url: impl Into<String>) -> Self {
+        HttpHandlerConfig {
+            url: url.into(),
+            format: HttpFormat::JsonLines,
+            batch_size: default_batch_size(),
+            flush_interval: default_flush_interval(),
+            timeout: default_http_timeout(),
+            headers: BTreeMap::new(),
+            max_retries: default_max_retries(),
+            backoff: default_backoff(),
+            max_backoff: default_max_backoff(),
+            buffer: default_net_buffer(),
+            credentials: None,
+            labels: default_labels(),
+            index: None,
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn default_batch_size() -> u32 {
+    100
+}
+
+fn default_flush_interval() -> Duration {
+    Duration::from_secs(1)
+}
+
+fn default_http_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+
+fn default_max_retries() -> u32 {
+    3
+}
+
+fn default_labels() -> BTreeMap<String, String> {
+    BTreeMap::from([("job".to_owned(), "logfig".to_owned())])
+}
+
+/// When the `smtp` handler encrypts the connection with STARTTLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StartTls {
+    /// When the server offers it; plain text otherwise (the default).
+    #[default]
+    Auto,
+    /// Always: a server without STARTTLS is an error.
+    Always,
+    /// Never: plain text (for a trusted local relay).
+    Never,
+}
+
+/// User name and password (SMTP AUTH, HTTP basic authentication); write
+/// them as `${VAR}`. Python's `[user, password]` pair is accepted too.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct Credentials {
+    /// User name.
+    pub username: String,
+    /// Password, such as `${SMTP_PASSWORD}`. Never shown in messages.
+    pub password: String,
+}
+
+impl Credentials {
+    /// Credentials from a user name and a password.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = logfig::config::Credentials::new("alerts", "hunter2");
+    /// assert!(!format!("{c:?}").contains("hunter2"));
+    /// ```
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// `type: smtp` (feature `smtp`): e-mails the records that reach it (set
+/// `level: ERROR` for alerts) from a background thread.
+///
+/// The first record opens a `window`; every record that arrives within it
+/// goes into the same message. At most `max_per_hour` messages are sent in
+/// any hour: beyond that, records wait (up to `buffer`) and go out together
+/// in the next message the cap allows, so an error storm does not become a
+/// mail storm.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{HandlerConfig, StartTls};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  mail: { type: smtp, host: smtp.example.com, port: 587, from: app@example.com, to: [ops@example.com], level: ERROR, credentials: { username: app, password: secret } }\nroot: { handlers: [mail] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Smtp(m) = &config.handlers["mail"] else { unreachable!() };
+/// assert_eq!((m.port, m.starttls, m.max_per_hour), (587, StartTls::Auto, 20));
+/// assert_eq!(m.window, std::time::Duration::from_secs(10));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct SmtpHandlerConfig {
+    /// Host name or IP address of the SMTP server.
+    pub host: String,
+    /// Port of the SMTP server. Default: 25.
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// Sender address, such as `app@example.com` or `App <app@example.com>`.
+    pub from: String,
+    /// Recipient addresses.
+    pub to: Vec<String>,
+    /// Subject, a Python `%`-style pattern rendered from the message's first
+    /// record; ` (+N more)` is added when the message holds more. Default:
+    /// `%(levelname)s: %(message)s`.
+    #[serde(default = "default_subject")]
+    pub subject: String,
+    /// `auto` (when offered), `always` or `never`. Certificates are verified.
+    /// Default: `auto`.
+    #[serde(default)]
+    pub starttls: StartTls,
+    /// User name and password for SMTP AUTH. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    /// How long the first record of a message waits for more to join it.
+    /// Default: 10s.
+    #[serde(default = "default_window", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub window: Duration,
+    /// Most messages sent in any hour. Default: 20.
+    #[serde(default = "default_max_per_hour")]
+    pub max_per_hour: u32,
+    /// Longest time one SMTP exchange may take. Default: 10s.
+    #[serde(default = "default_smtp_timeout", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub timeout: Duration,
+    /// Most records waiting for the next message; when full, the oldest is
+    /// dropped and counted. Default: 10000.
+    #[serde(default = "default_net_buffer")]
+    pub buffer: u32,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}
+
+impl SmtpHandlerConfig {
+    /// A config sending from `from` to `to` through `host` with every other
+    /// key at its default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = logfig::config::SmtpHandlerConfig::new("127.0.0.1", "app@example.com", ["ops@example.com"]);
+    /// assert_eq!(c.port, 25);
+    /// ```
+    pub fn new<S: Into<String>>(
+        host: impl Into<String>,
+        from: impl Into<String>,
+        to: impl IntoIterator<Item = S>,
+    ) -> Self {
+        SmtpHandlerConfig {
+            host: host.into(),
+            port: default_smtp_port(),
+            from: from.into(),
+            to: to.into_iter().map(Into::into).collect(),
+            subject: default_subject(),
+            starttls: StartTls::Auto,
+            credentials: None,
+            window: default_window(),
+            max_per_hour: default_max_per_hour(),
+            timeout: default_smtp_timeout(),
+            buffer: default_net_buffer(),
+            common: CommonHandlerConfig::default(),
+        }
+    }
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_subject() -> String {
+    "%(levelname)s: %(message)s".to_owned()
+}
+
+fn default_window() -> Duration {
+    Duration::from_secs(10)
+}
+
+fn default_max_per_hour() -> u32 {
+    20
+}
+
+fn default_smtp_timeout() -> Duration {
+    Duration::from_secs(10)
 }

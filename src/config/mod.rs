@@ -25,6 +25,11 @@ pub use handler::{
     FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,
     QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
 };
+pub use handler::{
+    ConnectionConfig, Credentials, Facility, Framing, HttpFormat, HttpHandlerConfig, Oversize,
+    SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
+    TcpHandlerConfig, UdpHandlerConfig,
+};
 pub use values::{Level, Size};
 
 pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};

@@ -9,10 +9,16 @@ mod capture;
 mod clock;
 mod console;
 mod file;
+#[cfg(feature = "http")]
+mod http;
 mod memory;
+mod net;
 mod owned;
 mod queue;
 mod rotating;
+#[cfg(feature = "smtp")]
+mod smtp;
+mod syslog;
 mod watched;
 
 use std::cell::Cell;
@@ -24,10 +30,16 @@ pub use capture::CaptureHandler;
 pub use clock::{Clock, SystemClock};
 pub use console::ConsoleHandler;
 pub use file::FileHandler;
+#[cfg(feature = "http")]
+pub use http::HttpHandler;
 pub use memory::MemoryHandler;
+pub use net::{TcpHandler, UdpHandler};
 pub(crate) use owned::Target;
 pub use queue::QueueHandler;
 pub use rotating::RotatingFileHandler;
+#[cfg(feature = "smtp")]
+pub use smtp::SmtpHandler;
+pub use syslog::SyslogHandler;
 pub use watched::WatchedFileHandler;
 
 /// Writes records to one destination: a stream, a file, a socket, a queue.
@@ -120,6 +132,9 @@ pub struct HandlerStats {
     pub retried: u64,
     /// Records waiting to be written at the moment of the call.
     pub queued: u64,
+    /// Records longer than the destination takes, so cut or split (UDP
+    /// datagrams, syslog messages); they are counted in `emitted` too.
+    pub oversized: u64,
 }
 
 impl<T: Handler> From<T> for Box<dyn Handler> {

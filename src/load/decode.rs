@@ -21,6 +21,8 @@ use crate::config::{
 };
 use crate::error::{Diagnostic, hint};
 
+mod net;
+
 pub(crate) struct Decoder<'e> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) spans: HashMap<String, (u32, u32)>,
@@ -790,6 +792,11 @@ impl<'e> Decoder<'e> {
             "null" => Some(HandlerConfig::Null(NullHandlerConfig {
                 common: self.common(&mut f, path),
             })),
+            "tcp" => self.tcp(&mut f, path),
+            "udp" => self.udp(&mut f, path),
+            "syslog" => self.syslog(&mut f, path),
+            "http" => self.http(&mut f, path),
+            "smtp" => self.smtp(&mut f, path),
             "custom" => {
                 let factory = match f.take("factory") {
                     Some(n) => self.string(n, &join(path, "factory")),

@@ -6,6 +6,7 @@ mod decode;
 mod env;
 mod json;
 mod node;
+mod python;
 #[cfg(feature = "toml")]
 mod toml;
 #[cfg(feature = "yaml")]
@@ -101,6 +102,9 @@ pub(crate) fn load_with_env(
     let mut root = parse(text, format).map_err(|d| finish(ErrorKind::Parse, d, &origin))?;
     let mut decoder = decode::Decoder::new(env, format);
     decoder.expand(&mut root, "");
+    // Python's dictConfig form (`class:`, `filename:`, `cfg://`) → logfig's,
+    // after `${VAR}` expansion so `cfg://` copies expanded values.
+    python::translate(&mut root, &mut decoder.diagnostics, &mut decoder.failed);
     let config = decoder.config(&root);
     origin.spans = Arc::new(std::mem::take(&mut decoder.spans));
     origin.failed = Arc::new(std::mem::take(&mut decoder.failed));

@@ -330,6 +330,36 @@ impl Dispatcher {
     }
 
     fn dispatch(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+        self.route(record, || Entry::new(record).with_spans(spans));
+    }
+
+    /// Routes `entry` as `Log::log` routes a record, but with the entry's own
+    /// time, thread and process: the differential tests against CPython's
+    /// `logging` (tests/integration/python_compat.rs) need fixed ones. Not
+    /// part of the API.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let config = logfig::Config::from_str("version: 1\nroot: { level: INFO }\n", logfig::Format::Yaml)?;
+    /// let dispatcher = logfig::Dispatcher::new(&config)?;
+    /// let record = log::Record::builder().args(format_args!("hi")).level(log::Level::Debug).build();
+    /// let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// // Below the root's level: dropped, as `Log::log` would.
+    /// dispatcher.log_entry(&logfig::Entry::new(&record).with_time(time));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(hidden)]
+    pub fn log_entry(&self, entry: &Entry<'_>) {
+        match DispatchGuard::enter() {
+            Some(_guard) => self.route(entry.record(), || entry.clone()),
+            None => reentrant(entry.record()),
+        }
+    }
+
+    /// The body of `dispatch`; `make_entry` runs only for a record that passes
+    /// the logger's level.
+    fn route<'r>(&self, record: &'r log::Record<'r>, make_entry: impl FnOnce() -> Entry<'r>) {
         let graph = self.shared.graph.load();
         let target = record.target();
         let decision = match cache::get(graph.epoch, target) {
@@ -344,7 +374,7 @@ impl Dispatcher {
             return;
         }
         let (logger, exact) = (&graph.loggers[decision.logger as usize], decision.exact);
-        let entry = Entry::new(record).with_spans(spans);
+        let entry = make_entry();
         // `check` lets a filter add records of its own (dedup's summary).
         if exact
             && !logger

@@ -7,7 +7,9 @@
 mod cli;
 mod dispatch;
 mod fixtures;
+mod network;
 mod outputs;
+mod python_compat;
 mod python_oracle;
 mod readme;
 mod reload;

@@ -1,0 +1,855 @@
+//! Network outputs: the `tcp` and `udp` handlers, and the sending thread and
+//! transports they share with `syslog`.
+//!
+//! The logging thread renders the record to bytes and pushes them onto a
+//! bounded queue ([`Pipe`]); it never touches a socket, so it never waits for
+//! the network. One thread per handler (`logfig-net-<name>`) owns the socket:
+//! it connects lazily, writes with the configured `timeout`, and after a
+//! failure disconnects and retries the same record after an exponential
+//! backoff, keeping up to `buffer` records (the oldest are dropped and
+//! counted). Every record is therefore either written to a socket (`emitted`)
+//! or counted as `dropped`; each failed attempt that will be repeated counts
+//! as `retried`.
+
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::HandlerStats;
+use crate::config::{ConnectionConfig, Framing, Oversize, TcpHandlerConfig, UdpHandlerConfig};
+use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Where a [`Link`] sends, and how messages are framed on the wire.
+#[derive(Debug, Clone)]
+pub(crate) enum Dest {
+    /// A TCP server; `framing` marks record boundaries.
+    Tcp {
+        host: String,
+        port: u16,
+        framing: WireFraming,
+    },
+    /// A UDP server: one message per datagram, cut to `max` bytes.
+    Udp {
+        host: String,
+        port: u16,
+        max: usize,
+        oversize: Oversize,
+    },
+    /// A local socket: datagrams, or a stream with NUL-ended messages.
+    Unix { path: PathBuf },
+}
+
+/// Record boundaries on a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WireFraming {
+    /// `record\n`.
+    Line,
+    /// 4-byte big-endian length, then the record.
+    Length,
+    /// `LEN SP record` (RFC 6587 octet counting).
+    OctetCounting,
+}
+
+impl From<Framing> for WireFraming {
+    fn from(f: Framing) -> Self {
+        match f {
+            Framing::Length => WireFraming::Length,
+            _ => WireFraming::Line,
+        }
+    }
+}
+
+impl Dest {
+    fn describe(&self) -> String {
+        match self {
+            Dest::Tcp { host, port, .. } => format!("tcp://{host}:{port}"),
+            Dest::Udp { host, port, .. } => format!("udp://{host}:{port}"),
+            Dest::Unix { path } => format!("unix:{}", path.display()),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Conn {
+    Tcp(TcpStream),
+    Udp(UdpSocket, SocketAddr),
+    #[cfg(unix)]
+    UnixDatagram(std::os::unix::net::UnixDatagram),
+    #[cfg(unix)]
+    UnixStream(std::os::unix::net::UnixStream),
+}
+
+/// The socket side of a network handler, owned by its sending thread.
+#[derive(Debug)]
+pub(crate) struct Link {
+    dest: Dest,
+    timeout: Duration,
+    conn: Option<Conn>,
+    /// Framed bytes of the message being written (reused).
+    wire: Vec<u8>,
+}
+
+/// What one send did with a message.
+enum Sent {
+    /// Written whole.
+    Whole,
+    /// Written, but cut or split to fit datagrams.
+    Oversized,
+}
+
+fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    if addrs.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("`{host}` has no address"),
+        ));
+    }
+    Ok(addrs)
+}
+
+/// The longest prefix of `bytes` of at most `max` bytes that does not cut a
+/// UTF-8 character (when `bytes` is UTF-8).
+pub(crate) fn cut(bytes: &[u8], max: usize) -> usize {
+    if bytes.len() <= max {
+        return bytes.len();
+    }
+    let continuation = |i: usize| (bytes[i] & 0xC0) == 0x80;
+    // Back up over continuation bytes (10xxxxxx), at most 3.
+    let mut end = max;
+    while end > max.saturating_sub(3) && end > 0 && continuation(end) {
+        end -= 1;
+    }
+    if end == 0 || continuation(end) {
+        max
+    } else {
+        end
+    }
+}
+
+impl Link {
+    pub(crate) fn new(dest: Dest, timeout: Duration) -> Link {
+        Link {
+            dest,
+            timeout,
+            conn: None,
+            wire: Vec::new(),
+        }
+    }
+
+    fn connect(&mut self) -> io::Result<Conn> {
+        match &self.dest {
+            Dest::Tcp { host, port, .. } => {
+                let mut last = None;
+                for addr in resolve(host, *port)? {
+                    match TcpStream::connect_timeout(&addr, self.timeout) {
+                        Ok(s) => {
+                            s.set_write_timeout(Some(self.timeout))?;
+                            let _ = s.set_nodelay(true);
+                            return Ok(Conn::Tcp(s));
+                        }
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(last.unwrap_or_else(|| io::Error::other("no address")))
+            }
+            Dest::Udp { host, port, .. } => {
+                let addr = resolve(host, *port)?[0];
+                let local: SocketAddr = if addr.is_ipv4() {
+                    ([0, 0, 0, 0], 0).into()
+                } else {
+                    ([0u16; 8], 0).into()
+                };
+                let s = UdpSocket::bind(local)?;
+                s.set_write_timeout(Some(self.timeout))?;
+                Ok(Conn::Udp(s, addr))
+            }
+            #[cfg(unix)]
+            Dest::Unix { path } => {
+                use std::os::unix::net::{UnixDatagram, UnixStream};
+                let d = UnixDatagram::unbound()?;
+                match d.connect(path) {
+                    Ok(()) => {
+                        d.set_write_timeout(Some(self.timeout))?;
+                        Ok(Conn::UnixDatagram(d))
+                    }
+                    // EPROTOTYPE: the socket is a stream socket.
+                    Err(e) if e.raw_os_error() == Some(91) => {
+                        let s = UnixStream::connect(path)?;
+                        s.set_write_timeout(Some(self.timeout))?;
+                        Ok(Conn::UnixStream(s))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            #[cfg(not(unix))]
+            Dest::Unix { .. } => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "unix sockets are not available on this platform",
+            )),
+        }
+    }
+
+    /// Drops a stream connection the server has closed, so the next write
+    /// goes to a fresh one instead of into a socket nobody reads.
+    fn check_alive(&mut self) {
+        let alive = match &self.conn {
+            Some(Conn::Tcp(s)) => {
+                let mut b = [0u8; 1];
+                let r = s.set_nonblocking(true).and_then(|()| s.peek(&mut b));
+                let alive = match r {
+                    Ok(0) => false,
+                    Ok(_) => true,
+                    Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+                };
+                alive && s.set_nonblocking(false).is_ok()
+            }
+            _ => true,
+        };
+        if !alive {
+            self.conn = None;
+        }
+    }
+
+    fn disconnect(&mut self) {
+        if let Some(Conn::Tcp(s)) = &self.conn {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+        self.conn = None;
+    }
+
+    /// Writes one message, connecting first when needed.
+    fn send(&mut self, message: &[u8]) -> io::Result<Sent> {
+        if self.conn.is_none() {
+            self.conn = Some(self.connect()?);
+        }
+        let Some(conn) = &mut self.conn else {
+            return Err(io::Error::other("not connected"));
+        };
+        let framing = match &self.dest {
+            Dest::Tcp { framing, .. } => *framing,
+            _ => WireFraming::Line,
+        };
+        match conn {
+            Conn::Tcp(s) => {
+                self.wire.clear();
+                match framing {
+                    WireFraming::Line => {
+                        self.wire.extend_from_slice(message);
+                        self.wire.push(b'\n');
+                    }
+                    WireFraming::Length => {
+                        let len = u32::try_from(message.len()).unwrap_or(u32::MAX);
+                        self.wire.extend_from_slice(&len.to_be_bytes());
+                        self.wire.extend_from_slice(&message[..len as usize]);
+                    }
+                    WireFraming::OctetCounting => {
+                        self.wire
+                            .extend_from_slice(format!("{} ", message.len()).as_bytes());
+                        self.wire.extend_from_slice(message);
+                    }
+                }
+                s.write_all(&self.wire)?;
+                Ok(Sent::Whole)
+            }
+            Conn::Udp(s, addr) => {
+                let (max, oversize) = match &self.dest {
+                    Dest::Udp { max, oversize, .. } => (*max, *oversize),
+                    _ => (usize::MAX, Oversize::Truncate),
+                };
+                if message.len() <= max {
+                    s.send_to(message, *addr)?;
+                    return Ok(Sent::Whole);
+                }
+                match oversize {
+                    Oversize::Split => {
+                        let mut rest = message;
+                        while !rest.is_empty() {
+                            let n = cut(rest, max);
+                            s.send_to(&rest[..n], *addr)?;
+                            rest = &rest[n..];
+                        }
+                    }
+                    _ => {
+                        s.send_to(&message[..cut(message, max)], *addr)?;
+                    }
+                }
+                Ok(Sent::Oversized)
+            }
+            #[cfg(unix)]
+            Conn::UnixDatagram(s) => {
+                s.send(message)?;
+                Ok(Sent::Whole)
+            }
+            #[cfg(unix)]
+            Conn::UnixStream(s) => {
+                self.wire.clear();
+                self.wire.extend_from_slice(message);
+                self.wire.push(0);
+                s.write_all(&self.wire)?;
+                Ok(Sent::Whole)
+            }
+        }
+    }
+}
+
+/// An error that no retry can fix: the message itself is refused.
+fn permanent(e: &io::Error) -> bool {
+    // EMSGSIZE: larger than the socket accepts.
+    e.raw_os_error() == Some(90) || e.kind() == io::ErrorKind::InvalidInput
+}
+
+/// Sending settings of a [`Pipe`].
+#[derive(Debug, Clone)]
+pub(crate) struct PipeOptions {
+    pub(crate) capacity: usize,
+    pub(crate) timeout: Duration,
+    pub(crate) backoff: Duration,
+    pub(crate) max_backoff: Duration,
+}
+
+impl From<&ConnectionConfig> for PipeOptions {
+    fn from(c: &ConnectionConfig) -> Self {
+        PipeOptions {
+            capacity: c.buffer.max(1) as usize,
+            timeout: c.timeout,
+            backoff: c.backoff,
+            max_backoff: c.max_backoff.max(c.backoff),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct PipeState {
+    frames: VecDeque<Vec<u8>>,
+    flush_asked: u64,
+    flush_done: u64,
+    closed: bool,
+    stopped: bool,
+}
+
+#[derive(Debug)]
+struct PipeShared {
+    /// `tcp `name``, for messages.
+    label: String,
+    dest: String,
+    options: PipeOptions,
+    state: Mutex<PipeState>,
+    work: Condvar,
+    done: Condvar,
+    /// Records held by the worker (taken off `frames`, not yet written).
+    held: AtomicU64,
+    emitted: AtomicU64,
+    dropped: AtomicU64,
+    retried: AtomicU64,
+    oversized: AtomicU64,
+    /// The last problem, returned (once) by the next `emit`.
+    error: Mutex<Option<String>>,
+}
+
+/// A bounded queue of rendered messages and the thread that sends them over a
+/// [`Link`]. Pushing never blocks beyond one short lock.
+#[derive(Debug)]
+pub(crate) struct Pipe {
+    shared: Arc<PipeShared>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Pipe {
+    /// Starts the sending thread; nothing is connected yet.
+    pub(crate) fn start(
+        kind: &str,
+        name: &str,
+        dest: Dest,
+        options: PipeOptions,
+    ) -> Result<Pipe, Error> {
+        let shared = Arc::new(PipeShared {
+            label: format!("{kind} `{name}`"),
+            dest: dest.describe(),
+            options,
+            state: Mutex::new(PipeState::default()),
+            work: Condvar::new(),
+            done: Condvar::new(),
+            held: AtomicU64::new(0),
+            emitted: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            retried: AtomicU64::new(0),
+            oversized: AtomicU64::new(0),
+            error: Mutex::new(None),
+        });
+        let link = Link::new(dest, shared.options.timeout);
+        let for_worker = Arc::clone(&shared);
+        let handle = std::thread::Builder::new()
+            .name(format!("logfig-net-{name}"))
+            .spawn(move || for_worker.run(link))
+            .map_err(|e| Error::io(format!("starting the thread of {kind} `{name}`"), e))?;
+        Ok(Pipe {
+            shared,
+            worker: Mutex::new(Some(handle)),
+        })
+    }
+
+    /// Queues one message; when the buffer is full the oldest waiting
+    /// message is dropped and counted.
+    pub(crate) fn push(&self, message: Vec<u8>) {
+        let s = &self.shared;
+        let mut state = lock(&s.state);
+        if state.closed {
+            drop(state);
+            s.dropped.fetch_add(1, Ordering::Relaxed);
+            s.note(format!("{}: closed; a record was dropped", s.label));
+            return;
+        }
+        // Records the sending thread is writing right now are not counted:
+        // they are on their way. While the server is away they are all
+        // back in `frames`, so at most `capacity` records wait.
+        if state.frames.len() >= s.options.capacity {
+            state.frames.pop_front();
+            s.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        let was_empty = state.frames.is_empty();
+        state.frames.push_back(message);
+        drop(state);
+        if was_empty {
+            s.work.notify_one();
+        }
+    }
+
+    /// The problem noted since the last call, as a handler error.
+    pub(crate) fn take_error(&self) -> Result<(), Error> {
+        match lock(&self.shared.error).take() {
+            Some(message) => Err(Error::new(ErrorKind::Handler, message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits until every message queued before the call was written, or the
+    /// server cannot be reached now, or nothing moved for `timeout`.
+    pub(crate) fn flush(&self) {
+        let s = &self.shared;
+        let mut state = lock(&s.state);
+        if state.stopped {
+            return;
+        }
+        state.flush_asked += 1;
+        let ticket = state.flush_asked;
+        s.work.notify_one();
+        let mut seen = s.progress();
+        while state.flush_done < ticket && !state.stopped {
+            let (next, wait) = s
+                .done
+                .wait_timeout(state, s.options.timeout)
+                .unwrap_or_else(PoisonError::into_inner);
+            state = next;
+            if wait.timed_out() {
+                let now = s.progress();
+                if now == seen {
+                    return;
+                }
+                seen = now;
+            }
+        }
+    }
+
+    /// Sends what is queued (for at most `timeout`), counts the rest as
+    /// dropped, and stops the thread.
+    pub(crate) fn close(&self) -> Result<(), Error> {
+        lock(&self.shared.state).closed = true;
+        self.shared.work.notify_one();
+        let worker = lock(&self.worker).take();
+        if let Some(w) = worker
+            && w.join().is_err()
+        {
+            return Err(Error::new(
+                ErrorKind::Handler,
+                format!("the thread of {} panicked", self.shared.label),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn stats(&self) -> HandlerStats {
+        let s = &self.shared;
+        HandlerStats {
+            emitted: s.emitted.load(Ordering::Relaxed),
+            dropped: s.dropped.load(Ordering::Relaxed),
+            retried: s.retried.load(Ordering::Relaxed),
+            queued: lock(&s.state).frames.len() as u64 + s.held.load(Ordering::Relaxed),
+            oversized: s.oversized.load(Ordering::Relaxed),
+            ..HandlerStats::default()
+        }
+    }
+
+    /// Records cut or split to fit a datagram or `max_message`.
+    pub(crate) fn count_oversized(&self) {
+        self.shared.oversized.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn oversized(&self) -> u64 {
+        self.shared.oversized.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        // A handler dropped without `close` (a graph that failed to build)
+        // still stops its thread.
+        let _ = self.close();
+    }
+}
+
+impl PipeShared {
+    fn progress(&self) -> u64 {
+        self.emitted.load(Ordering::Relaxed) + self.dropped.load(Ordering::Relaxed)
+    }
+
+    fn note(&self, message: String) {
+        *lock(&self.error) = Some(message);
+    }
+
+    /// The sending thread.
+    fn run(&self, mut link: Link) {
+        crate::runtime::mark_internal_thread();
+        let o = &self.options;
+        let mut held: VecDeque<Vec<u8>> = VecDeque::new();
+        let mut delay = o.backoff;
+        let mut retry_at: Option<Instant> = None;
+        let mut failing = false;
+        loop {
+            let mut state = lock(&self.state);
+            let closing = loop {
+                if state.closed {
+                    held.extend(state.frames.drain(..));
+                    break true;
+                }
+                let flush_pending = state.flush_asked != state.flush_done;
+                if let Some(at) = retry_at {
+                    let now = Instant::now();
+                    if now < at {
+                        // The server is away: the records wait in `frames`,
+                        // where `push` drops the oldest, and a flush cannot
+                        // wait for the server.
+                        if flush_pending {
+                            state.flush_done = state.flush_asked;
+                            self.done.notify_all();
+                        }
+                        state = self
+                            .work
+                            .wait_timeout(state, at - now)
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .0;
+                        continue;
+                    }
+                }
+                held.extend(state.frames.drain(..));
+                if !held.is_empty() {
+                    break false;
+                }
+                if flush_pending {
+                    state.flush_done = state.flush_asked;
+                    self.done.notify_all();
+                }
+                state = self
+                    .work
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            };
+            while held.len() > o.capacity {
+                held.pop_front();
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            self.held.store(held.len() as u64, Ordering::Relaxed);
+            drop(state);
+
+            if closing {
+                self.drain_on_close(&mut link, &mut held, retry_at.is_some());
+                let mut state = lock(&self.state);
+                state.stopped = true;
+                state.flush_done = state.flush_asked;
+                drop(state);
+                self.done.notify_all();
+                return;
+            }
+
+            retry_at = None;
+            link.check_alive();
+            let mut sent_now = 0u32;
+            while let Some(message) = held.front() {
+                match link.send(message) {
+                    Ok(sent) => {
+                        if matches!(sent, Sent::Oversized) {
+                            self.oversized.fetch_add(1, Ordering::Relaxed);
+                        }
+                        held.pop_front();
+                        self.emitted.fetch_add(1, Ordering::Relaxed);
+                        if failing {
+                            failing = false;
+                            delay = o.backoff;
+                        }
+                    }
+                    Err(e) if permanent(&e) => {
+                        held.pop_front();
+                        self.dropped.fetch_add(1, Ordering::Relaxed);
+                        self.note(format!(
+                            "{}: {} refused a record ({e}); it was dropped",
+                            self.label, self.dest
+                        ));
+                    }
+                    Err(e) => {
+                        link.disconnect();
+                        self.retried.fetch_add(1, Ordering::Relaxed);
+                        if !failing {
+                            self.note(format!(
+                                "{}: sending to {} failed ({e}); retrying with backoff, keeping up to {} records",
+                                self.label, self.dest, o.capacity
+                            ));
+                        }
+                        failing = true;
+                        retry_at = Some(Instant::now() + delay);
+                        delay = (delay * 2).min(o.max_backoff);
+                        self.give_back(&mut held);
+                        break;
+                    }
+                }
+                // Let newer records and a close in between long batches.
+                sent_now += 1;
+                if sent_now == 1024 {
+                    break;
+                }
+            }
+            self.held.store(held.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// After a failure: the unsent records go back to the front of the queue,
+    /// so that while the server is away `push` drops the oldest of all.
+    fn give_back(&self, held: &mut VecDeque<Vec<u8>>) {
+        let mut state = lock(&self.state);
+        while let Some(m) = held.pop_back() {
+            state.frames.push_front(m);
+        }
+        while state.frames.len() > self.options.capacity {
+            state.frames.pop_front();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        self.held.store(0, Ordering::Relaxed);
+    }
+
+    /// At close: one more try for what is held, for at most `timeout`
+    /// (none while the server is known to be away); the rest is dropped
+    /// and counted.
+    fn drain_on_close(&self, link: &mut Link, held: &mut VecDeque<Vec<u8>>, away: bool) {
+        let deadline = Instant::now() + self.options.timeout;
+        if !away {
+            link.check_alive();
+            while let Some(message) = held.front() {
+                if Instant::now() >= deadline || link.send(message).is_err() {
+                    break;
+                }
+                held.pop_front();
+                self.emitted.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        link.disconnect();
+        let lost = held.len() as u64;
+        held.clear();
+        self.held.store(0, Ordering::Relaxed);
+        if lost > 0 {
+            self.dropped.fetch_add(lost, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Sends records over TCP (`type: tcp`): each record rendered by the
+/// handler's formatter and framed by a newline or a length prefix.
+///
+/// The logging thread only renders and queues the record; a background thread
+/// named `logfig-net-<name>` connects at the first record, writes with the
+/// configured `timeout`, and reconnects with exponential backoff. While the
+/// server is away up to `buffer` records wait; beyond that the oldest are
+/// dropped. `flush` waits until the queued records are written, or the server
+/// is known to be away, or nothing moved for `timeout`; `close` tries for
+/// `timeout` more and counts what is left as dropped.
+///
+/// Statistics: `emitted` (written to the socket), `dropped`, `retried`
+/// (failed attempts that were repeated), `queued`; `oversized` for `udp`.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::BufRead;
+/// use logfig::{Config, Dispatcher, Format};
+///
+/// let server = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let port = server.local_addr()?.port();
+/// let text = format!(
+///     "version: 1\nhandlers:\n  net: {{ type: tcp, host: 127.0.0.1, port: {port} }}\nroot: {{ level: INFO, handlers: [net] }}\n"
+/// );
+/// let dispatcher = Dispatcher::new(&Config::from_str(&text, Format::Yaml)?)?;
+/// log::set_max_level(log::LevelFilter::Trace);
+/// log::info!(logger: dispatcher, "over the wire");
+/// let (conn, _) = server.accept()?;
+/// let mut line = String::new();
+/// std::io::BufReader::new(conn).read_line(&mut line)?;
+/// assert_eq!(line, "over the wire\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct TcpHandler {
+    pipe: Pipe,
+}
+
+impl TcpHandler {
+    /// Starts the sending thread; the connection is made at the first record.
+    ///
+    /// # Errors
+    ///
+    /// When the thread cannot be started.
+    pub fn start(name: &str, config: &TcpHandlerConfig) -> Result<TcpHandler, Error> {
+        let dest = Dest::Tcp {
+            host: config.host.clone(),
+            port: config.port,
+            framing: config.framing.into(),
+        };
+        let pipe = Pipe::start("tcp", name, dest, (&config.connection).into())?;
+        Ok(TcpHandler { pipe })
+    }
+}
+
+impl Handler for TcpHandler {
+    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
+        let mut message = Vec::with_capacity(128);
+        formatter.format(entry, &mut message)?;
+        self.pipe.push(message);
+        self.pipe.take_error()
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.pipe.flush();
+        Ok(())
+    }
+
+    fn close(&self) -> Result<(), Error> {
+        self.pipe.close()
+    }
+
+    fn stats(&self) -> HandlerStats {
+        self.pipe.stats()
+    }
+}
+
+/// Sends each record as one UDP datagram (`type: udp`), rendered by the
+/// handler's formatter, without a terminator.
+///
+/// The logging thread only renders and queues the record; a background thread
+/// sends. A record longer than `max_datagram` is truncated (at a UTF-8
+/// character boundary) or split into several datagrams, and counted in the
+/// `oversized` statistic. UDP has no delivery report: a record counts as
+/// `emitted` once the datagram left the socket; a datagram lost on the
+/// network or dropped by a busy receiver is not seen here.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::{Config, Dispatcher, Format};
+///
+/// let server = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let port = server.local_addr()?.port();
+/// let text = format!(
+///     "version: 1\nhandlers:\n  net: {{ type: udp, host: 127.0.0.1, port: {port} }}\nroot: {{ level: INFO, handlers: [net] }}\n"
+/// );
+/// let dispatcher = Dispatcher::new(&Config::from_str(&text, Format::Yaml)?)?;
+/// log::set_max_level(log::LevelFilter::Trace);
+/// log::info!(logger: dispatcher, "one datagram");
+/// let mut buf = [0u8; 64];
+/// let n = server.recv(&mut buf)?;
+/// assert_eq!(&buf[..n], b"one datagram");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct UdpHandler {
+    pipe: Pipe,
+}
+
+impl UdpHandler {
+    /// Starts the sending thread; the socket is made at the first record.
+    ///
+    /// # Errors
+    ///
+    /// When the thread cannot be started.
+    pub fn start(name: &str, config: &UdpHandlerConfig) -> Result<UdpHandler, Error> {
+        let dest = Dest::Udp {
+            host: config.host.clone(),
+            port: config.port,
+            max: usize::try_from(config.max_datagram.bytes())
+                .unwrap_or(65_507)
+                .clamp(1, 65_507),
+            oversize: config.oversize,
+        };
+        let options = PipeOptions {
+            capacity: config.buffer.max(1) as usize,
+            ..PipeOptions::from(&ConnectionConfig::default())
+        };
+        let pipe = Pipe::start("udp", name, dest, options)?;
+        Ok(UdpHandler { pipe })
+    }
+
+    /// Records that were longer than `max_datagram`, so truncated or split.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = logfig::config::UdpHandlerConfig::new("127.0.0.1", 9);
+    /// let h = logfig::UdpHandler::start("u", &c)?;
+    /// assert_eq!(h.oversized(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn oversized(&self) -> u64 {
+        self.pipe.oversized()
+    }
+}
+
+impl Handler for UdpHandler {
+    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
+        let mut message = Vec::with_capacity(128);
+        formatter.format(entry, &mut message)?;
+        self.pipe.push(message);
+        self.pipe.take_error()
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.pipe.flush();
+        Ok(())
+    }
+
+    fn close(&self) -> Result<(), Error> {
+        self.pipe.close()
+    }
+
+    fn stats(&self) -> HandlerStats {
+        self.pipe.stats()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn cut_keeps_utf8_characters_whole() {
+        assert_eq!(cut(b"abc", 5), 3);
+        assert_eq!(cut(b"abcdef", 4), 4);
+        let s = "aé".as_bytes(); // 61 c3 a9
+        assert_eq!(cut(s, 2), 1);
+        assert_eq!(cut(&[0x80; 10], 4), 4);
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""HTTP sink for logfig's `http` handler tests (tests/integration/network.rs).
+
+usage: http_sink.py DIR [--fail N] [--status CODE]
+
+Listens on 127.0.0.1 on a free port (a thread per connection) and prints `PORT <n>` once ready. Each
+request is answered in turn: the first N with CODE (default 503), the rest
+with 200. Every request is saved, in arrival order, as DIR/<seq>.body (the
+body) and DIR/<seq>.json (method, path, status answered, headers); a file
+appears whole (written, then renamed).
+"""
+import argparse
+import json
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+args = argparse.ArgumentParser()
+args.add_argument("dir")
+args.add_argument("--fail", type=int, default=0)
+args.add_argument("--status", type=int, default=503)
+opts = args.parse_args()
+seq = 0
+lock = threading.Lock()
+
+
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        global seq
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        with lock:
+            seq += 1
+            n = seq
+        status = opts.status if n <= opts.fail else 200
+        base = os.path.join(opts.dir, "%06d" % n)
+        meta = {
+            "method": self.command,
+            "path": self.path,
+            "status": status,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+        }
+        for ext, data in ((".body", body), (".json", json.dumps(meta).encode())):
+            with open(base + ext + ".tmp", "wb") as f:
+                f.write(data)
+            os.rename(base + ext + ".tmp", base + ext)
+        answer = b'{"ok":true}' if status == 200 else b'{"error":"try again"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *a):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+print("PORT %d" % server.server_address[1], flush=True)
+try:
+    server.serve_forever()
+except KeyboardInterrupt:
+    sys.exit(0)
