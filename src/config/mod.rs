@@ -315,6 +315,9 @@ fn default_max_wait() -> std::time::Duration {
     std::time::Duration::from_secs(2)
 }
 
+// reason: read only by `#[serde(default = "yes")]`, which only the schema
+// derive evaluates (the config is decoded by hand, not by serde).
+#[cfg_attr(not(feature = "schema"), allow(dead_code))]
 fn yes() -> bool {
     true
 }

@@ -13,6 +13,7 @@ use crate::{Entry, Error};
 
 pub use json::JsonFormatter;
 pub use pattern::PatternFormatter;
+#[cfg(feature = "cli")]
 pub(crate) use pattern::level_name;
 
 /// Renders one record as text.

@@ -28,7 +28,10 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// above `drop_below`). Dropped records are counted; once the worker has made
 /// room it writes a WARNING record on the `logfig` target, `queue `q`: N records
 /// dropped`, through the targets. `flush` and `close` return when every record
-/// queued before the call was written (and the targets flushed).
+/// queued before the call was written (and the targets flushed). Whenever the
+/// queue runs empty the worker flushes its targets, so a buffered `file`
+/// (`flush_level`, `buffer`) behind a queue is written in large batches under
+/// load and promptly when logging pauses.
 ///
 /// Statistics: `emitted` (records written by the worker), `dropped`, `queued`.
 ///
@@ -250,6 +253,16 @@ impl Shared {
                     format!("queue `{}`: {dropped} record{s} dropped", self.name),
                 );
                 self.write(&report);
+            }
+            // Ran empty: flush the targets, so a buffered file behind the
+            // queue is written in batches yet never lags an idle queue.
+            let idle = !pending_flush && n > 0 && lock(&self.state).records.is_empty();
+            if idle {
+                for t in &self.targets {
+                    if let Err(e) = t.flush() {
+                        self.keep_error(e);
+                    }
+                }
             }
             if pending_flush || (closing && n == 0) {
                 for t in &self.targets {

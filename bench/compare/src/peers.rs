@@ -173,8 +173,8 @@ pub const PEERS: &[Peer] = &[
     ),
     peer(
         "logfig-buffered",
-        "**logfig** (`flush_level: ERROR`, `buffer: 64KiB`)",
-        &[F1, F2, M],
+        "**logfig** (`flush_level: ERROR`, `buffer: 64KiB`; async: `queue` in front)",
+        &[F1, F2, A, M],
         false,
     ),
     peer("log4rs", "log4rs 1.4", LOG_ALL, true),
