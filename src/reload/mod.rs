@@ -168,7 +168,12 @@ impl Watcher {
         config: &Config,
     ) -> Result<Watcher, Error> {
         let (tx, rx) = mpsc::channel();
-        let bytes = std::fs::read(&path).unwrap_or_default();
+        // The bytes the running config was loaded from, not a second read:
+        // an edit between the two would otherwise pass for applied.
+        let bytes = match config.origin.text.as_deref() {
+            Some(text) => text.as_bytes().to_vec(),
+            None => std::fs::read(&path).unwrap_or_default(),
+        };
         let state = Arc::new(Mutex::new(ReloadStatus {
             hash: hash(&bytes),
             ..ReloadStatus::default()
