@@ -8,6 +8,47 @@ use std::time::SystemTime;
 use crate::value::OwnedValue;
 use crate::{Entry, Error, ErrorKind, Filter, Formatter, Handler};
 
+thread_local! {
+    /// The last thread name copied on this thread, shared by its records.
+    static NAME: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `name` as a shared string, allocated once per thread rather than per record.
+fn shared_name(name: &str) -> Arc<str> {
+    NAME.try_with(|cell| {
+        let mut cached = cell.try_borrow_mut().ok()?;
+        match &*cached {
+            Some(n) if **n == *name => Some(Arc::clone(n)),
+            _ => {
+                let n: Arc<str> = Arc::from(name);
+                *cached = Some(Arc::clone(&n));
+                Some(n)
+            }
+        }
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| Arc::from(name))
+}
+
+/// A string a record borrows: kept as is when it is `'static` (the module path
+/// and file that `log`'s macros pass), copied otherwise, so the common record
+/// costs no allocation for them.
+#[derive(Debug, Clone)]
+enum Text {
+    Static(&'static str),
+    Owned(Box<str>),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Owned(s) => s,
+        }
+    }
+}
+
 struct OwnedKvs<'a>(&'a [(Box<str>, OwnedValue)]);
 
 impl log::kv::Source for OwnedKvs<'_> {
@@ -32,15 +73,15 @@ impl log::kv::Source for OwnedKvs<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct OwnedRecord {
     pub(crate) level: log::Level,
-    target: Box<str>,
+    target: Text,
     message: Box<str>,
-    module_path: Option<Box<str>>,
-    file: Option<Box<str>>,
+    module_path: Option<Text>,
+    file: Option<Text>,
     line: Option<u32>,
     kvs: Vec<(Box<str>, OwnedValue)>,
     time: SystemTime,
     thread_id: u64,
-    thread_name: Option<Box<str>>,
+    thread_name: Option<Arc<str>>,
     pid: u32,
 }
 
@@ -72,15 +113,25 @@ impl OwnedRecord {
         }
         OwnedRecord {
             level: record.level(),
-            target: record.target().into(),
+            target: match record.module_path_static() {
+                // The default target is the module path, a `'static` string.
+                Some(m) if std::ptr::eq(m, record.target()) => Text::Static(m),
+                _ => Text::Owned(record.target().into()),
+            },
             message,
-            module_path: record.module_path().map(Into::into),
-            file: record.file().map(Into::into),
+            module_path: match record.module_path_static() {
+                Some(m) => Some(Text::Static(m)),
+                None => record.module_path().map(|m| Text::Owned(m.into())),
+            },
+            file: match record.file_static() {
+                Some(f) => Some(Text::Static(f)),
+                None => record.file().map(|f| Text::Owned(f.into())),
+            },
             line: record.line(),
             kvs,
             time: entry.time(),
             thread_id: entry.thread_id(),
-            thread_name: entry.thread_name().map(Into::into),
+            thread_name: entry.thread_name().map(shared_name),
             pid: entry.process_id(),
         }
     }
@@ -90,7 +141,7 @@ impl OwnedRecord {
     pub(crate) fn internal(level: log::Level, target: &str, message: String) -> OwnedRecord {
         OwnedRecord {
             level,
-            target: target.into(),
+            target: Text::Owned(target.into()),
             message: message.into_boxed_str(),
             module_path: None,
             file: None,
@@ -98,7 +149,7 @@ impl OwnedRecord {
             kvs: Vec::new(),
             time: SystemTime::now(),
             thread_id: crate::entry::current_thread_id(),
-            thread_name: std::thread::current().name().map(Into::into),
+            thread_name: std::thread::current().name().map(shared_name),
             pid: crate::entry::process_id(),
         }
     }
@@ -114,9 +165,9 @@ impl OwnedRecord {
         let record = log::Record::builder()
             .args(args)
             .level(self.level)
-            .target(&self.target)
-            .module_path(self.module_path.as_deref())
-            .file(self.file.as_deref())
+            .target(self.target.as_str())
+            .module_path(self.module_path.as_ref().map(Text::as_str))
+            .file(self.file.as_ref().map(Text::as_str))
             .line(self.line)
             .key_values(&kvs)
             .build();

@@ -93,6 +93,9 @@ struct State {
     closed: bool,
     /// The worker has exited.
     stopped: bool,
+    /// The worker is blocked waiting for work: only then does a producer
+    /// need to wake it (a condvar notification is a system call).
+    worker_waiting: bool,
 }
 
 impl QueueHandler {
@@ -189,10 +192,10 @@ impl Shared {
                 }
             }
         }
-        let was_empty = state.records.is_empty();
+        let wake = state.worker_waiting;
         state.records.push_back(record);
         drop(state);
-        if was_empty {
+        if wake {
             self.work.notify_one();
         }
         true
@@ -227,10 +230,12 @@ impl Shared {
             let mut state = lock(&self.state);
             while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
             {
+                state.worker_waiting = true;
                 state = self
                     .work
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
+                state.worker_waiting = false;
             }
             let batch = std::mem::take(&mut state.records);
             let flush = state.flush_asked;
