@@ -725,27 +725,47 @@ impl TcpHandler {
     }
 }
 
-impl Handler for TcpHandler {
-    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let mut message = Vec::with_capacity(128);
-        formatter.format(entry, &mut message)?;
-        self.pipe.push(message);
-        self.pipe.take_error()
-    }
+/// The `Handler` impl of an output whose worker thread sends what a `Pipe`
+/// holds: `emit` renders the record with `$render` (an expression of `self`,
+/// `entry` and `formatter` giving `Result<Vec<u8>, Error>`), queues the bytes
+/// and reports the worker's last error; the rest delegates to the pipe.
+macro_rules! pipe_handler {
+    ($ty:ty, |$this:ident, $entry:ident, $formatter:ident| $render:expr) => {
+        impl Handler for $ty {
+            fn emit(&self, $entry: &Entry<'_>, $formatter: &dyn Formatter) -> Result<(), Error> {
+                let $this = self;
+                let message = $render?;
+                $this.pipe.push(message);
+                $this.pipe.take_error()
+            }
 
-    fn flush(&self) -> Result<(), Error> {
-        self.pipe.flush();
-        Ok(())
-    }
+            fn flush(&self) -> Result<(), Error> {
+                self.pipe.flush();
+                Ok(())
+            }
 
-    fn close(&self) -> Result<(), Error> {
-        self.pipe.close()
-    }
+            fn close(&self) -> Result<(), Error> {
+                self.pipe.close()
+            }
 
-    fn stats(&self) -> HandlerStats {
-        self.pipe.stats()
-    }
+            fn stats(&self) -> HandlerStats {
+                self.pipe.stats()
+            }
+        }
+    };
 }
+pub(crate) use pipe_handler;
+
+/// The record as the formatter renders it, in bytes the pipe can own.
+pub(crate) fn rendered(entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<Vec<u8>, Error> {
+    let mut message = Vec::with_capacity(128);
+    formatter.format(entry, &mut message)?;
+    Ok(message)
+}
+
+pipe_handler!(TcpHandler, |_this, entry, formatter| rendered(
+    entry, formatter
+));
 
 /// Sends each record as one UDP datagram (`type: udp`), rendered by the
 /// handler's formatter, without a terminator.
@@ -818,27 +838,9 @@ impl UdpHandler {
     }
 }
 
-impl Handler for UdpHandler {
-    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let mut message = Vec::with_capacity(128);
-        formatter.format(entry, &mut message)?;
-        self.pipe.push(message);
-        self.pipe.take_error()
-    }
-
-    fn flush(&self) -> Result<(), Error> {
-        self.pipe.flush();
-        Ok(())
-    }
-
-    fn close(&self) -> Result<(), Error> {
-        self.pipe.close()
-    }
-
-    fn stats(&self) -> HandlerStats {
-        self.pipe.stats()
-    }
-}
+pipe_handler!(UdpHandler, |_this, entry, formatter| rendered(
+    entry, formatter
+));
 
 #[cfg(test)]
 mod tests {

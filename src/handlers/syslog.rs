@@ -267,26 +267,8 @@ impl SyslogHandler {
     }
 }
 
-impl Handler for SyslogHandler {
-    fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let message = self.render(entry, formatter)?;
-        self.pipe.push(message);
-        self.pipe.take_error()
-    }
-
-    fn flush(&self) -> Result<(), Error> {
-        self.pipe.flush();
-        Ok(())
-    }
-
-    fn close(&self) -> Result<(), Error> {
-        self.pipe.close()
-    }
-
-    fn stats(&self) -> HandlerStats {
-        self.pipe.stats()
-    }
-}
+super::net::pipe_handler!(SyslogHandler, |this, entry, formatter| this
+    .render(entry, formatter));
 
 #[cfg(test)]
 mod tests {
