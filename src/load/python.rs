@@ -308,7 +308,8 @@ impl Translator<'_> {
                 line,
                 column,
                 format!(
-                    "`(): {callable}` names a Python filter factory, which logfig cannot call; write `name:` for Python's `logging.Filter`, or `type:` with one of `level`, `name`, `regex`, `rate_limit`, `dedup`"
+                    "`(): {callable}` names a Python filter factory, which logfig cannot call; write `name:` for Python's `logging.Filter`, or `type:` with one of {}",
+                    backticked(crate::config::FilterConfig::TYPES)
                 ),
             );
             return false;
