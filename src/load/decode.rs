@@ -597,37 +597,8 @@ impl<'e> Decoder<'e> {
 
     fn handler(&mut self, node: &Node, path: &str) -> Option<HandlerConfig> {
         let mut f = self.fields(node, path)?;
-        if f.has("class") && !f.has("type") {
-            let n = f.take("class")?;
-            let class = match &n.value {
-                Value::Str(s) => s.as_str(),
-                _ => "",
-            };
-            let instead = match class.rsplit('.').next().unwrap_or("") {
-                "StreamHandler" => "write `type: console`".to_owned(),
-                "FileHandler" => "write `type: file` (with `path:` for `filename:`)".to_owned(),
-                "NullHandler" => "write `type: null`".to_owned(),
-                "RotatingFileHandler" => "write `type: rotating_file` (with `path:` for `filename:`, `max_bytes:` for `maxBytes:`, `backups:` for `backupCount:`)".to_owned(),
-                "TimedRotatingFileHandler" => "write `type: rotating_file` with `when:` (and `path:` for `filename:`, `backups:` for `backupCount:`)".to_owned(),
-                "WatchedFileHandler" => "write `type: watched_file` (with `path:` for `filename:`)".to_owned(),
-                "QueueHandler" => "write `type: queue` with `handlers:`".to_owned(),
-                "MemoryHandler" => "write `type: memory` with `target:` and `capacity:`".to_owned(),
-                _ => {
-                    let list: Vec<String> = HandlerConfig::TYPES
-                        .iter()
-                        .map(|t| format!("`{t}`"))
-                        .collect();
-                    format!("write `type:` with one of {}", list.join(", "))
-                }
-            };
-            self.error(
-                n,
-                &join(path, "class"),
-                format!("Python's `class:` form is not supported yet; {instead}"),
-            );
-            f.used.iter_mut().for_each(|u| *u = true);
-            return None;
-        }
+        // Python's `class:` form never gets here: load::python rewrites it
+        // (or removes the handler with an error) before decoding.
         let kind = self.kind(&mut f, "handler", HandlerConfig::TYPES, None)?;
         let handler = match kind.as_str() {
             "console" => {
