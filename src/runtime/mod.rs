@@ -478,15 +478,17 @@ fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
 /// Python's `lastResort`: with no handler anywhere in the chain, WARNING and
 /// above go to stderr as the bare message.
 fn last_resort(entry: &Entry<'_>) {
+    // Built once: `message_only` allocates its compiled pieces.
+    static MESSAGE_ONLY: std::sync::OnceLock<crate::PatternFormatter> = std::sync::OnceLock::new();
     if entry.record().level() <= log::Level::Warn {
-        let _ =
-            crate::handlers::format_line(entry, &crate::PatternFormatter::message_only(), |line| {
-                use std::io::Write;
-                std::io::stderr()
-                    .lock()
-                    .write_all(line)
-                    .map_err(|e| Error::io("writing to stderr", e))
-            });
+        let formatter = MESSAGE_ONLY.get_or_init(crate::PatternFormatter::message_only);
+        let _ = crate::handlers::format_line(entry, formatter, |line| {
+            use std::io::Write;
+            std::io::stderr()
+                .lock()
+                .write_all(line)
+                .map_err(|e| Error::io("writing to stderr", e))
+        });
     }
 }
 
