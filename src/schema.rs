@@ -457,6 +457,18 @@ fn patch(root: &mut Value) {
                 format!("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]|{ENV_PATTERN}").into();
             props["url"]["examples"] = json!(["http://127.0.0.1:3100/loki/api/v1/push"]);
         }
+        if props.get("tls").is_some() {
+            // `tls: true` turns TLS on with the defaults.
+            props["tls"] = json!({
+                "description": props["tls"]["description"],
+                "anyOf": [
+                    { "type": "boolean" },
+                    { "$ref": "#/definitions/TlsConfig" },
+                    { "type": "null" }
+                ],
+                "examples": [true, { "ca_file": "/etc/ssl/private-ca.pem" }],
+            });
+        }
         if props.get("host").is_some() {
             props["host"]["minLength"] = 1.into();
             props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);

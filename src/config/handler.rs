@@ -803,6 +803,50 @@ fn default_max_backoff() -> Duration {
     Duration::from_secs(30)
 }
 
+/// TLS for the `tcp` and `syslog` handlers (feature `tls`, rustls): `tls: true`
+/// for the defaults, or a map of the keys below. The server's certificate is
+/// always verified: against Mozilla's root certificates (webpki-roots), or
+/// only against the CAs in `ca_file` when it is given. There is no switch to
+/// turn verification off; for a self-signed server, put its certificate (or
+/// its CA's) in `ca_file`.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::HandlerConfig;
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  net: { type: tcp, host: logs.example.com, port: 6514, tls: { ca_file: ca.pem } }\nroot: { handlers: [net] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Tcp(net) = &config.handlers["net"] else { unreachable!() };
+/// let tls = net.tls.as_ref().expect("tls is on");
+/// assert_eq!(tls.ca_file.as_deref(), Some(std::path::Path::new("ca.pem")));
+/// assert_eq!(tls.server_name, None); // the certificate must name `host`
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct TlsConfig {
+    /// PEM file of the CA certificates to trust instead of the built-in roots
+    /// (for a private CA or a self-signed server). Default: Mozilla's roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// The name the server's certificate must carry (a DNS name or an IP
+    /// address). Default: `host`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    /// PEM file of this client's certificate chain, for servers that ask for
+    /// one (mutual TLS); needs `key_file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_file: Option<PathBuf>,
+    /// PEM file of the private key of `cert_file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<PathBuf>,
+}
+
 /// `type: tcp`: sends each record, rendered by its formatter, over one TCP
 /// connection (typically JSON lines to Logstash, Fluent Bit or Vector).
 ///
@@ -837,6 +881,10 @@ pub struct TcpHandlerConfig {
     /// length before each record). Default: `line`.
     #[serde(default)]
     pub framing: Framing,
+    /// TLS (feature `tls`): `true`, or a map with `ca_file`, `server_name`,
+    /// `cert_file`, `key_file`. Default: plain TCP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsConfig>,
     /// Timeout, buffer and reconnect backoff.
     #[serde(flatten)]
     pub connection: ConnectionConfig,
@@ -860,6 +908,7 @@ impl TcpHandlerConfig {
             host: host.into(),
             port,
             framing: Framing::Line,
+            tls: None,
             connection: ConnectionConfig::default(),
             common: CommonHandlerConfig::default(),
         }
@@ -960,8 +1009,15 @@ pub enum SyslogTransport {
     #[default]
     Udp,
     /// A TCP connection to `host`:`port`, messages framed by octet counting
-    /// (RFC 6587 §3.4.1).
+    /// (RFC 6587 §3.4.1); with `tls`, syslog over TLS (RFC 5425, port 6514
+    /// by default).
     Tcp,
+    /// RELP, the Reliable Event Logging Protocol of rsyslog's `imrelp`, to
+    /// `host`:`port` (20514 by default): the server acknowledges every
+    /// message, so records unacknowledged when a connection breaks are sent
+    /// again on the next one. Nothing is lost across a server restart; a
+    /// record the server took but could not acknowledge may arrive twice.
+    Relp,
     /// The local socket at `path`: a datagram socket, or else a stream socket
     /// with each message ended by a NUL byte.
     Unix,
@@ -1128,13 +1184,14 @@ impl Facility {
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct SyslogHandlerConfig {
-    /// `udp`, `tcp` or `unix`. Default: `udp`.
+    /// `udp`, `tcp`, `relp` or `unix`. Default: `udp`.
     #[serde(default)]
     pub transport: SyslogTransport,
     /// Server host name or IP address, for `udp` and `tcp`. Default: `localhost`.
     #[serde(default = "default_syslog_host")]
     pub host: String,
-    /// Server port, for `udp` and `tcp`. Default: 514.
+    /// Server port, for `udp`, `tcp` and `relp`. Default: 514; 6514 for `tcp`
+    /// with `tls` (RFC 5425); 20514 for `relp`.
     #[serde(default = "default_syslog_port")]
     pub port: u16,
     /// Path of the local socket, for `unix`. Default: `/dev/log`.
@@ -1166,6 +1223,10 @@ pub struct SyslogHandlerConfig {
     /// Default: 8KiB (rsyslog's default maximum).
     #[serde(default = "default_max_message")]
     pub max_message: Size,
+    /// TLS (feature `tls`) for `tcp` and `relp`: `true`, or a map with
+    /// `ca_file`, `server_name`, `cert_file`, `key_file`. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsConfig>,
     /// Timeout, buffer and reconnect backoff.
     #[serde(flatten)]
     pub connection: ConnectionConfig,
@@ -1188,6 +1249,7 @@ impl Default for SyslogHandlerConfig {
             procid: None,
             sd_id: default_sd_id(),
             max_message: default_max_message(),
+            tls: None,
             connection: ConnectionConfig::default(),
             common: CommonHandlerConfig::default(),
         }

@@ -15,10 +15,13 @@ mod memory;
 mod net;
 mod owned;
 mod queue;
+mod relp;
 mod rotating;
 #[cfg(feature = "smtp")]
 mod smtp;
 mod syslog;
+#[cfg(feature = "tls")]
+mod tls;
 mod watched;
 
 use std::cell::Cell;

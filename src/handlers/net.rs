@@ -20,9 +20,45 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::HandlerStats;
-use crate::config::{ConnectionConfig, Framing, Oversize, TcpHandlerConfig, UdpHandlerConfig};
+use super::{HandlerStats, relp};
+use crate::config::{
+    ConnectionConfig, Framing, Oversize, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
+};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+
+/// The TLS client of a stream destination, when `tls` is configured.
+#[cfg(feature = "tls")]
+pub(crate) type Tls = Option<Arc<super::tls::Client>>;
+/// Without the `tls` feature there is no TLS client (a config asking for
+/// one is refused by [`tls_setup`]).
+#[cfg(not(feature = "tls"))]
+pub(crate) type Tls = ();
+
+/// Reads the certificates and keys `config` names, for a server at `host`.
+///
+/// # Errors
+///
+/// A file that cannot be used (see `tls::Client::new`), or `tls` asked of a
+/// build without the `tls` feature.
+pub(crate) fn tls_setup(config: Option<&TlsConfig>, host: &str) -> Result<Tls, Error> {
+    #[cfg(feature = "tls")]
+    {
+        config
+            .map(|c| super::tls::Client::new(c, host).map(Arc::new))
+            .transpose()
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        let _ = host;
+        match config {
+            Some(_) => Err(Error::new(
+                ErrorKind::FeatureDisabled,
+                "`tls` requires the `tls` feature of logfig",
+            )),
+            None => Ok(()),
+        }
+    }
+}
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -31,11 +67,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Where a [`Link`] sends, and how messages are framed on the wire.
 #[derive(Debug, Clone)]
 pub(crate) enum Dest {
-    /// A TCP server; `framing` marks record boundaries.
+    /// A TCP server, over TLS when `tls` is set; `framing` marks record
+    /// boundaries (or, for RELP, makes a session).
     Tcp {
         host: String,
         port: u16,
         framing: WireFraming,
+        tls: Tls,
     },
     /// A UDP server: one message per datagram, cut to `max` bytes.
     Udp {
@@ -57,6 +95,8 @@ pub(crate) enum WireFraming {
     Length,
     /// `LEN SP record` (RFC 6587 octet counting).
     OctetCounting,
+    /// RELP frames in a session; each record is acknowledged.
+    Relp,
 }
 
 impl From<Framing> for WireFraming {
@@ -71,7 +111,27 @@ impl From<Framing> for WireFraming {
 impl Dest {
     fn describe(&self) -> String {
         match self {
-            Dest::Tcp { host, port, .. } => format!("tcp://{host}:{port}"),
+            Dest::Tcp {
+                host,
+                port,
+                framing,
+                tls,
+            } => {
+                #[cfg(feature = "tls")]
+                let secure = tls.is_some();
+                #[cfg(not(feature = "tls"))]
+                let secure = {
+                    let () = tls;
+                    false
+                };
+                let scheme = match (*framing == WireFraming::Relp, secure) {
+                    (true, true) => "relp+tls",
+                    (true, false) => "relp",
+                    (false, true) => "tcp+tls",
+                    (false, false) => "tcp",
+                };
+                format!("{scheme}://{host}:{port}")
+            }
             Dest::Udp { host, port, .. } => format!("udp://{host}:{port}"),
             Dest::Unix { path } => format!("unix:{}", path.display()),
         }
@@ -81,6 +141,8 @@ impl Dest {
 #[derive(Debug)]
 enum Conn {
     Tcp(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<super::tls::Stream>),
     Udp(UdpSocket, SocketAddr),
     #[cfg(unix)]
     UnixDatagram(std::os::unix::net::UnixDatagram),
@@ -94,6 +156,8 @@ pub(crate) struct Link {
     dest: Dest,
     timeout: Duration,
     conn: Option<Conn>,
+    /// The RELP session on `conn`, for `WireFraming::Relp`.
+    relp: Option<relp::Session>,
     /// Framed bytes of the message being written (reused).
     wire: Vec<u8>,
 }
@@ -104,6 +168,83 @@ enum Sent {
     Whole,
     /// Written, but cut or split to fit datagrams.
     Oversized,
+    /// Written; delivered once the server acknowledges it (RELP).
+    Pending,
+}
+
+/// Writes all of `bytes` to a stream connection.
+fn write_stream(conn: &mut Conn, bytes: &[u8]) -> io::Result<()> {
+    match conn {
+        Conn::Tcp(s) => s.write_all(bytes),
+        #[cfg(feature = "tls")]
+        Conn::Tls(s) => s.write_all(bytes),
+        #[cfg(unix)]
+        Conn::UnixStream(s) => s.write_all(bytes),
+        _ => Err(io::Error::other("not a stream")),
+    }
+}
+
+/// Reads from a stream connection, waiting at most its read timeout.
+fn read_stream(conn: &mut Conn, buf: &mut [u8]) -> io::Result<usize> {
+    use std::io::Read;
+    match conn {
+        Conn::Tcp(s) => s.read(buf),
+        #[cfg(feature = "tls")]
+        Conn::Tls(s) => s.read(buf),
+        _ => Err(io::Error::other("not a readable stream")),
+    }
+}
+
+/// The next RELP frame from the server, read within the socket's timeout.
+fn read_frame(conn: &mut Conn, session: &mut relp::Session) -> io::Result<relp::Frame> {
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(frame) = session.next_frame()? {
+            return Ok(frame);
+        }
+        match read_stream(conn, &mut buf) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the RELP server closed the connection",
+                ));
+            }
+            Ok(n) => session.unread.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "no RELP answer within `timeout`",
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Opens a RELP session on a fresh connection.
+fn open_relp(conn: &mut Conn) -> io::Result<relp::Session> {
+    let mut out = Vec::new();
+    relp::frame(&mut out, 1, "open", relp::open_offers().as_bytes());
+    write_stream(conn, &out)?;
+    let mut session = relp::Session::opened();
+    let answer = read_frame(conn, &mut session)?;
+    if answer.txnr != 1 || answer.command != "rsp" || !answer.ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            format!(
+                "the RELP server refused the session ({} {}: {})",
+                answer.txnr,
+                answer.command,
+                answer.status()
+            ),
+        ));
+    }
+    Ok(session)
 }
 
 fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
@@ -142,20 +283,40 @@ impl Link {
             dest,
             timeout,
             conn: None,
+            relp: None,
             wire: Vec::new(),
         }
     }
 
     fn connect(&mut self) -> io::Result<Conn> {
         match &self.dest {
-            Dest::Tcp { host, port, .. } => {
+            Dest::Tcp {
+                host,
+                port,
+                framing,
+                tls,
+            } => {
                 let mut last = None;
                 for addr in resolve(host, *port)? {
                     match TcpStream::connect_timeout(&addr, self.timeout) {
                         Ok(s) => {
                             s.set_write_timeout(Some(self.timeout))?;
+                            s.set_read_timeout(Some(self.timeout))?;
                             let _ = s.set_nodelay(true);
-                            return Ok(Conn::Tcp(s));
+                            #[cfg(feature = "tls")]
+                            let mut conn = match tls {
+                                Some(client) => Conn::Tls(Box::new(client.connect(s)?)),
+                                None => Conn::Tcp(s),
+                            };
+                            #[cfg(not(feature = "tls"))]
+                            let mut conn = {
+                                let () = tls;
+                                Conn::Tcp(s)
+                            };
+                            if *framing == WireFraming::Relp {
+                                self.relp = Some(open_relp(&mut conn)?);
+                            }
+                            return Ok(conn);
                         }
                         Err(e) => last = Some(e),
                     }
@@ -200,31 +361,138 @@ impl Link {
     }
 
     /// Drops a stream connection the server has closed, so the next write
-    /// goes to a fresh one instead of into a socket nobody reads.
+    /// goes to a fresh one instead of into a socket nobody reads. With RELP
+    /// nothing is in flight here, so anything the server sent (its
+    /// `serverclose`) ends the session too.
     fn check_alive(&mut self) {
-        let alive = match &self.conn {
+        let relp = self.relp.is_some();
+        let alive = match &mut self.conn {
             Some(Conn::Tcp(s)) => {
                 let mut b = [0u8; 1];
                 let r = s.set_nonblocking(true).and_then(|()| s.peek(&mut b));
                 let alive = match r {
                     Ok(0) => false,
-                    Ok(_) => true,
+                    Ok(_) => !relp,
                     Err(e) => e.kind() == io::ErrorKind::WouldBlock,
                 };
                 alive && s.set_nonblocking(false).is_ok()
             }
+            #[cfg(feature = "tls")]
+            Some(Conn::Tls(s)) => s.alive().is_some_and(|sent_data| !(sent_data && relp)),
             _ => true,
         };
         if !alive {
-            self.conn = None;
+            self.disconnect();
         }
     }
 
     fn disconnect(&mut self) {
-        if let Some(Conn::Tcp(s)) = &self.conn {
-            let _ = s.shutdown(std::net::Shutdown::Both);
+        match &mut self.conn {
+            Some(Conn::Tcp(s)) => {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+            #[cfg(feature = "tls")]
+            Some(Conn::Tls(s)) => s.shutdown(),
+            _ => {}
         }
         self.conn = None;
+        self.relp = None;
+    }
+
+    /// Ends a RELP session politely (a `close` frame, its answer awaited
+    /// for at most `timeout`) before the connection is dropped.
+    fn close_session(&mut self) {
+        if let (Some(conn), Some(session)) = (&mut self.conn, &mut self.relp)
+            && session.in_flight.is_empty()
+        {
+            self.wire.clear();
+            relp::frame(&mut self.wire, session.take_txnr(), "close", b"");
+            if write_stream(conn, &self.wire).is_ok() {
+                let _ = read_frame(conn, session);
+            }
+        }
+        self.disconnect();
+    }
+
+    /// Whether as many messages wait for their acknowledgement as may.
+    fn window_full(&self) -> bool {
+        self.relp
+            .as_ref()
+            .is_some_and(|s| s.in_flight.len() >= relp::WINDOW)
+    }
+
+    /// Reads RELP answers: all of them when `all`, else until the window has
+    /// room. `answer` gets, in order, `Ok` for each message the server took
+    /// and its status for each it refused.
+    fn settle(&mut self, all: bool, mut answer: impl FnMut(Result<(), String>)) -> io::Result<()> {
+        let (Some(conn), Some(session)) = (&mut self.conn, &mut self.relp) else {
+            return Ok(());
+        };
+        while !session.in_flight.is_empty() && (all || session.in_flight.len() >= relp::WINDOW) {
+            let frame = read_frame(conn, session)?;
+            match (frame.txnr, frame.command.as_str()) {
+                (t, "rsp") if session.in_flight.front() == Some(&t) => {
+                    session.in_flight.pop_front();
+                    answer(if frame.ok() {
+                        Ok(())
+                    } else {
+                        Err(frame.status())
+                    });
+                }
+                (0, "serverclose") => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "the RELP server closed the session",
+                    ));
+                }
+                (t, command) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("unexpected RELP frame `{t} {command}`"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Frames `message` for a TCP or TLS stream and writes it.
+    fn send_stream(
+        conn: &mut Conn,
+        framing: WireFraming,
+        session: &mut Option<relp::Session>,
+        wire: &mut Vec<u8>,
+        message: &[u8],
+    ) -> io::Result<Sent> {
+        use std::io::Write as _;
+        wire.clear();
+        match framing {
+            WireFraming::Line => {
+                wire.extend_from_slice(message);
+                wire.push(b'\n');
+            }
+            WireFraming::Length => {
+                let len = u32::try_from(message.len()).unwrap_or(u32::MAX);
+                wire.extend_from_slice(&len.to_be_bytes());
+                wire.extend_from_slice(&message[..len as usize]);
+            }
+            WireFraming::OctetCounting => {
+                let _ = write!(wire, "{} ", message.len());
+                wire.extend_from_slice(message);
+            }
+            WireFraming::Relp => {
+                let Some(session) = session else {
+                    return Err(io::Error::other("no RELP session"));
+                };
+                let txnr = session.take_txnr();
+                relp::frame(wire, txnr, "syslog", message);
+                write_stream(conn, wire)?;
+                session.in_flight.push_back(txnr);
+                return Ok(Sent::Pending);
+            }
+        }
+        write_stream(conn, wire)?;
+        Ok(Sent::Whole)
     }
 
     /// Writes one message, connecting first when needed.
@@ -240,26 +508,12 @@ impl Link {
             _ => WireFraming::Line,
         };
         match conn {
-            Conn::Tcp(s) => {
-                self.wire.clear();
-                match framing {
-                    WireFraming::Line => {
-                        self.wire.extend_from_slice(message);
-                        self.wire.push(b'\n');
-                    }
-                    WireFraming::Length => {
-                        let len = u32::try_from(message.len()).unwrap_or(u32::MAX);
-                        self.wire.extend_from_slice(&len.to_be_bytes());
-                        self.wire.extend_from_slice(&message[..len as usize]);
-                    }
-                    WireFraming::OctetCounting => {
-                        self.wire
-                            .extend_from_slice(format!("{} ", message.len()).as_bytes());
-                        self.wire.extend_from_slice(message);
-                    }
-                }
-                s.write_all(&self.wire)?;
-                Ok(Sent::Whole)
+            #[cfg(feature = "tls")]
+            Conn::Tls(_) => {
+                Self::send_stream(conn, framing, &mut self.relp, &mut self.wire, message)
+            }
+            Conn::Tcp(_) => {
+                Self::send_stream(conn, framing, &mut self.relp, &mut self.wire, message)
             }
             Conn::Udp(s, addr) => {
                 let (max, oversize) = match &self.dest {
@@ -582,51 +836,101 @@ impl PipeShared {
 
             retry_at = None;
             link.check_alive();
-            let mut sent_now = 0u32;
-            while let Some(message) = held.front() {
-                match link.send(message) {
+            // At most 1024 records a round, to let newer records and a
+            // close in between long batches.
+            let (delivered, failure) = self.deliver(&mut link, &mut held, 1024, None);
+            if delivered > 0 && failing {
+                failing = false;
+                delay = o.backoff;
+            }
+            if let Some(e) = failure {
+                link.disconnect();
+                self.retried.fetch_add(1, Ordering::Relaxed);
+                if !failing {
+                    self.note(format!(
+                        "{}: sending to {} failed ({e}); retrying with backoff, keeping up to {} records",
+                        self.label, self.dest, o.capacity
+                    ));
+                }
+                failing = true;
+                retry_at = Some(Instant::now() + delay);
+                delay = (delay * 2).min(o.max_backoff);
+                self.give_back(&mut held);
+            }
+            self.held.store(held.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Sends records from the front of `held`, at most `limit` of them and
+    /// none after `deadline`. A record leaves `held` when it is written, or,
+    /// with RELP, when the server answers for it; so after a failure `held`
+    /// still has every record that is not known to be delivered. Returns
+    /// how many were delivered and the failure that stopped the round.
+    fn deliver(
+        &self,
+        link: &mut Link,
+        held: &mut VecDeque<Vec<u8>>,
+        limit: usize,
+        deadline: Option<Instant>,
+    ) -> (u64, Option<io::Error>) {
+        let mut delivered = 0u64;
+        // `held[..in_flight]` are written and wait for their answers.
+        let mut in_flight = 0usize;
+        let mut tried = 0usize;
+        loop {
+            let late = deadline.is_some_and(|d| Instant::now() >= d);
+            let more = in_flight < held.len() && tried < limit && !late;
+            if more && !link.window_full() {
+                tried += 1;
+                match link.send(&held[in_flight]) {
+                    Ok(Sent::Pending) => in_flight += 1,
                     Ok(sent) => {
                         if matches!(sent, Sent::Oversized) {
                             self.oversized.fetch_add(1, Ordering::Relaxed);
                         }
-                        held.pop_front();
+                        held.remove(in_flight);
                         self.emitted.fetch_add(1, Ordering::Relaxed);
-                        if failing {
-                            failing = false;
-                            delay = o.backoff;
-                        }
+                        delivered += 1;
                     }
                     Err(e) if permanent(&e) => {
-                        held.pop_front();
+                        held.remove(in_flight);
                         self.dropped.fetch_add(1, Ordering::Relaxed);
                         self.note(format!(
                             "{}: {} refused a record ({e}); it was dropped",
                             self.label, self.dest
                         ));
                     }
-                    Err(e) => {
-                        link.disconnect();
-                        self.retried.fetch_add(1, Ordering::Relaxed);
-                        if !failing {
-                            self.note(format!(
-                                "{}: sending to {} failed ({e}); retrying with backoff, keeping up to {} records",
-                                self.label, self.dest, o.capacity
-                            ));
-                        }
-                        failing = true;
-                        retry_at = Some(Instant::now() + delay);
-                        delay = (delay * 2).min(o.max_backoff);
-                        self.give_back(&mut held);
-                        break;
+                    Err(e) => return (delivered, Some(e)),
+                }
+                continue;
+            }
+            if in_flight == 0 {
+                return (delivered, None);
+            }
+            if late {
+                let e = io::Error::new(io::ErrorKind::TimedOut, "unanswered at `timeout`");
+                return (delivered, Some(e));
+            }
+            let settled = link.settle(!more, |answer| {
+                held.pop_front();
+                in_flight -= 1;
+                match answer {
+                    Ok(()) => {
+                        self.emitted.fetch_add(1, Ordering::Relaxed);
+                        delivered += 1;
+                    }
+                    Err(status) => {
+                        self.dropped.fetch_add(1, Ordering::Relaxed);
+                        self.note(format!(
+                            "{}: {} refused a record ({status}); it was dropped",
+                            self.label, self.dest
+                        ));
                     }
                 }
-                // Let newer records and a close in between long batches.
-                sent_now += 1;
-                if sent_now == 1024 {
-                    break;
-                }
+            });
+            if let Err(e) = settled {
+                return (delivered, Some(e));
             }
-            self.held.store(held.len() as u64, Ordering::Relaxed);
         }
     }
 
@@ -651,12 +955,12 @@ impl PipeShared {
         let deadline = Instant::now() + self.options.timeout;
         if !away {
             link.check_alive();
-            while let Some(message) = held.front() {
-                if Instant::now() >= deadline || link.send(message).is_err() {
-                    break;
-                }
-                held.pop_front();
-                self.emitted.fetch_add(1, Ordering::Relaxed);
+            if self
+                .deliver(link, held, usize::MAX, Some(deadline))
+                .1
+                .is_none()
+            {
+                link.close_session();
             }
         }
         link.disconnect();
@@ -713,12 +1017,14 @@ impl TcpHandler {
     ///
     /// # Errors
     ///
-    /// When the thread cannot be started.
+    /// When the thread cannot be started, or the files `tls` names cannot
+    /// be used (or `tls` is set without the `tls` feature).
     pub fn start(name: &str, config: &TcpHandlerConfig) -> Result<TcpHandler, Error> {
         let dest = Dest::Tcp {
             host: config.host.clone(),
             port: config.port,
             framing: config.framing.into(),
+            tls: tls_setup(config.tls.as_ref(), &config.host)?,
         };
         let pipe = Pipe::start("tcp", name, dest, (&config.connection).into())?;
         Ok(TcpHandler { pipe })

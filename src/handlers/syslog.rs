@@ -3,7 +3,7 @@
 //! crates do not reconnect.
 
 use super::HandlerStats;
-use super::net::{Dest, Pipe, WireFraming, cut};
+use super::net::{Dest, Pipe, WireFraming, cut, tls_setup};
 use crate::config::{SyslogFormat, SyslogHandlerConfig, SyslogTransport};
 use crate::{Entry, Error, Formatter, Handler};
 
@@ -170,7 +170,8 @@ impl SyslogHandler {
     ///
     /// # Errors
     ///
-    /// When the thread cannot be started.
+    /// When the thread cannot be started, or the files `tls` names cannot
+    /// be used (or `tls` is set without the `tls` feature).
     ///
     /// # Examples
     ///
@@ -184,10 +185,15 @@ impl SyslogHandler {
     pub fn start(name: &str, config: &SyslogHandlerConfig) -> Result<SyslogHandler, Error> {
         let max_message = usize::try_from(config.max_message.bytes()).unwrap_or(usize::MAX);
         let dest = match config.transport {
-            SyslogTransport::Tcp => Dest::Tcp {
+            SyslogTransport::Tcp | SyslogTransport::Relp => Dest::Tcp {
                 host: config.host.clone(),
                 port: config.port,
-                framing: WireFraming::OctetCounting,
+                framing: if config.transport == SyslogTransport::Relp {
+                    WireFraming::Relp
+                } else {
+                    WireFraming::OctetCounting
+                },
+                tls: tls_setup(config.tls.as_ref(), &config.host)?,
             },
             SyslogTransport::Unix => Dest::Unix {
                 path: config.path.clone(),

@@ -14,5 +14,6 @@ mod python_oracle;
 mod readme;
 mod reload;
 mod schema;
+mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;

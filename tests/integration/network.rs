@@ -18,11 +18,11 @@ use logfig::{Config, Dispatcher, Format};
 
 use crate::dispatch::open_gate;
 
-fn dispatcher(yaml: &str) -> Dispatcher {
+pub(crate) fn dispatcher(yaml: &str) -> Dispatcher {
     Dispatcher::new(&Config::from_str(yaml, Format::Yaml).unwrap()).unwrap()
 }
 
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -31,7 +31,7 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 }
 
 /// A port nothing listens on (for a moment).
-fn free_tcp_port() -> u16 {
+pub(crate) fn free_tcp_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -370,7 +370,7 @@ fn network_handlers_report_bad_settings_with_their_path() {
 
 /// Whether `program` is installed; when not, fails under
 /// `LOGFIG_REQUIRE_SERVERS=1` and otherwise says loudly that `test` is skipped.
-fn require(test: &str, program: &str, install: &str) -> bool {
+pub(crate) fn require(test: &str, program: &str, install: &str) -> bool {
     let found = std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths)
             .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
@@ -401,46 +401,81 @@ fn rsyslogd() -> PathBuf {
 }
 
 /// An `rsyslogd` in the foreground, listening on 127.0.0.1 UDP and TCP ports
-/// and a unix socket in its own directory, writing what it receives to `out`.
-struct Rsyslog {
+/// and a unix socket in its own directory, writing what it receives to `out`;
+/// with [`Rsyslog::start_with`], also RELP and TLS ports.
+pub(crate) struct Rsyslog {
     dir: tempfile::TempDir,
     child: Option<Child>,
-    udp_port: u16,
-    tcp_port: u16,
-    socket: PathBuf,
+    pub(crate) udp_port: u16,
+    pub(crate) tcp_port: u16,
+    pub(crate) socket: PathBuf,
     out: PathBuf,
+    /// The port the server's own readiness is checked on.
+    ready_port: u16,
+}
+
+/// Server-side files of a TLS listener: its CA, certificate and key (PEM).
+pub(crate) struct ServerCerts<'a> {
+    pub(crate) ca: &'a Path,
+    pub(crate) cert: &'a Path,
+    pub(crate) key: &'a Path,
+}
+
+fn server_file(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/servers")
+            .join(name),
+    )
+    .unwrap()
 }
 
 impl Rsyslog {
-    fn start() -> Rsyslog {
+    pub(crate) fn start() -> Rsyslog {
+        Rsyslog::start_with(None, None)
+    }
+
+    /// With `relp_port`, rsyslog also listens for RELP (tests/servers/rsyslog-relp.conf);
+    /// with `tls`, for syslog over TLS (tests/servers/rsyslog-tls.conf) on `tls.0`.
+    pub(crate) fn start_with(
+        relp_port: Option<u16>,
+        tls: Option<(u16, ServerCerts<'_>)>,
+    ) -> Rsyslog {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("log.sock");
         let out = dir.path().join("out.log");
+        let tcp_port = free_tcp_port();
         let mut r = Rsyslog {
             udp_port: free_udp_port(),
-            tcp_port: free_tcp_port(),
+            tcp_port,
             socket,
             out,
             child: None,
             dir,
+            ready_port: relp_port.or(tls.as_ref().map(|t| t.0)).unwrap_or(tcp_port),
         };
-        let template = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/servers/rsyslog.conf"
-        ))
-        .unwrap();
-        let conf = template
+        let mut conf = server_file("rsyslog.conf")
             .replace("@WORKDIR@", &r.dir.path().display().to_string())
             .replace("@UDP_PORT@", &r.udp_port.to_string())
             .replace("@TCP_PORT@", &r.tcp_port.to_string())
             .replace("@SOCKET@", &r.socket.display().to_string())
             .replace("@OUT@", &r.out.display().to_string());
+        if let Some(port) = relp_port {
+            conf += &server_file("rsyslog-relp.conf").replace("@RELP_PORT@", &port.to_string());
+        }
+        if let Some((port, certs)) = tls {
+            conf += &server_file("rsyslog-tls.conf")
+                .replace("@TLS_PORT@", &port.to_string())
+                .replace("@CA@", &certs.ca.display().to_string())
+                .replace("@CERT@", &certs.cert.display().to_string())
+                .replace("@KEY@", &certs.key.display().to_string());
+        }
         std::fs::write(r.dir.path().join("rsyslog.conf"), conf).unwrap();
         r.run();
         r
     }
 
-    fn run(&mut self) {
+    pub(crate) fn run(&mut self) {
         let _ = std::fs::remove_file(&self.socket);
         let child = Command::new(rsyslogd())
             .arg("-n")
@@ -454,14 +489,16 @@ impl Rsyslog {
             .spawn()
             .expect("starting rsyslogd");
         self.child = Some(child);
-        let tcp = self.tcp_port;
+        let (tcp, ready) = (self.tcp_port, self.ready_port);
         wait_until("rsyslogd to listen", Duration::from_secs(20), || {
-            std::net::TcpStream::connect(("127.0.0.1", tcp)).is_ok() && self.socket.exists()
+            std::net::TcpStream::connect(("127.0.0.1", tcp)).is_ok()
+                && std::net::TcpStream::connect(("127.0.0.1", ready)).is_ok()
+                && self.socket.exists()
         });
     }
 
     /// A graceful stop (SIGTERM): rsyslog writes out what it has received.
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill")
                 .arg("-TERM")
@@ -477,7 +514,7 @@ impl Rsyslog {
     }
 
     /// `severity|app-name|procid|structured-data|msg` lines written so far.
-    fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         std::fs::read_to_string(&self.out)
             .unwrap_or_default()
             .lines()
@@ -494,12 +531,12 @@ impl Drop for Rsyslog {
 
 /// One message as rsyslog parsed it.
 #[derive(Debug, PartialEq)]
-struct Received {
-    severity: u8,
-    app: String,
-    procid: String,
-    params: BTreeMap<String, String>,
-    msg: String,
+pub(crate) struct Received {
+    pub(crate) severity: u8,
+    pub(crate) app: String,
+    pub(crate) procid: String,
+    pub(crate) params: BTreeMap<String, String>,
+    pub(crate) msg: String,
 }
 
 /// Parses `[id k="v" ...]` back, undoing RFC 5424 §6.3.3 escapes; the SD-ID
@@ -536,7 +573,7 @@ fn parse_sd(sd: &str, sd_id: &str) -> BTreeMap<String, String> {
     out
 }
 
-fn parse_line(line: &str, sd_id: &str) -> Received {
+pub(crate) fn parse_line(line: &str, sd_id: &str) -> Received {
     let mut parts = line.splitn(4, '|');
     let severity = parts.next().unwrap().parse().unwrap();
     let app = parts.next().unwrap().to_owned();
@@ -565,7 +602,7 @@ const LEVELS: [(log::Level, u8); 4] = [
 ];
 
 /// What record `i` of a syslog test is: its level, message and key-values.
-fn nth(i: usize) -> (log::Level, String, String) {
+pub(crate) fn nth(i: usize) -> (log::Level, String, String) {
     let (level, _) = LEVELS[i % LEVELS.len()];
     (
         level,
@@ -574,13 +611,13 @@ fn nth(i: usize) -> (log::Level, String, String) {
     )
 }
 
-fn log_nth(d: &Dispatcher, i: usize) {
+pub(crate) fn log_nth(d: &Dispatcher, i: usize) {
     let (level, msg, note) = nth(i);
     log::log!(logger: d, level, i = i, note = note.as_str(); "{msg}");
 }
 
 /// Checks that rsyslog received records `0..n` exactly once each, as sent.
-fn check_received(lines: &[String], app: &str, n: usize) {
+pub(crate) fn check_received(lines: &[String], app: &str, n: usize) {
     let mut seen = vec![false; n];
     for line in lines {
         let r = parse_line(line, "logfig@32473");
@@ -603,7 +640,12 @@ fn check_received(lines: &[String], app: &str, n: usize) {
     );
 }
 
-fn syslog_dispatcher(transport: &str, where_: &str, app: &str, extra: &str) -> Dispatcher {
+pub(crate) fn syslog_dispatcher(
+    transport: &str,
+    where_: &str,
+    app: &str,
+    extra: &str,
+) -> Dispatcher {
     dispatcher(&format!(
         "version: 1\nhandlers:\n  sys: {{ type: syslog, transport: {transport}, {where_}, app_name: {app}, hostname: testhost, procid: '4242'{extra} }}\nroot: {{ level: DEBUG, handlers: [sys] }}\n"
     ))
@@ -748,7 +790,7 @@ fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
     // Plain TCP syslog (RFC 6587) has no acknowledgements: what rsyslog had
     // not yet read from its socket when it shut down is discarded by its
     // kernel with a reset, after our writes succeeded. No sender can count
-    // those (RELP exists for this). Every other record is delivered exactly
+    // those; `transport: relp` is the answer (tests/integration/secure.rs). Every other record is delivered exactly
     // once or counted as dropped; the unread tail is one short run of the
     // records written just before the reset.
     let uncounted = missing.len() as u64 - stats.dropped.min(missing.len() as u64);

@@ -4,7 +4,7 @@ use super::{Decoder, Fields, join};
 use crate::config::{
     ConnectionConfig, Credentials, Facility, Framing, HandlerConfig, HttpFormat, HttpHandlerConfig,
     Oversize, Size, SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig,
-    SyslogTransport, TcpHandlerConfig, UdpHandlerConfig,
+    SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
 };
 use crate::load::node::Node;
 
@@ -93,6 +93,54 @@ impl Decoder<'_> {
         c
     }
 
+    /// `tls: true | false | { ca_file, server_name, cert_file, key_file }`.
+    fn tls(&mut self, f: &mut Fields<'_>, path: &str) -> Option<TlsConfig> {
+        use crate::load::node::Value;
+        let n = f.take("tls")?;
+        let p = join(path, "tls");
+        if !matches!(n.value, Value::Map(_) | Value::Null) {
+            return self.bool(n, &p).and_then(|on| on.then(TlsConfig::default));
+        }
+        let mut tf = self.fields(n, &p)?;
+        let mut c = TlsConfig::default();
+        for (key, slot) in [
+            ("ca_file", &mut c.ca_file),
+            ("cert_file", &mut c.cert_file),
+            ("key_file", &mut c.key_file),
+        ] {
+            let Some(v) = tf.take(key) else { continue };
+            let kp = join(&p, key);
+            match self.string(v, &kp) {
+                Some(s) if s.is_empty() => self.error(v, &kp, "the path is empty"),
+                Some(s) => *slot = Some(s.into()),
+                None => {}
+            }
+        }
+        if let Some(v) = tf.take("server_name") {
+            let kp = join(&p, "server_name");
+            match self.string(v, &kp) {
+                Some(s) if s.trim().is_empty() => self.error(v, &kp, "the server name is empty"),
+                Some(s) => c.server_name = Some(s),
+                None => {}
+            }
+        }
+        if c.cert_file.is_some() != c.key_file.is_some() {
+            let (given, missing) = if c.cert_file.is_some() {
+                ("cert_file", "key_file")
+            } else {
+                ("key_file", "cert_file")
+            };
+            let at = tf.get(given).unwrap_or(n);
+            self.error(
+                at,
+                &join(&p, given),
+                format!("`{given}` needs `{missing}` too: a client certificate goes with its private key"),
+            );
+        }
+        tf.finish(self);
+        Some(c)
+    }
+
     pub(super) fn tcp(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
         let host = self.host(f, path);
         let port = self.required_port(f, path);
@@ -108,6 +156,7 @@ impl Decoder<'_> {
                 )
                 .unwrap_or_default();
         }
+        c.tls = self.tls(f, path);
         c.connection = self.connection(f, path);
         c.common = self.common(f, path);
         host.and(port).map(|_| HandlerConfig::Tcp(c))
@@ -153,10 +202,11 @@ impl Decoder<'_> {
                     n,
                     &join(path, "transport"),
                     "syslog transport",
-                    &["udp", "tcp", "unix"],
+                    &["udp", "tcp", "relp", "unix"],
                     &[
                         SyslogTransport::Udp,
                         SyslogTransport::Tcp,
+                        SyslogTransport::Relp,
                         SyslogTransport::Unix,
                     ],
                 )
@@ -250,6 +300,24 @@ impl Decoder<'_> {
                 ),
                 None => {}
             }
+        }
+        c.tls = self.tls(f, path);
+        if c.tls.is_some()
+            && matches!(c.transport, SyslogTransport::Udp | SyslogTransport::Unix)
+            && let Some(n) = f.get("tls")
+        {
+            self.error(
+                n,
+                &join(path, "tls"),
+                "TLS needs a stream: set `transport: tcp` (RFC 5425) or `transport: relp`",
+            );
+        }
+        if !f.has("port") {
+            c.port = match (c.transport, &c.tls) {
+                (SyslogTransport::Relp, _) => 20514,
+                (SyslogTransport::Tcp, Some(_)) => 6514,
+                _ => c.port,
+            };
         }
         c.connection = self.connection(f, path);
         c.common = self.common(f, path);
