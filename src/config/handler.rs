@@ -804,7 +804,8 @@ fn default_max_backoff() -> Duration {
 }
 
 /// TLS for the `tcp` and `syslog` handlers (feature `tls`, rustls): `tls: true`
-/// for the defaults, or a map of the keys below. The server's certificate is
+/// for the defaults, or a map of the keys below; for `http` (feature `http`),
+/// the settings of its `https://` URLs. The server's certificate is
 /// always verified: against Mozilla's root certificates (webpki-roots), or
 /// only against the CAs in `ca_file` when it is given. There is no switch to
 /// turn verification off; for a self-signed server, put its certificate (or
@@ -1373,6 +1374,11 @@ pub struct HttpHandlerConfig {
     /// in the URL, such as `/logs/_bulk`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
+    /// For an `https://` URL: `ca_file` to trust only a private CA instead of
+    /// Mozilla's roots, and `cert_file` with `key_file` for a client
+    /// certificate. The certificate must name the URL's host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsConfig>,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -1402,6 +1408,7 @@ impl HttpHandlerConfig {
             credentials: None,
             labels: default_labels(),
             index: None,
+            tls: None,
             common: CommonHandlerConfig::default(),
         }
     }

@@ -806,18 +806,18 @@ fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
 // ---- http against a Python http.server -----------------------------------
 
 #[cfg(feature = "http")]
-mod http {
+pub(crate) mod http {
     use super::*;
 
     /// `tests/servers/http_sink.py`, saving each request into `dir`.
-    struct Sink {
+    pub(crate) struct Sink {
         child: Child,
-        port: u16,
+        pub(crate) port: u16,
         dir: tempfile::TempDir,
     }
 
     impl Sink {
-        fn start(test: &str, args: &[&str]) -> Option<Sink> {
+        pub(crate) fn start(test: &str, args: &[&str]) -> Option<Sink> {
             if !require(test, "python3", "apt-get install python3") {
                 return None;
             }
@@ -847,7 +847,7 @@ mod http {
         }
 
         /// The bodies received so far, in order, with the status answered.
-        fn requests(&self) -> Vec<(String, serde_json::Value)> {
+        pub(crate) fn requests(&self) -> Vec<(String, serde_json::Value)> {
             let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
                 .unwrap()
                 .map(|e| e.unwrap().path())

@@ -527,6 +527,61 @@ mod tls {
         assert_eq!((stats.emitted, stats.dropped), (10_000, 0));
     }
 
+    #[cfg(feature = "http")]
+    #[test]
+    fn https_trusts_the_ca_file_and_refuses_an_unknown_issuer() {
+        let Some(certs) = Certs::make("https_ca_file") else {
+            return;
+        };
+        let (cert, key) = (certs.path("server.pem"), certs.path("server.key"));
+        let Some(sink) = crate::network::http::Sink::start(
+            "https_ca_file",
+            &[
+                "--cert",
+                &cert.to_string_lossy(),
+                "--key",
+                &key.to_string_lossy(),
+            ],
+        ) else {
+            return;
+        };
+        open_gate();
+        let url = format!("https://127.0.0.1:{}/logs", sink.port);
+        let (d, errors) = dispatcher(&format!(
+            "version: 1\nhandlers:\n  trusted: {{ type: http, url: '{url}', batch_size: 10, tls: {{ ca_file: {} }} }}\n  default_roots: {{ type: http, url: '{url}', batch_size: 10, max_retries: 0 }}\nroot: {{ level: INFO, handlers: [trusted, default_roots] }}\n",
+            quoted(&certs.path("ca.pem"))
+        ));
+        for n in 0..10 {
+            log::info!(logger: d, "over https {n}");
+        }
+        d.flush_handlers();
+        wait_until("the refused batch counted", Duration::from_secs(20), || {
+            d.stats()["default_roots"].dropped == 10
+        });
+        let stats = d.stats();
+        assert_eq!(
+            (stats["trusted"].emitted, stats["trusted"].dropped),
+            (10, 0),
+            "{errors:?}"
+        );
+        assert_eq!(stats["default_roots"].emitted, 0);
+        // One request, from the handler that trusts the test CA.
+        let requests = sink.requests();
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        let lines: Vec<&str> = requests[0].0.lines().collect();
+        let expected: Vec<String> = (0..10).map(|n| format!("over https {n}")).collect();
+        assert_eq!(lines, expected);
+        log::info!(logger: d, "one more, to collect the error");
+        d.shutdown();
+        let errors = errors.lock().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn unusable_tls_files_are_config_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -585,6 +640,14 @@ fn tls_settings_that_cannot_work_are_refused_with_their_path() {
         (
             "{ type: tcp, host: h, port: 1, tls: maybe }",
             "handlers.h.tls",
+        ),
+        (
+            "{ type: http, url: 'http://h/', tls: { ca_file: c.pem } }",
+            "handlers.h.tls: TLS settings need an `https://` URL",
+        ),
+        (
+            "{ type: http, url: 'https://h/', tls: { server_name: x } }",
+            "handlers.h.tls.server_name: `server_name` is not used by `http`",
         ),
     ] {
         let text = format!("version: 1\nhandlers:\n  h: {yaml}\nroot: {{ handlers: [h] }}\n");

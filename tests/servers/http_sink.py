@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """HTTP sink for logfig's `http` handler tests (tests/integration/network.rs).
 
-usage: http_sink.py DIR [--fail N] [--status CODE]
+usage: http_sink.py DIR [--fail N] [--status CODE] [--cert PEM --key PEM]
 
 Listens on 127.0.0.1 on a free port (a thread per connection) and prints `PORT <n>` once ready. Each
 request is answered in turn: the first N with CODE (default 503), the rest
 with 200. Every request is saved, in arrival order, as DIR/<seq>.body (the
 body) and DIR/<seq>.json (method, path, status answered, headers); a file
-appears whole (written, then renamed).
+appears whole (written, then renamed). With --cert and --key it serves
+HTTPS (Python's ssl module) with that certificate.
 """
 import argparse
 import json
 import os
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +22,8 @@ args = argparse.ArgumentParser()
 args.add_argument("dir")
 args.add_argument("--fail", type=int, default=0)
 args.add_argument("--status", type=int, default=503)
+args.add_argument("--cert")
+args.add_argument("--key")
 opts = args.parse_args()
 seq = 0
 lock = threading.Lock()
@@ -59,6 +63,10 @@ class Sink(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+if opts.cert:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(opts.cert, opts.key)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 print("PORT %d" % server.server_address[1], flush=True)
 try:
     server.serve_forever()

@@ -421,6 +421,26 @@ impl Decoder<'_> {
         if let Some(n) = f.take("index") {
             c.index = self.string(n, &join(path, "index"));
         }
+        c.tls = self.tls(f, path);
+        if let (Some(tls), Some(n)) = (&c.tls, f.get("tls")) {
+            let p = join(path, "tls");
+            if !c.url.to_ascii_lowercase().starts_with("https://") {
+                self.error(n, &p, "TLS settings need an `https://` URL");
+            } else if tls.server_name.is_some() {
+                let at = match &n.value {
+                    crate::load::node::Value::Map(entries) => entries
+                        .iter()
+                        .find(|(k, _)| k.name == "server_name")
+                        .map_or(n, |(_, v)| v),
+                    _ => n,
+                };
+                self.error(
+                    at,
+                    &join(&p, "server_name"),
+                    "`server_name` is not used by `http`: the certificate must name the URL's host",
+                );
+            }
+        }
         c.common = self.common(f, path);
         url.map(|_| HandlerConfig::Http(c))
     }
