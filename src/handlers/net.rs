@@ -9,7 +9,10 @@
 //! backoff, keeping up to `buffer` records (the oldest are dropped and
 //! counted). Every record is therefore either written to a socket (`emitted`)
 //! or counted as `dropped`; each failed attempt that will be repeated counts
-//! as `retried`.
+//! as `retried`. With RELP (`syslog` with `transport: relp`) a record leaves
+//! the buffer only when the server has answered for it, so the records a
+//! broken connection took with it are sent again. Streams may be wrapped in
+//! TLS (feature `tls`, see `tls.rs`).
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
@@ -983,6 +986,10 @@ impl PipeShared {
 /// dropped. `flush` waits until the queued records are written, or the server
 /// is known to be away, or nothing moved for `timeout`; `close` tries for
 /// `timeout` more and counts what is left as dropped.
+///
+/// With `tls` (feature `tls`) the connection is TLS (rustls): the server's
+/// certificate is verified against Mozilla's roots or `ca_file`, at every
+/// connect, before any record is written.
 ///
 /// Statistics: `emitted` (written to the socket), `dropped`, `retried`
 /// (failed attempts that were repeated), `queued`; `oversized` for `udp`.
