@@ -73,8 +73,12 @@ impl log::kv::Source for OwnedKvs<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct OwnedRecord {
     pub(crate) level: log::Level,
-    target: Text,
-    message: Box<str>,
+    /// The message, then the target when it is not `'static`: one buffer,
+    /// which a queue hands back to the logging threads for reuse.
+    text: String,
+    message_len: usize,
+    /// The target when it is the `'static` module path; else it is in `text`.
+    static_target: Option<&'static str>,
     module_path: Option<Text>,
     file: Option<Text>,
     line: Option<u32>,
@@ -86,13 +90,36 @@ pub(crate) struct OwnedRecord {
 }
 
 impl OwnedRecord {
-    /// Copies `entry`.
+    /// Copies `entry`, to keep (its text takes no more memory than it needs).
     pub(crate) fn capture(entry: &Entry<'_>) -> OwnedRecord {
+        let mut record = OwnedRecord::capture_in(entry, String::new());
+        record.text.shrink_to_fit();
+        record
+    }
+
+    /// Copies `entry`, writing its message (and target) into `text`, a buffer
+    /// to reuse (see [`OwnedRecord::into_text`]).
+    pub(crate) fn capture_in(entry: &Entry<'_>, mut text: String) -> OwnedRecord {
         let record = entry.record();
         let args = record.args();
-        let message = match args.as_str() {
-            Some(s) => s.into(),
-            None => args.to_string().into_boxed_str(),
+        text.clear();
+        match args.as_str() {
+            Some(s) => text.push_str(s),
+            None => {
+                // Room for a typical message up front, so a new buffer costs
+                // one allocation instead of a few growing ones.
+                text.reserve(128);
+                let _ = std::fmt::Write::write_fmt(&mut text, *args);
+            }
+        }
+        let message_len = text.len();
+        let static_target = match record.module_path_static() {
+            // The default target is the module path, a `'static` string.
+            Some(m) if std::ptr::eq(m, record.target()) => Some(m),
+            _ => {
+                text.push_str(record.target());
+                None
+            }
         };
         let mut kvs = Vec::new();
         let source = record.key_values();
@@ -113,12 +140,9 @@ impl OwnedRecord {
         }
         OwnedRecord {
             level: record.level(),
-            target: match record.module_path_static() {
-                // The default target is the module path, a `'static` string.
-                Some(m) if std::ptr::eq(m, record.target()) => Text::Static(m),
-                _ => Text::Owned(record.target().into()),
-            },
-            message,
+            text,
+            message_len,
+            static_target,
             module_path: match record.module_path_static() {
                 Some(m) => Some(Text::Static(m)),
                 None => record.module_path().map(|m| Text::Owned(m.into())),
@@ -139,10 +163,14 @@ impl OwnedRecord {
     /// A record made by logfig itself (such as "N records dropped"), logged now
     /// on the current thread.
     pub(crate) fn internal(level: log::Level, target: &str, message: String) -> OwnedRecord {
+        let message_len = message.len();
+        let mut text = message;
+        text.push_str(target);
         OwnedRecord {
             level,
-            target: Text::Owned(target.into()),
-            message: message.into_boxed_str(),
+            text,
+            message_len,
+            static_target: None,
             module_path: None,
             file: None,
             line: None,
@@ -154,9 +182,26 @@ impl OwnedRecord {
         }
     }
 
+    /// The buffer of the message and target, for the next
+    /// [`OwnedRecord::capture_in`].
+    pub(crate) fn into_text(self) -> String {
+        self.text
+    }
+
+    fn message(&self) -> &str {
+        self.text.get(..self.message_len).unwrap_or_default()
+    }
+
+    fn target(&self) -> &str {
+        match self.static_target {
+            Some(t) => t,
+            None => self.text.get(self.message_len..).unwrap_or_default(),
+        }
+    }
+
     /// Runs `f` with an [`Entry`] that reads exactly like the original.
     pub(crate) fn with_entry<R>(&self, f: impl FnOnce(&Entry<'_>) -> R) -> R {
-        let message: &str = &self.message;
+        let message = self.message();
         self.with_args(format_args!("{message}"), f)
     }
 
@@ -165,7 +210,7 @@ impl OwnedRecord {
         let record = log::Record::builder()
             .args(args)
             .level(self.level)
-            .target(self.target.as_str())
+            .target(self.target())
             .module_path(self.module_path.as_ref().map(Text::as_str))
             .file(self.file.as_ref().map(Text::as_str))
             .line(self.line)
@@ -284,5 +329,52 @@ mod tests {
         let copy = owned.with_entry(|e| render(e));
         assert_eq!(original, copy);
         assert!(copy.contains(r#""n":42"#), "{copy}");
+    }
+
+    #[test]
+    fn a_reused_buffer_keeps_nothing_of_its_last_record() {
+        fn capture(
+            args: std::fmt::Arguments<'_>,
+            target: &str,
+            module: Option<&'static str>,
+            text: String,
+        ) -> OwnedRecord {
+            let record = log::Record::builder()
+                .args(args)
+                .target(target)
+                .module_path_static(module)
+                .build();
+            OwnedRecord::capture_in(&Entry::new(&record), text)
+        }
+        let render = |o: &OwnedRecord| {
+            o.with_entry(|e| {
+                (
+                    e.record().target().to_owned(),
+                    e.record().args().to_string(),
+                )
+            })
+        };
+        let filler = "x".repeat(200);
+        let first = capture(
+            format_args!("a long first message {filler}"),
+            "a::long::first::target",
+            None,
+            String::new(),
+        );
+        let text = first.into_text();
+        assert!(text.capacity() > 200);
+        // A non-'static target goes into the buffer after the message ...
+        let second = capture(format_args!("hi {}", 1), "t", None, text);
+        assert_eq!(render(&second), ("t".to_owned(), "hi 1".to_owned()));
+        // ... and the module path, when it is the target, stays out of it.
+        let module: &'static str = "app::db";
+        let third = capture(
+            format_args!("plain"),
+            module,
+            Some(module),
+            second.into_text(),
+        );
+        assert_eq!(render(&third), ("app::db".to_owned(), "plain".to_owned()));
+        assert_eq!(third.into_text(), "plain");
     }
 }

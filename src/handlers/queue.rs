@@ -7,6 +7,12 @@
 //! which a channel cannot do. One structure serves every policy. The lock is
 //! held only to push one record (or, on the worker, to take the whole backlog
 //! at once), never over formatting or I/O.
+//!
+//! Nothing is allocated per record once the queue is warm: the worker swaps
+//! the backlog with a second, empty `VecDeque` of the same capacity, and hands
+//! the text buffers of written records back to the logging threads (one spare
+//! per thread, taken under the lock a push holds anyway), which render the
+//! next message into them.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -96,6 +102,10 @@ struct State {
     /// The worker is blocked waiting for work: only then does a producer
     /// need to wake it (a condvar notification is a system call).
     worker_waiting: bool,
+    /// Text buffers of written records, handed back to producers so that a
+    /// record costs no allocation on the logging thread (nor a free on the
+    /// worker) once the queue is warm.
+    spares: Vec<String>,
 }
 
 impl QueueHandler {
@@ -136,6 +146,18 @@ impl QueueHandler {
     }
 }
 
+/// Texts longer than this are not recycled (one huge message must not pin
+/// its buffer for good).
+const RECYCLE_MAX: usize = 1024;
+
+/// Most spare buffers a queue keeps (or its capacity, when smaller).
+const RECYCLE_LIMIT: usize = 4096;
+
+thread_local! {
+    /// A text buffer the last push handed back, for this thread's next record.
+    static SPARE: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -150,10 +172,14 @@ impl Shared {
         self.worker_id.get() == Some(&std::thread::current().id())
     }
 
-    /// Queues `record`, or drops one record by the policy. Returns `false`
-    /// when the queue is closed (the caller writes the record itself).
-    fn push(&self, record: OwnedRecord) -> bool {
+    /// Queues `record`, or drops one record by the policy, and takes a spare
+    /// text buffer for the caller's next record. Returns `false` when the
+    /// queue is closed (the caller writes the record itself).
+    fn push(&self, record: OwnedRecord, spare: &mut Option<String>) -> bool {
         let mut state = lock(&self.state);
+        if spare.is_none() {
+            *spare = state.spares.pop();
+        }
         if state.closed {
             return false;
         }
@@ -226,6 +252,10 @@ impl Shared {
     /// drained.
     fn run(&self) {
         crate::runtime::mark_internal_thread();
+        // Two buffers swap places: producers fill one while the worker
+        // writes the other, so neither is ever regrown from empty.
+        let mut batch: VecDeque<OwnedRecord> = VecDeque::new();
+        let mut recycled: Vec<String> = Vec::new();
         loop {
             let mut state = lock(&self.state);
             while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
@@ -237,11 +267,16 @@ impl Shared {
                     .unwrap_or_else(PoisonError::into_inner);
                 state.worker_waiting = false;
             }
-            let batch = std::mem::take(&mut state.records);
+            std::mem::swap(&mut batch, &mut state.records);
             let flush = state.flush_asked;
             let pending_flush = flush != state.flush_done;
             let closing = state.closed;
             let dropped = std::mem::take(&mut state.unreported);
+            let room = self
+                .capacity
+                .min(RECYCLE_LIMIT)
+                .saturating_sub(state.spares.len());
+            state.spares.extend(recycled.drain(..).take(room));
             drop(state);
             self.room.notify_all();
 
@@ -249,6 +284,13 @@ impl Shared {
             for record in &batch {
                 self.write(record);
             }
+            recycled.extend(
+                batch
+                    .drain(..)
+                    .map(OwnedRecord::into_text)
+                    .filter(|t| t.capacity() <= RECYCLE_MAX)
+                    .take(self.capacity.min(RECYCLE_LIMIT)),
+            );
             self.emitted.fetch_add(n, Ordering::Relaxed);
             if dropped > 0 {
                 let s = if dropped == 1 { "" } else { "s" };
@@ -312,8 +354,14 @@ impl Shared {
 
 impl Handler for QueueHandler {
     fn emit(&self, entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
-        let record = OwnedRecord::capture(entry);
-        if !self.shared.push(record) {
+        let text = SPARE.try_with(std::cell::Cell::take).ok().flatten();
+        let record = OwnedRecord::capture_in(entry, text.unwrap_or_default());
+        let mut spare = None;
+        let queued = self.shared.push(record, &mut spare);
+        if spare.is_some() {
+            let _ = SPARE.try_with(|s| s.set(spare));
+        }
+        if !queued {
             // Closed: a thread that started logging before the swap. Write
             // the record here rather than lose it.
             for t in &self.shared.targets {
