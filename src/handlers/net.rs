@@ -402,9 +402,24 @@ impl Link {
         self.relp = None;
     }
 
+    /// Bounds each read and write on the connection by `left` (the time
+    /// to a deadline), so a close never waits longer than it was given.
+    fn limit_io(&mut self, left: Duration) {
+        let left = Some(left.max(Duration::from_millis(1)));
+        let _ = match &self.conn {
+            Some(Conn::Tcp(s)) => s.set_read_timeout(left).and(s.set_write_timeout(left)),
+            #[cfg(feature = "tls")]
+            Some(Conn::Tls(s)) => s.set_timeouts(left),
+            #[cfg(unix)]
+            Some(Conn::UnixStream(s)) => s.set_write_timeout(left),
+            _ => Ok(()),
+        };
+    }
+
     /// Ends a RELP session politely (a `close` frame, its answer awaited
-    /// for at most `timeout`) before the connection is dropped.
-    fn close_session(&mut self) {
+    /// until `deadline`) before the connection is dropped.
+    fn close_session(&mut self, deadline: Instant) {
+        self.limit_io(deadline.saturating_duration_since(Instant::now()));
         if let (Some(conn), Some(session)) = (&mut self.conn, &mut self.relp)
             && session.in_flight.is_empty()
         {
@@ -881,6 +896,9 @@ impl PipeShared {
         let mut in_flight = 0usize;
         let mut tried = 0usize;
         loop {
+            if let Some(d) = deadline {
+                link.limit_io(d.saturating_duration_since(Instant::now()));
+            }
             let late = deadline.is_some_and(|d| Instant::now() >= d);
             let more = in_flight < held.len() && tried < limit && !late;
             if more && !link.window_full() {
@@ -963,7 +981,7 @@ impl PipeShared {
                 .1
                 .is_none()
             {
-                link.close_session();
+                link.close_session(deadline);
             }
         }
         link.disconnect();

@@ -169,6 +169,12 @@ impl Stream {
         (alive && self.sock.set_nonblocking(false).is_ok()).then_some(sent_data)
     }
 
+    /// Sets the read and write timeouts of the socket under the TLS layer.
+    pub(crate) fn set_timeouts(&self, t: Option<std::time::Duration>) -> io::Result<()> {
+        self.sock.set_read_timeout(t)?;
+        self.sock.set_write_timeout(t)
+    }
+
     /// Sends `close_notify` (without waiting for the answer) and shuts the
     /// socket.
     pub(crate) fn shutdown(&mut self) {

@@ -80,6 +80,49 @@ mod relp {
         check_received(&server.lines(), "logfig-relp", 10_000);
     }
 
+    /// A RELP peer that accepts connections and never answers (not even the
+    /// `open`): a real socket on 127.0.0.1, no rsyslog needed.
+    #[test]
+    fn syslog_relp_server_that_never_answers_costs_the_application_nothing() {
+        use std::time::Instant;
+        open_gate();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for conn in listener.incoming().flatten() {
+                held.push(conn);
+            }
+        });
+        let d = syslog_dispatcher(
+            "relp",
+            &format!("host: 127.0.0.1, port: {port}"),
+            "silent",
+            ", timeout: 200ms, backoff: 50ms, max_backoff: 100ms",
+        );
+        // Generous bounds (25 times `timeout`): the point is that nothing
+        // waits for a peer that never answers.
+        let t = Instant::now();
+        for i in 0..1000 {
+            log_nth(&d, i);
+        }
+        d.flush_handlers();
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        wait_until("a timed-out session", Duration::from_secs(20), || {
+            d.stats()["sys"].retried > 0
+        });
+        let before = d.stats()["sys"];
+        assert_eq!(before.emitted, 0, "{before:?}");
+        assert_eq!(
+            before.emitted + before.dropped + before.queued,
+            1000,
+            "{before:?}"
+        );
+        let t = Instant::now();
+        d.shutdown();
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
     #[test]
     fn syslog_relp_survives_an_rsyslog_restart_losing_nothing() {
         let Some((mut server, port)) = start("syslog_relp_restart") else {
