@@ -723,24 +723,13 @@ fn syslog_rfc3164_reaches_rsyslog_with_severity_and_tag() {
     assert_eq!(server.lines(), ["4|bsd|4242|-| old style"]);
 }
 
-#[test]
-fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
-    if !require("syslog_tcp_restart", "rsyslogd", "apt-get install rsyslog") {
-        return;
-    }
-    open_gate();
-    let mut server = Rsyslog::start();
-    let d = syslog_dispatcher(
-        "tcp",
-        &format!("host: 127.0.0.1, port: {}", server.tcp_port),
-        "restart",
-        ", backoff: 10ms, max_backoff: 100ms",
-    );
-    const N: usize = 10_000;
+/// Logs records `0..n` (paced: 20 every half millisecond) from another
+/// thread, stopping rsyslog once 2,000 were sent and starting it again 200 ms
+/// later, while the records keep coming.
+pub(crate) fn log_through_a_restart(d: &Dispatcher, server: &mut Rsyslog, n: usize) {
     std::thread::scope(|s| {
-        let d = &d;
         let producer = s.spawn(move || {
-            for i in 0..N {
+            for i in 0..n {
                 log_nth(d, i);
                 if i % 20 == 19 {
                     std::thread::sleep(Duration::from_micros(500));
@@ -755,6 +744,23 @@ fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
         server.run();
         producer.join().unwrap();
     });
+}
+
+#[test]
+fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
+    if !require("syslog_tcp_restart", "rsyslogd", "apt-get install rsyslog") {
+        return;
+    }
+    open_gate();
+    let mut server = Rsyslog::start();
+    let d = syslog_dispatcher(
+        "tcp",
+        &format!("host: 127.0.0.1, port: {}", server.tcp_port),
+        "restart",
+        ", backoff: 10ms, max_backoff: 100ms",
+    );
+    const N: usize = 10_000;
+    log_through_a_restart(&d, &mut server, N);
     wait_until(
         "every record sent or dropped",
         Duration::from_secs(60),

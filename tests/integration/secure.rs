@@ -43,7 +43,9 @@ fn require_rsyslog_module(test: &str, name: &str, package: &str) -> bool {
 
 mod relp {
     use super::*;
-    use crate::network::{Rsyslog, check_received, log_nth, nth, parse_line, syslog_dispatcher};
+    use crate::network::{
+        Rsyslog, check_received, log_nth, log_through_a_restart, nth, parse_line, syslog_dispatcher,
+    };
 
     fn start(test: &str) -> Option<(Rsyslog, u16)> {
         if !require_rsyslog_module(test, "imrelp", "rsyslog-relp") {
@@ -135,24 +137,7 @@ mod relp {
             ", backoff: 10ms, max_backoff: 100ms",
         );
         const N: usize = 10_000;
-        std::thread::scope(|s| {
-            let d = &d;
-            let producer = s.spawn(move || {
-                for i in 0..N {
-                    log_nth(d, i);
-                    if i % 20 == 19 {
-                        std::thread::sleep(Duration::from_micros(500));
-                    }
-                }
-            });
-            wait_until("some records delivered", Duration::from_secs(30), || {
-                d.stats()["sys"].emitted >= 2_000
-            });
-            server.stop();
-            std::thread::sleep(Duration::from_millis(200));
-            server.run();
-            producer.join().unwrap();
-        });
+        log_through_a_restart(&d, &mut server, N);
         d.flush_handlers();
         wait_until(
             "every record acknowledged or dropped",
