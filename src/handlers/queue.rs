@@ -77,7 +77,7 @@ struct Shared {
     state: Mutex<State>,
     /// Wakes the worker: records, a flush request, or close.
     work: Condvar,
-    /// Wakes producers waiting for room, and flushers waiting for the worker.
+    /// Wakes producers waiting for room.
     room: Condvar,
     done: Condvar,
     emitted: AtomicU64,
@@ -102,6 +102,10 @@ struct State {
     /// The worker is blocked waiting for work: only then does a producer
     /// need to wake it (a condvar notification is a system call).
     worker_waiting: bool,
+    /// Producers blocked until there is room: only then does the worker
+    /// need to wake them (`notify_all` is a system call even with no one
+    /// waiting).
+    room_waiters: usize,
     /// Text buffers of written records, handed back to producers so that a
     /// record costs no allocation on the logging thread (nor a free on the
     /// worker) once the queue is warm.
@@ -207,10 +211,12 @@ impl Shared {
                         return true;
                     }
                     while state.records.len() >= self.capacity && !state.closed {
+                        state.room_waiters += 1;
                         state = self
                             .room
                             .wait(state)
                             .unwrap_or_else(PoisonError::into_inner);
+                        state.room_waiters -= 1;
                     }
                     if state.closed {
                         return false;
@@ -277,8 +283,11 @@ impl Shared {
                 .min(RECYCLE_LIMIT)
                 .saturating_sub(state.spares.len());
             state.spares.extend(recycled.drain(..).take(room));
+            let blocked = state.room_waiters > 0;
             drop(state);
-            self.room.notify_all();
+            if blocked {
+                self.room.notify_all();
+            }
 
             let n = batch.len() as u64;
             for record in &batch {
