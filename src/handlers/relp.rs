@@ -129,7 +129,7 @@ pub(crate) fn frame(out: &mut Vec<u8>, txnr: u32, command: &str, data: &[u8]) {
 /// The data of the `open` command: the offers logfig makes.
 pub(crate) fn open_offers() -> String {
     format!(
-        "relp_version=0\nrelp_software=logfig,{},https://crates.io/crates/logfig\ncommands=syslog",
+        "relp_version=0\nrelp_software=logfig,{}\ncommands=syslog",
         env!("CARGO_PKG_VERSION")
     )
 }
