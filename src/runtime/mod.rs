@@ -7,6 +7,7 @@
 //! through the error hook, at most once a second per handler.
 
 mod cache;
+mod callsite;
 mod graph;
 mod overrides;
 
@@ -22,6 +23,8 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Error};
 use crate::{Entry, Formatter};
 
+#[doc(hidden)]
+pub use callsite::Callsite;
 pub(crate) use graph::{Graph, HandlerNode, LoggerNode, segments};
 
 /// Called with the handler's name and the error when a handler fails at run time.
@@ -235,13 +238,30 @@ impl Dispatcher {
         let epoch = new.epoch;
         self.shared.graph.store(Arc::clone(&new));
         self.shared.epoch.store(epoch, Ordering::Release);
-        self.update_max_level();
+        self.update_global(epoch);
         retire(&old, Some(&new));
         Ok(warnings)
     }
 
-    pub(crate) fn update_max_level(&self) {
+    /// Makes this dispatcher the global `log` backend's: from now on, every
+    /// swap updates `log::max_level` and the epoch that logfig's macros check.
+    /// Called once, after `log::set_boxed_logger` succeeded.
+    pub(crate) fn mark_installed(&self) {
+        // Under the state lock: a swap on another thread either completes
+        // before (and this publishes its epoch) or starts after (and sees the
+        // flag).
+        let _state = self.lock_state();
+        callsite::install(self);
+        self.shared.global.store(true, Ordering::Release);
+        self.update_global(self.shared.epoch.load(Ordering::Acquire));
+    }
+
+    /// After a swap to the graph of `epoch` (already visible), with the state
+    /// lock held: when installed, publishes the graph's `max_level` to `log`
+    /// and its epoch to logfig's macros.
+    fn update_global(&self, epoch: u64) {
         if self.shared.global.load(Ordering::Acquire) {
+            callsite::publish(epoch);
             log::set_max_level(self.shared.graph.load().max_level);
         }
     }
@@ -275,9 +295,7 @@ impl Dispatcher {
         let epoch = empty.epoch;
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
-        if self.shared.global.load(Ordering::Acquire) {
-            log::set_max_level(log::LevelFilter::Off);
-        }
+        self.update_global(epoch);
         retire(&old, None);
         drop(_state);
         refresh_tracing_interest();
@@ -548,7 +566,6 @@ impl Dispatcher {
     }
 
     /// The running graph (one `ArcSwap` load).
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))] // reason: read by the tracing layer
     pub(crate) fn graph(&self) -> arc_swap::Guard<Arc<Graph>> {
         self.shared.graph.load()
     }
