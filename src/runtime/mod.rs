@@ -347,8 +347,13 @@ impl Dispatcher {
         cache::get(self.shared.epoch.load(Ordering::Acquire), target)
     }
 
-    fn dispatch(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
-        self.route(record, || Entry::new(record).with_spans(spans));
+    fn dispatch(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::SpanRecord],
+        known: Option<(u64, cache::Decision)>,
+    ) {
+        self.route(record, known, || Entry::new(record).with_spans(spans));
     }
 
     /// Routes `entry` as `Log::log` routes a record, but with the entry's own
@@ -370,23 +375,32 @@ impl Dispatcher {
     #[doc(hidden)]
     pub fn log_entry(&self, entry: &Entry<'_>) {
         match DispatchGuard::enter() {
-            Some(_guard) => self.route(entry.record(), || entry.clone()),
+            Some(_guard) => self.route(entry.record(), None, || entry.clone()),
             None => reentrant(entry.record()),
         }
     }
 
     /// The body of `dispatch`; `make_entry` runs only for a record that passes
-    /// the logger's level.
-    fn route<'r>(&self, record: &'r log::Record<'r>, make_entry: impl FnOnce() -> Entry<'r>) {
+    /// the logger's level. `known` is a decision the caller already looked up,
+    /// with its epoch: used if it is the loaded graph's.
+    fn route<'r>(
+        &self,
+        record: &'r log::Record<'r>,
+        known: Option<(u64, cache::Decision)>,
+        make_entry: impl FnOnce() -> Entry<'r>,
+    ) {
         let graph = self.shared.graph.load();
         let target = record.target();
-        let decision = match cache::get(graph.epoch, target) {
-            Some(d) => d,
-            None => {
-                let d = graph.decide(target);
-                cache::put(graph.epoch, target, d);
-                d
-            }
+        let decision = match known.filter(|&(epoch, _)| epoch == graph.epoch) {
+            Some((_, d)) => d,
+            None => match cache::get(graph.epoch, target) {
+                Some(d) => d,
+                None => {
+                    let d = graph.decide(target);
+                    cache::put(graph.epoch, target, d);
+                    d
+                }
+            },
         };
         if record.level() > decision.level {
             return;
@@ -547,20 +561,28 @@ impl Dispatcher {
     #[inline]
     pub(crate) fn log_with_spans(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
         // The fast path for filtered-out records: no graph load, no lock.
-        if let Some(d) = self.cached(record.target())
+        let epoch = self.shared.epoch.load(Ordering::Acquire);
+        let known = cache::get(epoch, record.target());
+        if let Some(d) = known
             && record.level() > d.level
         {
             return;
         }
-        self.log_slow(record, spans);
+        self.log_slow(record, spans, known.map(|d| (epoch, d)));
     }
 
     /// Everything past the cached level check; kept out of line so the fast
-    /// path stays a small function with a small prologue.
+    /// path stays a small function with a small prologue. `known` is the
+    /// decision that check found, so `route` need not look it up again.
     #[inline(never)]
-    fn log_slow(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+    fn log_slow(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::SpanRecord],
+        known: Option<(u64, cache::Decision)>,
+    ) {
         match DispatchGuard::enter() {
-            Some(_guard) => self.dispatch(record, spans),
+            Some(_guard) => self.dispatch(record, spans, known),
             None => reentrant(record),
         }
     }
