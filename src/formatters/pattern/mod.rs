@@ -348,9 +348,15 @@ enum Piece {
     /// `levelno`), rendered when the format is compiled, once per level:
     /// `[log::Level as usize - 1]`.
     ByLevel(Box<[Box<[u8]>; 5]>),
-    /// A text attribute with a plain spec (`%(message)s`, `{name}`): written
-    /// as it is, which is all `render` would do.
+    /// A text attribute with a plain spec (`%(module)s`, `{threadName}`):
+    /// written as it is, which is all `render` would do.
     Text(Attr),
+    /// `%(message)s`: the message as it is.
+    Message,
+    /// `%(name)s`, `%(target)s`: the target as it is.
+    Name,
+    /// `%(asctime)s`: the time as it is.
+    Asctime,
     /// `%(msecs)03d`, the usual companion of a `datefmt`: three digits when
     /// `msecs` is in 0..1000, as it is from 1970 on; else the generic path.
     Msecs3(Spec),
@@ -360,10 +366,19 @@ enum Piece {
 /// same bytes.
 fn field_piece(field: Field, spec: Spec) -> Piece {
     match field {
-        Field::Attr(attr) if attr.kind() == Kind::Text && spec.is_plain() => Piece::Text(attr),
+        Field::Attr(attr) if attr.kind() == Kind::Text && spec.is_plain() => match attr {
+            Attr::Message => Piece::Message,
+            Attr::Name | Attr::Target => Piece::Name,
+            Attr::Asctime => Piece::Asctime,
+            attr => Piece::Text(attr),
+        },
         Field::Attr(Attr::Msecs) if spec == percent_03d() => Piece::Msecs3(spec),
         field => Piece::Field(field, spec),
     }
+}
+
+fn display_failed() -> Error {
+    Error::other("a value's `Display` implementation failed")
 }
 
 /// The spec of `%(...)03d`.
@@ -526,7 +541,7 @@ impl PatternFormatter {
     /// ```
     pub fn message_only() -> Self {
         PatternFormatter {
-            pieces: Box::new([Piece::Text(Attr::Message)]),
+            pieces: Box::new([Piece::Message]),
             time: None,
         }
     }
@@ -700,9 +715,22 @@ impl Formatter for PatternFormatter {
                 Piece::ByLevel(texts) => {
                     out.extend_from_slice(&texts[entry.record().level() as usize - 1]);
                 }
+                Piece::Message => {
+                    let args = entry.record().args();
+                    match args.as_str() {
+                        Some(s) => out.extend_from_slice(s.as_bytes()),
+                        None => Sink(out).write_fmt(*args).map_err(|_| display_failed())?,
+                    }
+                }
+                Piece::Name => out.extend_from_slice(entry.record().target().as_bytes()),
+                Piece::Asctime => {
+                    if let Some(t) = &self.time {
+                        t.write(entry.unix_time(), out);
+                    }
+                }
                 Piece::Text(attr) => {
                     write_text(&attr_value(*attr, entry), entry, self.time.as_ref(), out)
-                        .map_err(|_| Error::other("a value's `Display` implementation failed"))?;
+                        .map_err(|_| display_failed())?;
                 }
                 Piece::Msecs3(spec) => {
                     let (secs, nanos) = entry.unix_time();
@@ -711,14 +739,12 @@ impl Formatter for PatternFormatter {
                         time::push_3digits(out, ms as u32);
                     } else {
                         self.write_field(&Field::Attr(Attr::Msecs), spec, entry, out)
-                            .map_err(|_| {
-                                Error::other("a value's `Display` implementation failed")
-                            })?;
+                            .map_err(|_| display_failed())?;
                     }
                 }
                 Piece::Field(field, spec) => self
                     .write_field(field, spec, entry, out)
-                    .map_err(|_| Error::other("a value's `Display` implementation failed"))?,
+                    .map_err(|_| display_failed())?,
             }
         }
         Ok(())
@@ -1684,6 +1710,9 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Piece::Text(attr) => Piece::Field(Field::Attr(*attr), Spec::plain()),
+                Piece::Message => Piece::Field(Field::Attr(Attr::Message), Spec::plain()),
+                Piece::Name => Piece::Field(Field::Attr(Attr::Name), Spec::plain()),
+                Piece::Asctime => Piece::Field(Field::Attr(Attr::Asctime), Spec::plain()),
                 Piece::Msecs3(spec) => Piece::Field(Field::Attr(Attr::Msecs), spec.clone()),
                 p => p.clone(),
             })
@@ -1705,7 +1734,7 @@ mod tests {
             (FormatStyle::Percent, "%(msecs)03d|%(msecs)04d|%(thread)s"),
             (
                 FormatStyle::Brace,
-                "{message} {name} {module_path} {threadName}",
+                "{message} {name} {target} {module_path} {threadName} {asctime}",
             ),
             (FormatStyle::Dollar, "$message ${name}"),
         ];
@@ -1720,9 +1749,14 @@ mod tests {
         for (style, f) in formats {
             let fast = PatternFormatter::compile(&cfg(style, f)).unwrap();
             assert!(
-                fast.pieces
-                    .iter()
-                    .any(|p| matches!(p, Piece::Text(_) | Piece::Msecs3(_))),
+                fast.pieces.iter().any(|p| matches!(
+                    p,
+                    Piece::Text(_)
+                        | Piece::Msecs3(_)
+                        | Piece::Message
+                        | Piece::Name
+                        | Piece::Asctime
+                )),
                 "{f}: no shortcut taken"
             );
             let slow = generic(&fast);
