@@ -13,6 +13,30 @@ thread_local! {
     static NAME: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
 }
 
+thread_local! {
+    /// Where messages are rendered before they are copied out at their size.
+    static MESSAGE: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// The text of `args`, in an allocation of exactly its size: rendered into a
+/// per-thread buffer first, because `args.to_string()` guesses a capacity and
+/// `into_boxed_str` then reallocates to shrink it (a `realloc` per record).
+fn render_message(args: &std::fmt::Arguments<'_>) -> Box<str> {
+    if let Some(s) = args.as_str() {
+        return s.into();
+    }
+    // Taken out while in use: a nested capture (an argument whose `Display`
+    // logs) gets a fresh buffer.
+    let mut buf = MESSAGE.try_with(std::cell::Cell::take).unwrap_or_default();
+    buf.clear();
+    let _ = std::fmt::Write::write_fmt(&mut buf, *args);
+    let message: Box<str> = buf.as_str().into();
+    if buf.capacity() <= 64 << 10 {
+        let _ = MESSAGE.try_with(|cell| cell.set(buf));
+    }
+    message
+}
+
 /// `name` as a shared string, allocated once per thread rather than per record.
 fn shared_name(name: &str) -> Arc<str> {
     NAME.try_with(|cell| {
@@ -89,11 +113,7 @@ impl OwnedRecord {
     /// Copies `entry`.
     pub(crate) fn capture(entry: &Entry<'_>) -> OwnedRecord {
         let record = entry.record();
-        let args = record.args();
-        let message = match args.as_str() {
-            Some(s) => s.into(),
-            None => args.to_string().into_boxed_str(),
-        };
+        let message = render_message(record.args());
         let mut kvs = Vec::new();
         let source = record.key_values();
         if source.count() > 0 {

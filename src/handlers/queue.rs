@@ -226,6 +226,10 @@ impl Shared {
     /// drained.
     fn run(&self) {
         crate::runtime::mark_internal_thread();
+        // Swapped with the queue's deque, so producers push into one that
+        // has kept its capacity (taking the deque left producers an empty
+        // one, regrown by doubling, under the lock, after every batch).
+        let mut batch = VecDeque::new();
         loop {
             let mut state = lock(&self.state);
             while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
@@ -237,7 +241,7 @@ impl Shared {
                     .unwrap_or_else(PoisonError::into_inner);
                 state.worker_waiting = false;
             }
-            let batch = std::mem::take(&mut state.records);
+            std::mem::swap(&mut batch, &mut state.records);
             let flush = state.flush_asked;
             let pending_flush = flush != state.flush_done;
             let closing = state.closed;
@@ -249,6 +253,8 @@ impl Shared {
             for record in &batch {
                 self.write(record);
             }
+            // Outside the lock: freeing the records' strings takes time.
+            batch.clear();
             self.emitted.fetch_add(n, Ordering::Relaxed);
             if dropped > 0 {
                 let s = if dropped == 1 { "" } else { "s" };
