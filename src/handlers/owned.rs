@@ -18,23 +18,29 @@ thread_local! {
     static MESSAGE: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
-/// The text of `args`, in an allocation of exactly its size: rendered into a
-/// per-thread buffer first, because `args.to_string()` guesses a capacity and
-/// `into_boxed_str` then reallocates to shrink it (a `realloc` per record).
-fn render_message(args: &std::fmt::Arguments<'_>) -> Box<str> {
-    if let Some(s) = args.as_str() {
-        return s.into();
-    }
+/// Runs `f` with the text of `args`, rendered into a per-thread buffer (no
+/// allocation once the buffer has grown to a message's size).
+pub(crate) fn with_rendered<R>(args: &std::fmt::Arguments<'_>, f: impl FnOnce(&str) -> R) -> R {
     // Taken out while in use: a nested capture (an argument whose `Display`
     // logs) gets a fresh buffer.
     let mut buf = MESSAGE.try_with(std::cell::Cell::take).unwrap_or_default();
     buf.clear();
     let _ = std::fmt::Write::write_fmt(&mut buf, *args);
-    let message: Box<str> = buf.as_str().into();
+    let r = f(&buf);
     if buf.capacity() <= 64 << 10 {
         let _ = MESSAGE.try_with(|cell| cell.set(buf));
     }
-    message
+    r
+}
+
+/// The text of `args`: borrowed when it is a literal, else in an allocation of
+/// exactly its size (`args.to_string()` guesses a capacity and
+/// `into_boxed_str` then reallocates to shrink it: a `realloc` per record).
+fn render_message(args: &std::fmt::Arguments<'_>) -> Text {
+    match args.as_str() {
+        Some(s) => Text::Static(s),
+        None => with_rendered(args, |s| Text::Owned(s.into())),
+    }
 }
 
 /// `name` as a shared string, allocated once per thread rather than per record.
@@ -56,19 +62,40 @@ fn shared_name(name: &str) -> Arc<str> {
 }
 
 /// A string a record borrows: kept as is when it is `'static` (the module path
-/// and file that `log`'s macros pass), copied otherwise, so the common record
-/// costs no allocation for them.
+/// and file that `log`'s macros pass, a literal message), copied otherwise,
+/// either into its own allocation or into a text buffer shared by many records
+/// (a queue's), so the common record costs no allocation for them.
 #[derive(Debug, Clone)]
 enum Text {
     Static(&'static str),
     Owned(Box<str>),
+    /// A thread's name, shared by the records of that thread.
+    Name(Arc<str>),
+    /// `len` bytes at `start` of the text buffer the record was captured into.
+    Shared {
+        start: usize,
+        len: usize,
+    },
 }
 
 impl Text {
-    fn as_str(&self) -> &str {
+    /// The text; `shared` is the buffer of `Text::Shared` ranges.
+    fn as_str<'a>(&'a self, shared: &'a str) -> &'a str {
         match self {
             Text::Static(s) => s,
             Text::Owned(s) => s,
+            Text::Name(s) => s,
+            Text::Shared { start, len } => shared.get(*start..*start + *len).unwrap_or(""),
+        }
+    }
+
+    /// `s` appended to `shared`.
+    fn push(shared: &mut String, s: &str) -> Text {
+        let start = shared.len();
+        shared.push_str(s);
+        Text::Shared {
+            start,
+            len: s.len(),
         }
     }
 }
@@ -98,22 +125,53 @@ impl log::kv::Source for OwnedKvs<'_> {
 pub(crate) struct OwnedRecord {
     pub(crate) level: log::Level,
     target: Text,
-    message: Box<str>,
+    message: Text,
     module_path: Option<Text>,
     file: Option<Text>,
     line: Option<u32>,
     kvs: Vec<(Box<str>, OwnedValue)>,
     time: SystemTime,
     thread_id: u64,
-    thread_name: Option<Arc<str>>,
+    thread_name: Option<Text>,
     pid: u32,
 }
 
 impl OwnedRecord {
     /// Copies `entry`.
     pub(crate) fn capture(entry: &Entry<'_>) -> OwnedRecord {
+        let message = render_message(entry.record().args());
+        let thread_name = entry.thread_name().map(|n| Text::Name(shared_name(n)));
+        Self::build(entry, message, thread_name, |s| Text::Owned(s.into()))
+    }
+
+    /// Copies `entry`, with its strings that are not `'static` appended to
+    /// `shared` instead of allocated one by one: its message is `message`
+    /// (the rendered args) when that is given, else the args' literal. Read
+    /// it back with [`with_entry_in`](OwnedRecord::with_entry_in) and the
+    /// same buffer.
+    pub(crate) fn capture_in(
+        entry: &Entry<'_>,
+        message: Option<&str>,
+        shared: &mut String,
+    ) -> OwnedRecord {
+        let message = match (message, entry.record().args().as_str()) {
+            (Some(m), _) => Text::push(shared, m),
+            (None, Some(s)) => Text::Static(s),
+            (None, None) => render_message(entry.record().args()),
+        };
+        // Copied rather than shared: the queue's worker would drop the shared
+        // name's count on another core for every record.
+        let thread_name = entry.thread_name().map(|n| Text::push(shared, n));
+        Self::build(entry, message, thread_name, |s| Text::push(shared, s))
+    }
+
+    fn build(
+        entry: &Entry<'_>,
+        message: Text,
+        thread_name: Option<Text>,
+        mut copy: impl FnMut(&str) -> Text,
+    ) -> OwnedRecord {
         let record = entry.record();
-        let message = render_message(record.args());
         let mut kvs = Vec::new();
         let source = record.key_values();
         if source.count() > 0 {
@@ -136,22 +194,22 @@ impl OwnedRecord {
             target: match record.module_path_static() {
                 // The default target is the module path, a `'static` string.
                 Some(m) if std::ptr::eq(m, record.target()) => Text::Static(m),
-                _ => Text::Owned(record.target().into()),
+                _ => copy(record.target()),
             },
             message,
             module_path: match record.module_path_static() {
                 Some(m) => Some(Text::Static(m)),
-                None => record.module_path().map(|m| Text::Owned(m.into())),
+                None => record.module_path().map(&mut copy),
             },
             file: match record.file_static() {
                 Some(f) => Some(Text::Static(f)),
-                None => record.file().map(|f| Text::Owned(f.into())),
+                None => record.file().map(&mut copy),
             },
             line: record.line(),
             kvs,
             time: entry.time(),
             thread_id: entry.thread_id(),
-            thread_name: entry.thread_name().map(shared_name),
+            thread_name,
             pid: entry.process_id(),
         }
     }
@@ -162,32 +220,45 @@ impl OwnedRecord {
         OwnedRecord {
             level,
             target: Text::Owned(target.into()),
-            message: message.into_boxed_str(),
+            message: Text::Owned(message.into_boxed_str()),
             module_path: None,
             file: None,
             line: None,
             kvs: Vec::new(),
             time: SystemTime::now(),
             thread_id: crate::entry::current_thread_id(),
-            thread_name: std::thread::current().name().map(shared_name),
+            thread_name: std::thread::current()
+                .name()
+                .map(|n| Text::Name(shared_name(n))),
             pid: crate::entry::process_id(),
         }
     }
 
     /// Runs `f` with an [`Entry`] that reads exactly like the original.
     pub(crate) fn with_entry<R>(&self, f: impl FnOnce(&Entry<'_>) -> R) -> R {
-        let message: &str = &self.message;
-        self.with_args(format_args!("{message}"), f)
+        self.with_entry_in("", f)
     }
 
-    fn with_args<R>(&self, args: std::fmt::Arguments<'_>, f: impl FnOnce(&Entry<'_>) -> R) -> R {
+    /// [`with_entry`](OwnedRecord::with_entry) for a record captured with
+    /// [`capture_in`](OwnedRecord::capture_in) into `shared`.
+    pub(crate) fn with_entry_in<R>(&self, shared: &str, f: impl FnOnce(&Entry<'_>) -> R) -> R {
+        let message = self.message.as_str(shared);
+        self.with_args(format_args!("{message}"), shared, f)
+    }
+
+    fn with_args<R>(
+        &self,
+        args: std::fmt::Arguments<'_>,
+        shared: &str,
+        f: impl FnOnce(&Entry<'_>) -> R,
+    ) -> R {
         let kvs = OwnedKvs(&self.kvs);
         let record = log::Record::builder()
             .args(args)
             .level(self.level)
-            .target(self.target.as_str())
-            .module_path(self.module_path.as_ref().map(Text::as_str))
-            .file(self.file.as_ref().map(Text::as_str))
+            .target(self.target.as_str(shared))
+            .module_path(self.module_path.as_ref().map(|t| t.as_str(shared)))
+            .file(self.file.as_ref().map(|t| t.as_str(shared)))
             .line(self.line)
             .key_values(&kvs)
             .build();
@@ -195,7 +266,7 @@ impl OwnedRecord {
             .with_time(self.time)
             .with_process(self.pid);
         let entry = match &self.thread_name {
-            Some(name) => entry.with_thread(self.thread_id, name),
+            Some(name) => entry.with_thread(self.thread_id, name.as_str(shared)),
             None => entry.with_unnamed_thread(self.thread_id),
         };
         f(&entry)
@@ -304,5 +375,15 @@ mod tests {
         let copy = owned.with_entry(|e| render(e));
         assert_eq!(original, copy);
         assert!(copy.contains(r#""n":42"#), "{copy}");
+        // Into a shared text buffer (a queue's), after other records' text.
+        let mut shared = String::from("earlier records");
+        let in_shared = OwnedRecord::capture_in(&entry, Some("hello 7"), &mut shared);
+        assert_eq!(in_shared.with_entry_in(&shared, |e| render(e)), original);
+        // Message, thread name, target, module path, file: none `'static`
+        // in this record.
+        assert_eq!(
+            shared,
+            "earlier recordshello 7workerapp::dbapp::dbsrc/db.rs"
+        );
     }
 }

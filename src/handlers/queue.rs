@@ -6,7 +6,10 @@
 //! already queued, and `drop_below` must look at a waiting record's level,
 //! which a channel cannot do. One structure serves every policy. The lock is
 //! held only to push one record (or, on the worker, to take the whole backlog
-//! at once), never over formatting or I/O.
+//! at once), never over formatting or I/O. A record's strings that are not
+//! `'static` (the rendered message, a literal target, the thread name) are
+//! appended to one text buffer that goes to the worker with the batch, so the
+//! calling thread allocates nothing per record (key-values aside).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -85,6 +88,9 @@ struct Shared {
 #[derive(Debug, Default)]
 struct State {
     records: VecDeque<OwnedRecord>,
+    /// The strings of `records` that are not `'static` (messages, targets),
+    /// one after the other: a record costs no allocation for them.
+    texts: String,
     /// Flush requests made, and the last one the worker has completed.
     flush_asked: u64,
     flush_done: u64,
@@ -150,15 +156,16 @@ impl Shared {
         self.worker_id.get() == Some(&std::thread::current().id())
     }
 
-    /// Queues `record`, or drops one record by the policy. Returns `false`
+    /// Queues a copy of `entry` (`message`: its rendered args, when they are
+    /// not a literal), or drops one record by the policy. Returns `false`
     /// when the queue is closed (the caller writes the record itself).
-    fn push(&self, record: OwnedRecord) -> bool {
+    fn push(&self, entry: &Entry<'_>, message: Option<&str>) -> bool {
         let mut state = lock(&self.state);
         if state.closed {
             return false;
         }
         if state.records.len() >= self.capacity {
-            let droppable = self.droppable(record.level);
+            let droppable = self.droppable(entry.record().level());
             match self.overflow {
                 Overflow::DropNewest if droppable => {
                     self.count_drop(&mut state);
@@ -166,8 +173,11 @@ impl Shared {
                 }
                 Overflow::DropOldest if droppable => {
                     // When everything waiting must be kept, the newest goes.
+                    // (Its text stays in `texts` until the worker takes the batch.)
                     if let Some(i) = state.records.iter().position(|r| self.droppable(r.level)) {
                         state.records.remove(i);
+                        let state = &mut *state;
+                        let record = OwnedRecord::capture_in(entry, message, &mut state.texts);
                         state.records.push_back(record);
                     }
                     self.count_drop(&mut state);
@@ -193,7 +203,9 @@ impl Shared {
             }
         }
         let wake = state.worker_waiting;
-        state.records.push_back(record);
+        let state_ref = &mut *state;
+        let record = OwnedRecord::capture_in(entry, message, &mut state_ref.texts);
+        state_ref.records.push_back(record);
         drop(state);
         if wake {
             self.work.notify_one();
@@ -206,8 +218,8 @@ impl Shared {
         self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn write(&self, record: &OwnedRecord) {
-        record.with_entry(|entry| {
+    fn write(&self, record: &OwnedRecord, texts: &str) {
+        record.with_entry_in(texts, |entry| {
             for t in &self.targets {
                 if let Err(e) = t.emit(entry) {
                     self.keep_error(e);
@@ -230,6 +242,7 @@ impl Shared {
         // has kept its capacity (taking the deque left producers an empty
         // one, regrown by doubling, under the lock, after every batch).
         let mut batch = VecDeque::new();
+        let mut texts = String::new();
         loop {
             let mut state = lock(&self.state);
             while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
@@ -242,6 +255,7 @@ impl Shared {
                 state.worker_waiting = false;
             }
             std::mem::swap(&mut batch, &mut state.records);
+            std::mem::swap(&mut texts, &mut state.texts);
             let flush = state.flush_asked;
             let pending_flush = flush != state.flush_done;
             let closing = state.closed;
@@ -251,10 +265,14 @@ impl Shared {
 
             let n = batch.len() as u64;
             for record in &batch {
-                self.write(record);
+                self.write(record, &texts);
             }
             // Outside the lock: freeing the records' strings takes time.
             batch.clear();
+            texts.clear();
+            // Keep what a usual batch needs, not what one burst of huge
+            // messages needed.
+            texts.shrink_to(1 << 20);
             self.emitted.fetch_add(n, Ordering::Relaxed);
             if dropped > 0 {
                 let s = if dropped == 1 { "" } else { "s" };
@@ -263,7 +281,7 @@ impl Shared {
                     "logfig",
                     format!("queue `{}`: {dropped} record{s} dropped", self.name),
                 );
-                self.write(&report);
+                self.write(&report, "");
             }
             // Ran empty: flush the targets, so a buffered file behind the
             // queue is written in batches yet never lags an idle queue.
@@ -318,8 +336,13 @@ impl Shared {
 
 impl Handler for QueueHandler {
     fn emit(&self, entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
-        let record = OwnedRecord::capture(entry);
-        if !self.shared.push(record) {
+        let args = entry.record().args();
+        let queued = match args.as_str() {
+            Some(_) => self.shared.push(entry, None),
+            // Rendered outside the queue's lock, copied in under it.
+            None => super::owned::with_rendered(args, |m| self.shared.push(entry, Some(m))),
+        };
+        if !queued {
             // Closed: a thread that started logging before the swap. Write
             // the record here rather than lose it.
             for t in &self.shared.targets {
