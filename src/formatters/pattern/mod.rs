@@ -343,7 +343,9 @@ enum Field {
 #[derive(Debug, Clone)]
 enum Piece {
     Lit(Box<[u8]>),
-    Field(Field, Spec),
+    /// Boxed: a field with its spec is ~100 bytes, every other piece fits in
+    /// 16, and a format's pieces are read for every record.
+    Field(Box<(Field, Spec)>),
     /// A field whose text depends on the record's level alone (`levelname`,
     /// `levelno`), rendered when the format is compiled, once per level:
     /// `[log::Level as usize - 1]`.
@@ -359,7 +361,7 @@ enum Piece {
     Asctime,
     /// `%(msecs)03d`, the usual companion of a `datefmt`: three digits when
     /// `msecs` is in 0..1000, as it is from 1970 on; else the generic path.
-    Msecs3(Spec),
+    Msecs3,
 }
 
 /// The piece for a field: the generic one, or a shortcut that renders the
@@ -372,8 +374,8 @@ fn field_piece(field: Field, spec: Spec) -> Piece {
             Attr::Asctime => Piece::Asctime,
             attr => Piece::Text(attr),
         },
-        Field::Attr(Attr::Msecs) if spec == percent_03d() => Piece::Msecs3(spec),
-        field => Piece::Field(field, spec),
+        Field::Attr(Attr::Msecs) if spec == percent_03d() => Piece::Msecs3,
+        field => Piece::Field(Box::new((field, spec))),
     }
 }
 
@@ -732,18 +734,18 @@ impl Formatter for PatternFormatter {
                     write_text(&attr_value(*attr, entry), entry, self.time.as_ref(), out)
                         .map_err(|_| display_failed())?;
                 }
-                Piece::Msecs3(spec) => {
+                Piece::Msecs3 => {
                     let (secs, nanos) = entry.unix_time();
                     let ms = time::msecs(time::created_at(secs, nanos));
                     if (0.0..1000.0).contains(&ms) {
                         time::push_3digits(out, ms as u32);
                     } else {
-                        self.write_field(&Field::Attr(Attr::Msecs), spec, entry, out)
+                        self.write_field(&Field::Attr(Attr::Msecs), &percent_03d(), entry, out)
                             .map_err(|_| display_failed())?;
                     }
                 }
-                Piece::Field(field, spec) => self
-                    .write_field(field, spec, entry, out)
+                Piece::Field(field) => self
+                    .write_field(&field.0, &field.1, entry, out)
                     .map_err(|_| display_failed())?,
             }
         }
@@ -1709,11 +1711,15 @@ mod tests {
             .pieces
             .iter()
             .map(|p| match p {
-                Piece::Text(attr) => Piece::Field(Field::Attr(*attr), Spec::plain()),
-                Piece::Message => Piece::Field(Field::Attr(Attr::Message), Spec::plain()),
-                Piece::Name => Piece::Field(Field::Attr(Attr::Name), Spec::plain()),
-                Piece::Asctime => Piece::Field(Field::Attr(Attr::Asctime), Spec::plain()),
-                Piece::Msecs3(spec) => Piece::Field(Field::Attr(Attr::Msecs), spec.clone()),
+                Piece::Text(attr) => Piece::Field(Box::new((Field::Attr(*attr), Spec::plain()))),
+                Piece::Message => {
+                    Piece::Field(Box::new((Field::Attr(Attr::Message), Spec::plain())))
+                }
+                Piece::Name => Piece::Field(Box::new((Field::Attr(Attr::Name), Spec::plain()))),
+                Piece::Asctime => {
+                    Piece::Field(Box::new((Field::Attr(Attr::Asctime), Spec::plain())))
+                }
+                Piece::Msecs3 => Piece::Field(Box::new((Field::Attr(Attr::Msecs), percent_03d()))),
                 p => p.clone(),
             })
             .collect();
@@ -1751,11 +1757,7 @@ mod tests {
             assert!(
                 fast.pieces.iter().any(|p| matches!(
                     p,
-                    Piece::Text(_)
-                        | Piece::Msecs3(_)
-                        | Piece::Message
-                        | Piece::Name
-                        | Piece::Asctime
+                    Piece::Text(_) | Piece::Msecs3 | Piece::Message | Piece::Name | Piece::Asctime
                 )),
                 "{f}: no shortcut taken"
             );
