@@ -144,25 +144,61 @@ impl OwnedRecord {
         Self::build(entry, message, thread_name, |s| Text::Owned(s.into()))
     }
 
-    /// Copies `entry`, with its strings that are not `'static` appended to
-    /// `shared` instead of allocated one by one: its message is `message`
-    /// (the rendered args) when that is given, else the args' literal. Read
-    /// it back with [`with_entry_in`](OwnedRecord::with_entry_in) and the
-    /// same buffer.
-    pub(crate) fn capture_in(
-        entry: &Entry<'_>,
-        message: Option<&str>,
-        shared: &mut String,
-    ) -> OwnedRecord {
-        let message = match (message, entry.record().args().as_str()) {
-            (Some(m), _) => Text::push(shared, m),
-            (None, Some(s)) => Text::Static(s),
-            (None, None) => render_message(entry.record().args()),
+    /// Runs `f` with a copy of `entry` whose strings that are not `'static`
+    /// (the rendered message, a literal target, the thread name, ...) are in
+    /// a per-thread text buffer, passed along, instead of allocated one by
+    /// one. [`rebase`](OwnedRecord::rebase) the copy when moving that text
+    /// into another buffer; read it back with
+    /// [`with_entry_in`](OwnedRecord::with_entry_in) and that buffer.
+    pub(crate) fn with_staged<R>(entry: &Entry<'_>, f: impl FnOnce(OwnedRecord, &str) -> R) -> R {
+        // Taken out while in use: a nested capture (an argument whose
+        // `Display` logs) gets a fresh buffer.
+        let mut texts = MESSAGE.try_with(std::cell::Cell::take).unwrap_or_default();
+        texts.clear();
+        let record = Self::capture_in(entry, &mut texts);
+        let r = f(record, &texts);
+        if texts.capacity() <= 64 << 10 {
+            let _ = MESSAGE.try_with(|cell| cell.set(texts));
+        }
+        r
+    }
+
+    /// Copies `entry` with its strings that are not `'static` appended to
+    /// `shared`.
+    pub(crate) fn capture_in(entry: &Entry<'_>, shared: &mut String) -> OwnedRecord {
+        let args = entry.record().args();
+        let message = match args.as_str() {
+            Some(s) => Text::Static(s),
+            None => {
+                let start = shared.len();
+                let _ = std::fmt::Write::write_fmt(shared, *args);
+                Text::Shared {
+                    start,
+                    len: shared.len() - start,
+                }
+            }
         };
         // Copied rather than shared: the queue's worker would drop the shared
         // name's count on another core for every record.
         let thread_name = entry.thread_name().map(|n| Text::push(shared, n));
         Self::build(entry, message, thread_name, |s| Text::push(shared, s))
+    }
+
+    /// Moves the record's ranges by `base`: its text now starts at `base` of
+    /// the buffer it will be read with.
+    pub(crate) fn rebase(&mut self, base: usize) {
+        let texts = [
+            Some(&mut self.target),
+            Some(&mut self.message),
+            self.module_path.as_mut(),
+            self.file.as_mut(),
+            self.thread_name.as_mut(),
+        ];
+        for text in texts.into_iter().flatten() {
+            if let Text::Shared { start, .. } = text {
+                *start += base;
+            }
+        }
     }
 
     fn build(
@@ -375,15 +411,30 @@ mod tests {
         let copy = owned.with_entry(|e| render(e));
         assert_eq!(original, copy);
         assert!(copy.contains(r#""n":42"#), "{copy}");
-        // Into a shared text buffer (a queue's), after other records' text.
+        // Staged in a per-thread buffer, then moved after other records'
+        // text (as a queue does).
         let mut shared = String::from("earlier records");
-        let in_shared = OwnedRecord::capture_in(&entry, Some("hello 7"), &mut shared);
+        let in_shared = OwnedRecord::with_staged(&entry, |mut record, texts| {
+            record.rebase(shared.len());
+            shared.push_str(texts);
+            record
+        });
         assert_eq!(in_shared.with_entry_in(&shared, |e| render(e)), original);
-        // Message, thread name, target, module path, file: none `'static`
-        // in this record.
-        assert_eq!(
-            shared,
-            "earlier recordshello 7workerapp::dbapp::dbsrc/db.rs"
-        );
+        // Thread name, target, module path, file: none `'static` in this
+        // record. (rustc folds the literal `7` into `format_args!`, so the
+        // message is a `'static` string, kept as it is.)
+        assert_eq!(shared, "earlier recordsworkerapp::dbapp::dbsrc/db.rs");
+        let stage = |args: std::fmt::Arguments<'_>| {
+            let record = log::Record::builder().args(args).target("app::db").build();
+            let entry = Entry::new(&record).with_thread(9, "worker");
+            OwnedRecord::with_staged(&entry, |mut record, texts| {
+                assert_eq!(texts, "hello 7workerapp::db");
+                record.rebase(3);
+                let texts = format!("abc{texts}");
+                record.with_entry_in(&texts, |e| e.record().args().to_string())
+            })
+        };
+        let n = 7;
+        assert_eq!(stage(format_args!("hello {n}")), "hello 7");
     }
 }
