@@ -100,6 +100,10 @@ impl Text {
     }
 }
 
+/// A record's key-values, owned.
+#[derive(Debug)]
+pub(crate) struct Kvs(Vec<(Box<str>, OwnedValue)>);
+
 struct OwnedKvs<'a>(&'a [(Box<str>, OwnedValue)]);
 
 impl log::kv::Source for OwnedKvs<'_> {
@@ -141,73 +145,37 @@ impl OwnedRecord {
     pub(crate) fn capture(entry: &Entry<'_>) -> OwnedRecord {
         let message = render_message(entry.record().args());
         let thread_name = entry.thread_name().map(|n| Text::Name(shared_name(n)));
-        Self::build(entry, message, thread_name, |s| Text::Owned(s.into()))
+        let kvs = Self::capture_kvs(entry.record());
+        Self::build(entry, message, thread_name, kvs, |s| Text::Owned(s.into()))
     }
 
-    /// Runs `f` with a copy of `entry` whose strings that are not `'static`
-    /// (the rendered message, a literal target, the thread name, ...) are in
-    /// a per-thread text buffer, passed along, instead of allocated one by
-    /// one. [`rebase`](OwnedRecord::rebase) the copy when moving that text
-    /// into another buffer; read it back with
-    /// [`with_entry_in`](OwnedRecord::with_entry_in) and that buffer.
-    pub(crate) fn with_staged<R>(entry: &Entry<'_>, f: impl FnOnce(OwnedRecord, &str) -> R) -> R {
-        // Taken out while in use: a nested capture (an argument whose
-        // `Display` logs) gets a fresh buffer.
-        let mut texts = MESSAGE.try_with(std::cell::Cell::take).unwrap_or_default();
-        texts.clear();
-        let record = Self::capture_in(entry, &mut texts);
-        let r = f(record, &texts);
-        if texts.capacity() <= 64 << 10 {
-            let _ = MESSAGE.try_with(|cell| cell.set(texts));
-        }
-        r
-    }
-
-    /// Copies `entry` with its strings that are not `'static` appended to
-    /// `shared`.
-    pub(crate) fn capture_in(entry: &Entry<'_>, shared: &mut String) -> OwnedRecord {
-        let args = entry.record().args();
-        let message = match args.as_str() {
-            Some(s) => Text::Static(s),
-            None => {
-                let start = shared.len();
-                let _ = std::fmt::Write::write_fmt(shared, *args);
-                Text::Shared {
-                    start,
-                    len: shared.len() - start,
-                }
-            }
+    /// Copies `entry`, with its strings that are not `'static` appended to
+    /// `shared` instead of allocated one by one, as ranges of it: the message
+    /// is `message` (the rendered args) when given, else the args' literal;
+    /// `kvs` are the record's, from [`capture_kvs`](OwnedRecord::capture_kvs).
+    /// Runs no user code. Read the copy back with
+    /// [`with_entry_in`](OwnedRecord::with_entry_in) and the same buffer.
+    pub(crate) fn capture_in(
+        entry: &Entry<'_>,
+        message: Option<&str>,
+        kvs: Kvs,
+        shared: &mut String,
+    ) -> OwnedRecord {
+        let message = match (message, entry.record().args().as_str()) {
+            (Some(m), _) => Text::push(shared, m),
+            (None, Some(s)) => Text::Static(s),
+            // Not reached from the queue, which renders non-literal args.
+            (None, None) => render_message(entry.record().args()),
         };
         // Copied rather than shared: the queue's worker would drop the shared
         // name's count on another core for every record.
         let thread_name = entry.thread_name().map(|n| Text::push(shared, n));
-        Self::build(entry, message, thread_name, |s| Text::push(shared, s))
+        Self::build(entry, message, thread_name, kvs, |s| Text::push(shared, s))
     }
 
-    /// Moves the record's ranges by `base`: its text now starts at `base` of
-    /// the buffer it will be read with.
-    pub(crate) fn rebase(&mut self, base: usize) {
-        let texts = [
-            Some(&mut self.target),
-            Some(&mut self.message),
-            self.module_path.as_mut(),
-            self.file.as_mut(),
-            self.thread_name.as_mut(),
-        ];
-        for text in texts.into_iter().flatten() {
-            if let Text::Shared { start, .. } = text {
-                *start += base;
-            }
-        }
-    }
-
-    fn build(
-        entry: &Entry<'_>,
-        message: Text,
-        thread_name: Option<Text>,
-        mut copy: impl FnMut(&str) -> Text,
-    ) -> OwnedRecord {
-        let record = entry.record();
+    /// The key-values of `record`, owned. They may run a value's `Display`
+    /// or `Debug`: user code, which a queue runs before taking its lock.
+    pub(crate) fn capture_kvs(record: &log::Record<'_>) -> Kvs {
         let mut kvs = Vec::new();
         let source = record.key_values();
         if source.count() > 0 {
@@ -225,6 +193,18 @@ impl OwnedRecord {
             }
             let _ = source.visit(&mut Collect(&mut kvs));
         }
+        Kvs(kvs)
+    }
+
+    fn build(
+        entry: &Entry<'_>,
+        message: Text,
+        thread_name: Option<Text>,
+        kvs: Kvs,
+        mut copy: impl FnMut(&str) -> Text,
+    ) -> OwnedRecord {
+        let record = entry.record();
+        let kvs = kvs.0;
         OwnedRecord {
             level: record.level(),
             target: match record.module_path_static() {
@@ -411,30 +391,16 @@ mod tests {
         let copy = owned.with_entry(|e| render(e));
         assert_eq!(original, copy);
         assert!(copy.contains(r#""n":42"#), "{copy}");
-        // Staged in a per-thread buffer, then moved after other records'
-        // text (as a queue does).
+        // Into a shared text buffer (a queue's), after other records' text.
         let mut shared = String::from("earlier records");
-        let in_shared = OwnedRecord::with_staged(&entry, |mut record, texts| {
-            record.rebase(shared.len());
-            shared.push_str(texts);
-            record
-        });
+        let kvs = OwnedRecord::capture_kvs(entry.record());
+        let in_shared = OwnedRecord::capture_in(&entry, Some("hello 7"), kvs, &mut shared);
         assert_eq!(in_shared.with_entry_in(&shared, |e| render(e)), original);
-        // Thread name, target, module path, file: none `'static` in this
-        // record. (rustc folds the literal `7` into `format_args!`, so the
-        // message is a `'static` string, kept as it is.)
-        assert_eq!(shared, "earlier recordsworkerapp::dbapp::dbsrc/db.rs");
-        let stage = |args: std::fmt::Arguments<'_>| {
-            let record = log::Record::builder().args(args).target("app::db").build();
-            let entry = Entry::new(&record).with_thread(9, "worker");
-            OwnedRecord::with_staged(&entry, |mut record, texts| {
-                assert_eq!(texts, "hello 7workerapp::db");
-                record.rebase(3);
-                let texts = format!("abc{texts}");
-                record.with_entry_in(&texts, |e| e.record().args().to_string())
-            })
-        };
-        let n = 7;
-        assert_eq!(stage(format_args!("hello {n}")), "hello 7");
+        // Message, thread name, target, module path, file: none `'static`
+        // in this record.
+        assert_eq!(
+            shared,
+            "earlier recordshello 7workerapp::dbapp::dbsrc/db.rs"
+        );
     }
 }

@@ -6,11 +6,12 @@
 //! already queued, and `drop_below` must look at a waiting record's level,
 //! which a channel cannot do. One structure serves every policy. The lock is
 //! held only to push one record (or, on the worker, to take the whole backlog
-//! at once), never over formatting, I/O or user code. A record is copied
-//! outside the lock, its strings that are not `'static` (the rendered message,
-//! a literal target, the thread name) into a per-thread buffer; under the lock
-//! those are appended to one text buffer that goes to the worker with the
-//! batch. The calling thread allocates nothing per record (key-values aside).
+//! at once), never over formatting, I/O or user code: the message is rendered
+//! and the key-values captured before it is taken. Under it, a record's
+//! strings that are not `'static` (the rendered message, a literal target, the
+//! thread name) are appended to one text buffer that goes to the worker with
+//! the batch, so the calling thread allocates nothing per record (key-values
+//! aside).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{JoinHandle, ThreadId};
 
 use super::HandlerStats;
-use super::owned::{OwnedRecord, Target};
+use super::owned::{Kvs, OwnedRecord, Target};
 use crate::config::Overflow;
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 
@@ -157,16 +158,17 @@ impl Shared {
         self.worker_id.get() == Some(&std::thread::current().id())
     }
 
-    /// Queues `record`, whose strings that are not `'static` are in `texts`,
-    /// or drops one record by the policy. Returns `false` when the queue is
-    /// closed (the caller writes the record itself).
-    fn push(&self, mut record: OwnedRecord, texts: &str) -> bool {
+    /// Queues a copy of `entry` (`message`: its rendered args, when they are
+    /// not a literal; `kvs`: its key-values), or drops one record by the
+    /// policy. Returns `false` when the queue is closed (the caller writes the
+    /// record itself).
+    fn push(&self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) -> bool {
         let mut state = lock(&self.state);
         if state.closed {
             return false;
         }
         if state.records.len() >= self.capacity {
-            let droppable = self.droppable(record.level);
+            let droppable = self.droppable(entry.record().level());
             match self.overflow {
                 Overflow::DropNewest if droppable => {
                     self.count_drop(&mut state);
@@ -177,8 +179,8 @@ impl Shared {
                     // (Its text stays in `texts` until the worker takes the batch.)
                     if let Some(i) = state.records.iter().position(|r| self.droppable(r.level)) {
                         state.records.remove(i);
-                        record.rebase(state.texts.len());
-                        state.texts.push_str(texts);
+                        let state = &mut *state;
+                        let record = OwnedRecord::capture_in(entry, message, kvs, &mut state.texts);
                         state.records.push_back(record);
                     }
                     self.count_drop(&mut state);
@@ -204,9 +206,10 @@ impl Shared {
             }
         }
         let wake = state.worker_waiting;
-        record.rebase(state.texts.len());
-        state.texts.push_str(texts);
-        state.records.push_back(record);
+        // Plain copies: no user code runs under the lock.
+        let state_ref = &mut *state;
+        let record = OwnedRecord::capture_in(entry, message, kvs, &mut state_ref.texts);
+        state_ref.records.push_back(record);
         drop(state);
         if wake {
             self.work.notify_one();
@@ -337,10 +340,15 @@ impl Shared {
 
 impl Handler for QueueHandler {
     fn emit(&self, entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
-        // Copied (message rendered, key-values captured) outside the queue's
-        // lock; under it, only moved in.
-        let queued =
-            OwnedRecord::with_staged(entry, |record, texts| self.shared.push(record, texts));
+        // The message rendered and the key-values captured (user code: their
+        // `Display` and `Debug`) outside the queue's lock; the rest is copied
+        // under it.
+        let kvs = OwnedRecord::capture_kvs(entry.record());
+        let args = entry.record().args();
+        let queued = match args.as_str() {
+            Some(_) => self.shared.push(entry, None, kvs),
+            None => super::owned::with_rendered(args, |m| self.shared.push(entry, Some(m), kvs)),
+        };
         if !queued {
             // Closed: a thread that started logging before the swap. Write
             // the record here rather than lose it.
