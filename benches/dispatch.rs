@@ -8,7 +8,11 @@
 //! - `enabled_pattern_format`: an enabled call through a `%`-style formatter
 //!   (asctime, padded level, name, message) into a handler that formats and
 //!   discards;
-//! - `enabled_pattern_format_100_loggers`: the same with 100 configured loggers.
+//! - `enabled_pattern_format_100_loggers`: the same with 100 configured loggers;
+//! - `installed_disabled_other_target_debug_log_macro` and `…_logfig_macro`:
+//!   the first case with logfig installed as the global logger, through
+//!   `log::debug!` and through logfig's own `logfig::debug!`, which caches the
+//!   decision per call site.
 //!
 //! Run with `cargo bench --bench dispatch`.
 
@@ -104,6 +108,18 @@ fn bench(c: &mut Criterion) {
     let d100 = Dispatcher::new(&config(100)).expect("dispatcher");
     c.bench_function("disabled_100_loggers", |b| {
         b.iter(|| log::debug!(logger: d100, target: "service42::module42::handler", "request handled id={}", black_box(7)))
+    });
+    // Last: installing sets the global logger and `log::max_level()` for good.
+    let _handle = Builder::new()
+        .init_str(&config_text(0), Format::Yaml)
+        .expect("install");
+    c.bench_function("installed_disabled_other_target_debug_log_macro", |b| {
+        b.iter(
+            || log::debug!(target: "bench", "request handled id={} latency_us={}", black_box(7), 7),
+        )
+    });
+    c.bench_function("installed_disabled_other_target_debug_logfig_macro", |b| {
+        b.iter(|| logfig::debug!(target: "bench", "request handled id={} latency_us={}", black_box(7), 7))
     });
 }
 

@@ -1,6 +1,6 @@
 //! [`Entry`]: one record on its way through the graph.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::sync::OnceLock;
 use std::thread::Thread;
 use std::time::SystemTime;
@@ -36,6 +36,9 @@ pub struct Entry<'a> {
     process: Option<u32>,
     /// The `tracing` span scope, root first; empty for `log` records.
     spans: &'a [crate::SpanRecord],
+    /// `time` split into Unix seconds and nanoseconds, once: `asctime`,
+    /// `created` and `msecs` of one record all need it.
+    unix: Cell<Option<(i64, u32)>>,
 }
 
 impl<'a> Entry<'a> {
@@ -48,12 +51,14 @@ impl<'a> Entry<'a> {
             current: OnceCell::new(),
             process: None,
             spans: &[],
+            unix: Cell::new(None),
         }
     }
 
     /// Sets the creation time.
     pub fn with_time(mut self, time: SystemTime) -> Self {
         self.time = time;
+        self.unix.set(None);
         self
     }
 
@@ -92,6 +97,17 @@ impl<'a> Entry<'a> {
     /// When the record was created.
     pub fn time(&self) -> SystemTime {
         self.time
+    }
+
+    /// [`time`](Entry::time) as whole seconds (floored) and nanoseconds since
+    /// the Unix epoch, computed once per entry.
+    pub(crate) fn unix_time(&self) -> (i64, u32) {
+        if let Some(t) = self.unix.get() {
+            return t;
+        }
+        let t = split_unix(self.time);
+        self.unix.set(Some(t));
+        t
     }
 
     /// The logger name: the record's target.
@@ -149,6 +165,25 @@ impl<'a> Entry<'a> {
 }
 
 /// The process id, read once: `getpid` is a system call on current glibc.
+/// Seconds (floored) and nanoseconds of a time since the Unix epoch, also
+/// before 1970.
+pub(crate) fn split_unix(time: SystemTime) -> (i64, u32) {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => (
+            i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            d.subsec_nanos(),
+        ),
+        Err(e) => {
+            let d = e.duration();
+            let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+            match d.subsec_nanos() {
+                0 => (-secs, 0),
+                n => (-secs - 1, 1_000_000_000 - n),
+            }
+        }
+    }
+}
+
 pub(crate) fn process_id() -> u32 {
     static PID: OnceLock<u32> = OnceLock::new();
     *PID.get_or_init(std::process::id)

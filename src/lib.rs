@@ -2,7 +2,7 @@
 //!
 //! logfig builds a whole logging setup — loggers, filters, handlers, formatters —
 //! from a `logging.yaml` (or `.toml`, `.json`) shaped like Python's
-//! `logging.config.dictConfig`, installs it as the backend of the [`log`] facade,
+//! `logging.config.dictConfig`, installs it as the backend of the [`log`](mod@log) facade,
 //! and applies edits of the file while the program runs.
 //!
 //! # Quick start
@@ -36,6 +36,14 @@
 //! Logger names are `log` targets; the hierarchy splits on `::` and `.`, so
 //! `myapp.db` and `myapp::db` are one logger, the child of `myapp`. Levels,
 //! `propagate` and filters follow Python's rules.
+//!
+//! # Macros
+//!
+//! [`error!`], [`warn!`], [`info!`], [`debug!`], [`trace!`] and [`log!`] take
+//! what `log`'s macros take and send records through the `log` facade as they
+//! do; in addition, each call site caches the installed config's level for
+//! its target, so a filtered-out call costs two atomic loads instead of a
+//! look-up by target. `log`'s own macros work with logfig too.
 //!
 //! # Feature flags
 //!
@@ -71,6 +79,7 @@ mod handlers;
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 mod layer;
 mod load;
+mod macros;
 mod reload;
 mod runtime;
 #[cfg(feature = "schema")]
@@ -80,7 +89,6 @@ mod value;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 pub use build::{HandlerFactory, Registry};
 pub use config::Config;
@@ -111,6 +119,13 @@ pub use runtime::{Dispatcher, ErrorHook};
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub use schema::schema;
 pub use span::SpanRecord;
+
+/// What logfig's macros expand to. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::runtime::Callsite;
+    pub use log;
+}
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
@@ -364,8 +379,7 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
             ),
         ));
     }
-    dispatcher.shared.global.store(true, Ordering::Release);
-    dispatcher.update_max_level();
+    dispatcher.mark_installed();
     #[cfg(feature = "tracing")]
     if tracing {
         use tracing_subscriber::layer::SubscriberExt;

@@ -20,35 +20,36 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(test)]
 use std::time::SystemTime;
 
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
 
-/// Seconds (floored) and nanoseconds of a time, also before 1970.
-pub(crate) fn split(time: SystemTime) -> (i64, u32) {
-    match time.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => (
-            i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-            d.subsec_nanos(),
-        ),
-        Err(e) => {
-            let d = e.duration();
-            let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-            match d.subsec_nanos() {
-                0 => (-secs, 0),
-                n => (-secs - 1, 1_000_000_000 - n),
-            }
-        }
-    }
-}
+#[cfg(test)]
+use crate::entry::split_unix as split;
 
 /// Python's `record.created`: `time.time()`, which is the nanosecond count
 /// divided by 1e9 (`_PyTime_AsSecondsDouble`), not `secs + nanos / 1e9`.
+#[cfg(test)]
 pub(crate) fn created(time: SystemTime) -> f64 {
     let (secs, nanos) = split(time);
+    created_at(secs, nanos)
+}
+
+/// `created` of the time `secs` (floored) and `nanos` after the Unix epoch.
+pub(crate) fn created_at(secs: i64, nanos: u32) -> f64 {
     if nanos == 0 {
         return secs as f64;
+    }
+    // The same integer converts to the same (correctly rounded) float from
+    // u64 as from i128; u64's conversion is a few instructions, i128's a call.
+    if let Ok(s) = u64::try_from(secs)
+        && let Some(ns) = s
+            .checked_mul(1_000_000_000)
+            .and_then(|ns| ns.checked_add(u64::from(nanos)))
+    {
+        return ns as f64 / 1e9;
     }
     let ns = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
     ns as f64 / 1e9
@@ -59,7 +60,19 @@ pub(crate) fn created(time: SystemTime) -> f64 {
 /// This inherits the float rounding of CPython 3.11 (a time at `.001` gives
 /// `0`), so that `asctime` and `msecs` match CPython byte for byte.
 pub(crate) fn msecs(created: f64) -> f64 {
-    ((created - created.trunc()) * 1000.0).trunc() + 0.0
+    ((created - trunc(created)) * 1000.0).trunc() + 0.0
+}
+
+/// `f64::trunc`, bit for bit, without the library call that `trunc` is on
+/// x86-64 without SSE4.1: below 2^52 a float converts to the integer it
+/// truncates to exactly, and back; `copysign` keeps `-0.0` for `-0.5`. At
+/// 2^52 and above (and for infinities and NaN) a float is its own `trunc`.
+pub(crate) fn trunc(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        (x as i64 as f64).copysign(x)
+    } else {
+        x
+    }
 }
 
 /// How `asctime` is rendered.
@@ -123,9 +136,9 @@ impl TimeFormat {
         Ok(this)
     }
 
-    /// Appends `asctime` for `time`.
-    pub(crate) fn write(&self, time: SystemTime, out: &mut Vec<u8>) {
-        let (secs, nanos) = split(time);
+    /// Appends `asctime` for the time `secs` (floored) and `nanos` after the
+    /// Unix epoch.
+    pub(crate) fn write(&self, (secs, nanos): (i64, u32), out: &mut Vec<u8>) {
         let cached = CACHE
             .try_with(|cache| {
                 let Ok(mut cache) = cache.try_borrow_mut() else {
@@ -138,7 +151,7 @@ impl TimeFormat {
                     slot.secs = secs;
                 }
                 if slot.valid {
-                    self.finish(slot, time, nanos, out);
+                    self.finish(slot, secs, nanos, out);
                 }
                 slot.valid
             })
@@ -146,17 +159,17 @@ impl TimeFormat {
         if !cached {
             let mut slot = Slot::default();
             if self.render_slot(secs, &mut slot).is_ok() {
-                self.finish(&slot, time, nanos, out);
+                self.finish(&slot, secs, nanos, out);
             }
         }
     }
 
-    fn finish(&self, slot: &Slot, time: SystemTime, nanos: u32, out: &mut Vec<u8>) {
+    fn finish(&self, slot: &Slot, secs: i64, nanos: u32, out: &mut Vec<u8>) {
         out.extend_from_slice(slot.head.as_bytes());
         match self.kind {
             Kind::Python => {
                 // `'%s,%03d' % (t, record.msecs)`: msecs is a float, `%d` truncates.
-                let ms = msecs(created(time)) as u32;
+                let ms = msecs(created_at(secs, nanos)) as u32;
                 push_3digits(out, ms);
                 out.extend_from_slice(slot.tail.as_bytes());
             }
@@ -191,7 +204,7 @@ impl TimeFormat {
     }
 }
 
-fn push_3digits(out: &mut Vec<u8>, n: u32) {
+pub(crate) fn push_3digits(out: &mut Vec<u8>, n: u32) {
     let n = n.min(999);
     out.extend_from_slice(&[
         b'0' + (n / 100) as u8,
@@ -284,7 +297,7 @@ mod tests {
 
     fn render(tf: &TimeFormat, time: SystemTime) -> String {
         let mut out = Vec::new();
-        tf.write(time, &mut out);
+        tf.write(split(time), &mut out);
         String::from_utf8(out).unwrap()
     }
 
@@ -317,6 +330,65 @@ mod tests {
         assert_eq!(msecs(c), 0.0);
         assert_eq!(msecs(created(at(1_764_238_502, 123_000_000))), 123.0);
         assert_eq!(msecs(created(at(5, 0))), 0.0);
+    }
+
+    #[test]
+    fn created_fast_path_rounds_as_i128() {
+        // The u64 conversion must give the float the i128 one gives, at
+        // every magnitude (ties to even included).
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for secs in [1_i64, 59, 1_764_238_502, 4_102_444_800, 18_446_744_073] {
+            for _ in 0..10_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let nanos = (x % 1_000_000_000) as u32;
+                let slow = (i128::from(secs) * 1_000_000_000 + i128::from(nanos)) as f64 / 1e9;
+                assert_eq!(
+                    created_at(secs, nanos).to_bits(),
+                    slow.to_bits(),
+                    "{secs}.{nanos:09}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn trunc_is_f64_trunc() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut specials = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            0.999_999_999_999_999_9,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            -4_503_599_627_370_495.5,
+            9.3e18,
+            -9.3e18,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1_764_238_502.664_123,
+        ];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            specials.push(f64::from_bits(x));
+        }
+        for v in specials {
+            if v.is_nan() {
+                assert!(trunc(v).is_nan());
+            } else {
+                assert_eq!(trunc(v).to_bits(), v.trunc().to_bits(), "{v:e}");
+            }
+        }
     }
 
     #[test]

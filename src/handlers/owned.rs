@@ -13,6 +13,36 @@ thread_local! {
     static NAME: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
 }
 
+thread_local! {
+    /// Where messages are rendered before they are copied out at their size.
+    static MESSAGE: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// Runs `f` with the text of `args`, rendered into a per-thread buffer (no
+/// allocation once the buffer has grown to a message's size).
+pub(crate) fn with_rendered<R>(args: &std::fmt::Arguments<'_>, f: impl FnOnce(&str) -> R) -> R {
+    // Taken out while in use: a nested capture (an argument whose `Display`
+    // logs) gets a fresh buffer.
+    let mut buf = MESSAGE.try_with(std::cell::Cell::take).unwrap_or_default();
+    buf.clear();
+    let _ = std::fmt::Write::write_fmt(&mut buf, *args);
+    let r = f(&buf);
+    if buf.capacity() <= 64 << 10 {
+        let _ = MESSAGE.try_with(|cell| cell.set(buf));
+    }
+    r
+}
+
+/// The text of `args`: borrowed when it is a literal, else in an allocation of
+/// exactly its size (`args.to_string()` guesses a capacity and
+/// `into_boxed_str` then reallocates to shrink it: a `realloc` per record).
+fn render_message(args: &std::fmt::Arguments<'_>) -> Text {
+    match args.as_str() {
+        Some(s) => Text::Static(s),
+        None => with_rendered(args, |s| Text::Owned(s.into())),
+    }
+}
+
 /// `name` as a shared string, allocated once per thread rather than per record.
 fn shared_name(name: &str) -> Arc<str> {
     NAME.try_with(|cell| {
@@ -32,22 +62,62 @@ fn shared_name(name: &str) -> Arc<str> {
 }
 
 /// A string a record borrows: kept as is when it is `'static` (the module path
-/// and file that `log`'s macros pass), copied otherwise, so the common record
-/// costs no allocation for them.
+/// and file that `log`'s macros pass, a literal message), copied otherwise,
+/// either into its own allocation or into a text buffer shared by many records
+/// (a queue's), so the common record costs no allocation for them.
 #[derive(Debug, Clone)]
 enum Text {
     Static(&'static str),
     Owned(Box<str>),
+    /// A thread's name, shared by the records of that thread.
+    Name(Arc<str>),
+    /// `len` bytes at `start` of the text buffer the record was captured into.
+    Shared {
+        start: usize,
+        len: usize,
+    },
 }
 
 impl Text {
-    fn as_str(&self) -> &str {
+    /// The text; `shared` is the buffer of `Text::Shared` ranges.
+    fn as_str<'a>(&'a self, shared: &'a str) -> &'a str {
         match self {
             Text::Static(s) => s,
             Text::Owned(s) => s,
+            Text::Name(s) => s,
+            Text::Shared { start, len } => shared.get(*start..*start + *len).unwrap_or(""),
+        }
+    }
+
+    /// Bytes this text takes in a shared buffer.
+    fn shared_len(&self) -> usize {
+        match self {
+            Text::Shared { len, .. } => *len,
+            _ => 0,
+        }
+    }
+
+    /// Copies a shared text from `old` to the end of `new`.
+    fn relocate(&mut self, old: &str, new: &mut String) {
+        if let Text::Shared { .. } = self {
+            *self = Text::push(new, self.as_str(old));
+        }
+    }
+
+    /// `s` appended to `shared`.
+    fn push(shared: &mut String, s: &str) -> Text {
+        let start = shared.len();
+        shared.push_str(s);
+        Text::Shared {
+            start,
+            len: s.len(),
         }
     }
 }
+
+/// A record's key-values, owned.
+#[derive(Debug)]
+pub(crate) struct Kvs(Vec<(Box<str>, OwnedValue)>);
 
 struct OwnedKvs<'a>(&'a [(Box<str>, OwnedValue)]);
 
@@ -73,54 +143,81 @@ impl log::kv::Source for OwnedKvs<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct OwnedRecord {
     pub(crate) level: log::Level,
-    /// The message, then the target when it is not `'static`: one buffer,
-    /// which a queue hands back to the logging threads for reuse.
-    text: String,
-    message_len: usize,
-    /// The target when it is the `'static` module path; else it is in `text`.
-    static_target: Option<&'static str>,
+    target: Text,
+    message: Text,
     module_path: Option<Text>,
     file: Option<Text>,
     line: Option<u32>,
     kvs: Vec<(Box<str>, OwnedValue)>,
     time: SystemTime,
     thread_id: u64,
-    thread_name: Option<Arc<str>>,
+    thread_name: Option<Text>,
     pid: u32,
 }
 
 impl OwnedRecord {
-    /// Copies `entry`, to keep (its text takes no more memory than it needs).
-    pub(crate) fn capture(entry: &Entry<'_>) -> OwnedRecord {
-        let mut record = OwnedRecord::capture_in(entry, String::new());
-        record.text.shrink_to_fit();
-        record
+    /// Bytes this record takes in the shared text buffer it was captured into.
+    pub(crate) fn shared_len(&self) -> usize {
+        [
+            Some(&self.target),
+            Some(&self.message),
+            self.module_path.as_ref(),
+            self.file.as_ref(),
+            self.thread_name.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Text::shared_len)
+        .sum()
     }
 
-    /// Copies `entry`, writing its message (and target) into `text`, a buffer
-    /// to reuse (see [`OwnedRecord::into_text`]).
-    pub(crate) fn capture_in(entry: &Entry<'_>, mut text: String) -> OwnedRecord {
-        let record = entry.record();
-        let args = record.args();
-        text.clear();
-        match args.as_str() {
-            Some(s) => text.push_str(s),
-            None => {
-                // Room for a typical message up front, so a new buffer costs
-                // one allocation instead of a few growing ones.
-                text.reserve(128);
-                let _ = std::fmt::Write::write_fmt(&mut text, *args);
-            }
+    /// Moves this record's shared texts from `old` to the end of `new`.
+    pub(crate) fn relocate(&mut self, old: &str, new: &mut String) {
+        self.target.relocate(old, new);
+        self.message.relocate(old, new);
+        for t in [&mut self.module_path, &mut self.file, &mut self.thread_name]
+            .into_iter()
+            .flatten()
+        {
+            t.relocate(old, new);
         }
-        let message_len = text.len();
-        let static_target = match record.module_path_static() {
-            // The default target is the module path, a `'static` string.
-            Some(m) if std::ptr::eq(m, record.target()) => Some(m),
-            _ => {
-                text.push_str(record.target());
-                None
-            }
+    }
+
+    /// Copies `entry`.
+    pub(crate) fn capture(entry: &Entry<'_>) -> OwnedRecord {
+        let message = render_message(entry.record().args());
+        let thread_name = entry.thread_name().map(|n| Text::Name(shared_name(n)));
+        let kvs = Self::capture_kvs(entry.record());
+        Self::build(entry, message, thread_name, kvs, |s| Text::Owned(s.into()))
+    }
+
+    /// Copies `entry`, with its strings that are not `'static` appended to
+    /// `shared` instead of allocated one by one, as ranges of it: the message
+    /// is `message` (the rendered args) when given, else the args' literal;
+    /// `kvs` are the record's, from [`capture_kvs`](OwnedRecord::capture_kvs).
+    /// Runs no user code. Read the copy back with
+    /// [`with_entry_in`](OwnedRecord::with_entry_in) and the same buffer.
+    pub(crate) fn capture_in(
+        entry: &Entry<'_>,
+        message: Option<&str>,
+        kvs: Kvs,
+        shared: &mut String,
+    ) -> OwnedRecord {
+        let message = match (message, entry.record().args().as_str()) {
+            (Some(m), _) => Text::push(shared, m),
+            (None, Some(s)) => Text::Static(s),
+            // Not reached from the queue, which renders non-literal args.
+            (None, None) => render_message(entry.record().args()),
         };
+        // Copied rather than shared: the queue's worker would drop the shared
+        // name's count on another core for every record.
+        let thread_name = entry.thread_name().map(|n| Text::push(shared, n));
+        Self::build(entry, message, thread_name, kvs, |s| Text::push(shared, s))
+    }
+
+    /// The key-values of `record`, owned. They may run a value's `Display`
+    /// or `Debug`: user code, which a queue runs before taking its lock.
+    pub(crate) fn capture_kvs(record: &log::Record<'_>) -> Kvs {
         let mut kvs = Vec::new();
         let source = record.key_values();
         if source.count() > 0 {
@@ -138,24 +235,39 @@ impl OwnedRecord {
             }
             let _ = source.visit(&mut Collect(&mut kvs));
         }
+        Kvs(kvs)
+    }
+
+    fn build(
+        entry: &Entry<'_>,
+        message: Text,
+        thread_name: Option<Text>,
+        kvs: Kvs,
+        mut copy: impl FnMut(&str) -> Text,
+    ) -> OwnedRecord {
+        let record = entry.record();
+        let kvs = kvs.0;
         OwnedRecord {
             level: record.level(),
-            text,
-            message_len,
-            static_target,
+            target: match record.module_path_static() {
+                // The default target is the module path, a `'static` string.
+                Some(m) if std::ptr::eq(m, record.target()) => Text::Static(m),
+                _ => copy(record.target()),
+            },
+            message,
             module_path: match record.module_path_static() {
                 Some(m) => Some(Text::Static(m)),
-                None => record.module_path().map(|m| Text::Owned(m.into())),
+                None => record.module_path().map(&mut copy),
             },
             file: match record.file_static() {
                 Some(f) => Some(Text::Static(f)),
-                None => record.file().map(|f| Text::Owned(f.into())),
+                None => record.file().map(&mut copy),
             },
             line: record.line(),
             kvs,
             time: entry.time(),
             thread_id: entry.thread_id(),
-            thread_name: entry.thread_name().map(shared_name),
+            thread_name,
             pid: entry.process_id(),
         }
     }
@@ -163,56 +275,48 @@ impl OwnedRecord {
     /// A record made by logfig itself (such as "N records dropped"), logged now
     /// on the current thread.
     pub(crate) fn internal(level: log::Level, target: &str, message: String) -> OwnedRecord {
-        let message_len = message.len();
-        let mut text = message;
-        text.push_str(target);
         OwnedRecord {
             level,
-            text,
-            message_len,
-            static_target: None,
+            target: Text::Owned(target.into()),
+            message: Text::Owned(message.into_boxed_str()),
             module_path: None,
             file: None,
             line: None,
             kvs: Vec::new(),
             time: SystemTime::now(),
             thread_id: crate::entry::current_thread_id(),
-            thread_name: std::thread::current().name().map(shared_name),
+            thread_name: std::thread::current()
+                .name()
+                .map(|n| Text::Name(shared_name(n))),
             pid: crate::entry::process_id(),
-        }
-    }
-
-    /// The buffer of the message and target, for the next
-    /// [`OwnedRecord::capture_in`].
-    pub(crate) fn into_text(self) -> String {
-        self.text
-    }
-
-    fn message(&self) -> &str {
-        self.text.get(..self.message_len).unwrap_or_default()
-    }
-
-    fn target(&self) -> &str {
-        match self.static_target {
-            Some(t) => t,
-            None => self.text.get(self.message_len..).unwrap_or_default(),
         }
     }
 
     /// Runs `f` with an [`Entry`] that reads exactly like the original.
     pub(crate) fn with_entry<R>(&self, f: impl FnOnce(&Entry<'_>) -> R) -> R {
-        let message = self.message();
-        self.with_args(format_args!("{message}"), f)
+        self.with_entry_in("", f)
     }
 
-    fn with_args<R>(&self, args: std::fmt::Arguments<'_>, f: impl FnOnce(&Entry<'_>) -> R) -> R {
+    /// [`with_entry`](OwnedRecord::with_entry) for a record captured with
+    /// [`capture_in`](OwnedRecord::capture_in) into `shared`.
+    pub(crate) fn with_entry_in<R>(&self, shared: &str, f: impl FnOnce(&Entry<'_>) -> R) -> R {
+        let message = self.message.as_str(shared);
+        self.with_args(format_args!("{message}"), shared, f)
+    }
+
+    fn with_args<R>(
+        &self,
+        args: std::fmt::Arguments<'_>,
+        shared: &str,
+        f: impl FnOnce(&Entry<'_>) -> R,
+    ) -> R {
         let kvs = OwnedKvs(&self.kvs);
         let record = log::Record::builder()
             .args(args)
             .level(self.level)
-            .target(self.target())
-            .module_path(self.module_path.as_ref().map(Text::as_str))
-            .file(self.file.as_ref().map(Text::as_str))
+            .target(self.target.as_str(shared))
+            .module_path(self.module_path.as_ref().map(|t| t.as_str(shared)))
+            .file(self.file.as_ref().map(|t| t.as_str(shared)))
             .line(self.line)
             .key_values(&kvs)
             .build();
@@ -220,7 +324,7 @@ impl OwnedRecord {
             .with_time(self.time)
             .with_process(self.pid);
         let entry = match &self.thread_name {
-            Some(name) => entry.with_thread(self.thread_id, name),
+            Some(name) => entry.with_thread(self.thread_id, name.as_str(shared)),
             None => entry.with_unnamed_thread(self.thread_id),
         };
         f(&entry)
@@ -329,52 +433,16 @@ mod tests {
         let copy = owned.with_entry(|e| render(e));
         assert_eq!(original, copy);
         assert!(copy.contains(r#""n":42"#), "{copy}");
-    }
-
-    #[test]
-    fn a_reused_buffer_keeps_nothing_of_its_last_record() {
-        fn capture(
-            args: std::fmt::Arguments<'_>,
-            target: &str,
-            module: Option<&'static str>,
-            text: String,
-        ) -> OwnedRecord {
-            let record = log::Record::builder()
-                .args(args)
-                .target(target)
-                .module_path_static(module)
-                .build();
-            OwnedRecord::capture_in(&Entry::new(&record), text)
-        }
-        let render = |o: &OwnedRecord| {
-            o.with_entry(|e| {
-                (
-                    e.record().target().to_owned(),
-                    e.record().args().to_string(),
-                )
-            })
-        };
-        let filler = "x".repeat(200);
-        let first = capture(
-            format_args!("a long first message {filler}"),
-            "a::long::first::target",
-            None,
-            String::new(),
+        // Into a shared text buffer (a queue's), after other records' text.
+        let mut shared = String::from("earlier records");
+        let kvs = OwnedRecord::capture_kvs(entry.record());
+        let in_shared = OwnedRecord::capture_in(&entry, Some("hello 7"), kvs, &mut shared);
+        assert_eq!(in_shared.with_entry_in(&shared, |e| render(e)), original);
+        // Message, thread name, target, module path, file: none `'static`
+        // in this record.
+        assert_eq!(
+            shared,
+            "earlier recordshello 7workerapp::dbapp::dbsrc/db.rs"
         );
-        let text = first.into_text();
-        assert!(text.capacity() > 200);
-        // A non-'static target goes into the buffer after the message ...
-        let second = capture(format_args!("hi {}", 1), "t", None, text);
-        assert_eq!(render(&second), ("t".to_owned(), "hi 1".to_owned()));
-        // ... and the module path, when it is the target, stays out of it.
-        let module: &'static str = "app::db";
-        let third = capture(
-            format_args!("plain"),
-            module,
-            Some(module),
-            second.into_text(),
-        );
-        assert_eq!(render(&third), ("app::db".to_owned(), "plain".to_owned()));
-        assert_eq!(third.into_text(), "plain");
     }
 }

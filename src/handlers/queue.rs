@@ -6,13 +6,12 @@
 //! already queued, and `drop_below` must look at a waiting record's level,
 //! which a channel cannot do. One structure serves every policy. The lock is
 //! held only to push one record (or, on the worker, to take the whole backlog
-//! at once), never over formatting or I/O.
-//!
-//! Nothing is allocated per record once the queue is warm: the worker swaps
-//! the backlog with a second, empty `VecDeque` of the same capacity, and hands
-//! the text buffers of written records back to the logging threads (one spare
-//! per thread, taken under the lock a push holds anyway), which render the
-//! next message into them.
+//! at once), never over formatting, I/O or user code: the message is rendered
+//! and the key-values captured before it is taken. Under it, a record's
+//! strings that are not `'static` (the rendered message, a literal target, the
+//! thread name) are appended to one text buffer that goes to the worker with
+//! the batch, so the calling thread allocates nothing per record (key-values
+//! aside).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{JoinHandle, ThreadId};
 
 use super::HandlerStats;
-use super::owned::{OwnedRecord, Target};
+use super::owned::{Kvs, OwnedRecord, Target};
 use crate::config::Overflow;
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 
@@ -91,6 +90,11 @@ struct Shared {
 #[derive(Debug, Default)]
 struct State {
     records: VecDeque<OwnedRecord>,
+    /// The strings of `records` that are not `'static` (messages, targets),
+    /// one after the other: a record costs no allocation for them.
+    texts: String,
+    /// Bytes of `texts` that belong to records `drop_oldest` removed.
+    dead_text: usize,
     /// Flush requests made, and the last one the worker has completed.
     flush_asked: u64,
     flush_done: u64,
@@ -106,10 +110,6 @@ struct State {
     /// need to wake them (`notify_all` is a system call even with no one
     /// waiting).
     room_waiters: usize,
-    /// Text buffers of written records, handed back to producers so that a
-    /// record costs no allocation on the logging thread (nor a free on the
-    /// worker) once the queue is warm.
-    spares: Vec<String>,
 }
 
 impl QueueHandler {
@@ -150,16 +150,21 @@ impl QueueHandler {
     }
 }
 
-/// Texts longer than this are not recycled (one huge message must not pin
-/// its buffer for good).
-const RECYCLE_MAX: usize = 1024;
-
-/// Most spare buffers a queue keeps (or its capacity, when smaller).
-const RECYCLE_LIMIT: usize = 4096;
-
-thread_local! {
-    /// A text buffer the last push handed back, for this thread's next record.
-    static SPARE: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+/// While a target is stuck and `drop_oldest` replaces records, the texts of
+/// the removed ones would pile up in `texts` until the worker takes the
+/// batch: once they are most of a buffer of 1 MiB or more, the live texts are
+/// copied into a fresh one (amortised: each byte is copied at most once more
+/// per byte that died).
+fn compact_if_mostly_dead(state: &mut State) {
+    if state.texts.len() < 1 << 20 || state.dead_text * 2 < state.texts.len() {
+        return;
+    }
+    let mut fresh = String::with_capacity(state.texts.len() - state.dead_text);
+    for record in &mut state.records {
+        record.relocate(&state.texts, &mut fresh);
+    }
+    state.texts = fresh;
+    state.dead_text = 0;
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -176,19 +181,17 @@ impl Shared {
         self.worker_id.get() == Some(&std::thread::current().id())
     }
 
-    /// Queues `record`, or drops one record by the policy, and takes a spare
-    /// text buffer for the caller's next record. Returns `false` when the
-    /// queue is closed (the caller writes the record itself).
-    fn push(&self, record: OwnedRecord, spare: &mut Option<String>) -> bool {
+    /// Queues a copy of `entry` (`message`: its rendered args, when they are
+    /// not a literal; `kvs`: its key-values), or drops one record by the
+    /// policy. Returns `false` when the queue is closed (the caller writes the
+    /// record itself).
+    fn push(&self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) -> bool {
         let mut state = lock(&self.state);
-        if spare.is_none() {
-            *spare = state.spares.pop();
-        }
         if state.closed {
             return false;
         }
         if state.records.len() >= self.capacity {
-            let droppable = self.droppable(record.level);
+            let droppable = self.droppable(entry.record().level());
             match self.overflow {
                 Overflow::DropNewest if droppable => {
                     self.count_drop(&mut state);
@@ -196,8 +199,14 @@ impl Shared {
                 }
                 Overflow::DropOldest if droppable => {
                     // When everything waiting must be kept, the newest goes.
+                    // (Its text stays in `texts` until the worker takes the batch.)
                     if let Some(i) = state.records.iter().position(|r| self.droppable(r.level)) {
-                        state.records.remove(i);
+                        if let Some(gone) = state.records.remove(i) {
+                            state.dead_text += gone.shared_len();
+                        }
+                        compact_if_mostly_dead(&mut state);
+                        let state = &mut *state;
+                        let record = OwnedRecord::capture_in(entry, message, kvs, &mut state.texts);
                         state.records.push_back(record);
                     }
                     self.count_drop(&mut state);
@@ -225,7 +234,10 @@ impl Shared {
             }
         }
         let wake = state.worker_waiting;
-        state.records.push_back(record);
+        // Plain copies: no user code runs under the lock.
+        let state_ref = &mut *state;
+        let record = OwnedRecord::capture_in(entry, message, kvs, &mut state_ref.texts);
+        state_ref.records.push_back(record);
         drop(state);
         if wake {
             self.work.notify_one();
@@ -238,8 +250,8 @@ impl Shared {
         self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn write(&self, record: &OwnedRecord) {
-        record.with_entry(|entry| {
+    fn write(&self, record: &OwnedRecord, texts: &str) {
+        record.with_entry_in(texts, |entry| {
             for t in &self.targets {
                 if let Err(e) = t.emit(entry) {
                     self.keep_error(e);
@@ -258,10 +270,11 @@ impl Shared {
     /// drained.
     fn run(&self) {
         crate::runtime::mark_internal_thread();
-        // Two buffers swap places: producers fill one while the worker
-        // writes the other, so neither is ever regrown from empty.
-        let mut batch: VecDeque<OwnedRecord> = VecDeque::new();
-        let mut recycled: Vec<String> = Vec::new();
+        // Swapped with the queue's deque, so producers push into one that
+        // has kept its capacity (taking the deque left producers an empty
+        // one, regrown by doubling, under the lock, after every batch).
+        let mut batch = VecDeque::new();
+        let mut texts = String::new();
         loop {
             let mut state = lock(&self.state);
             while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
@@ -274,15 +287,12 @@ impl Shared {
                 state.worker_waiting = false;
             }
             std::mem::swap(&mut batch, &mut state.records);
+            std::mem::swap(&mut texts, &mut state.texts);
+            state.dead_text = 0;
             let flush = state.flush_asked;
             let pending_flush = flush != state.flush_done;
             let closing = state.closed;
             let dropped = std::mem::take(&mut state.unreported);
-            let room = self
-                .capacity
-                .min(RECYCLE_LIMIT)
-                .saturating_sub(state.spares.len());
-            state.spares.extend(recycled.drain(..).take(room));
             let blocked = state.room_waiters > 0;
             drop(state);
             if blocked {
@@ -291,15 +301,14 @@ impl Shared {
 
             let n = batch.len() as u64;
             for record in &batch {
-                self.write(record);
+                self.write(record, &texts);
             }
-            recycled.extend(
-                batch
-                    .drain(..)
-                    .map(OwnedRecord::into_text)
-                    .filter(|t| t.capacity() <= RECYCLE_MAX)
-                    .take(self.capacity.min(RECYCLE_LIMIT)),
-            );
+            // Outside the lock: freeing the records' strings takes time.
+            batch.clear();
+            texts.clear();
+            // Keep what a usual batch needs, not what one burst of huge
+            // messages needed.
+            texts.shrink_to(1 << 20);
             self.emitted.fetch_add(n, Ordering::Relaxed);
             if dropped > 0 {
                 let s = if dropped == 1 { "" } else { "s" };
@@ -308,7 +317,7 @@ impl Shared {
                     "logfig",
                     format!("queue `{}`: {dropped} record{s} dropped", self.name),
                 );
-                self.write(&report);
+                self.write(&report, "");
             }
             // Ran empty: flush the targets, so a buffered file behind the
             // queue is written in batches yet never lags an idle queue.
@@ -363,13 +372,15 @@ impl Shared {
 
 impl Handler for QueueHandler {
     fn emit(&self, entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
-        let text = SPARE.try_with(std::cell::Cell::take).ok().flatten();
-        let record = OwnedRecord::capture_in(entry, text.unwrap_or_default());
-        let mut spare = None;
-        let queued = self.shared.push(record, &mut spare);
-        if spare.is_some() {
-            let _ = SPARE.try_with(|s| s.set(spare));
-        }
+        // The message rendered and the key-values captured (user code: their
+        // `Display` and `Debug`) outside the queue's lock; the rest is copied
+        // under it.
+        let kvs = OwnedRecord::capture_kvs(entry.record());
+        let args = entry.record().args();
+        let queued = match args.as_str() {
+            Some(_) => self.shared.push(entry, None, kvs),
+            None => super::owned::with_rendered(args, |m| self.shared.push(entry, Some(m), kvs)),
+        };
         if !queued {
             // Closed: a thread that started logging before the swap. Write
             // the record here rather than lose it.
@@ -429,5 +440,49 @@ impl Drop for QueueHandler {
         // A queue dropped without `close` (a graph that failed to build)
         // still stops its thread.
         let _ = Handler::close(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capture(record: &log::Record<'_>, message: &str, texts: &mut String) -> OwnedRecord {
+        let kvs = OwnedRecord::capture_kvs(record);
+        OwnedRecord::capture_in(&Entry::new(record), Some(message), kvs, texts)
+    }
+
+    #[test]
+    fn texts_of_records_drop_oldest_removed_are_compacted_away() {
+        let mut state = State::default();
+        for c in ['a', 'b', 'c'] {
+            let message = c.to_string().repeat(600_000);
+            let target = String::from("not::static");
+            let owned = capture(
+                &log::Record::builder()
+                    .args(format_args!("{c}"))
+                    .target(&target)
+                    .build(),
+                &message,
+                &mut state.texts,
+            );
+            state.records.push_back(owned);
+        }
+        let total = state.texts.len();
+        let drop_first = |state: &mut State| {
+            let gone = state.records.pop_front().expect("a record");
+            state.dead_text += gone.shared_len();
+            compact_if_mostly_dead(state);
+        };
+        drop_first(&mut state);
+        assert_eq!(state.texts.len(), total, "a third dead: kept");
+        drop_first(&mut state);
+        assert!(state.texts.len() < total / 2, "two thirds dead: compacted");
+        assert_eq!(state.dead_text, 0);
+        let last = state.records.pop_front().expect("the last record");
+        last.with_entry_in(&state.texts, |e| {
+            assert_eq!(e.record().target(), "not::static");
+            assert_eq!(e.record().args().to_string(), "c".repeat(600_000));
+        });
     }
 }

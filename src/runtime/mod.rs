@@ -7,6 +7,7 @@
 //! through the error hook, at most once a second per handler.
 
 mod cache;
+mod callsite;
 mod graph;
 mod overrides;
 
@@ -22,6 +23,8 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Error};
 use crate::{Entry, Formatter};
 
+#[doc(hidden)]
+pub use callsite::Callsite;
 pub(crate) use graph::{Graph, HandlerNode, LoggerNode, segments};
 
 /// Called with the handler's name and the error when a handler fails at run time.
@@ -235,13 +238,30 @@ impl Dispatcher {
         let epoch = new.epoch;
         self.shared.graph.store(Arc::clone(&new));
         self.shared.epoch.store(epoch, Ordering::Release);
-        self.update_max_level();
+        self.update_global(epoch);
         retire(&old, Some(&new));
         Ok(warnings)
     }
 
-    pub(crate) fn update_max_level(&self) {
+    /// Makes this dispatcher the global `log` backend's: from now on, every
+    /// swap updates `log::max_level` and the epoch that logfig's macros check.
+    /// Called once, after `log::set_boxed_logger` succeeded.
+    pub(crate) fn mark_installed(&self) {
+        // Under the state lock: a swap on another thread either completes
+        // before (and this publishes its epoch) or starts after (and sees the
+        // flag).
+        let _state = self.lock_state();
+        callsite::install(self);
+        self.shared.global.store(true, Ordering::Release);
+        self.update_global(self.shared.epoch.load(Ordering::Acquire));
+    }
+
+    /// After a swap to the graph of `epoch` (already visible), with the state
+    /// lock held: when installed, publishes the graph's `max_level` to `log`
+    /// and its epoch to logfig's macros.
+    fn update_global(&self, epoch: u64) {
         if self.shared.global.load(Ordering::Acquire) {
+            callsite::publish(epoch);
             log::set_max_level(self.shared.graph.load().max_level);
         }
     }
@@ -275,9 +295,7 @@ impl Dispatcher {
         let epoch = empty.epoch;
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
-        if self.shared.global.load(Ordering::Acquire) {
-            log::set_max_level(log::LevelFilter::Off);
-        }
+        self.update_global(epoch);
         retire(&old, None);
         drop(_state);
         refresh_tracing_interest();
@@ -329,8 +347,13 @@ impl Dispatcher {
         cache::get(self.shared.epoch.load(Ordering::Acquire), target)
     }
 
-    fn dispatch(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
-        self.route(record, || Entry::new(record).with_spans(spans));
+    fn dispatch(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::SpanRecord],
+        known: Option<(u64, cache::Decision)>,
+    ) {
+        self.route(record, known, || Entry::new(record).with_spans(spans));
     }
 
     /// Routes `entry` as `Log::log` routes a record, but with the entry's own
@@ -352,23 +375,32 @@ impl Dispatcher {
     #[doc(hidden)]
     pub fn log_entry(&self, entry: &Entry<'_>) {
         match DispatchGuard::enter() {
-            Some(_guard) => self.route(entry.record(), || entry.clone()),
+            Some(_guard) => self.route(entry.record(), None, || entry.clone()),
             None => reentrant(entry.record()),
         }
     }
 
     /// The body of `dispatch`; `make_entry` runs only for a record that passes
-    /// the logger's level.
-    fn route<'r>(&self, record: &'r log::Record<'r>, make_entry: impl FnOnce() -> Entry<'r>) {
+    /// the logger's level. `known` is a decision the caller already looked up,
+    /// with its epoch: used if it is the loaded graph's.
+    fn route<'r>(
+        &self,
+        record: &'r log::Record<'r>,
+        known: Option<(u64, cache::Decision)>,
+        make_entry: impl FnOnce() -> Entry<'r>,
+    ) {
         let graph = self.shared.graph.load();
         let target = record.target();
-        let decision = match cache::get(graph.epoch, target) {
-            Some(d) => d,
-            None => {
-                let d = graph.decide(target);
-                cache::put(graph.epoch, target, d);
-                d
-            }
+        let decision = match known.filter(|&(epoch, _)| epoch == graph.epoch) {
+            Some((_, d)) => d,
+            None => match cache::get(graph.epoch, target) {
+                Some(d) => d,
+                None => {
+                    let d = graph.decide(target);
+                    cache::put(graph.epoch, target, d);
+                    d
+                }
+            },
         };
         if record.level() > decision.level {
             return;
@@ -529,26 +561,33 @@ impl Dispatcher {
     #[inline]
     pub(crate) fn log_with_spans(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
         // The fast path for filtered-out records: no graph load, no lock.
-        if let Some(d) = self.cached(record.target())
+        let epoch = self.shared.epoch.load(Ordering::Acquire);
+        let known = cache::get(epoch, record.target());
+        if let Some(d) = known
             && record.level() > d.level
         {
             return;
         }
-        self.log_slow(record, spans);
+        self.log_slow(record, spans, known.map(|d| (epoch, d)));
     }
 
     /// Everything past the cached level check; kept out of line so the fast
-    /// path stays a small function with a small prologue.
+    /// path stays a small function with a small prologue. `known` is the
+    /// decision that check found, so `route` need not look it up again.
     #[inline(never)]
-    fn log_slow(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+    fn log_slow(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::SpanRecord],
+        known: Option<(u64, cache::Decision)>,
+    ) {
         match DispatchGuard::enter() {
-            Some(_guard) => self.dispatch(record, spans),
+            Some(_guard) => self.dispatch(record, spans, known),
             None => reentrant(record),
         }
     }
 
     /// The running graph (one `ArcSwap` load).
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))] // reason: read by the tracing layer
     pub(crate) fn graph(&self) -> arc_swap::Guard<Arc<Graph>> {
         self.shared.graph.load()
     }

@@ -172,6 +172,12 @@ pub const PEERS: &[Peer] = &[
         false,
     ),
     peer(
+        "logfig-macros",
+        "**logfig** (own macros: `logfig::info!`)",
+        &[D, O],
+        false,
+    ),
+    peer(
         "logfig-buffered",
         "**logfig** (`flush_level: ERROR`, `buffer: 64KiB`; async: `queue` in front)",
         &[F1, F2, A, M],
@@ -359,6 +365,7 @@ pub fn run(id: &str, scenario: Scenario, n: u64, dir: &Path) -> Result<Output, S
         "bufwriter" => bufwriter(scenario, n, &path),
         "write" => write_per_line(scenario, n, &path),
         "logfig" => logfig(scenario, n, &path, false),
+        "logfig-macros" => logfig_macros(scenario, n, &path),
         "logfig-buffered" => logfig(scenario, n, &path, true),
         "log4rs" => log4rs(scenario, n, &path),
         "fern" => fern(scenario, n, &path),
@@ -495,6 +502,36 @@ loggers: {loggers}
         scenario,
         n,
         |i| log_call!(i),
+        move || {
+            handle.flush();
+            handle.shutdown();
+        },
+    ))
+}
+
+/// logfig with its own macros, which cache the level decision per call site:
+/// the same call site shape and config as `logfig`, `logfig::info!` for
+/// `log::info!`.
+fn logfig_macros(scenario: Scenario, n: u64, path: &Path) -> Result<Output, String> {
+    let loggers = match scenario.levels() {
+        Levels::OtherDebug => "{ bench: { level: WARNING }, other: { level: DEBUG } }",
+        _ => "{}",
+    };
+    let text = format!(
+        "version: 1
+handlers:
+  file: {{ type: file, path: '{}' }}
+loggers: {loggers}
+root: {{ level: WARNING, handlers: [file] }}
+",
+        path.display()
+    );
+    let handle =
+        logfig::init_str(&text, logfig::Format::Yaml).map_err(|e| format!("logfig: {e}"))?;
+    Ok(drive(
+        scenario,
+        n,
+        |i| logfig::info!(target: "bench", "request handled id={} latency_us={}", i, i % 1000),
         move || {
             handle.flush();
             handle.shutdown();

@@ -187,9 +187,15 @@ pub(crate) fn attr_value<'e>(attr: Attr, entry: &'e Entry<'_>) -> Val<'e> {
     let record = entry.record();
     match attr {
         Attr::Asctime => Val::Asctime,
-        Attr::Created => Val::Float(time::created(entry.time())),
+        Attr::Created => {
+            let (secs, nanos) = entry.unix_time();
+            Val::Float(time::created_at(secs, nanos))
+        }
         Attr::RelativeCreated => Val::Float(entry.relative_created().as_secs_f64() * 1000.0),
-        Attr::Msecs => Val::Float(time::msecs(time::created(entry.time()))),
+        Attr::Msecs => {
+            let (secs, nanos) = entry.unix_time();
+            Val::Float(time::msecs(time::created_at(secs, nanos)))
+        }
         Attr::Levelname => Val::Str(level_name(record.level())),
         Attr::Levelno => Val::Int(i128::from(level_no(record.level()))),
         Attr::Name | Attr::Target => Val::Str(record.target()),
@@ -238,13 +244,16 @@ pub(crate) fn write_text(
         Val::Value(v) => write!(Sink(out), "{v}")?,
         Val::Asctime => {
             if let Some(t) = time {
-                t.write(entry.time(), out);
+                t.write(entry.unix_time(), out);
             }
         }
         Val::KvAll => write_logfmt(entry.record().key_values(), out)?,
         Val::Spans => write_spans(entry.spans(), out)?,
-        Val::ThreadNo(n) => write!(Sink(out), "Thread-{n}")?,
-        Val::Int(i) => write!(Sink(out), "{i}")?,
+        Val::ThreadNo(n) => {
+            out.extend_from_slice(b"Thread-");
+            push_decimal(out, u128::from(*n));
+        }
+        Val::Int(i) => push_int(out, *i),
         Val::Float(f) => write_repr_float(out, *f),
         Val::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Val::None => out.extend_from_slice(b"None"),
@@ -334,7 +343,101 @@ enum Field {
 #[derive(Debug, Clone)]
 enum Piece {
     Lit(Box<[u8]>),
-    Field(Field, Spec),
+    /// Boxed: a field with its spec is ~100 bytes, every other piece fits in
+    /// 16, and a format's pieces are read for every record.
+    Field(Box<(Field, Spec)>),
+    /// A field whose text depends on the record's level alone (`levelname`,
+    /// `levelno`), rendered when the format is compiled, once per level:
+    /// `[log::Level as usize - 1]`.
+    ByLevel(Box<[Box<[u8]>; 5]>),
+    /// A text attribute with a plain spec (`%(module)s`, `{threadName}`):
+    /// written as it is, which is all `render` would do.
+    Text(Attr),
+    /// `%(message)s`: the message as it is.
+    Message,
+    /// `%(name)s`, `%(target)s`: the target as it is.
+    Name,
+    /// `%(asctime)s`: the time as it is.
+    Asctime,
+    /// `%(msecs)03d`, the usual companion of a `datefmt`: three digits when
+    /// `msecs` is in 0..1000, as it is from 1970 on; else the generic path.
+    Msecs3,
+}
+
+/// The piece for a field: the generic one, or a shortcut that renders the
+/// same bytes.
+fn field_piece(field: Field, spec: Spec) -> Piece {
+    match field {
+        Field::Attr(attr) if attr.kind() == Kind::Text && spec.is_plain() => match attr {
+            Attr::Message => Piece::Message,
+            Attr::Name | Attr::Target => Piece::Name,
+            Attr::Asctime => Piece::Asctime,
+            attr => Piece::Text(attr),
+        },
+        Field::Attr(Attr::Msecs) if spec == percent_03d() => Piece::Msecs3,
+        field => Piece::Field(Box::new((field, spec))),
+    }
+}
+
+fn display_failed() -> Error {
+    Error::other("a value's `Display` implementation failed")
+}
+
+/// The spec of `%(...)03d`.
+fn percent_03d() -> Spec {
+    Spec {
+        printf: true,
+        zero: true,
+        width: 3,
+        ty: Some('d'),
+        ..Spec::plain()
+    }
+}
+
+/// Merges literals into the per-level texts next to them (`Z %(levelname)5s `
+/// becomes one copy per record instead of three).
+fn fold_literals(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match (out.last_mut(), piece) {
+            (Some(Piece::ByLevel(texts)), Piece::Lit(lit)) => {
+                for t in texts.iter_mut() {
+                    *t = [&t[..], &lit[..]].concat().into_boxed_slice();
+                }
+            }
+            (Some(Piece::ByLevel(texts)), Piece::ByLevel(next)) => {
+                for (t, n) in texts.iter_mut().zip(next.iter()) {
+                    *t = [&t[..], &n[..]].concat().into_boxed_slice();
+                }
+            }
+            (Some(Piece::Lit(lit)), Piece::ByLevel(mut texts)) => {
+                for t in texts.iter_mut() {
+                    *t = [&lit[..], &t[..]].concat().into_boxed_slice();
+                }
+                out.pop();
+                out.push(Piece::ByLevel(texts));
+            }
+            (_, piece) => out.push(piece),
+        }
+    }
+    out
+}
+
+/// The texts of `attr` under `spec` for each level, rendered as `format`
+/// would render them, if `attr` depends on the level alone.
+fn by_level(attr: Attr, spec: &Spec) -> Option<Piece> {
+    if !matches!(attr, Attr::Levelname | Attr::Levelno) {
+        return None;
+    }
+    let mut texts: [Box<[u8]>; 5] = Default::default();
+    for (level, text) in log::Level::iter().zip(texts.iter_mut()) {
+        let record = log::Record::builder().level(level).build();
+        let entry = Entry::new(&record);
+        let mut out = Vec::new();
+        render(&attr_value(attr, &entry), spec, &entry, None, &mut out).ok()?;
+        *text = out.into_boxed_slice();
+    }
+    Some(Piece::ByLevel(Box::new(texts)))
 }
 
 /// A Python `logging.Formatter`: renders records through a `%`-, `{`- or
@@ -440,7 +543,7 @@ impl PatternFormatter {
     /// ```
     pub fn message_only() -> Self {
         PatternFormatter {
-            pieces: Box::new([Piece::Field(Field::Attr(Attr::Message), Spec::plain())]),
+            pieces: Box::new([Piece::Message]),
             time: None,
         }
     }
@@ -479,8 +582,12 @@ impl PatternFormatter {
                         if cfg.validate {
                             check_spec(attr, &name, &spec, &text)?;
                         }
+                        if let Some(piece) = by_level(attr, &spec) {
+                            pieces.push(piece);
+                            continue;
+                        }
                     }
-                    pieces.push(Piece::Field(field, spec));
+                    pieces.push(field_piece(field, spec));
                 }
             }
         }
@@ -490,7 +597,7 @@ impl PatternFormatter {
             None
         };
         Ok(PatternFormatter {
-            pieces: pieces.into_boxed_slice(),
+            pieces: fold_literals(pieces).into_boxed_slice(),
             time,
         })
     }
@@ -607,9 +714,39 @@ impl Formatter for PatternFormatter {
         for piece in self.pieces.iter() {
             match piece {
                 Piece::Lit(l) => out.extend_from_slice(l),
-                Piece::Field(field, spec) => self
-                    .write_field(field, spec, entry, out)
-                    .map_err(|_| Error::other("a value's `Display` implementation failed"))?,
+                Piece::ByLevel(texts) => {
+                    out.extend_from_slice(&texts[entry.record().level() as usize - 1]);
+                }
+                Piece::Message => {
+                    let args = entry.record().args();
+                    match args.as_str() {
+                        Some(s) => out.extend_from_slice(s.as_bytes()),
+                        None => Sink(out).write_fmt(*args).map_err(|_| display_failed())?,
+                    }
+                }
+                Piece::Name => out.extend_from_slice(entry.record().target().as_bytes()),
+                Piece::Asctime => {
+                    if let Some(t) = &self.time {
+                        t.write(entry.unix_time(), out);
+                    }
+                }
+                Piece::Text(attr) => {
+                    write_text(&attr_value(*attr, entry), entry, self.time.as_ref(), out)
+                        .map_err(|_| display_failed())?;
+                }
+                Piece::Msecs3 => {
+                    let (secs, nanos) = entry.unix_time();
+                    let ms = time::msecs(time::created_at(secs, nanos));
+                    if (0.0..1000.0).contains(&ms) {
+                        time::push_3digits(out, ms as u32);
+                    } else {
+                        self.write_field(&Field::Attr(Attr::Msecs), &percent_03d(), entry, out)
+                            .map_err(|_| display_failed())?;
+                    }
+                }
+                Piece::Field(field) => self
+                    .write_field(&field.0, &field.1, entry, out)
+                    .map_err(|_| display_failed())?,
             }
         }
         Ok(())
@@ -705,7 +842,8 @@ fn char_indices(b: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
 }
 
 /// Pads `out[start..]` to `width` characters; `mid` is where `=` alignment
-/// puts the fill (after the sign and `0x`).
+/// puts the fill (after the sign and `0x`). Never allocates beyond growing
+/// `out` (`Vec::splice` with a fill iterator collects into a temporary).
 fn pad(out: &mut Vec<u8>, start: usize, mid: usize, width: usize, fill: char, align: Align) {
     let len = char_indices(&out[start..]).count();
     if len >= width {
@@ -714,21 +852,80 @@ fn pad(out: &mut Vec<u8>, start: usize, mid: usize, width: usize, fill: char, al
     let n = width - len;
     let mut buf = [0u8; 4];
     let fill = fill.encode_utf8(&mut buf).as_bytes();
-    let fills = |k: usize| std::iter::repeat_n(fill, k).flatten().copied();
     match align {
-        Align::Left => out.extend(fills(n)),
-        Align::Right => {
-            out.splice(start..start, fills(n));
-        }
-        Align::AfterSign => {
-            out.splice(mid..mid, fills(n));
-        }
+        Align::Left => push_fill(out, fill, n),
+        Align::Right => insert_fill(out, start, fill, n),
+        Align::AfterSign => insert_fill(out, mid, fill, n),
         Align::Center => {
             let left = n / 2;
-            out.splice(start..start, fills(left));
-            out.extend(fills(n - left));
+            insert_fill(out, start, fill, left);
+            push_fill(out, fill, n - left);
         }
     }
+}
+
+/// Appends `n` copies of `fill`.
+fn push_fill(out: &mut Vec<u8>, fill: &[u8], n: usize) {
+    match fill {
+        [b] => out.resize(out.len() + n, *b),
+        _ => (0..n).for_each(|_| out.extend_from_slice(fill)),
+    }
+}
+
+/// Inserts `n` copies of `fill` at `at`.
+fn insert_fill(out: &mut Vec<u8>, at: usize, fill: &[u8], n: usize) {
+    let end = out.len();
+    push_fill(out, fill, n);
+    let k = end - at;
+    let gap = out.len() - end;
+    out.copy_within(at..at + k, at + gap);
+    match fill {
+        [b] => out[at..at + gap].fill(*b),
+        _ => out[at..at + gap]
+            .chunks_exact_mut(fill.len())
+            .for_each(|c| c.copy_from_slice(fill)),
+    }
+}
+
+/// The decimal digits of `n`, written at the end of `buf`, without `core::fmt`.
+fn decimal_digits(buf: &mut [u8; 40], n: u128) -> &[u8] {
+    let mut i = buf.len();
+    match u64::try_from(n) {
+        Ok(mut m) => loop {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
+            if m == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut m = n;
+            loop {
+                i -= 1;
+                buf[i] = b'0' + (m % 10) as u8;
+                m /= 10;
+                if m == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    &buf[i..]
+}
+
+/// Appends the decimal digits of `n`.
+fn push_decimal(out: &mut Vec<u8>, n: u128) {
+    let mut buf = [0u8; 40];
+    out.extend_from_slice(decimal_digits(&mut buf, n));
+}
+
+/// Appends `i` in decimal, as `{i}` would.
+fn push_int(out: &mut Vec<u8>, i: i128) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    push_decimal(out, i.unsigned_abs());
 }
 
 /// Number alignment: `-` / explicit align, else `0` pads after the sign.
@@ -765,7 +962,7 @@ fn render_int(out: &mut Vec<u8>, spec: &Spec, i: i128) -> fmt::Result {
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => return render_float(out, spec, i as f64),
         's' => {
             let start = out.len();
-            write!(Sink(out), "{i}")?;
+            push_int(out, i);
             return pad_text(out, start, spec);
         }
         'c' => {
@@ -780,6 +977,9 @@ fn render_int(out: &mut Vec<u8>, spec: &Spec, i: i128) -> fmt::Result {
             return Ok(());
         }
         _ => {}
+    }
+    if ty == 'd' && spec.grouping.is_none() && !(spec.printf && spec.precision.is_some()) {
+        return render_decimal(out, spec, i);
     }
     let start = out.len();
     push_sign(out, i < 0, spec.sign);
@@ -799,7 +999,7 @@ fn render_int(out: &mut Vec<u8>, spec: &Spec, i: i128) -> fmt::Result {
         'X' => write!(Sink(out), "{abs:X}")?,
         'o' => write!(Sink(out), "{abs:o}")?,
         'b' => write!(Sink(out), "{abs:b}")?,
-        _ => write!(Sink(out), "{abs}")?,
+        _ => push_decimal(out, abs),
     }
     if spec.printf
         && let Some(p) = spec.precision
@@ -831,6 +1031,54 @@ fn render_int(out: &mut Vec<u8>, spec: &Spec, i: i128) -> fmt::Result {
     Ok(())
 }
 
+/// `render_int` for `d` without grouping or a `%`-style precision (`%(msecs)03d`,
+/// `{lineno:>5}`): sign, digits and padding in one pass, no character counting.
+fn render_decimal(out: &mut Vec<u8>, spec: &Spec, i: i128) -> fmt::Result {
+    let mut buf = [0u8; 40];
+    let digits = decimal_digits(&mut buf, i.unsigned_abs());
+    let sign: &[u8] = match (i < 0, spec.sign) {
+        (true, _) => b"-",
+        (false, Sign::Plus) => b"+",
+        (false, Sign::Space) => b" ",
+        (false, Sign::Minus) => b"",
+    };
+    let len = sign.len() + digits.len();
+    let (align, fill) = number_align(spec);
+    if spec.width <= len {
+        out.extend_from_slice(sign);
+        out.extend_from_slice(digits);
+        return Ok(());
+    }
+    let n = spec.width - len;
+    let mut fbuf = [0u8; 4];
+    let fill = fill.encode_utf8(&mut fbuf).as_bytes();
+    match align {
+        Align::Left => {
+            out.extend_from_slice(sign);
+            out.extend_from_slice(digits);
+            push_fill(out, fill, n);
+        }
+        Align::Right => {
+            push_fill(out, fill, n);
+            out.extend_from_slice(sign);
+            out.extend_from_slice(digits);
+        }
+        Align::AfterSign => {
+            out.extend_from_slice(sign);
+            push_fill(out, fill, n);
+            out.extend_from_slice(digits);
+        }
+        Align::Center => {
+            let left = n / 2;
+            push_fill(out, fill, left);
+            out.extend_from_slice(sign);
+            out.extend_from_slice(digits);
+            push_fill(out, fill, n - left);
+        }
+    }
+    Ok(())
+}
+
 /// Zero padding with grouping pads with grouped zeros (`00,000,042`), as
 /// CPython: prepends zeros to `out[from..end]` until the grouped digits fill
 /// `min` characters.
@@ -858,7 +1106,13 @@ fn render_float(out: &mut Vec<u8>, spec: &Spec, v: f64) -> fmt::Result {
     let ty = spec.ty;
     if matches!(ty, Some('d')) && v.is_finite() {
         // `'%d' % 3.7` truncates; only `%`-style gets here (checked at compile).
-        return render_int(out, spec, v.trunc() as i128);
+        // (`msecs` takes this path for every record: skip the i128 conversion.)
+        let i = if v.abs() < 9.0e18 {
+            i128::from(v as i64)
+        } else {
+            v.trunc() as i128
+        };
+        return render_int(out, spec, i);
     }
     if matches!(ty, Some('s')) {
         let start = out.len();
@@ -1384,6 +1638,194 @@ mod tests {
         assert_eq!(r("it's"), "\"it's\"");
         assert_eq!(r("a'\"b\n"), "'a\\'\"b\\n'");
         assert_eq!(r("\u{1}é"), "'\\x01é'");
+    }
+
+    fn spec_of(style: FormatStyle, f: &str) -> Spec {
+        let raw = match style {
+            FormatStyle::Brace => parse::brace(f).unwrap(),
+            _ => parse::percent(f).unwrap(),
+        };
+        raw.into_iter()
+            .find_map(|p| match p {
+                Raw::Field { spec, .. } => Some(spec),
+                Raw::Lit(_) => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn decimal_fast_path_matches_generic() {
+        // `n` takes the generic path and means `d` in the C locale.
+        let values = [
+            0,
+            7,
+            -7,
+            42,
+            -1_234_567,
+            i128::from(i64::MAX),
+            i128::from(u64::MAX) + 1,
+            i128::MIN + 1,
+        ];
+        let specs = [
+            "", "5", "<5", ">6", "^7", "=8", "+", " ", "05", "*^9", "+010", "é>6", "é=8", "-^8",
+            "+<6", " =7", "1",
+        ];
+        for s in specs {
+            let d = spec_of(FormatStyle::Brace, &format!("{{x:{s}d}}"));
+            let n = spec_of(FormatStyle::Brace, &format!("{{x:{s}n}}"));
+            for v in values {
+                let (mut a, mut b) = (b"<".to_vec(), b"<".to_vec());
+                render_int(&mut a, &d, v).unwrap();
+                render_int(&mut b, &n, v).unwrap();
+                assert_eq!(
+                    String::from_utf8(a),
+                    String::from_utf8(b),
+                    "{{:{s}d}} of {v}"
+                );
+            }
+        }
+        // `%`-style: the same digits as `core::fmt`, padded as Python pads.
+        for (f, v, want) in [
+            ("%(x)03d", 7, "007"),
+            ("%(x)03d", -7, "-07"),
+            ("%(x)-5d|", 42, "42   |"),
+            ("%(x)5d", -42, "  -42"),
+            ("%(x)+d", 0, "+0"),
+            ("%(x) 4d", 5, "   5"),
+            (
+                "%(x)d",
+                -170_141_183_460_469_231_731_687_303_715_884_105_727,
+                "-170141183460469231731687303715884105727",
+            ),
+        ] {
+            let mut out = Vec::new();
+            render_int(&mut out, &spec_of(FormatStyle::Percent, f), v).unwrap();
+            let want = want.trim_end_matches('|');
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{f} of {v}");
+        }
+    }
+
+    /// `f` with its shortcut pieces turned back into generic fields.
+    fn generic(f: &PatternFormatter) -> PatternFormatter {
+        let pieces = f
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(attr) => Piece::Field(Box::new((Field::Attr(*attr), Spec::plain()))),
+                Piece::Message => {
+                    Piece::Field(Box::new((Field::Attr(Attr::Message), Spec::plain())))
+                }
+                Piece::Name => Piece::Field(Box::new((Field::Attr(Attr::Name), Spec::plain()))),
+                Piece::Asctime => {
+                    Piece::Field(Box::new((Field::Attr(Attr::Asctime), Spec::plain())))
+                }
+                Piece::Msecs3 => Piece::Field(Box::new((Field::Attr(Attr::Msecs), percent_03d()))),
+                p => p.clone(),
+            })
+            .collect();
+        PatternFormatter {
+            pieces,
+            time: f.time.clone(),
+        }
+    }
+
+    #[test]
+    fn shortcuts_render_like_the_generic_path() {
+        assert_eq!(spec_of(FormatStyle::Percent, "%(msecs)03d"), percent_03d());
+        let formats = [
+            (
+                FormatStyle::Percent,
+                "%(asctime)s.%(msecs)03d %(levelname)5s %(name)s: %(message)s %(pathname)s %(funcName)s",
+            ),
+            (FormatStyle::Percent, "%(msecs)03d|%(msecs)04d|%(thread)s"),
+            (
+                FormatStyle::Brace,
+                "{message} {name} {target} {module_path} {threadName} {asctime}",
+            ),
+            (FormatStyle::Dollar, "$message ${name}"),
+        ];
+        let times = [
+            SystemTime::UNIX_EPOCH + Duration::new(1_764_238_502, 123_456_000),
+            SystemTime::UNIX_EPOCH + Duration::new(1_764_238_502, 1_000_000),
+            SystemTime::UNIX_EPOCH + Duration::new(1_764_238_502, 999_999_999),
+            SystemTime::UNIX_EPOCH + Duration::new(5, 0),
+            SystemTime::UNIX_EPOCH - Duration::new(1, 500_000_000),
+            SystemTime::UNIX_EPOCH - Duration::new(0, 1),
+        ];
+        for (style, f) in formats {
+            let fast = PatternFormatter::compile(&cfg(style, f)).unwrap();
+            assert!(
+                fast.pieces.iter().any(|p| matches!(
+                    p,
+                    Piece::Text(_) | Piece::Msecs3 | Piece::Message | Piece::Name | Piece::Asctime
+                )),
+                "{f}: no shortcut taken"
+            );
+            let slow = generic(&fast);
+            let render = |f: &PatternFormatter, time: SystemTime, args: fmt::Arguments<'_>| {
+                let record = log::Record::builder().args(args).target("app").build();
+                let entry = Entry::new(&record).with_time(time).with_thread(3, "t");
+                let mut out = Vec::new();
+                f.format(&entry, &mut out).unwrap();
+                String::from_utf8(out).unwrap()
+            };
+            for time in times {
+                let n = 1;
+                let a = render(&fast, time, format_args!("m {n}"));
+                let b = render(&slow, time, format_args!("m {n}"));
+                assert_eq!(a, b, "{f} at {time:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn pad_matches_splice() {
+        fn reference(
+            out: &mut Vec<u8>,
+            start: usize,
+            mid: usize,
+            width: usize,
+            fill: char,
+            align: Align,
+        ) {
+            let len = char_indices(&out[start..]).count();
+            if len >= width {
+                return;
+            }
+            let n = width - len;
+            let f = fill.to_string().repeat(n);
+            let bytes = f.as_bytes();
+            match align {
+                Align::Left => out.extend_from_slice(bytes),
+                Align::Right => {
+                    out.splice(start..start, bytes.iter().copied());
+                }
+                Align::AfterSign => {
+                    out.splice(mid..mid, bytes.iter().copied());
+                }
+                Align::Center => {
+                    let left = fill.to_string().repeat(n / 2);
+                    let right = fill.to_string().repeat(n - n / 2);
+                    out.splice(start..start, left.bytes());
+                    out.extend_from_slice(right.as_bytes());
+                }
+            }
+        }
+        for fill in [' ', '0', 'é', '€', '😀'] {
+            for align in [Align::Left, Align::Right, Align::AfterSign, Align::Center] {
+                for width in 0..9 {
+                    for text in ["", "-1", "héllo", "-0x2a"] {
+                        let mut a = b"pre:".to_vec();
+                        a.extend_from_slice(text.as_bytes());
+                        let mut b = a.clone();
+                        let mid = 4 + usize::from(text.starts_with('-'));
+                        pad(&mut a, 4, mid, width, fill, align);
+                        reference(&mut b, 4, mid, width, fill, align);
+                        assert_eq!(a, b, "{text:?} {width} {fill:?} {align:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
