@@ -148,9 +148,12 @@ fn tcp_buffer_keeps_the_newest_records_and_counts_the_dropped() {
     for i in 0..1000 {
         log::info!(logger: d, "r{i}");
     }
+    // At most `buffer` records wait, plus (for a moment) up to `buffer` more
+    // that the sending thread holds while it tries the refusing server;
+    // after the failed attempt those go back and the oldest are dropped.
     let stats = d.stats()["net"];
-    assert!(stats.queued <= 10, "{stats:?}");
-    assert!(stats.dropped >= 990, "{stats:?}");
+    assert!(stats.queued <= 20, "{stats:?}");
+    assert!(stats.dropped >= 980, "{stats:?}");
     let lines = line_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     wait_until(
         "every record sent or dropped",
