@@ -379,16 +379,20 @@ pub(crate) fn require(test: &str, program: &str, install: &str) -> bool {
             .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
             .any(|dir| dir.join(program).is_file())
     });
-    if found {
-        return true;
-    }
+    found || missing(test, program, install)
+}
+
+/// `test` cannot run without `what`: fails under `LOGFIG_REQUIRE_SERVERS=1`,
+/// else says loudly that the test is skipped and how to install `what`.
+/// Returns `false`.
+pub(crate) fn missing(test: &str, what: &str, install: &str) -> bool {
     assert!(
         std::env::var("LOGFIG_REQUIRE_SERVERS").as_deref() != Ok("1"),
-        "{test} needs {program}, which is not installed: {install}"
+        "{test} needs {what}, which is not installed: {install}"
     );
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
-        format!("\n*** SKIPPED: {test} needs {program} ({install}) ***\n\n").as_bytes(),
+        format!("\n*** SKIPPED: {test} needs {what} ({install}) ***\n\n").as_bytes(),
     );
     false
 }

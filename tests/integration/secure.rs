@@ -12,7 +12,7 @@ use std::time::Duration;
 use logfig::{Config, Format};
 
 use crate::dispatch::open_gate;
-use crate::network::{free_tcp_port, require, wait_until};
+use crate::network::{free_tcp_port, missing, require, wait_until};
 
 /// Whether rsyslog's loadable module `name` (such as `imrelp`) is installed;
 /// when not, as [`require`].
@@ -25,18 +25,12 @@ fn require_rsyslog_module(test: &str, name: &str, package: &str) -> bool {
     if let Ok(entries) = std::fs::read_dir("/usr/lib") {
         dirs.extend(entries.flatten().map(|e| e.path().join("rsyslog")));
     }
-    if dirs.iter().any(|d| d.join(&file).is_file()) {
-        return true;
-    }
-    assert!(
-        std::env::var("LOGFIG_REQUIRE_SERVERS").as_deref() != Ok("1"),
-        "{test} needs rsyslog's {name} module: apt-get install {package}"
-    );
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("\n*** SKIPPED: {test} needs rsyslog's {name} module (apt-get install {package}) ***\n\n").as_bytes(),
-    );
-    false
+    dirs.iter().any(|d| d.join(&file).is_file())
+        || missing(
+            test,
+            &format!("rsyslog's {name} module"),
+            &format!("apt-get install {package}"),
+        )
 }
 
 // ---- RELP against rsyslog's imrelp -------------------------------------------
