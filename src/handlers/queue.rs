@@ -199,7 +199,8 @@ impl Shared {
                 }
                 Overflow::DropOldest if droppable => {
                     // When everything waiting must be kept, the newest goes.
-                    // (Its text stays in `texts` until the worker takes the batch.)
+                    // (Its text stays in `texts` until the worker takes the
+                    // batch, or a compaction copies the live texts out.)
                     if let Some(i) = state.records.iter().position(|r| self.droppable(r.level)) {
                         if let Some(gone) = state.records.remove(i) {
                             state.dead_text += gone.shared_len();
