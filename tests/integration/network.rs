@@ -1069,20 +1069,23 @@ pub(crate) mod http {
     }
 }
 
+/// Checks that the one handler `handler` (YAML flow mapping) of a config is
+/// refused with `FeatureDisabled` and a message containing `expected`.
+#[cfg(not(all(feature = "http", feature = "smtp", feature = "tls")))]
+pub(crate) fn assert_feature_disabled(handler: &str, expected: &str) {
+    let text = format!("version: 1\nhandlers:\n  h: {handler}\nroot: {{ handlers: [h] }}\n");
+    let config = Config::from_str(&text, Format::Yaml).unwrap();
+    let err = Dispatcher::new(&config).unwrap_err();
+    assert_eq!(err.kind(), logfig::ErrorKind::FeatureDisabled, "{err}");
+    assert!(err.to_string().contains(expected), "{err}");
+}
+
 #[cfg(not(feature = "http"))]
 #[test]
 fn http_without_its_feature_is_refused_with_feature_disabled() {
-    let config = Config::from_str(
-        "version: 1\nhandlers:\n  web: { type: http, url: 'http://127.0.0.1:9/' }\nroot: { handlers: [web] }\n",
-        Format::Yaml,
-    )
-    .unwrap();
-    let err = Dispatcher::new(&config).unwrap_err();
-    assert_eq!(err.kind(), logfig::ErrorKind::FeatureDisabled);
-    assert!(
-        err.to_string()
-            .contains("handlers.web: handler type `http` requires the `http` feature of logfig"),
-        "{err}"
+    assert_feature_disabled(
+        "{ type: http, url: 'http://127.0.0.1:9/' }",
+        "handlers.h: handler type `http` requires the `http` feature of logfig",
     );
 }
 
@@ -1279,16 +1282,8 @@ mod smtp {
 #[cfg(not(feature = "smtp"))]
 #[test]
 fn smtp_without_its_feature_is_refused_with_feature_disabled() {
-    let config = Config::from_str(
-        "version: 1\nhandlers:\n  mail: { type: smtp, host: h, from: a@b.c, to: d@e.f }\nroot: { handlers: [mail] }\n",
-        Format::Yaml,
-    )
-    .unwrap();
-    let err = Dispatcher::new(&config).unwrap_err();
-    assert_eq!(err.kind(), logfig::ErrorKind::FeatureDisabled);
-    assert!(
-        err.to_string()
-            .contains("handlers.mail: handler type `smtp` requires the `smtp` feature of logfig"),
-        "{err}"
+    assert_feature_disabled(
+        "{ type: smtp, host: h, from: a@b.c, to: d@e.f }",
+        "handlers.h: handler type `smtp` requires the `smtp` feature of logfig",
     );
 }

@@ -704,15 +704,8 @@ fn syslog_ports_default_by_transport_and_tls() {
 #[cfg(not(feature = "tls"))]
 #[test]
 fn tls_without_its_feature_is_refused_with_feature_disabled() {
-    let config = Config::from_str(
-        "version: 1\nhandlers:\n  net: { type: tcp, host: 127.0.0.1, port: 9, tls: true }\nroot: { handlers: [net] }\n",
-        Format::Yaml,
-    )
-    .unwrap();
-    let err = logfig::Dispatcher::new(&config).unwrap_err();
-    assert_eq!(err.kind(), logfig::ErrorKind::FeatureDisabled);
-    assert!(
-        err.to_string().contains("requires the `tls` feature"),
-        "{err}"
+    crate::network::assert_feature_disabled(
+        "{ type: tcp, host: 127.0.0.1, port: 9, tls: true }",
+        "handlers.h: `tls` requires the `tls` feature of logfig",
     );
 }
