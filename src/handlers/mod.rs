@@ -130,6 +130,11 @@ pub struct HandlerStats {
     pub emitted: u64,
     /// Records discarded on purpose: a full queue's overflow policy.
     pub dropped: u64,
+    /// Records the handler tried to deliver and could not: a write that failed
+    /// (a full disk, a closed pipe), a peer that refused them, a send that gave
+    /// up after its retries. Every record a handler accepted ends up in exactly
+    /// one of `emitted`, `dropped`, `failed` or (for now) `queued`.
+    pub failed: u64,
     /// Attempts repeated after a failure (outputs that retry, such as network
     /// handlers).
     pub retried: u64,
