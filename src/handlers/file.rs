@@ -3,11 +3,12 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
-use super::format_line;
+use super::{HandlerStats, format_line};
 use crate::config::{FileHandlerConfig, FileMode};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 
@@ -47,10 +48,22 @@ struct Buffered {
     flush_level: log::LevelFilter,
     capacity: usize,
     /// Records waiting to be written.
-    pending: Mutex<Vec<u8>>,
+    pending: Mutex<Pending>,
     /// Held while writing a taken buffer, so buffers reach the file in the order
     /// they were taken; appending records never waits for the write itself.
     writing: Mutex<()>,
+    /// Records written out of the buffer.
+    emitted: AtomicU64,
+    /// Records of buffers that could not be written (a full disk): the whole
+    /// buffer counts, since a failed `write` does not say which of its lines
+    /// reached the file.
+    failed: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    records: u64,
 }
 
 impl FileHandler {
@@ -68,8 +81,10 @@ impl FileHandler {
         let buffered = (flush_level != log::LevelFilter::Trace).then(|| Buffered {
             flush_level,
             capacity: config.buffer.bytes().clamp(1, 64 << 20) as usize,
-            pending: Mutex::new(Vec::new()),
+            pending: Mutex::new(Pending::default()),
             writing: Mutex::new(()),
+            emitted: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
         });
         Ok(FileHandler {
             path: config.path.clone(),
@@ -91,15 +106,33 @@ impl FileHandler {
         )
     }
 
+    /// Writes the buffered records out. A failure counts every record of the
+    /// buffer as failed here, so the error is marked counted for the runtime.
     fn write_pending(&self, b: &Buffered) -> Result<(), Error> {
         let _order = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let chunk = std::mem::take(&mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner));
-        if chunk.is_empty() {
+        if chunk.records == 0 {
             return Ok(());
         }
-        (&**self.file.load())
-            .write_all(&chunk)
-            .map_err(|e| self.write_error(e))
+        match (&**self.file.load()).write_all(&chunk.bytes) {
+            Ok(()) => {
+                b.emitted.fetch_add(chunk.records, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) => {
+                b.failed.fetch_add(chunk.records, Ordering::Relaxed);
+                let s = if chunk.records == 1 { "" } else { "s" };
+                Err(Error::new(
+                    ErrorKind::Handler,
+                    format!(
+                        "writing {} buffered record{s} to `{}`: {e}",
+                        chunk.records,
+                        self.path.display()
+                    ),
+                )
+                .counted())
+            }
+        }
     }
 }
 
@@ -137,8 +170,9 @@ impl Handler for FileHandler {
         };
         let must_write = format_line(entry, formatter, |line| {
             let mut pending = b.pending.lock().unwrap_or_else(PoisonError::into_inner);
-            pending.extend_from_slice(line);
-            Ok(pending.len() >= b.capacity || entry.record().level() <= b.flush_level)
+            pending.bytes.extend_from_slice(line);
+            pending.records += 1;
+            Ok(pending.bytes.len() >= b.capacity || entry.record().level() <= b.flush_level)
         })?;
         if must_write {
             self.write_pending(b)
@@ -158,6 +192,22 @@ impl Handler for FileHandler {
         match &self.buffered {
             Some(b) => self.write_pending(b),
             None => Ok(()),
+        }
+    }
+
+    fn stats(&self) -> HandlerStats {
+        match &self.buffered {
+            Some(b) => HandlerStats {
+                emitted: b.emitted.load(Ordering::Relaxed),
+                failed: b.failed.load(Ordering::Relaxed),
+                queued: b
+                    .pending
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .records,
+                ..HandlerStats::default()
+            },
+            None => HandlerStats::default(),
         }
     }
 }

@@ -340,6 +340,10 @@ pub(crate) struct Target {
     pub(crate) filters: Vec<Arc<dyn Filter>>,
     pub(crate) formatter: Arc<dyn Formatter>,
     pub(crate) handler: Arc<dyn Handler>,
+    /// The failure counter of the target's node (see `HandlerNode::failed`):
+    /// a record the target fails to write counts there, as when the runtime
+    /// calls it.
+    pub(crate) failed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Target {
@@ -365,14 +369,32 @@ impl Target {
                 Ok(())
             }
         };
+        let failed = |n: u64| {
+            self.failed
+                .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        // Counted here, on the target's own counter; the error passed up is
+        // marked as counted so that the queue or memory handler returning it
+        // does not count it again.
         match catch_unwind(AssertUnwindSafe(run)) {
-            Ok(r) => r.map_err(|e| {
-                Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
-            }),
-            Err(_) => Err(Error::new(
-                ErrorKind::Handler,
-                format!("handler `{}` panicked", self.name),
-            )),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                if !e.is_counted() {
+                    failed(1);
+                }
+                Err(
+                    Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
+                        .counted(),
+                )
+            }
+            Err(_) => {
+                failed(1);
+                Err(Error::new(
+                    ErrorKind::Handler,
+                    format!("handler `{}` panicked", self.name),
+                )
+                .counted())
+            }
         }
     }
 

@@ -36,6 +36,13 @@ pub(crate) struct HandlerNode {
     pub(crate) panicked: AtomicBool,
     pub(crate) last_report: AtomicU64,
     pub(crate) suppressed: AtomicU64,
+    /// Records whose `emit` returned an error or panicked, counted by the
+    /// runtime for every kind (custom handlers too) and added to the
+    /// handler's own `failed` in `stats`. Shared with the node that replaces
+    /// this one when a reload keeps the handler, and with the `Target`s of
+    /// queues and memory handlers that write to it, so it counts as long as
+    /// the handler lives.
+    pub(crate) failed: Arc<AtomicU64>,
 }
 
 impl HandlerNode {
@@ -57,7 +64,24 @@ impl HandlerNode {
             panicked: AtomicBool::new(false),
             last_report: AtomicU64::new(0),
             suppressed: AtomicU64::new(0),
+            failed: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// This node, counting failures on `failed` (the counter of the node it
+    /// replaces, for a handler that a reload keeps).
+    pub(crate) fn counting_on(mut self, failed: Arc<AtomicU64>) -> Self {
+        self.failed = failed;
+        self
+    }
+
+    /// The handler's counters, with the failures the runtime counted.
+    pub(crate) fn stats(&self) -> crate::HandlerStats {
+        let mut stats = self.handler.stats();
+        stats.failed = stats
+            .failed
+            .saturating_add(self.failed.load(Ordering::Relaxed));
+        stats
     }
 
     /// Whether an error report is due now (at most one a second per handler);

@@ -15,6 +15,7 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
@@ -239,7 +240,7 @@ impl Dispatcher {
         self.shared.graph.store(Arc::clone(&new));
         self.shared.epoch.store(epoch, Ordering::Release);
         self.update_global(epoch);
-        retire(&old, Some(&new));
+        self.retire(old, Some(&new));
         Ok(warnings)
     }
 
@@ -270,7 +271,7 @@ impl Dispatcher {
     pub fn flush_handlers(&self) {
         let graph = self.shared.graph.load();
         for node in graph.handler_instances() {
-            self.guarded(node, |h| h.handler.flush());
+            let _ = self.guarded(node, |h| h.handler.flush());
         }
     }
 
@@ -279,7 +280,7 @@ impl Dispatcher {
     pub fn reopen(&self) {
         let graph = self.shared.graph.load();
         for node in graph.handler_instances() {
-            self.guarded(node, |h| h.handler.reopen());
+            let _ = self.guarded(node, |h| h.handler.reopen());
         }
     }
 
@@ -296,7 +297,7 @@ impl Dispatcher {
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
         self.update_global(epoch);
-        retire(&old, None);
+        self.retire(old, None);
         drop(_state);
         refresh_tracing_interest();
     }
@@ -305,11 +306,31 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
+    /// Emits `entry` to one handler, catching panics and reporting errors.
+    /// Every error (unless the handler counted it itself) and every panic
+    /// counts one failed record for the node; the success path does no more
+    /// than before.
+    fn emit_one(&self, node: &HandlerNode, entry: &Entry<'_>) {
+        let lost = self.guarded(node, |n| n.handler.emit(entry, &*n.formatter));
+        if lost {
+            node.failed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// Runs a handler operation, catching panics and reporting errors.
-    fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
+    /// Returns whether it failed in a way the handler did not count: an error
+    /// not marked [`counted`](Error::counted), or a panic.
+    fn guarded(
+        &self,
+        node: &HandlerNode,
+        op: impl FnOnce(&HandlerNode) -> Result<(), Error>,
+    ) -> bool {
         match catch_unwind(AssertUnwindSafe(|| op(node))) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => self.report(node, &e),
+            Ok(Ok(())) => false,
+            Ok(Err(e)) => {
+                self.report(node, &e);
+                !e.is_counted()
+            }
             Err(panic) => {
                 if !node.panicked.swap(true, Ordering::Relaxed) {
                     let what = panic_message(&*panic);
@@ -319,6 +340,7 @@ impl Dispatcher {
                     );
                     self.report_now(&node.name, &e, 0);
                 }
+                true
             }
         }
     }
@@ -425,7 +447,7 @@ impl Dispatcher {
 
     fn emit_chain(&self, chain: &[Arc<HandlerNode>], entry: &Entry<'_>) {
         for node in chain {
-            let emit = |e: &Entry<'_>| self.guarded(node, |n| n.handler.emit(e, &*n.formatter));
+            let emit = |e: &Entry<'_>| self.emit_one(node, e);
             if entry.record().level() <= node.level
                 && node
                     .filters
@@ -455,15 +477,102 @@ impl Dispatcher {
         graph
             .handlers
             .iter()
-            .map(|(name, node)| (name.clone(), node.handler.stats()))
+            .map(|(name, node)| (name.clone(), node.stats()))
             .collect()
     }
 }
 
-/// Flushes and closes the handlers of `old` that `new` does not carry over.
-/// Runs on the applying thread, after the swap, never on a logging thread.
-/// Queues and memory handlers close before the handlers they write to.
-fn retire(old: &Graph, new: Option<&Graph>) {
+/// How long a swap waits for logging threads still inside the graph it
+/// replaced before it retires that graph's handlers (see
+/// [`Dispatcher::retire`]). A record is in a handler for microseconds; only a
+/// handler stuck in `emit` (a dead NFS mount, a custom handler that blocks)
+/// takes longer.
+const RETIRE_WAIT: Duration = Duration::from_secs(2);
+
+impl Dispatcher {
+    /// Flushes and closes the handlers of `old` that `new` does not carry
+    /// over, once no logging thread can write into them any more. Runs on
+    /// the applying thread, after the swap, never on a logging thread.
+    ///
+    /// A thread that loaded `old` before the swap may still be inside it and
+    /// hand its handlers more records; closing them at once left the records
+    /// written after the last flush in a retired buffer (issue 13: 1-9
+    /// records of a buffered file lost in 5 reloads-under-load of 8). After
+    /// the swap no thread can load `old` again, and arc-swap has turned every
+    /// guard still holding it into a counted reference: once the count is
+    /// down to ours, the handlers are drained and closed. Handlers the new
+    /// graph kept are never closed; queues and memory handlers close before
+    /// the handlers they write to. Nothing here touches the logging path.
+    ///
+    /// The wait is bounded by [`RETIRE_WAIT`]. Past it, a reload hands the
+    /// rest to a `logfig-retire` thread, which closes the handlers when the
+    /// last thread leaves them, and a shutdown closes them anyway; both say
+    /// so through the error hook. A thread that applies a config from inside
+    /// a handler (it holds `old` itself) hands off at once.
+    fn retire(&self, old: Arc<Graph>, new: Option<&Graph>) {
+        let retiring = retiring(&old, new);
+        if retiring.is_empty() {
+            return;
+        }
+        let inside = IN_DISPATCH.try_with(Cell::get).unwrap_or(true);
+        if !inside && readers_gone(&old, Some(RETIRE_WAIT)) {
+            self.close_all(&retiring);
+            return;
+        }
+        let late = |nodes: &[Arc<HandlerNode>], what: &str| {
+            for node in nodes {
+                let e = Error::new(
+                    crate::ErrorKind::Handler,
+                    format!(
+                        "a logging thread is still inside this retired handler after {}s; {what}",
+                        RETIRE_WAIT.as_secs()
+                    ),
+                );
+                self.report_now(&node.name, &e, 0);
+            }
+        };
+        if new.is_some() {
+            let (this, nodes) = (self.clone(), retiring.clone());
+            let handed = std::thread::Builder::new()
+                .name("logfig-retire".into())
+                .spawn(move || {
+                    readers_gone(&old, None);
+                    this.close_all(&nodes);
+                });
+            match handed {
+                Ok(_) if inside => return,
+                Ok(_) => return late(&retiring, "it is closed when that thread leaves it"),
+                Err(e) => {
+                    let e = Error::io("starting the thread that retires handlers", e);
+                    self.report_now("logfig", &e, 0);
+                }
+            }
+        }
+        if !inside {
+            late(
+                &retiring,
+                "closed anyway: records it still writes may be lost",
+            );
+        }
+        self.close_all(&retiring);
+    }
+
+    /// Flushes and closes `nodes`, reporting what fails: a buffer that cannot
+    /// be written out at retirement is lost with the handler's counters.
+    fn close_all(&self, nodes: &[Arc<HandlerNode>]) {
+        for node in nodes {
+            let _ = self.guarded(node, |n| {
+                let flushed = n.handler.flush();
+                let closed = n.handler.close();
+                flushed.and(closed)
+            });
+        }
+    }
+}
+
+/// The handler nodes of `old` that `new` does not carry over, in the order to
+/// close them: queues and memory handlers before the handlers they write to.
+fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
     let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
     order.reverse();
     order.extend(
@@ -472,20 +581,43 @@ fn retire(old: &Graph, new: Option<&Graph>) {
             .map(String::as_str)
             .filter(|n| !old.config.handlers.contains_key(*n)),
     );
-    for (name, node) in order
+    order
         .into_iter()
         .filter_map(|n| old.handlers.get_key_value(n))
-    {
-        let kept = new
-            .and_then(|g| g.handlers.get(name))
-            .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
-        if !kept {
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                let _ = node.handler.flush();
-                let _ = node.handler.close();
-            }));
+        .filter(|(name, node)| {
+            !new.and_then(|g| g.handlers.get(*name))
+                .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler))
+        })
+        .map(|(_, node)| Arc::clone(node))
+        .collect()
+}
+
+/// Waits until the caller holds the only reference to `graph` (no logging
+/// thread is inside it any more), for at most `limit`; returns whether it
+/// did. Polls: yielding first (a record leaves a handler within
+/// microseconds), then sleeping between looks, up to 1 ms apart within a
+/// limit and 100 ms apart without one (a thread stuck in a handler).
+fn readers_gone(graph: &Arc<Graph>, limit: Option<Duration>) -> bool {
+    let start = Instant::now();
+    let longest = match limit {
+        Some(_) => Duration::from_millis(1),
+        None => Duration::from_millis(100),
+    };
+    let mut pause = Duration::from_micros(20);
+    let mut spins = 0u32;
+    while Arc::strong_count(graph) > 1 {
+        if spins < 100 {
+            spins += 1;
+            std::thread::yield_now();
+            continue;
         }
+        if limit.is_some_and(|l| start.elapsed() >= l) {
+            return false;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(longest);
     }
+    true
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
