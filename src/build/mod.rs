@@ -5,6 +5,7 @@
 //! previous graph whose own settings did not change; if any output fails to
 //! open, the handlers it opened are closed again and nothing changes.
 
+mod archives;
 mod registry;
 pub(crate) mod route;
 
@@ -182,6 +183,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         }
     }
     check_cycles(config, &mut out);
+    archives::check(config, &mut out);
     out.into_iter()
         .map(|d| crate::load::place(d, &config.origin))
         .collect()

@@ -1,6 +1,6 @@
 //! [`FileHandler`]: one file, appended to with one `write` per record.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
+use super::open::{LogPath, open_log};
 use super::{HandlerStats, format_line};
 use crate::config::{FileHandlerConfig, FileMode};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
@@ -54,16 +55,38 @@ struct Buffered {
     writing: Mutex<()>,
     /// Records written out of the buffer.
     emitted: AtomicU64,
-    /// Records of buffers that could not be written (a full disk): the whole
-    /// buffer counts, since a failed `write` does not say which of its lines
-    /// reached the file.
+    /// Records of buffers that could not be written (a full disk), all but
+    /// those whose whole line reached the file before the failure.
     failed: AtomicU64,
 }
 
 #[derive(Debug, Default)]
 struct Pending {
     bytes: Vec<u8>,
-    records: u64,
+    /// Where each record's line ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+/// Writes `bytes` (the lines ending at `ends`) to `file`; returns how many
+/// lines reached it whole, and the error that stopped it.
+fn write_lines(mut file: &File, bytes: &[u8], ends: &[usize]) -> (u64, std::io::Result<()>) {
+    let mut done = 0;
+    let mut result = Ok(());
+    while done < bytes.len() {
+        match file.write(&bytes[done..]) {
+            Ok(0) => {
+                result = Err(std::io::ErrorKind::WriteZero.into());
+                break;
+            }
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    (ends.partition_point(|&end| end <= done) as u64, result)
 }
 
 impl FileHandler {
@@ -73,7 +96,12 @@ impl FileHandler {
     ///
     /// When the directory or the file cannot be created or opened.
     pub fn open(config: &FileHandlerConfig) -> Result<Self, Error> {
-        let file = open_file(&config.path, config.mode, config.permissions)?;
+        let file = open_log(
+            &config.path,
+            config.mode,
+            config.permissions,
+            LogPath::Follow,
+        )?;
         let flush_level = config
             .flush_level
             .to_level_filter()
@@ -106,57 +134,31 @@ impl FileHandler {
         )
     }
 
-    /// Writes the buffered records out. A failure counts every record of the
-    /// buffer as failed here, so the error is marked counted for the runtime.
+    /// Writes the buffered records out. The records of a failed write are
+    /// counted here (those whose line did not reach the file whole), so the
+    /// error is marked counted for the runtime.
     fn write_pending(&self, b: &Buffered) -> Result<(), Error> {
         let _order = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let chunk = std::mem::take(&mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner));
-        if chunk.records == 0 {
+        if chunk.ends.is_empty() {
             return Ok(());
         }
-        match (&**self.file.load()).write_all(&chunk.bytes) {
-            Ok(()) => {
-                b.emitted.fetch_add(chunk.records, Ordering::Relaxed);
-                Ok(())
-            }
-            Err(e) => {
-                b.failed.fetch_add(chunk.records, Ordering::Relaxed);
-                let s = if chunk.records == 1 { "" } else { "s" };
-                Err(Error::new(
-                    ErrorKind::Handler,
-                    format!(
-                        "writing {} buffered record{s} to `{}`: {e}",
-                        chunk.records,
-                        self.path.display()
-                    ),
-                )
-                .counted())
-            }
-        }
+        let (written, result) = write_lines(&self.file.load(), &chunk.bytes, &chunk.ends);
+        b.emitted.fetch_add(written, Ordering::Relaxed);
+        let lost = chunk.ends.len() as u64 - written;
+        result.map_err(|e| {
+            b.failed.fetch_add(lost, Ordering::Relaxed);
+            let s = if lost == 1 { "" } else { "s" };
+            Error::new(
+                ErrorKind::Handler,
+                format!(
+                    "writing `{}`: {e}; {lost} buffered record{s} lost",
+                    self.path.display()
+                ),
+            )
+            .counted()
+        })
     }
-}
-
-pub(crate) fn open_file(path: &Path, mode: FileMode, permissions: u32) -> Result<File, Error> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::io(format!("creating directory `{}`", parent.display()), e))?;
-    }
-    // Always O_APPEND: writes from several threads (or processes) must not
-    // overwrite each other at a shared offset.
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, permissions);
-    #[cfg(not(unix))]
-    let _ = permissions;
-    let file = options
-        .open(path)
-        .map_err(|e| Error::io(format!("opening `{}`", path.display()), e))?;
-    if mode == FileMode::Truncate {
-        file.set_len(0)
-            .map_err(|e| Error::io(format!("truncating `{}`", path.display()), e))?;
-    }
-    Ok(file)
 }
 
 impl Handler for FileHandler {
@@ -171,7 +173,8 @@ impl Handler for FileHandler {
         let must_write = format_line(entry, formatter, |line| {
             let mut pending = b.pending.lock().unwrap_or_else(PoisonError::into_inner);
             pending.bytes.extend_from_slice(line);
-            pending.records += 1;
+            let end = pending.bytes.len();
+            pending.ends.push(end);
             Ok(pending.bytes.len() >= b.capacity || entry.record().level() <= b.flush_level)
         })?;
         if must_write {
@@ -183,7 +186,12 @@ impl Handler for FileHandler {
 
     fn reopen(&self) -> Result<(), Error> {
         self.flush()?;
-        let file = open_file(&self.path, FileMode::Append, self.permissions)?;
+        let file = open_log(
+            &self.path,
+            FileMode::Append,
+            self.permissions,
+            LogPath::Follow,
+        )?;
         self.file.store(Arc::new(file));
         Ok(())
     }
@@ -204,7 +212,8 @@ impl Handler for FileHandler {
                     .pending
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .records,
+                    .ends
+                    .len() as u64,
                 ..HandlerStats::default()
             },
             None => HandlerStats::default(),

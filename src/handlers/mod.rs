@@ -5,6 +5,7 @@
 //! so the same handler instance survives a reload that changes only its level,
 //! filters or format: its file stays open.
 
+mod archive;
 mod capture;
 mod clock;
 mod console;
@@ -13,6 +14,7 @@ mod file;
 mod http;
 mod memory;
 mod net;
+mod open;
 mod owned;
 mod queue;
 mod relp;
@@ -29,6 +31,7 @@ use std::fmt;
 
 use crate::{Entry, Error, Formatter};
 
+pub use archive::ArchivePattern;
 pub use capture::CaptureHandler;
 pub use clock::{Clock, SystemClock};
 pub use console::ConsoleHandler;

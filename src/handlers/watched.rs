@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::file::open_file;
+use super::open::{LogPath, open_log};
 use super::{HandlerStats, format_line};
 use crate::config::{FileMode, WatchedFileHandlerConfig};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
@@ -88,7 +88,7 @@ impl WatchedFileHandler {
     }
 
     fn open_at(path: &Path, permissions: u32) -> Result<Opened, Error> {
-        let file = open_file(path, FileMode::Append, permissions)?;
+        let file = open_log(path, FileMode::Append, permissions, LogPath::Follow)?;
         let id = file.metadata().ok().as_ref().and_then(identity);
         Ok(Opened { file, id })
     }
