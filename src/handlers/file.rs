@@ -21,6 +21,21 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// written when it fills, when a record at `flush_level` or above arrives, on
 /// `flush`, and on `close`.
 ///
+/// **The path.** A new file is created with `O_EXCL | O_NOFOLLOW` and
+/// `permissions`. An operator's symbolic link to an existing file is
+/// followed; a link to a missing file is refused (no file is created through
+/// it). A FIFO is opened without blocking and refused when it has no reader
+/// (a full pipe then fails records rather than stall the application);
+/// `/dev/null`, `/dev/zero`, `/dev/full`, `/dev/kmsg` and terminals are
+/// written to; sockets, directories, block devices and other character
+/// devices are refused.
+///
+/// Statistics: `failed` (records whose write failed: counted by the runtime,
+/// and for a buffer that cannot be written out, by the handler: every record
+/// whose whole line did not reach the file); with a buffer also `emitted` and
+/// `queued`. Without a buffer, successes are not counted (that would cost
+/// every record an atomic add).
+///
 /// # Examples
 ///
 /// ```

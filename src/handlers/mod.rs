@@ -58,6 +58,11 @@ pub use watched::WatchedFileHandler;
 /// `formatter` it passes (it is configured per handler and may change on reload
 /// while the handler instance stays).
 ///
+/// Every error `emit` returns (and every panic) counts one record in the
+/// `failed` figure of [`Dispatcher::stats`](crate::Dispatcher::stats), on top
+/// of the handler's own [`stats`](Handler::stats); return an error only for
+/// a record that was not delivered.
+///
 /// # Examples
 ///
 /// ```
@@ -100,9 +105,10 @@ pub trait Handler: fmt::Debug + Send + Sync + 'static {
     }
 
     /// Releases threads, files and sockets. Called once, after the graph that
-    /// used the handler was swapped out, off the logging threads. Records may
-    /// still arrive from threads that started logging before the swap: accept or
-    /// drop them, never panic.
+    /// used the handler was swapped out and the logging threads that were
+    /// inside it left it, off the logging threads (after `flush`). A record may
+    /// still arrive from a thread that was stuck in the graph past the bounded
+    /// wait of a shutdown: accept or drop it, never panic.
     fn close(&self) -> Result<(), Error> {
         self.flush()
     }

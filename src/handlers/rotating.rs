@@ -33,10 +33,12 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// a sequence number that grows by one at each roll, so the highest number is
 /// the newest archive. Archives are never renamed after they are made (unlike
 /// Python's scheme, where every archive moves up one at each roll); retention
-/// deletes the lowest numbers. By date (`archive: app.%Y-%m-%d.log`): the
-/// strftime fields are filled with the last second of the period that ended
-/// (with time rotation) or the time of the roll (size only); a name already
-/// taken in the same period gets `.1`, `.2`, ... appended.
+/// deletes the lowest numbers. By date (`archive: app.%Y-%m-%d.log`, see
+/// [`ArchivePattern`](crate::ArchivePattern) for what a pattern may hold):
+/// the strftime fields are filled with the last second of the period that
+/// ended (with time rotation) or the time of the roll (size only); a name
+/// already taken in the same period gets `.1`, `.2`, ... appended. A name at
+/// which anything exists (a dangling link too) is never used.
 ///
 /// **Compression** (`compress: gzip`) writes `<archive>.gz.tmp`, syncs it to
 /// disk, renames it to `<archive>.gz` (with the archive's modification time)
@@ -48,12 +50,22 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// archives older than `max_age` (by modification time) are deleted, then the
 /// oldest are deleted while all together exceed `max_total_size`.
 ///
+/// **Only its own files, never through a link.** Retention, compression and
+/// the clean-up at start act only on regular files whose names this
+/// handler's scheme produces, recognised exactly. Every file the handler
+/// creates gets `permissions` and is created with `O_EXCL | O_NOFOLLOW`; a
+/// symbolic link at one of its names is reported (through the next record's
+/// error) and left alone. The log path must be a regular file, not a link:
+/// rolling over renames it, and only while it is still the file the handler
+/// has open.
+///
 /// **Restarts.** On open, the next sequence number is one above the highest
 /// archive found, the live file is appended to, and the next rollover time is
 /// computed from the live file's modification time, as Python does: a file
 /// left from an earlier period rolls over at the first record.
 ///
-/// Statistics: `emitted`.
+/// Statistics: `emitted`, and `failed` (counted by the runtime: records
+/// whose write failed).
 ///
 /// # Examples
 ///

@@ -21,7 +21,12 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// with the open file's. Writes go out with one `write` call under a shared
 /// lock that only a reopen takes exclusively.
 ///
-/// Statistics: `emitted`.
+/// The path follows the rules of `type: file` (an operator's link to an
+/// existing file is followed, none is created through; FIFOs and devices are
+/// checked).
+///
+/// Statistics: `emitted`, and `failed` (counted by the runtime: records
+/// whose write failed).
 ///
 /// # Examples
 ///
