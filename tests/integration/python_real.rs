@@ -21,7 +21,7 @@
 //!   `Dispatcher`, routes the same records (key-values as the `log` record's
 //!   key-values) through `Dispatcher::log_entry`, then `shutdown()`.
 //!
-//! Records: [`BASE`] for every config, plus, for each logger a config names in
+//! Records: python_compat's [`RECORDS`] for every config, plus, for each logger a config names in
 //! a `# records:` directive, one record at each of DEBUG, INFO, WARNING and
 //! ERROR. `# extra: LOGGER {json}` gives that logger's records those `extra=`
 //! key-values (strings and integers).
@@ -55,9 +55,7 @@ use std::time::{Duration, SystemTime};
 use logfig::{Config, Dispatcher, Entry};
 
 const DIR: &str = "tests/python_real";
-const PLACEHOLDER: &str = "${LOGFIG_COMPAT_DIR}";
-const BEGIN: &str = "\u{1e}logfig-real-begin\n";
-const END: &str = "\u{1e}logfig-real-end\n";
+/// Opens the child's stdout when the config was rejected; the error follows.
 const REJECTED: &str = "\u{1e}logfig-real-rejected\n";
 
 /// The configs logfig does not run like CPython yet, and why (STATUS.md has
@@ -146,23 +144,11 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
 /// Why every fileConfig file fails today.
 const NO_INI: &str = "no fileConfig reader: `.ini`/`.conf` is not a config format yet";
 
-use log::Level::{Debug, Error, Info, Trace, Warn};
+use log::Level::{Debug, Error, Info, Warn};
 
-/// The records every config gets, in order (python_compat's set).
-const BASE: &[(&str, log::Level, &str, u32)] = &[
-    ("app", Info, "service starting", 10),
-    ("app.db", Debug, "connecting to db", 20),
-    ("app.db", Warn, "slow query: 2.5s", 21),
-    ("app.http", Error, "request failed: 500", 30),
-    ("app.http.client", Trace, "trace detail", 31),
-    ("other", Warn, "unconfigured logger warns", 40),
-    ("other", Info, "unconfigured info", 41),
-    ("app", Info, "unicode: é ü 日本 ☃", 11),
-    ("app.db.pool", Error, "pool exhausted 100%", 22),
-    ("app.auth", Info, "user alice logged in", 50),
-    ("app", Warn, "disk usage 91%", 12),
-    ("noisy", Debug, "noise", 60),
-];
+use super::python_compat::{
+    BEGIN, END, PID, PLACEHOLDER, RECORDS, THREAD, between_markers, levelno, read_files, time_of,
+};
 
 /// The levels of the records each `# records:` logger gets.
 const PER_LOGGER: &[(log::Level, &str)] = &[
@@ -171,10 +157,6 @@ const PER_LOGGER: &[(log::Level, &str)] = &[
     (Warn, "warning sign"),
     (Error, "error report"),
 ];
-
-const BASE_SECS: u64 = 1_764_238_502;
-const THREAD: u64 = 140_245_338_817_344;
-const PID: u32 = 4242;
 
 #[derive(Clone, Debug)]
 enum Kv {
@@ -189,24 +171,6 @@ struct Rec {
     msg: String,
     line: u32,
     kvs: Vec<(String, Kv)>,
-}
-
-fn time_of(i: usize) -> (u64, u32) {
-    let ms = 123 + i as u64 * 1250 + (i as u64 * 37) % 100;
-    (
-        BASE_SECS + ms / 1000,
-        (ms % 1000) as u32 * 1_000_000 + 456_000,
-    )
-}
-
-fn levelno(level: log::Level) -> u32 {
-    match level {
-        Error => 40,
-        Warn => 30,
-        Info => 20,
-        Debug => 10,
-        Trace => 5,
-    }
 }
 
 struct Case {
@@ -265,13 +229,13 @@ fn records_of(path: &Path, header: &[String]) -> Vec<Rec> {
             extra.insert(logger.to_owned(), kvs);
         }
     }
-    let mut records: Vec<Rec> = BASE
+    let mut records: Vec<Rec> = RECORDS
         .iter()
-        .map(|&(name, level, msg, line)| Rec {
-            name: name.to_owned(),
-            level,
-            msg: msg.to_owned(),
-            line,
+        .map(|r| Rec {
+            name: r.name.to_owned(),
+            level: r.level,
+            msg: r.msg.to_owned(),
+            line: r.line,
             kvs: Vec::new(),
         })
         .collect();
@@ -369,30 +333,6 @@ struct Output {
     stdout: String,
     stderr: String,
     files: BTreeMap<String, String>,
-}
-
-fn read_files(dir: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                let bytes = std::fs::read(&p).unwrap();
-                out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
-    out
-}
-
-fn between_markers(s: &str) -> String {
-    let start = s.find(BEGIN).map_or(0, |i| i + BEGIN.len());
-    let end = s[start..].find(END).map_or(s.len(), |i| start + i);
-    s[start..end].to_owned()
 }
 
 /// Cuts each `--- Logging error ---` report down to the lines that do not
