@@ -327,7 +327,6 @@ fn logfig_child() {
     std::io::stdout().flush().unwrap();
     std::io::stderr().write_all(BEGIN.as_bytes()).unwrap();
     for (i, r) in records(ascii) {
-        let (secs, nanos) = time_of(i);
         let args = format_args!("{}", r.msg);
         let record = log::Record::builder()
             .args(args)
@@ -336,12 +335,25 @@ fn logfig_child() {
             .file(Some(r.path))
             .line(Some(r.line))
             .build();
-        let entry = Entry::new(&record)
-            .with_time(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos))
-            .with_thread(THREAD, "MainThread")
-            .with_process(PID);
-        dispatcher.log_entry(&entry);
+        log_as_record(&dispatcher, i, &record);
     }
+    finish_child(&dispatcher);
+}
+
+/// Routes `record`, the `i`-th of the set, with its fixed time, thread and
+/// process, as both children do.
+pub(super) fn log_as_record(dispatcher: &Dispatcher, i: usize, record: &log::Record<'_>) {
+    let (secs, nanos) = time_of(i);
+    let entry = Entry::new(record)
+        .with_time(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos))
+        .with_thread(THREAD, "MainThread")
+        .with_process(PID);
+    dispatcher.log_entry(&entry);
+}
+
+/// Shuts `dispatcher` down (flushing every output), then closes both
+/// streams' marked sections.
+pub(super) fn finish_child(dispatcher: &Dispatcher) {
     dispatcher.shutdown();
     std::io::stdout().flush().unwrap();
     std::io::stdout().write_all(END.as_bytes()).unwrap();

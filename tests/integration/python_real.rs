@@ -50,9 +50,8 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime};
 
-use logfig::{Config, Dispatcher, Entry};
+use logfig::{Config, Dispatcher};
 
 const DIR: &str = "tests/python_real";
 /// Opens the child's stdout when the config was rejected; the error follows.
@@ -147,7 +146,8 @@ const NO_INI: &str = "no fileConfig reader: `.ini`/`.conf` is not a config forma
 use log::Level::{Debug, Error, Info, Warn};
 
 use super::python_compat::{
-    BEGIN, END, PID, PLACEHOLDER, RECORDS, THREAD, between_markers, levelno, read_files, time_of,
+    BEGIN, END, PID, PLACEHOLDER, RECORDS, THREAD, between_markers, finish_child, levelno,
+    log_as_record, read_files, time_of,
 };
 
 /// The levels of the records each `# records:` logger gets.
@@ -479,7 +479,6 @@ fn logfig_child() {
         }
     };
     for (i, r) in records.iter().enumerate() {
-        let (secs, nanos) = time_of(i);
         let kvs: Vec<(&str, log::kv::Value<'_>)> = r
             .kvs
             .iter()
@@ -500,17 +499,9 @@ fn logfig_child() {
             .line(Some(r.line))
             .key_values(&kvs)
             .build();
-        let entry = Entry::new(&record)
-            .with_time(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos))
-            .with_thread(THREAD, "MainThread")
-            .with_process(PID);
-        dispatcher.log_entry(&entry);
+        log_as_record(&dispatcher, i, &record);
     }
-    dispatcher.shutdown();
-    std::io::stdout().flush().unwrap();
-    std::io::stdout().write_all(END.as_bytes()).unwrap();
-    std::io::stdout().flush().unwrap();
-    std::io::stderr().write_all(END.as_bytes()).unwrap();
+    finish_child(&dispatcher);
 }
 
 /// Which of `ours` and `theirs` differ, for the report and the failure.
