@@ -21,9 +21,9 @@
 //!   `Dispatcher`, routes the same records (key-values as the `log` record's
 //!   key-values) through `Dispatcher::log_entry`, then `shutdown()`.
 //!
-//! Records: python_compat's [`RECORDS`] for every config, plus, for each logger a config names in
-//! a `# records:` directive, one record at each of DEBUG, INFO, WARNING and
-//! ERROR. `# extra: LOGGER {json}` gives that logger's records those `extra=`
+//! Records: python_compat's [`RECORDS`] for every config, plus, for each
+//! logger a config names in a `# records:` directive, one record at each of
+//! DEBUG, INFO, WARNING and ERROR. `# extra: LOGGER {json}` gives that logger's records those `extra=`
 //! key-values (strings and integers).
 //!
 //! What counts as the same:
@@ -51,7 +51,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use log::Level::{Debug, Error, Info, Warn};
 use logfig::{Config, Dispatcher};
+
+use super::python_compat::{
+    BEGIN, END, PID, PLACEHOLDER, RECORDS, THREAD, between_markers, finish_child, levelno,
+    log_as_record, read_files, time_of,
+};
 
 const DIR: &str = "tests/python_real";
 /// Opens the child's stdout when the config was rejected; the error follows.
@@ -142,13 +148,6 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
 
 /// Why every fileConfig file fails today.
 const NO_INI: &str = "no fileConfig reader: `.ini`/`.conf` is not a config format yet";
-
-use log::Level::{Debug, Error, Info, Warn};
-
-use super::python_compat::{
-    BEGIN, END, PID, PLACEHOLDER, RECORDS, THREAD, between_markers, finish_child, levelno,
-    log_as_record, read_files, time_of,
-};
 
 /// The levels of the records each `# records:` logger gets.
 const PER_LOGGER: &[(log::Level, &str)] = &[
@@ -620,8 +619,8 @@ fn real_configs_match_cpython() {
         ));
         let known = KNOWN_FAILING.iter().find(|(n, _)| *n == case.name);
         match (known, diff.is_empty()) {
-            (Some(_), true) => failures.push(format!(
-                "{}: listed in KNOWN_FAILING but logfig now matches CPython: remove it from the list (and from STATUS.md)",
+            (Some((_, reason)), true) => failures.push(format!(
+                "{}: listed in KNOWN_FAILING ({reason}) but logfig now matches CPython: remove it from the list (and from STATUS.md)",
                 case.name
             )),
             (None, false) => failures.push(format!(
