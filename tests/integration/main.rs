@@ -11,6 +11,7 @@ mod network;
 mod outputs;
 mod python_compat;
 mod python_oracle;
+mod python_real;
 mod readme;
 mod reload;
 mod schema;
