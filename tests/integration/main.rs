@@ -17,3 +17,4 @@ mod schema;
 mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;
+mod worker;
