@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::HandlerStats;
-use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Pushed, Settings, Weigh, Worker};
-use crate::config::{HttpFormat, HttpHandlerConfig, Overflow, TlsConfig};
+use super::worker::{
+    Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
+};
+use crate::config::{HttpFormat, HttpHandlerConfig, TlsConfig};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 
 /// POSTs batches of records to a URL (`type: http`, feature `http`).
@@ -304,15 +306,13 @@ impl HttpHandler {
             backoff: config.backoff,
             max_backoff: config.max_backoff.max(config.backoff),
         };
-        let settings = Settings {
-            label: format!("http `{name}`"),
-            thread: format!("logfig-http-{name}"),
-            capacity: config.buffer.max(1) as usize,
-            max_bytes: usize::try_from(config.worker.buffer_bytes.bytes()).unwrap_or(usize::MAX),
-            overflow: Overflow::DropOldest,
-            keep_from: None,
-            close_timeout: config.worker.close_timeout,
-        };
+        let settings = Settings::new(
+            "http",
+            "http",
+            name,
+            config.buffer.max(1) as usize,
+            &config.worker,
+        );
         Ok(HttpHandler {
             worker: Worker::start(settings, poster)?,
         })
@@ -456,17 +456,10 @@ impl Output for Poster {
         let mut delay = self.backoff;
         let mut attempt = 0;
         loop {
-            let closing = ctx.closing();
-            if closing.is_some_and(|d| Instant::now() >= d) {
-                ctx.failed(n, || {
-                    format!(
-                        "{}: {n} records not sent to {} by the end of `close_timeout`; they count as failed",
-                        ctx.label(),
-                        self.shown_url
-                    )
-                });
+            if ctx.too_late(n) {
                 return;
             }
+            let closing = ctx.closing();
             match self.post(batch, closing) {
                 Outcome::Accepted => {
                     ctx.emitted(n);
@@ -513,27 +506,10 @@ impl Handler for HttpHandler {
             queued: Instant::now(),
             line,
         };
-        let bytes = item.weight();
-        let pushed = self
-            .worker
-            .push(log::Level::Error, bytes, |items| items.push_back(item));
-        if pushed == Pushed::Closed {
-            self.worker.count_failed(1);
-        }
-        self.worker.take_error()
+        self.worker.send(item)
     }
 
-    fn flush(&self) -> Result<(), Error> {
-        self.worker.flush()
-    }
-
-    fn close(&self) -> Result<(), Error> {
-        self.worker.close()
-    }
-
-    fn stats(&self) -> HandlerStats {
-        self.worker.stats()
-    }
+    worker_handler_methods!(worker);
 }
 
 #[cfg(test)]

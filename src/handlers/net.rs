@@ -21,10 +21,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Pushed, Settings, Weigh, Worker};
+use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Settings, Worker};
 use super::{HandlerStats, relp};
 use crate::config::{
-    ConnectionConfig, Framing, Overflow, Oversize, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
+    ConnectionConfig, Framing, Oversize, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
     WorkerConfig,
 };
 use crate::{Entry, Error, Formatter, Handler};
@@ -583,8 +583,7 @@ pub(crate) struct PipeOptions {
     pub(crate) timeout: Duration,
     pub(crate) backoff: Duration,
     pub(crate) max_backoff: Duration,
-    pub(crate) max_bytes: usize,
-    pub(crate) close_timeout: Duration,
+    pub(crate) worker: WorkerConfig,
 }
 
 impl PipeOptions {
@@ -594,8 +593,7 @@ impl PipeOptions {
             timeout: c.timeout,
             backoff: c.backoff,
             max_backoff: c.max_backoff.max(c.backoff),
-            max_bytes: usize::try_from(worker.buffer_bytes.bytes()).unwrap_or(usize::MAX),
-            close_timeout: worker.close_timeout,
+            worker: worker.clone(),
         }
     }
 }
@@ -608,10 +606,7 @@ const ROUND: usize = 1024;
 /// them over a [`Link`]. Pushing never blocks beyond one short lock: when
 /// the buffer is full (`buffer` records or `buffer_bytes`), the oldest
 /// waiting message is dropped and counted.
-#[derive(Debug)]
-pub(crate) struct Pipe {
-    worker: Worker<Fifo<Vec<u8>>>,
-}
+pub(crate) type Pipe = Worker<Frames>;
 
 /// The sending side of a [`Pipe`], owned by its worker thread.
 #[derive(Debug)]
@@ -626,78 +621,24 @@ struct Sender {
     failing: bool,
 }
 
-impl Pipe {
-    /// Starts the sending thread; nothing is connected yet.
-    pub(crate) fn start(
-        kind: &str,
-        name: &str,
-        dest: Dest,
-        options: PipeOptions,
-    ) -> Result<Pipe, Error> {
-        let settings = Settings {
-            label: format!("{kind} `{name}`"),
-            thread: format!("logfig-net-{name}"),
-            capacity: options.capacity,
-            max_bytes: options.max_bytes,
-            overflow: Overflow::DropOldest,
-            keep_from: None,
-            close_timeout: options.close_timeout,
-        };
-        let sender = Sender {
-            dest: dest.describe(),
-            link: Link::new(dest, options.timeout),
-            delay: options.backoff,
-            retry_at: None,
-            failing: false,
-            options,
-        };
-        Ok(Pipe {
-            worker: Worker::start(settings, sender)?,
-        })
-    }
-
-    /// Queues one message; when the buffer is full the oldest waiting
-    /// message is dropped and counted. After close the message is counted
-    /// as failed.
-    pub(crate) fn push(&self, message: Vec<u8>) {
-        let bytes = message.weight();
-        let pushed = self
-            .worker
-            .push(log::Level::Error, bytes, |b| b.push_back(message));
-        if pushed == Pushed::Closed {
-            self.worker.count_failed(1);
-        }
-    }
-
-    /// The problem noted since the last call, as a handler error.
-    pub(crate) fn take_error(&self) -> Result<(), Error> {
-        self.worker.take_error()
-    }
-
-    /// Waits until every message queued before the call was written, or the
-    /// server cannot be reached now, at most `close_timeout`.
-    pub(crate) fn flush(&self) -> Result<(), Error> {
-        self.worker.flush()
-    }
-
-    /// Sends what is queued (within `close_timeout`), counts the rest as
-    /// failed, and stops the thread.
-    pub(crate) fn close(&self) -> Result<(), Error> {
-        self.worker.close()
-    }
-
-    pub(crate) fn stats(&self) -> HandlerStats {
-        self.worker.stats()
-    }
-
-    /// Records cut or split to fit a datagram or `max_message`.
-    pub(crate) fn count_oversized(&self) {
-        self.worker.count_oversized();
-    }
-
-    pub(crate) fn oversized(&self) -> u64 {
-        self.worker.oversized()
-    }
+/// Starts the sending thread of a [`Pipe`] to `dest`; nothing is connected
+/// yet.
+pub(crate) fn start_pipe(
+    kind: &str,
+    name: &str,
+    dest: Dest,
+    options: PipeOptions,
+) -> Result<Pipe, Error> {
+    let settings = Settings::new(kind, "net", name, options.capacity, &options.worker);
+    let sender = Sender {
+        dest: dest.describe(),
+        link: Link::new(dest, options.timeout),
+        delay: options.backoff,
+        retry_at: None,
+        failing: false,
+        options,
+    };
+    Worker::start(settings, sender)
 }
 
 type Frames = Fifo<Vec<u8>>;
@@ -907,7 +848,7 @@ impl TcpHandler {
             tls: tls_setup(config.tls.as_ref(), &config.host)?,
         };
         let options = PipeOptions::new(&config.connection, &config.worker);
-        let pipe = Pipe::start("tcp", name, dest, options)?;
+        let pipe = start_pipe("tcp", name, dest, options)?;
         Ok(TcpHandler { pipe })
     }
 }
@@ -922,21 +863,10 @@ macro_rules! pipe_handler {
             fn emit(&self, $entry: &Entry<'_>, $formatter: &dyn Formatter) -> Result<(), Error> {
                 let $this = self;
                 let message = $render?;
-                $this.pipe.push(message);
-                $this.pipe.take_error()
+                $this.pipe.send(message)
             }
 
-            fn flush(&self) -> Result<(), Error> {
-                self.pipe.flush()
-            }
-
-            fn close(&self) -> Result<(), Error> {
-                self.pipe.close()
-            }
-
-            fn stats(&self) -> HandlerStats {
-                self.pipe.stats()
-            }
+            $crate::handlers::worker::worker_handler_methods!(pipe);
         }
     };
 }
@@ -1005,7 +935,7 @@ impl UdpHandler {
             capacity: config.buffer.max(1) as usize,
             ..PipeOptions::new(&ConnectionConfig::default(), &config.worker)
         };
-        let pipe = Pipe::start("udp", name, dest, options)?;
+        let pipe = start_pipe("udp", name, dest, options)?;
         Ok(UdpHandler { pipe })
     }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::HandlerStats;
 use super::owned::{Kvs, OwnedRecord, Target};
-use super::worker::{Backlog, Ctx, Output, Pushed, Settings, Worker};
+use super::worker::{Backlog, Ctx, Output, Pushed, Settings, Worker, worker_handler_methods};
 use crate::config::QueueHandlerConfig;
 use crate::{Entry, Error, Formatter, Handler};
 
@@ -226,16 +226,18 @@ impl QueueHandler {
     ) -> Result<QueueHandler, Error> {
         let targets: Arc<[Target]> = targets.into();
         let settings = Settings {
-            label: format!("queue `{name}`"),
-            thread: format!("logfig-queue-{name}"),
-            capacity: config.capacity as usize,
-            max_bytes: usize::try_from(config.worker.buffer_bytes.bytes()).unwrap_or(usize::MAX),
             overflow: config.overflow,
             keep_from: config
                 .drop_below
                 .and_then(|l| l.to_level_filter())
                 .and_then(|f| f.to_level()),
-            close_timeout: config.worker.close_timeout,
+            ..Settings::new(
+                "queue",
+                "queue",
+                name,
+                config.capacity as usize,
+                &config.worker,
+            )
         };
         let writer = Writer {
             name: name.to_owned(),
@@ -290,19 +292,9 @@ impl Handler for QueueHandler {
         self.worker.take_error()
     }
 
-    fn flush(&self) -> Result<(), Error> {
-        self.worker.flush()
-    }
-
-    /// Writes everything queued, flushes the targets, and stops the thread,
-    /// within `close_timeout`.
-    fn close(&self) -> Result<(), Error> {
-        self.worker.close()
-    }
-
-    fn stats(&self) -> HandlerStats {
-        self.worker.stats()
-    }
+    // `close` writes everything queued, flushes the targets, and stops the
+    // thread, within `close_timeout`.
+    worker_handler_methods!(worker);
 }
 
 #[cfg(test)]

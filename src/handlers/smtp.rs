@@ -11,8 +11,10 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 
 use super::HandlerStats;
-use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Pushed, Settings, Weigh, Worker};
-use crate::config::{Overflow, PatternFormatterConfig, SmtpHandlerConfig, StartTls};
+use super::worker::{
+    Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
+};
+use crate::config::{PatternFormatterConfig, SmtpHandlerConfig, StartTls};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -157,15 +159,13 @@ impl SmtpHandler {
             max_per_hour: config.max_per_hour.max(1) as usize,
             sent: VecDeque::new(),
         };
-        let settings = Settings {
-            label: format!("smtp `{name}`"),
-            thread: format!("logfig-smtp-{name}"),
-            capacity: config.buffer.max(1) as usize,
-            max_bytes: usize::try_from(config.worker.buffer_bytes.bytes()).unwrap_or(usize::MAX),
-            overflow: Overflow::DropOldest,
-            keep_from: None,
-            close_timeout: config.worker.close_timeout,
-        };
+        let settings = Settings::new(
+            "smtp",
+            "smtp",
+            name,
+            config.buffer.max(1) as usize,
+            &config.worker,
+        );
         Ok(SmtpHandler {
             worker: Worker::start(settings, mailer)?,
             subject,
@@ -256,13 +256,7 @@ impl Output for Mailer {
             });
             return;
         }
-        if ctx.closing().is_some_and(|d| Instant::now() >= d) {
-            ctx.failed(n, || {
-                format!(
-                    "{}: {n} records not sent by the end of `close_timeout`; they count as failed",
-                    ctx.label()
-                )
-            });
+        if ctx.too_late(n) {
             return;
         }
         self.sent.push_back(Instant::now());
@@ -296,25 +290,8 @@ impl Handler for SmtpHandler {
             subject,
             line: String::from_utf8_lossy(&line).into_owned(),
         };
-        let bytes = item.weight();
-        let pushed = self
-            .worker
-            .push(log::Level::Error, bytes, |items| items.push_back(item));
-        if pushed == Pushed::Closed {
-            self.worker.count_failed(1);
-        }
-        self.worker.take_error()
+        self.worker.send(item)
     }
 
-    fn flush(&self) -> Result<(), Error> {
-        self.worker.flush()
-    }
-
-    fn close(&self) -> Result<(), Error> {
-        self.worker.close()
-    }
-
-    fn stats(&self) -> HandlerStats {
-        self.worker.stats()
-    }
+    worker_handler_methods!(worker);
 }

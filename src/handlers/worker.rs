@@ -34,7 +34,7 @@ use std::thread::{JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 use super::HandlerStats;
-use crate::config::Overflow;
+use crate::config::{Overflow, WorkerConfig};
 use crate::error::{Error, ErrorKind};
 
 thread_local! {
@@ -132,10 +132,16 @@ impl<T: Weigh> Fifo<T> {
         self.items.get(i)
     }
 
+    // reason: used by the batching outputs (`http`, `smtp`), which are
+    // behind features.
+    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
     pub(crate) fn front(&self) -> Option<&T> {
         self.items.front()
     }
 
+    // reason: used by the batching outputs (`http`, `smtp`), which are
+    // behind features.
+    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
     pub(crate) fn items(&self) -> &VecDeque<T> {
         &self.items
     }
@@ -240,6 +246,29 @@ pub(crate) struct Settings {
     /// Longest wait of a flush, of a close, and of a logging thread blocked
     /// on a full backlog.
     pub(crate) close_timeout: Duration,
+}
+
+impl Settings {
+    /// The settings of output `name` of `kind` (`tcp`), on thread
+    /// `logfig-<thread>-<name>`: at most `capacity` records and
+    /// `config.buffer_bytes` bytes, the oldest dropped first.
+    pub(crate) fn new(
+        kind: &str,
+        thread: &str,
+        name: &str,
+        capacity: usize,
+        config: &WorkerConfig,
+    ) -> Settings {
+        Settings {
+            label: format!("{kind} `{name}`"),
+            thread: format!("logfig-{thread}-{name}"),
+            capacity,
+            max_bytes: usize::try_from(config.buffer_bytes.bytes()).unwrap_or(usize::MAX),
+            overflow: Overflow::DropOldest,
+            keep_from: None,
+            close_timeout: config.close_timeout,
+        }
+    }
 }
 
 /// What became of a record handed to [`Worker::push`].
@@ -594,6 +623,39 @@ impl<B: Backlog> Worker<B> {
     }
 }
 
+impl<T: Weigh + Send + 'static> Worker<Fifo<T>> {
+    /// Hands `item` to the thread ([`push`](Worker::push), with its
+    /// weight; a record arriving after close counts as failed), and returns
+    /// the problem the thread noted since the last call.
+    pub(crate) fn send(&self, item: T) -> Result<(), Error> {
+        let bytes = item.weight();
+        // Records of these outputs carry no level for `drop_below`.
+        if self.push(log::Level::Error, bytes, |b| b.push_back(item)) == Pushed::Closed {
+            self.count_failed(1);
+        }
+        self.take_error()
+    }
+}
+
+/// The `flush`, `close` and `stats` of a `Handler` whose output is the
+/// [`Worker`] in field `$worker`, inside its `impl Handler` block.
+macro_rules! worker_handler_methods {
+    ($worker:ident) => {
+        fn flush(&self) -> Result<(), Error> {
+            self.$worker.flush()
+        }
+
+        fn close(&self) -> Result<(), Error> {
+            self.$worker.close()
+        }
+
+        fn stats(&self) -> HandlerStats {
+            self.$worker.stats()
+        }
+    };
+}
+pub(crate) use worker_handler_methods;
+
 impl<B: Backlog> Drop for Worker<B> {
     fn drop(&mut self) {
         // A worker dropped without `close` (a graph that failed to build)
@@ -853,6 +915,27 @@ impl<B: Backlog> Ctx<'_, B> {
         lock(&self.shared.state).deadline
     }
 
+    // reason: used by the batching outputs (`http`, `smtp`), which are
+    // behind features.
+    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
+    /// Whether `close_timeout` has run out: then the `n` records of the
+    /// batch count as failed, unsent, and the caller stops.
+    pub(crate) fn too_late(&self, n: u64) -> bool {
+        let late = self.closing().is_some_and(|d| Instant::now() >= d);
+        if late {
+            self.failed(n, || {
+                format!(
+                    "{}: {n} records not sent by the end of `close_timeout`; they count as failed",
+                    self.label()
+                )
+            });
+        }
+        late
+    }
+
+    // reason: used by the batching outputs (`http`, `smtp`), which are
+    // behind features.
+    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
     /// Waits until `until`, or until `close` is called; `false` in the
     /// second case.
     pub(crate) fn pause(&self, until: Instant) -> bool {
@@ -903,9 +986,11 @@ impl<T: Weigh + Send + 'static> Ctx<'_, Fifo<T>> {
 mod tests {
     use super::*;
 
+    type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
+
     /// Counts batches into a shared list; blocks while `stuck` is set.
     struct Echo {
-        seen: Arc<Mutex<Vec<Vec<u8>>>>,
+        seen: Seen,
         stuck: Arc<AtomicBool>,
     }
 
@@ -934,7 +1019,7 @@ mod tests {
         }
     }
 
-    fn echo(stuck: bool) -> (Echo, Arc<Mutex<Vec<Vec<u8>>>>, Arc<AtomicBool>) {
+    fn echo(stuck: bool) -> (Echo, Seen, Arc<AtomicBool>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stuck = Arc::new(AtomicBool::new(stuck));
         let out = Echo {
