@@ -87,8 +87,12 @@ struct Records {
 impl Records {
     /// Copies `entry` in (plain copies: no user code runs here).
     fn push(&mut self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) {
+        // What `OwnedRecord::weight` says, without walking the copy again:
+        // its shared texts are what the capture appends.
+        let fixed = OwnedRecord::SIZE + kvs.weight();
+        let start = self.texts.len();
         let record = OwnedRecord::capture_in(entry, message, kvs, &mut self.texts);
-        self.bytes += record.weight();
+        self.bytes += fixed + (self.texts.len() - start);
         self.records.push_back(record);
     }
 }
@@ -190,10 +194,15 @@ impl Output for Writer {
     type Backlog = Records;
 
     fn deliver(&mut self, batch: &mut Records, ctx: &Ctx<'_, Records>) {
+        // Counted once, at the end; a close that gives up meanwhile reads
+        // the progress.
+        let mut written = 0;
         for record in &batch.records {
             self.write(record, &batch.texts, ctx);
-            ctx.emitted(1);
+            written += 1;
+            ctx.progress(written);
         }
+        ctx.emitted(written);
         let dropped = ctx.dropped_before();
         if dropped > 0 {
             let s = if dropped == 1 { "" } else { "s" };
@@ -254,13 +263,9 @@ impl QueueHandler {
     #[inline]
     fn push(&self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) -> Pushed {
         let record = entry.record();
-        // About what the copy weighs, for the byte bound: the exact figure
-        // is counted once it is made.
-        let bytes = OwnedRecord::SIZE
-            + message.map_or(0, str::len)
-            + record.target().len()
-            + entry.thread_name().map_or(0, str::len)
-            + kvs.weight();
+        // About what the copy weighs, for the byte bound (the message is
+        // nearly all of it); the exact figure is counted once it is made.
+        let bytes = OwnedRecord::SIZE + message.map_or(0, str::len);
         self.worker.push(record.level(), bytes, |records| {
             records.push(entry, message, kvs);
         })

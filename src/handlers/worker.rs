@@ -282,8 +282,11 @@ pub(crate) enum Pushed {
 }
 
 /// `in_flight` once a close gave up on the thread: what it still held was
-/// counted as failed, and its late results count no more.
+/// counted as failed, and its late results count no more. The thread's late
+/// subtractions keep it in the frozen range (at or above [`FROZEN_FROM`]), so
+/// settling costs one `fetch_sub`, not a compare-and-swap loop.
 const FROZEN: u64 = u64::MAX;
+const FROZEN_FROM: u64 = 1 << 63;
 
 #[derive(Debug, Default)]
 struct State<B> {
@@ -326,6 +329,9 @@ struct Shared<B> {
     /// Records the thread has taken and not yet counted; [`FROZEN`] once a
     /// close gave up on it.
     in_flight: AtomicU64,
+    /// Records of the current batch delivered but not yet counted, for
+    /// outputs that count a batch at its end ([`Ctx::progress`]).
+    progress: AtomicU64,
     closing: AtomicBool,
     thread_id: OnceLock<ThreadId>,
     /// The last problem, returned (once) by the next `take_error`.
@@ -375,6 +381,7 @@ impl<B: Backlog> Worker<B> {
             retried: AtomicU64::new(0),
             oversized: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
+            progress: AtomicU64::new(0),
             closing: AtomicBool::new(false),
             thread_id: OnceLock::new(),
             error: Mutex::new(None),
@@ -682,7 +689,7 @@ impl<B: Backlog> Shared<B> {
 
     fn in_flight(&self) -> u64 {
         match self.in_flight.load(Ordering::Acquire) {
-            FROZEN => 0,
+            n if n >= FROZEN_FROM => 0,
             n => n,
         }
     }
@@ -710,24 +717,22 @@ impl<B: Backlog> Shared<B> {
 
     /// Takes `n` off `in_flight` unless a close gave up on them; `true`
     /// when they are this caller's to count.
+    #[inline]
     fn settle(&self, n: u64) -> bool {
-        n > 0
-            && self
-                .in_flight
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-                    (v != FROZEN).then(|| v.saturating_sub(n))
-                })
-                .is_ok()
+        n > 0 && self.in_flight.fetch_sub(n, Ordering::AcqRel) < FROZEN_FROM
     }
 
-    /// Counts everything held, waiting and in flight, as failed, and
-    /// freezes the thread's counting. Returns how many records that was.
+    /// Counts everything held, waiting and in flight, as failed (but what
+    /// the thread reported delivered as emitted), and freezes the thread's
+    /// counting. Returns how many records failed.
     fn give_up(&self, state: &mut State<B>) -> u64 {
         let in_flight = match self.in_flight.swap(FROZEN, Ordering::AcqRel) {
-            FROZEN => 0,
+            n if n >= FROZEN_FROM => 0,
             n => n,
         };
-        let lost = state.backlog.len() as u64 + in_flight;
+        let delivered = self.progress.load(Ordering::Acquire).min(in_flight);
+        self.emitted.fetch_add(delivered, Ordering::Relaxed);
+        let lost = state.backlog.len() as u64 + in_flight - delivered;
         state.backlog.clear();
         state.in_flight_bytes = 0;
         self.failed.fetch_add(lost, Ordering::Relaxed);
@@ -814,12 +819,11 @@ impl<B: Backlog> Shared<B> {
                 Step::Take(n) => {
                     state.backlog.take(n, &mut batch);
                     state.in_flight_bytes = batch.bytes();
-                    let taken = batch.len() as u64;
-                    let _ = self
-                        .in_flight
-                        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-                            (v != FROZEN).then(|| v + taken)
-                        });
+                    // Not frozen here: a close gives up under this lock, and
+                    // leaves nothing to take.
+                    self.progress.store(0, Ordering::Release);
+                    self.in_flight
+                        .fetch_add(batch.len() as u64, Ordering::AcqRel);
                     let dropped = std::mem::take(&mut state.unreported);
                     let blocked = state.room_waiters > 0;
                     drop(state);
@@ -833,7 +837,7 @@ impl<B: Backlog> Shared<B> {
                     output.deliver(&mut batch, &ctx);
                     // Whatever the output neither counted nor gave back.
                     let left = self.in_flight.load(Ordering::Acquire);
-                    if left != FROZEN && left > 0 && self.settle(left) {
+                    if left < FROZEN_FROM && left > 0 && self.settle(left) {
                         self.failed.fetch_add(left, Ordering::Relaxed);
                     }
                     // Outside the lock: freeing records takes time.
@@ -880,6 +884,15 @@ impl<B: Backlog> Ctx<'_, B> {
             self.shared.failed.fetch_add(n, Ordering::Relaxed);
             self.shared.note(why());
         }
+    }
+
+    /// `n` records of the batch are delivered so far and will be counted
+    /// (with [`emitted`](Ctx::emitted)) when it ends: a plain store, for an
+    /// output whose records are many and cheap (`queue`), so that a close
+    /// that gives up mid-batch counts them as emitted, not failed.
+    #[inline]
+    pub(crate) fn progress(&self, n: u64) {
+        self.shared.progress.store(n, Ordering::Release);
     }
 
     /// An attempt that failed and will be repeated.
@@ -1072,6 +1085,50 @@ mod tests {
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(w.stats().emitted, 0);
         assert!(lock(&seen).len() <= 1);
+    }
+
+    /// Delivers a batch record by record, reporting progress, and hangs at
+    /// the record `[0xff]` until `release` is set.
+    struct Halting(Arc<AtomicBool>);
+
+    impl Output for Halting {
+        type Backlog = Fifo<Vec<u8>>;
+
+        fn deliver(&mut self, batch: &mut Fifo<Vec<u8>>, ctx: &Ctx<'_, Fifo<Vec<u8>>>) {
+            let mut done = 0;
+            for record in batch.items() {
+                while record[0] == 0xff && !self.0.load(Ordering::Acquire) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                done += 1;
+                ctx.progress(done);
+            }
+            ctx.emitted(done);
+        }
+    }
+
+    #[test]
+    fn a_close_that_gives_up_mid_batch_counts_the_delivered_part_as_emitted() {
+        let release = Arc::new(AtomicBool::new(false));
+        let w = Worker::start(
+            settings(Overflow::Block, 100, 1 << 20),
+            Halting(Arc::clone(&release)),
+        )
+        .unwrap();
+        {
+            // One batch: held under the lock while it is filled.
+            let mut state = lock(&w.shared.state);
+            for r in [[1u8], [2], [3], [0xff], [5]] {
+                state.backlog.push_back(r.to_vec());
+            }
+        }
+        w.shared.work.notify_one();
+        assert!(w.close().is_err());
+        let s = w.stats();
+        assert_eq!((s.emitted, s.failed, s.queued), (3, 2, 0), "{s:?}");
+        release.store(true, Ordering::Release);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(w.stats().emitted, 3, "late results count no more");
     }
 
     #[test]
