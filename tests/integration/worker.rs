@@ -30,14 +30,20 @@ fn returns(what: &str, f: impl FnOnce() + Send + 'static) {
 /// A gate a stuck handler waits at until the test opens it (so its thread
 /// ends with the test).
 #[derive(Debug, Default)]
-struct Gate(Mutex<bool>, Condvar);
+struct Gate(Mutex<bool>, Condvar, std::sync::atomic::AtomicBool);
 
 impl Gate {
     fn wait(&self) {
+        self.2.store(true, std::sync::atomic::Ordering::SeqCst);
         let mut open = self.0.lock().unwrap();
         while !*open {
             open = self.1.wait(open).unwrap();
         }
+    }
+
+    /// Whether a thread has come to the gate.
+    fn reached(&self) -> bool {
+        self.2.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn open(&self) {
@@ -123,10 +129,11 @@ fn a_blocked_logging_thread_waits_at_most_close_timeout_then_drops() {
     let handle = Arc::new(handle);
     let h = Arc::clone(&handle);
     // One in the target, two waiting, then two that find the queue full.
+    log::info!(logger: handle.dispatcher(), "record 0");
+    wait_until("the worker in the target", PATIENCE, || gate.reached());
     returns("logging into a full queue", move || {
-        for i in 0..5 {
+        for i in 1..5 {
             log::info!(logger: h.dispatcher(), "record {i}");
-            std::thread::sleep(Duration::from_millis(20));
         }
     });
     let stats = handle.stats()["q"];
@@ -358,4 +365,24 @@ fn close_timeout_and_buffer_bytes_are_checked() {
             "{yaml}: {e}"
         );
     }
+}
+
+#[test]
+fn syslog_records_an_absent_server_never_got_count_as_failed_at_close() {
+    let mut c = logfig::config::SyslogHandlerConfig::default();
+    c.transport = logfig::config::SyslogTransport::Tcp;
+    c.host = "127.0.0.1".into();
+    c.port = free_tcp_port();
+    c.worker.close_timeout = Duration::from_millis(300);
+    let h = logfig::SyslogHandler::start("sys", &c).unwrap();
+    emit_n(&h, 10, 10);
+    wait_until("a failed attempt", PATIENCE, || h.stats().retried > 0);
+    let e = h.close().unwrap_err();
+    assert!(e.to_string().contains("count as failed"), "{e}");
+    let s = h.stats();
+    assert_eq!(
+        (s.emitted, s.dropped, s.failed, s.queued),
+        (0, 0, 10, 0),
+        "{s:?}"
+    );
 }
