@@ -946,9 +946,9 @@ impl<B: Backlog> Ctx<'_, B> {
         late
     }
 
-    // reason: used by the batching outputs (`http`, `smtp`), which are
-    // behind features.
-    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
+    // reason: used by `http` (its retry backoff), which is behind a
+    // feature.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
     /// Waits until `until`, or until `close` is called; `false` in the
     /// second case.
     pub(crate) fn pause(&self, until: Instant) -> bool {
