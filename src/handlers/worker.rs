@@ -309,6 +309,9 @@ struct State<B> {
     wake_len: usize,
     /// Logging threads blocked until there is room.
     room_waiters: usize,
+    /// A flush gave up and the thread has finished nothing since: the next
+    /// flush does not wait again (a `Handle` drop flushes, then retires).
+    stalled: bool,
 }
 
 #[derive(Debug)]
@@ -495,10 +498,15 @@ impl<B: Backlog> Worker<B> {
         state.flush_asked += 1;
         let ticket = state.flush_asked;
         s.work.notify_one();
-        let deadline = Instant::now() + s.settings.close_timeout;
+        let deadline = if state.stalled {
+            Instant::now()
+        } else {
+            Instant::now() + s.settings.close_timeout
+        };
         while state.flush_done < ticket && !state.stopped {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                state.stalled = true;
                 let waiting = state.backlog.len() as u64 + s.in_flight();
                 return Err(Error::new(
                     ErrorKind::Handler,
@@ -767,6 +775,9 @@ impl<B: Backlog> Shared<B> {
         loop {
             let mut state = lock(&self.state);
             state.in_flight_bytes = 0;
+            if dirty {
+                state.stalled = false;
+            }
             if state.room_waiters > 0 {
                 self.room.notify_all();
             }
@@ -854,6 +865,7 @@ impl<B: Backlog> Shared<B> {
                     dirty = false;
                     let mut state = lock(&self.state);
                     state.flush_done = state.flush_done.max(ticket);
+                    state.stalled = false;
                     let stopping = stop && state.backlog.len() == 0;
                     drop(state);
                     if asked && !stopping {
@@ -1076,6 +1088,7 @@ mod tests {
         assert_eq!(push(&w, vec![3]), Pushed::Dropped);
         assert!(w.take_error().is_err(), "the drop is reported");
         assert!(w.flush().is_err(), "a flush gives up");
+        assert!(w.flush().is_err(), "and the next, at once, while stuck");
         let e = w.close().unwrap_err();
         assert!(e.to_string().contains("3 records"), "{e}");
         let s = w.stats();
