@@ -18,3 +18,4 @@ mod schema;
 mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;
+mod worker;
