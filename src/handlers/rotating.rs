@@ -643,7 +643,7 @@ impl Naming {
         error: &Mutex<Option<Error>>,
         has_error: &AtomicBool,
     ) {
-        crate::runtime::mark_internal_thread();
+        super::worker::mark_internal_thread();
         // Problems wait for the next record to report them; several are
         // joined (up to a few kilobytes), so that none hides another.
         let keep = |r: Result<(), Error>| {

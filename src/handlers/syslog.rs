@@ -3,7 +3,7 @@
 //! crates do not reconnect.
 
 use super::HandlerStats;
-use super::net::{Dest, Pipe, WireFraming, cut, tls_setup};
+use super::net::{Dest, Pipe, PipeOptions, WireFraming, cut, start_pipe, tls_setup};
 use crate::config::{SyslogFormat, SyslogHandlerConfig, SyslogTransport};
 use crate::{Entry, Error, Formatter, Handler};
 
@@ -205,7 +205,8 @@ impl SyslogHandler {
                 oversize: crate::config::Oversize::Truncate,
             },
         };
-        let pipe = Pipe::start("syslog", name, dest, (&config.connection).into())?;
+        let options = PipeOptions::new(&config.connection, &config.worker);
+        let pipe = start_pipe("syslog", name, dest, options)?;
         Ok(SyslogHandler {
             pipe,
             format: config.format,

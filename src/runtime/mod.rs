@@ -11,7 +11,6 @@ mod callsite;
 mod graph;
 mod overrides;
 
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -92,33 +91,20 @@ impl std::fmt::Debug for Dispatcher {
     }
 }
 
-thread_local! {
-    /// Set while this thread is inside the graph, so a record logged from inside
-    /// a handler goes to stderr instead of back into the graph.
-    static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
-}
-
+/// While alive, this thread is inside the graph: a record logged from inside
+/// a handler goes to stderr instead of back into the graph.
 struct DispatchGuard;
 
 impl DispatchGuard {
     fn enter() -> Option<DispatchGuard> {
-        IN_DISPATCH
-            .try_with(|flag| (!flag.replace(true)).then_some(DispatchGuard))
-            .ok()
-            .flatten()
+        crate::handlers::worker::enter_logfig().then_some(DispatchGuard)
     }
 }
 
 impl Drop for DispatchGuard {
     fn drop(&mut self) {
-        let _ = IN_DISPATCH.try_with(|flag| flag.set(false));
+        crate::handlers::worker::leave_logfig();
     }
-}
-
-/// Marks the current thread as one of logfig's own (a queue's or a rotation
-/// worker): a record logged on it goes to stderr, never back into the graph.
-pub(crate) fn mark_internal_thread() {
-    let _ = IN_DISPATCH.try_with(|flag| flag.set(true));
 }
 
 impl Dispatcher {
@@ -355,12 +341,7 @@ impl Dispatcher {
     }
 
     fn report_now(&self, handler: &str, e: &Error, suppressed: u64) {
-        match &self.shared.on_error {
-            Some(hook) => {
-                let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
-            }
-            None => default_error_sink(handler, e, suppressed),
-        }
+        report_to(self.shared.on_error.as_ref(), handler, e, suppressed);
     }
 
     /// The cached decision for `target`, if any, under the current epoch.
@@ -491,7 +472,8 @@ const RETIRE_WAIT: Duration = Duration::from_secs(2);
 
 impl Dispatcher {
     /// Flushes and closes the handlers of `old` that `new` does not carry
-    /// over, once no logging thread can write into them any more. Runs on
+    /// over, once no logging thread can write into them any more, reporting
+    /// their errors (a worker that gave up at its `close_timeout`). Runs on
     /// the applying thread, after the swap, never on a logging thread.
     ///
     /// A thread that loaded `old` before the swap may still be inside it and
@@ -514,9 +496,11 @@ impl Dispatcher {
         if retiring.is_empty() {
             return;
         }
-        let inside = IN_DISPATCH.try_with(Cell::get).unwrap_or(true);
+        let hook = self.shared.on_error.clone();
+        let report = move |name: &str, e: &Error| report_to(hook.as_ref(), name, e, 0);
+        let inside = crate::handlers::worker::in_logfig();
         if !inside && readers_gone(&old, Some(RETIRE_WAIT)) {
-            self.close_all(&retiring);
+            close_all(&retiring, &report);
             return;
         }
         let late = |nodes: &[Arc<HandlerNode>], what: &str| {
@@ -528,23 +512,23 @@ impl Dispatcher {
                         RETIRE_WAIT.as_secs()
                     ),
                 );
-                self.report_now(&node.name, &e, 0);
+                report(&node.name, &e);
             }
         };
         if new.is_some() {
-            let (this, nodes) = (self.clone(), retiring.clone());
+            let (nodes, report_later) = (retiring.clone(), report.clone());
             let handed = std::thread::Builder::new()
                 .name("logfig-retire".into())
                 .spawn(move || {
                     readers_gone(&old, None);
-                    this.close_all(&nodes);
+                    close_all(&nodes, &report_later);
                 });
             match handed {
                 Ok(_) if inside => return,
                 Ok(_) => return late(&retiring, "it is closed when that thread leaves it"),
                 Err(e) => {
                     let e = Error::io("starting the thread that retires handlers", e);
-                    self.report_now("logfig", &e, 0);
+                    report("logfig", &e);
                 }
             }
         }
@@ -554,18 +538,54 @@ impl Dispatcher {
                 "closed anyway: records it still writes may be lost",
             );
         }
-        self.close_all(&retiring);
+        close_all(&retiring, &report);
     }
+}
 
-    /// Flushes and closes `nodes`, reporting what fails: a buffer that cannot
-    /// be written out at retirement is lost with the handler's counters.
-    fn close_all(&self, nodes: &[Arc<HandlerNode>]) {
-        for node in nodes {
-            let _ = self.guarded(node, |n| {
-                let flushed = n.handler.flush();
-                let closed = n.handler.close();
-                flushed.and(closed)
+/// Sends a handler's error to `hook`, or to the default sink.
+fn report_to(hook: Option<&ErrorHook>, handler: &str, e: &Error, suppressed: u64) {
+    match hook {
+        Some(hook) => {
+            let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
+        }
+        None => default_error_sink(handler, e, suppressed),
+    }
+}
+
+impl Drop for Shared {
+    /// The last `Dispatcher` of a graph that was not shut down (a `Handle`
+    /// dropped, a dispatcher built for a test): its handlers are retired as
+    /// on shutdown, so what a worker could not write within its
+    /// `close_timeout` is reported, not only counted. No logging thread can
+    /// be inside the graph: each would hold a `Dispatcher`.
+    fn drop(&mut self) {
+        if !self.shut_down.load(Ordering::Acquire) {
+            let graph = self.graph.load_full();
+            let hook = self.on_error.as_ref();
+            close_all(&retiring(&graph, None), &|name, e| {
+                report_to(hook, name, e, 0);
             });
+        }
+    }
+}
+
+/// Flushes and closes `nodes`, reporting what fails: a buffer that cannot be
+/// written out at retirement is lost with the handler's counters.
+fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
+    for node in nodes {
+        let done = catch_unwind(AssertUnwindSafe(|| {
+            (node.handler.flush(), node.handler.close())
+        }));
+        match done {
+            Ok((flushed, closed)) => {
+                for e in [flushed.err(), closed.err()].into_iter().flatten() {
+                    report(&node.name, &e);
+                }
+            }
+            Err(_) => report(
+                &node.name,
+                &Error::new(crate::ErrorKind::Handler, "panicked while being closed"),
+            ),
         }
     }
 }
