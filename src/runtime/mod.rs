@@ -257,7 +257,7 @@ impl Dispatcher {
     pub fn flush_handlers(&self) {
         let graph = self.shared.graph.load();
         for node in graph.handler_instances() {
-            let _ = self.guarded(node, |h| h.handler.flush());
+            self.guarded::<false>(node, |h| h.handler.flush());
         }
     }
 
@@ -266,7 +266,7 @@ impl Dispatcher {
     pub fn reopen(&self) {
         let graph = self.shared.graph.load();
         for node in graph.handler_instances() {
-            let _ = self.guarded(node, |h| h.handler.reopen());
+            self.guarded::<false>(node, |h| h.handler.reopen());
         }
     }
 
@@ -292,32 +292,28 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
-    /// Emits `entry` to one handler, catching panics and reporting errors.
-    /// Every error (unless the handler counted it itself) and every panic
-    /// counts one failed record for the node; the success path does no more
-    /// than before.
-    fn emit_one(&self, node: &HandlerNode, entry: &Entry<'_>) {
-        let lost = self.guarded(node, |n| n.handler.emit(entry, &*n.formatter));
-        if lost {
-            node.failed.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// Runs a handler operation, catching panics and reporting errors.
-    /// Returns whether it failed in a way the handler did not count: an error
-    /// not marked [`counted`](Error::counted), or a panic.
-    fn guarded(
+    /// Runs a handler operation, catching panics and reporting errors. With
+    /// `EMIT` (the operation is `emit`), an error the handler did not count
+    /// itself (see [`Error::counted`]) or a panic counts one failed record
+    /// for the node: on the error paths only, so that the success path is
+    /// what it was before failures were counted.
+    fn guarded<const EMIT: bool>(
         &self,
         node: &HandlerNode,
         op: impl FnOnce(&HandlerNode) -> Result<(), Error>,
-    ) -> bool {
+    ) {
         match catch_unwind(AssertUnwindSafe(|| op(node))) {
-            Ok(Ok(())) => false,
+            Ok(Ok(())) => {}
             Ok(Err(e)) => {
+                if EMIT && !e.is_counted() {
+                    node.failed.fetch_add(1, Ordering::Relaxed);
+                }
                 self.report(node, &e);
-                !e.is_counted()
             }
             Err(panic) => {
+                if EMIT {
+                    node.failed.fetch_add(1, Ordering::Relaxed);
+                }
                 if !node.panicked.swap(true, Ordering::Relaxed) {
                     let what = panic_message(&*panic);
                     let e = Error::new(
@@ -326,7 +322,6 @@ impl Dispatcher {
                     );
                     self.report_now(&node.name, &e, 0);
                 }
-                true
             }
         }
     }
@@ -428,7 +423,8 @@ impl Dispatcher {
 
     fn emit_chain(&self, chain: &[Arc<HandlerNode>], entry: &Entry<'_>) {
         for node in chain {
-            let emit = |e: &Entry<'_>| self.emit_one(node, e);
+            let emit =
+                |e: &Entry<'_>| self.guarded::<true>(node, |n| n.handler.emit(e, &*n.formatter));
             if entry.record().level() <= node.level
                 && node
                     .filters
