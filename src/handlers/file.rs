@@ -67,7 +67,9 @@ struct Buffered {
     pending: Mutex<Pending>,
     /// Held while writing a taken buffer, so buffers reach the file in the order
     /// they were taken; appending records never waits for the write itself.
-    writing: Mutex<()>,
+    /// Holds the spare buffer that is swapped in for the taken one, so that
+    /// neither regrows after each write.
+    writing: Mutex<Pending>,
     /// Records written out of the buffer.
     emitted: AtomicU64,
     /// Records of buffers that could not be written (a full disk), all but
@@ -125,7 +127,7 @@ impl FileHandler {
             flush_level,
             capacity: config.buffer.bytes().clamp(1, 64 << 20) as usize,
             pending: Mutex::new(Pending::default()),
-            writing: Mutex::new(()),
+            writing: Mutex::new(Pending::default()),
             emitted: AtomicU64::new(0),
             failed: AtomicU64::new(0),
         });
@@ -153,14 +155,26 @@ impl FileHandler {
     /// counted here (those whose line did not reach the file whole), so the
     /// error is marked counted for the runtime.
     fn write_pending(&self, b: &Buffered) -> Result<(), Error> {
-        let _order = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
-        let chunk = std::mem::take(&mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut chunk = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::swap(
+            &mut *chunk,
+            &mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner),
+        );
         if chunk.ends.is_empty() {
             return Ok(());
         }
         let (written, result) = write_lines(&self.file.load(), &chunk.bytes, &chunk.ends);
+        let lines = chunk.ends.len() as u64;
+        if chunk.bytes.capacity() > 2 * b.capacity {
+            // One huge record: not kept around.
+            *chunk = Pending::default();
+        } else {
+            chunk.bytes.clear();
+            chunk.ends.clear();
+        }
+        drop(chunk);
         b.emitted.fetch_add(written, Ordering::Relaxed);
-        let lost = chunk.ends.len() as u64 - written;
+        let lost = lines - written;
         result.map_err(|e| {
             b.failed.fetch_add(lost, Ordering::Relaxed);
             let s = if lost == 1 { "" } else { "s" };
