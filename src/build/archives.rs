@@ -35,6 +35,10 @@ fn dir_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Most `rotating_file` handlers in one directory: comparing their schemes
+/// takes time quadratic in their number (no real config comes near).
+const MAX_PER_DIR: usize = 64;
+
 /// Adds a diagnostic for every `archive` that does not compile and every
 /// pair of handlers whose names can collide in one directory.
 pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
@@ -67,6 +71,23 @@ pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             file: file.to_owned(),
             scheme,
         });
+    }
+    let mut per_dir = std::collections::BTreeMap::<&Path, usize>::new();
+    for w in writers.iter().filter(|w| w.scheme.is_some()) {
+        let n = per_dir.entry(&w.dir).or_default();
+        *n += 1;
+        if *n == MAX_PER_DIR + 1 {
+            out.push(Diagnostic::error(
+                crate::load::join("handlers", w.name),
+                format!(
+                    "more than {MAX_PER_DIR} rotating_file handlers write into `{}`: more than the check that their archive names cannot collide takes",
+                    w.dir.display()
+                ),
+            ));
+        }
+    }
+    if per_dir.values().any(|&n| n > MAX_PER_DIR) {
+        return;
     }
     for (i, a) in writers.iter().enumerate() {
         let Some(scheme) = &a.scheme else {

@@ -689,6 +689,21 @@ fn handlers_whose_names_can_collide_in_one_directory_are_config_errors() {
         ),
         None
     );
+    // The pairwise check is bounded: 64 rotating handlers in one directory.
+    let many = |n: usize| {
+        let handlers: String = (0..n)
+            .map(|i| format!("  h{i}: {{ type: rotating_file, path: logs/app{i}.log }}\n"))
+            .collect();
+        Config::from_str(
+            &format!("version: 1\nhandlers:\n{handlers}root: {{ handlers: [h0] }}\n"),
+            Format::Yaml,
+        )
+        .err()
+        .map(|e| e.to_string())
+    };
+    assert_eq!(many(64), None);
+    let e = many(65).unwrap();
+    assert!(e.contains("more than 64 rotating_file handlers"), "{e}");
 }
 
 // ---------------------------------------------------------------------------
