@@ -551,7 +551,11 @@ impl Formatter for ReentrantFormat {
             r.target(),
             r.args()
         )
-        .map_err(|e| Error::io("formatting", e))
+        .map_err(|e| Error::io("formatting", e))?;
+        // Record text on its way to a terminal: escaped as a pattern
+        // formatter's default does (the prefix has nothing to escape).
+        crate::formatters::escape::escape_from(out, 0, crate::config::Escape::Control);
+        Ok(())
     }
 }
 
