@@ -8,6 +8,11 @@
 //! bytes just written (16 at a time), nothing moves and nothing is allocated;
 //! text that needs escapes is fixed in place, growing the buffer once.
 //!
+//! Outputs whose framing a byte can break (a newline-framed TCP stream, a
+//! NUL-framed local socket, a mail body) call [`escape_breaks`] on the bytes
+//! any formatter rendered, since a custom formatter or `escape: none` may have
+//! left them raw.
+//!
 //! An escaped character is written as Python's `repr()` writes it: `\r`, `\n`,
 //! else `\x` and two lowercase hex digits (`\x1b`, `\x7f`, `\x9b` for U+009B).
 //! The backslash itself is not escaped, so printable text stays byte for byte
@@ -34,7 +39,13 @@ fn suspect(b: u8, kept: u8) -> bool {
     (b < 0x20) & (b != b'\t') & (b != kept) | (b == 0x7f) | (b == 0xc2)
 }
 
-/// A cheap superset of [`suspect`] for one byte: below 0x20,
+/// Whether `b` ends a record on a line- or NUL-framed output.
+#[inline(always)]
+fn breaks(b: u8) -> bool {
+    (b == b'\n') | (b == b'\r') | (b == 0)
+}
+
+/// A cheap superset of [`suspect`] and [`breaks`] for one byte: below 0x20,
 /// DEL, or 0x80..=0x9F (the second byte of a C1 control in UTF-8; also of
 /// some other characters, which the exact test then clears).
 #[inline(always)]
@@ -59,7 +70,7 @@ fn word_has(w: u64, b: u8) -> bool {
 }
 
 /// Whether some byte of the 8 in `w` is below 0x20, DEL or 0xC2: another
-/// cheap superset of [`suspect`].
+/// cheap superset of [`suspect`] and [`breaks`].
 #[inline(always)]
 fn word_may_hit(w: u64) -> bool {
     word_has_less(w, 0x20) | word_has(w, 0x7f) | word_has(w, 0xc2)
@@ -90,7 +101,7 @@ fn scan(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy, word_hit: impl Fn(u64) ->
     }
 }
 
-/// Whether `bytes` may hold a byte that [`suspect`] selects:
+/// Whether `bytes` may hold a byte that [`suspect`] or [`breaks`] selects:
 /// `false` means certainly not. The fast path of every escape, inlined where
 /// text is written.
 #[inline(always)]
@@ -210,6 +221,39 @@ fn fix(out: &mut Vec<u8>, start: usize, kept: u8) {
     }
 }
 
+/// Escapes, in place, every newline, carriage return and NUL in `buf[from..]`
+/// (`\n`, `\r`, `\x00`): the bytes that end a record on a line-framed stream
+/// or a NUL-framed local socket. `buf` may hold any bytes (a custom formatter's
+/// output); nothing moves and nothing is allocated when none is there.
+pub(crate) fn escape_breaks(buf: &mut Vec<u8>, from: usize) {
+    let tail = buf.get(from..).unwrap_or_default();
+    if !may_hold(tail) || !any(tail, breaks) {
+        return;
+    }
+    let extra: usize = tail
+        .iter()
+        .map(|&b| match b {
+            b'\n' | b'\r' => 1,
+            0 => 3,
+            _ => 0,
+        })
+        .sum();
+    let end = buf.len();
+    buf.resize(end + extra, 0);
+    let mut w = end + extra;
+    for r in (from..end).rev() {
+        let b = buf[r];
+        if breaks(b) {
+            let (seq, len) = escape_of(b);
+            w -= len;
+            buf[w..w + len].copy_from_slice(&seq[..len]);
+        } else {
+            w -= 1;
+            buf[w] = b;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +339,31 @@ mod tests {
         let mut out = "°±\u{a0}".as_bytes().to_vec();
         escape_from(&mut out, 0, Escape::Lines);
         assert_eq!(out, "°±\u{a0}".as_bytes());
+    }
+
+    #[test]
+    fn breaks_are_escaped_in_place_in_any_bytes() {
+        let mut buf = b"<14>1 ok\nforged\0\r\xff".to_vec();
+        escape_breaks(&mut buf, 6);
+        assert_eq!(buf, b"<14>1 ok\\nforged\\x00\\r\xff");
+        // Before `from`, nothing is touched.
+        let mut buf = b"a\nb\nc".to_vec();
+        escape_breaks(&mut buf, 2);
+        assert_eq!(buf, b"a\nb\\nc");
+        for pad in 0..40 {
+            let mut buf = format!("{}\n{}", "x".repeat(pad), "y".repeat(pad)).into_bytes();
+            escape_breaks(&mut buf, 0);
+            assert_eq!(
+                buf,
+                format!("{}\\n{}", "x".repeat(pad), "y".repeat(pad)).as_bytes()
+            );
+            let mut clean = "z".repeat(pad).into_bytes();
+            escape_breaks(&mut clean, 0);
+            assert_eq!(clean, "z".repeat(pad).as_bytes());
+        }
+        let mut empty = Vec::new();
+        escape_breaks(&mut empty, 0);
+        escape_breaks(&mut empty, 5);
+        assert!(empty.is_empty());
     }
 }

@@ -13,6 +13,8 @@ use std::fmt;
 use crate::{Entry, Error};
 
 pub use json::JsonFormatter;
+#[cfg(feature = "http")]
+pub(crate) use json::write_json_str;
 pub use pattern::PatternFormatter;
 #[cfg(feature = "cli")]
 pub(crate) use pattern::level_name;

@@ -20,7 +20,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 ///
 /// The logging thread renders the record with the handler's formatter and
 /// queues it (at most `buffer` records wait; the oldest are dropped and
-/// counted). A background thread named `logfig-http-<name>` sends a batch when
+/// counted). Bodies are valid JSON whatever the formatter: with `json_lines`,
+/// `json_array` and `elasticsearch_bulk`, a formatter that does not write
+/// JSON (a pattern) gives each record as `{"message":"<text>"}`; with `loki`
+/// each record's text is a JSON string. Record text can never add a line to a
+/// `json_lines` or `elasticsearch_bulk` body. A background thread named `logfig-http-<name>` sends a batch when
 /// `batch_size` records wait or the oldest has waited `flush_interval`, in the
 /// body shape of `format`. A connection error, a timeout, 429 or a 5xx answer
 /// is retried after an exponential backoff, up to `max_retries` times; then
@@ -67,7 +71,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// log::set_max_level(log::LevelFilter::Trace);
 /// log::info!(logger: dispatcher, "posted");
 /// dispatcher.flush_handlers();
-/// assert_eq!(answer.join().unwrap()?, "posted\n");
+/// assert_eq!(answer.join().unwrap()?, "{\"message\":\"posted\"}\n");
 /// assert_eq!(dispatcher.stats()["web"].emitted, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -170,7 +174,8 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// `s` as a JSON string literal.
+/// `s` as a JSON string literal, every control character (C0, DEL, C1)
+/// escaped.
 fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -180,7 +185,7 @@ fn json_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
+            c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -552,10 +557,32 @@ impl Shared {
     }
 }
 
+/// The record as one line of the body: for the JSON body formats, the
+/// formatter's JSON as it is when it [writes JSON](Formatter::writes_json),
+/// else `{"message":"<text>"}`, so the body stays valid JSON and record text
+/// cannot add a line; for `loki`, the text (it becomes a JSON string).
+fn body_line(
+    entry: &Entry<'_>,
+    formatter: &dyn Formatter,
+    format: HttpFormat,
+) -> Result<Vec<u8>, Error> {
+    let mut line = Vec::with_capacity(128);
+    if format == HttpFormat::Loki || formatter.writes_json() {
+        formatter.format(entry, &mut line)?;
+        return Ok(line);
+    }
+    super::with_scratch(|text| {
+        formatter.format(entry, text)?;
+        line.extend_from_slice(b"{\"message\":");
+        crate::formatters::write_json_str(&mut line, &String::from_utf8_lossy(text));
+        line.push(b'}');
+        Ok(line)
+    })
+}
+
 impl Handler for HttpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let mut line = Vec::with_capacity(128);
-        formatter.format(entry, &mut line)?;
+        let line = body_line(entry, formatter, self.shared.request.format)?;
         let s = &self.shared;
         let item = Item {
             time: entry.time(),
