@@ -441,6 +441,7 @@ fn patch(root: &mut Value) {
             "max_backoff",
             "flush_interval",
             "window",
+            "close_timeout",
         ] {
             if props.get(key).is_some() {
                 let old = props[key].take();
@@ -473,9 +474,16 @@ fn patch(root: &mut Value) {
             props["host"]["minLength"] = 1.into();
             props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);
         }
-        let counted = props
-            .get("buffer")
-            .is_some_and(|b| b.get("type").is_some_and(|t| t == "integer"));
+        // A `buffer` counted in records is an integer (or, after
+        // `allow_env_in_scalars`, an integer or a `${VAR}` string); the
+        // file handler's is a size.
+        let counted = props.get("buffer").is_some_and(|b| {
+            b.get("type").is_some_and(|t| {
+                t == "integer"
+                    || t.as_array()
+                        .is_some_and(|a| a.iter().any(|t| t == "integer"))
+            })
+        });
         if counted {
             props["buffer"]["minimum"] = 1.into();
         } else if props.get("buffer").is_some() {

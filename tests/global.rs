@@ -4,7 +4,9 @@
 
 #![allow(clippy::print_stdout)] // reason: a harness-less test reports on stdout, as libtest does
 
-use std::process::{Command, Output};
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 const CASES: &[(&str, fn())] = &[
     ("init_twice", init_twice),
@@ -14,6 +16,7 @@ const CASES: &[(&str, fn())] = &[
     ("flush_at_exit", flush_at_exit),
     ("shutdown_under_load", shutdown_under_load),
     ("queue_at_exit", queue_at_exit),
+    ("stuck_queue_at_exit", stuck_queue_at_exit),
     ("macros_follow_changes", macros_follow_changes),
     ("macros_without_logfig", macros_without_logfig),
 ];
@@ -60,11 +63,44 @@ fn child(case: &str, env: &[(&str, &str)]) -> Output {
         .env("LOGFIG_TEST_DIR", &dir)
         .env_remove("LOGFIG_CONFIG")
         .env("NO_COLOR", "1")
-        .current_dir(&dir);
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("running the test binary")
+    let mut child = cmd.spawn().expect("running the test binary");
+    // A child that hangs at exit is a failure, not a hung test run: the
+    // limit is generous, each case takes a second or two.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the child") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            break child.wait().expect("waiting for the killed child");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+/// Reads all of a child's pipe on a thread (so a full pipe cannot stall it).
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    })
 }
 
 /// Checks done by the parent on the child's output and files.
@@ -91,6 +127,11 @@ fn check(case: &str, out: &Output) -> bool {
                     .iter()
                     .enumerate()
                     .all(|(i, l)| *l == format!("record {i}"))
+        }
+        // Returned from `main` (the parent saw it exit) and said what it
+        // could not write.
+        "stuck_queue_at_exit" => {
+            stderr.contains("handler `q`: queue `q`: flush gave up after `close_timeout` (200ms) with 5 records still queued")
         }
         _ => true,
     };
@@ -195,6 +236,35 @@ fn queue_at_exit() {
         log::info!("record {i}");
     }
     // Returning from main drops the handle, which waits for the queue.
+}
+
+/// A handler whose `emit` never returns: a target that hangs.
+#[derive(Debug)]
+struct Stuck;
+
+impl logfig::Handler for Stuck {
+    fn emit(
+        &self,
+        _entry: &logfig::Entry<'_>,
+        _formatter: &dyn logfig::Formatter,
+    ) -> Result<(), logfig::Error> {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+fn stuck_queue_at_exit() {
+    let yaml = "version: 1\nhandlers:\n  hang: { type: custom, factory: stuck }\n  q: { type: queue, handlers: [hang], close_timeout: 200ms }\nroot: { level: INFO, handlers: [q] }\n";
+    let _handle = logfig::Builder::new()
+        .handler_factory("stuck", |_| Ok(Box::new(Stuck)))
+        .init_str(yaml, logfig::Format::Yaml)
+        .expect("init");
+    for i in 0..5 {
+        log::info!("record {i}");
+    }
+    // Returning from main drops the handle, which flushes the queue: it
+    // gives up after `close_timeout` and reports it on stderr.
 }
 
 /// A capture handler shared between the test and the graph.

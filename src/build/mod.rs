@@ -597,25 +597,12 @@ fn open(
     targets: Vec<Target>,
 ) -> Result<Arc<dyn Handler>, String> {
     let msg = |e: Error| e.full_message();
-    let level = |l: Option<Level>| {
-        l.and_then(|l| l.to_level_filter())
-            .and_then(|f| f.to_level())
-    };
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
-        HandlerConfig::Queue(c) => Arc::new(
-            QueueHandler::start(
-                name,
-                c.capacity as usize,
-                c.overflow,
-                level(c.drop_below),
-                targets,
-            )
-            .map_err(msg)?,
-        ),
+        HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets).map_err(msg)?),
         HandlerConfig::Memory(c) => {
             let target = targets
                 .into_iter()

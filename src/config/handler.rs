@@ -603,6 +603,63 @@ pub enum Overflow {
     DropOldest,
 }
 
+/// The bounds of every output that owns a background thread (`queue`, `tcp`,
+/// `udp`, `syslog`, `http`, `smtp`): how long logfig waits for it on the
+/// shutdown path, and how many bytes of records it may hold.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::HandlerConfig;
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  net: { type: tcp, host: 127.0.0.1, port: 5170, close_timeout: 2s, buffer_bytes: 16MiB }\nroot: { handlers: [net] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::Tcp(net) = &config.handlers["net"] else { unreachable!() };
+/// assert_eq!(net.worker.close_timeout, std::time::Duration::from_secs(2));
+/// assert_eq!(net.worker.buffer_bytes.bytes(), 16 << 20);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct WorkerConfig {
+    /// Longest wait for this output on the shutdown path: a flush
+    /// (`Handle::flush`, dropping the `Handle`), a close (reload, shutdown),
+    /// and a logging thread blocked on a full `queue` with `overflow: block`.
+    /// Past it, a flush returns an error (the records stay queued), a close
+    /// counts what could not be written as `failed`, a blocked record is
+    /// dropped; each is reported through the error hook. At most 1h.
+    /// Default: 5s.
+    #[serde(default = "default_close_timeout", with = "super::duration_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub close_timeout: Duration,
+    /// Most bytes of records held (waiting, and being written), beside the
+    /// record count (`capacity` or `buffer`); the overflow policy applies at
+    /// whichever bound is hit first. A single record larger than this is
+    /// still taken when nothing else is held. Default: 64MiB.
+    #[serde(default = "default_buffer_bytes")]
+    pub buffer_bytes: Size,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            close_timeout: default_close_timeout(),
+            buffer_bytes: default_buffer_bytes(),
+        }
+    }
+}
+
+fn default_close_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+
+fn default_buffer_bytes() -> Size {
+    Size(64 << 20)
+}
+
 /// `type: queue`: the logging thread copies the record into a bounded queue and
 /// returns; one background thread writes the records to `handlers`.
 ///
@@ -628,7 +685,8 @@ pub struct QueueHandlerConfig {
     /// Names of the handlers the background thread writes to; their own level,
     /// filters and formatter apply.
     pub handlers: Vec<String>,
-    /// Most records waiting in the queue. Default: 10000.
+    /// Most records waiting in the queue (a count; see `buffer_bytes` for
+    /// bytes). Default: 10000.
     #[serde(default = "default_queue_capacity")]
     pub capacity: u32,
     /// `block` (wait for room), `drop_newest` or `drop_oldest`, when the queue
@@ -639,6 +697,9 @@ pub struct QueueHandlerConfig {
     /// whatever `overflow` says. Default: none (every record may be dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drop_below: Option<Level>,
+    /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
+    #[serde(flatten)]
+    pub worker: WorkerConfig,
     /// Level and filters (checked before queueing); the formatter is unused:
     /// the target handlers format.
     #[serde(flatten)]
@@ -660,6 +721,7 @@ impl QueueHandlerConfig {
             capacity: default_queue_capacity(),
             overflow: Overflow::Block,
             drop_below: None,
+            worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
     }
@@ -763,8 +825,9 @@ pub struct ConnectionConfig {
     #[serde(default = "default_net_timeout", with = "super::duration_text")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
-    /// Most records kept while the server cannot be reached; when full, the
-    /// oldest record is dropped and counted. Default: 10000.
+    /// Most records (a count, not a size: see `buffer_bytes`) kept while the
+    /// server cannot be reached; when full, the oldest record is dropped and
+    /// counted. Default: 10000.
     #[serde(default = "default_net_buffer")]
     pub buffer: u32,
     /// Wait before the first reconnect after a failure; it doubles after each
@@ -891,6 +954,9 @@ pub struct TcpHandlerConfig {
     /// Timeout, buffer and reconnect backoff.
     #[serde(flatten)]
     pub connection: ConnectionConfig,
+    /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
+    #[serde(flatten)]
+    pub worker: WorkerConfig,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -913,6 +979,7 @@ impl TcpHandlerConfig {
             framing: Framing::Line,
             tls: None,
             connection: ConnectionConfig::default(),
+            worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
     }
@@ -951,10 +1018,14 @@ pub struct UdpHandlerConfig {
     /// `truncate` or `split`: what happens to a longer record. Default: `truncate`.
     #[serde(default)]
     pub oversize: Oversize,
-    /// Most records waiting for the sending thread; when full, the oldest is
-    /// dropped and counted. Default: 10000.
+    /// Most records (a count, not a size: see `buffer_bytes`) waiting for the
+    /// sending thread; when full, the oldest is dropped and counted. Default:
+    /// 10000.
     #[serde(default = "default_net_buffer")]
     pub buffer: u32,
+    /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
+    #[serde(flatten)]
+    pub worker: WorkerConfig,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -977,6 +1048,7 @@ impl UdpHandlerConfig {
             max_datagram: default_max_datagram(),
             oversize: Oversize::Truncate,
             buffer: default_net_buffer(),
+            worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
     }
@@ -1235,6 +1307,9 @@ pub struct SyslogHandlerConfig {
     /// Timeout, buffer and reconnect backoff.
     #[serde(flatten)]
     pub connection: ConnectionConfig,
+    /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
+    #[serde(flatten)]
+    pub worker: WorkerConfig,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -1256,6 +1331,7 @@ impl Default for SyslogHandlerConfig {
             max_message: default_max_message(),
             tls: None,
             connection: ConnectionConfig::default(),
+            worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
     }
@@ -1366,8 +1442,8 @@ pub struct HttpHandlerConfig {
     #[serde(default = "default_max_backoff", with = "super::duration_text")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max_backoff: Duration,
-    /// Most records waiting to be sent; when full, the oldest is dropped and
-    /// counted. Default: 10000.
+    /// Most records (a count, not a size: see `buffer_bytes`) waiting to be
+    /// sent; when full, the oldest is dropped and counted. Default: 10000.
     #[serde(default = "default_net_buffer")]
     pub buffer: u32,
     /// User name and password for HTTP basic authentication. Default: none.
@@ -1385,6 +1461,9 @@ pub struct HttpHandlerConfig {
     /// certificate. The certificate must name the URL's host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsConfig>,
+    /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
+    #[serde(flatten)]
+    pub worker: WorkerConfig,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -1415,6 +1494,7 @@ impl HttpHandlerConfig {
             labels: default_labels(),
             index: None,
             tls: None,
+            worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
     }
@@ -1555,10 +1635,14 @@ pub struct SmtpHandlerConfig {
     #[serde(default = "default_smtp_timeout", with = "super::duration_text")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
-    /// Most records waiting for the next message; when full, the oldest is
-    /// dropped and counted. Default: 10000.
+    /// Most records (a count, not a size: see `buffer_bytes`) waiting for the
+    /// next message; when full, the oldest is dropped and counted. Default:
+    /// 10000.
     #[serde(default = "default_net_buffer")]
     pub buffer: u32,
+    /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
+    #[serde(flatten)]
+    pub worker: WorkerConfig,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -1591,6 +1675,7 @@ impl SmtpHandlerConfig {
             max_per_hour: default_max_per_hour(),
             timeout: default_smtp_timeout(),
             buffer: default_net_buffer(),
+            worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
     }

@@ -30,7 +30,7 @@ pub use handler::{
 pub use handler::{
     ConnectionConfig, Credentials, Facility, Framing, HttpFormat, HttpHandlerConfig, Oversize,
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
-    TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
+    TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
 pub use values::{Level, Size};
 

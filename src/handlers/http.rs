@@ -1,43 +1,43 @@
 //! [`HttpHandler`]: batches of records POSTed by a background thread (feature
 //! `http`, with `ureq` and rustls).
 
-use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::HandlerStats;
+use super::worker::{
+    Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
+};
 use crate::config::{HttpFormat, HttpHandlerConfig, TlsConfig};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// POSTs batches of records to a URL (`type: http`, feature `http`).
 ///
 /// The logging thread renders the record with the handler's formatter and
-/// queues it (at most `buffer` records wait; the oldest are dropped and
-/// counted). Bodies are valid JSON whatever the formatter: with `json_lines`,
+/// queues it (at most `buffer` records and `buffer_bytes` bytes wait; the
+/// oldest are dropped and counted). A background thread named
+/// `logfig-http-<name>` sends a batch when `batch_size` records wait or the
+/// oldest has waited `flush_interval`, in the body shape of `format`. A
+/// connection error, a timeout, 429 or a 5xx answer is retried after an
+/// exponential backoff, up to `max_retries` times; then the batch counts as
+/// failed. Any other answer outside 2xx fails the batch at once. Batches go
+/// out one at a time, in order.
+///
+/// Bodies are valid JSON whatever the formatter: with `json_lines`,
 /// `json_array` and `elasticsearch_bulk`, a formatter that does not write
 /// JSON (a pattern) gives each record as `{"message":"<text>"}`; with `loki`
 /// each record's text is a JSON string. Record text can never add a line to a
-/// `json_lines` or `elasticsearch_bulk` body. A background thread named `logfig-http-<name>` sends a batch when
-/// `batch_size` records wait or the oldest has waited `flush_interval`, in the
-/// body shape of `format`. A connection error, a timeout, 429 or a 5xx answer
-/// is retried after an exponential backoff, up to `max_retries` times; then
-/// the batch is dropped and counted. Any other answer outside 2xx drops the
-/// batch at once. Batches go out one at a time, in order.
+/// `json_lines` or `elasticsearch_bulk` body.
 ///
 /// Header values and the URL's user and password never appear in error
-/// messages. `flush` sends what waits and returns when it was answered (or
-/// nothing moved for `timeout` plus `max_backoff`); `close` sends what waits
-/// with one attempt per batch and counts the rest as dropped.
+/// messages. `flush` sends what waits and returns when it was answered, at
+/// most `close_timeout`; `close` sends what waits with one attempt per batch
+/// within `close_timeout` and counts the rest as failed.
 ///
-/// Statistics: `emitted` (records in batches the server accepted), `dropped`,
-/// `retried` (requests repeated), `queued`.
+/// Statistics: `emitted` (records in batches the server accepted), `dropped`
+/// (the buffer was full), `failed` (refused, given up after the retries, or
+/// not sent by the end of `close_timeout`), `retried` (requests repeated),
+/// `queued`, `queued_bytes`.
 ///
 /// # Examples
 ///
@@ -77,8 +77,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// ```
 #[derive(Debug)]
 pub struct HttpHandler {
-    shared: Arc<Shared>,
-    worker: Mutex<Option<JoinHandle<()>>>,
+    worker: Worker<Fifo<Item>>,
+    /// The body shape, which decides how a record is rendered.
+    format: HttpFormat,
 }
 
 /// One rendered record.
@@ -89,13 +90,10 @@ struct Item {
     line: Vec<u8>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    items: VecDeque<Item>,
-    flush_asked: u64,
-    flush_done: u64,
-    closed: bool,
-    stopped: bool,
+impl Weigh for Item {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Item>() + self.line.len()
+    }
 }
 
 /// Settings the worker needs, secrets included (never printed).
@@ -117,26 +115,17 @@ impl std::fmt::Debug for Request {
     }
 }
 
+/// The sending side, owned by the worker thread.
 #[derive(Debug)]
-struct Shared {
-    label: String,
+struct Poster {
     shown_url: String,
     request: Request,
+    agent: ureq::Agent,
     batch_size: usize,
     flush_interval: Duration,
-    timeout: Duration,
     max_retries: u32,
     backoff: Duration,
     max_backoff: Duration,
-    capacity: usize,
-    state: Mutex<State>,
-    work: Condvar,
-    done: Condvar,
-    held: AtomicU64,
-    emitted: AtomicU64,
-    dropped: AtomicU64,
-    retried: AtomicU64,
-    error: Mutex<Option<String>>,
 }
 
 /// `url` without user, password, query or fragment: safe to show.
@@ -196,12 +185,12 @@ fn json_string(s: &str, out: &mut String) {
 
 impl Request {
     /// The body of one batch and its content type.
-    fn body(&self, items: &[Item]) -> (Vec<u8>, &'static str) {
+    fn body<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> (Vec<u8>, &'static str) {
         let mut out = Vec::new();
         match self.format {
             HttpFormat::JsonArray => {
                 out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in items.into_iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
@@ -214,7 +203,7 @@ impl Request {
                 let mut s = String::from("{\"streams\":[{\"stream\":");
                 s.push_str(&self.labels);
                 s.push_str(",\"values\":[");
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in items.into_iter().enumerate() {
                     if i > 0 {
                         s.push(',');
                     }
@@ -293,8 +282,13 @@ impl HttpHandler {
             }
             None => "{\"index\":{}}".to_owned(),
         };
-        let shared = Arc::new(Shared {
-            label: format!("http `{name}`"),
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(config.timeout))
+            .http_status_as_error(false)
+            .tls_config(tls_config(config.tls.as_ref())?)
+            .build()
+            .into();
+        let poster = Poster {
             shown_url: redact(&config.url),
             request: Request {
                 url: config.url.clone(),
@@ -314,36 +308,23 @@ impl HttpHandler {
                 labels,
                 index_action,
             },
+            agent,
             batch_size: config.batch_size.max(1) as usize,
             flush_interval: config.flush_interval,
-            timeout: config.timeout,
             max_retries: config.max_retries,
             backoff: config.backoff,
             max_backoff: config.max_backoff.max(config.backoff),
-            capacity: config.buffer.max(1) as usize,
-            state: Mutex::new(State::default()),
-            work: Condvar::new(),
-            done: Condvar::new(),
-            held: AtomicU64::new(0),
-            emitted: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            retried: AtomicU64::new(0),
-            error: Mutex::new(None),
-        });
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(config.timeout))
-            .http_status_as_error(false)
-            .tls_config(tls_config(config.tls.as_ref())?)
-            .build()
-            .into();
-        let for_worker = Arc::clone(&shared);
-        let worker = std::thread::Builder::new()
-            .name(format!("logfig-http-{name}"))
-            .spawn(move || for_worker.run(&agent))
-            .map_err(|e| Error::io(format!("starting the thread of http `{name}`"), e))?;
+        };
+        let settings = Settings::new(
+            "http",
+            "http",
+            name,
+            config.buffer.max(1) as usize,
+            &config.worker,
+        );
         Ok(HttpHandler {
-            shared,
-            worker: Mutex::new(Some(worker)),
+            worker: Worker::start(settings, poster)?,
+            format: config.format,
         })
     }
 }
@@ -417,22 +398,24 @@ fn tls_config(tls: Option<&TlsConfig>) -> Result<ureq::tls::TlsConfig, Error> {
     Ok(builder.build())
 }
 
-impl Shared {
-    fn note(&self, message: String) {
-        *lock(&self.error) = Some(message);
-    }
+type Items = Fifo<Item>;
 
-    fn progress(&self) -> u64 {
-        self.emitted.load(Ordering::Relaxed)
-            + self.dropped.load(Ordering::Relaxed)
-            + self.retried.load(Ordering::Relaxed)
-    }
-
-    fn post(&self, agent: &ureq::Agent, items: &[Item]) -> Outcome {
-        let (body, content_type) = self.request.body(items);
-        let mut req = agent
+impl Poster {
+    fn post(&self, items: &Items, closing: Option<Instant>) -> Outcome {
+        let (body, content_type) = self.request.body(items.items());
+        let mut req = self
+            .agent
             .post(&self.request.url)
             .header("Content-Type", content_type);
+        if let Some(deadline) = closing {
+            // Closing: this request may take only what is left of
+            // `close_timeout`.
+            let left = deadline.saturating_duration_since(Instant::now());
+            req = req
+                .config()
+                .timeout_global(Some(left.max(Duration::from_millis(1))))
+                .build();
+        }
         for (k, v) in &self.request.headers {
             req = req.header(k.as_str(), v.as_str());
         }
@@ -455,104 +438,71 @@ impl Shared {
             }),
         }
     }
+}
 
-    /// Sends one batch, retrying; returns when it was accepted or dropped.
-    /// While closing, one attempt only.
-    fn send_batch(&self, agent: &ureq::Agent, items: &[Item]) {
-        let n = items.len() as u64;
+impl Output for Poster {
+    type Backlog = Items;
+
+    fn plan(&mut self, waiting: &Items, flushing: bool, closing: bool) -> Plan {
+        if closing || flushing || waiting.len() >= self.batch_size {
+            return Plan::Take(self.batch_size);
+        }
+        match waiting.front() {
+            Some(first) if first.queued.elapsed() < self.flush_interval => {
+                Plan::Wait(Some(first.queued + self.flush_interval))
+            }
+            _ => Plan::Take(self.batch_size),
+        }
+    }
+
+    fn wake_at(&self) -> usize {
+        self.batch_size
+    }
+
+    /// Sends one batch, retrying; returns when it was accepted or failed.
+    /// While closing, one attempt only, and none past `close_timeout`.
+    fn deliver(&mut self, batch: &mut Items, ctx: &Ctx<'_, Items>) {
+        let n = batch.len() as u64;
         let mut delay = self.backoff;
         let mut attempt = 0;
         loop {
-            let outcome = self.post(agent, items);
-            let closing = lock(&self.state).closed;
-            match outcome {
+            if ctx.too_late(n) {
+                return;
+            }
+            let closing = ctx.closing();
+            match self.post(batch, closing) {
                 Outcome::Accepted => {
-                    self.emitted.fetch_add(n, Ordering::Relaxed);
+                    ctx.emitted(n);
                     return;
                 }
                 Outcome::Refused(why) => {
-                    self.dropped.fetch_add(n, Ordering::Relaxed);
-                    self.note(format!(
-                        "{}: {} {why}; {n} records dropped",
-                        self.label, self.shown_url
-                    ));
+                    ctx.failed(n, || {
+                        format!(
+                            "{}: {} {why}; {n} records count as failed",
+                            ctx.label(),
+                            self.shown_url
+                        )
+                    });
                     return;
                 }
-                Outcome::Retry(why) if attempt >= self.max_retries || closing => {
-                    self.dropped.fetch_add(n, Ordering::Relaxed);
-                    self.note(format!(
-                        "{}: POST to {} failed ({why}) after {} retries; {n} records dropped",
-                        self.label, self.shown_url, attempt
-                    ));
+                Outcome::Retry(why) if attempt >= self.max_retries || closing.is_some() => {
+                    ctx.failed(n, || {
+                        format!(
+                            "{}: POST to {} failed ({why}) after {attempt} retries; {n} records count as failed",
+                            ctx.label(),
+                            self.shown_url
+                        )
+                    });
                     return;
                 }
                 Outcome::Retry(_) => {
                     attempt += 1;
-                    self.retried.fetch_add(1, Ordering::Relaxed);
+                    ctx.retried();
                     // Sleep for the backoff, waking early for close.
-                    let until = Instant::now() + delay;
-                    let mut state = lock(&self.state);
-                    while !state.closed && Instant::now() < until {
-                        let left = until.saturating_duration_since(Instant::now());
-                        state = self
-                            .work
-                            .wait_timeout(state, left)
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0;
-                    }
-                    drop(state);
+                    ctx.pause(Instant::now() + delay);
                     delay = (delay * 2).min(self.max_backoff);
                 }
             }
-        }
-    }
-
-    fn run(&self, agent: &ureq::Agent) {
-        crate::runtime::mark_internal_thread();
-        loop {
-            let mut state = lock(&self.state);
-            // Wait for a full batch, an old enough record, a flush or close.
-            loop {
-                let flushing = state.flush_asked != state.flush_done;
-                if state.items.is_empty() {
-                    if flushing {
-                        state.flush_done = state.flush_asked;
-                        self.done.notify_all();
-                    }
-                    if state.closed {
-                        state.stopped = true;
-                        drop(state);
-                        self.done.notify_all();
-                        return;
-                    }
-                    state = self
-                        .work
-                        .wait(state)
-                        .unwrap_or_else(PoisonError::into_inner);
-                    continue;
-                }
-                if state.items.len() >= self.batch_size || flushing || state.closed {
-                    break;
-                }
-                let age = state
-                    .items
-                    .front()
-                    .map_or(Duration::ZERO, |i| i.queued.elapsed());
-                if age >= self.flush_interval {
-                    break;
-                }
-                state = self
-                    .work
-                    .wait_timeout(state, self.flush_interval - age)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-            }
-            let take = state.items.len().min(self.batch_size);
-            let batch: Vec<Item> = state.items.drain(..take).collect();
-            self.held.store(batch.len() as u64, Ordering::Relaxed);
-            drop(state);
-            self.send_batch(agent, &batch);
-            self.held.store(0, Ordering::Relaxed);
         }
     }
 }
@@ -582,94 +532,16 @@ fn body_line(
 
 impl Handler for HttpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let line = body_line(entry, formatter, self.shared.request.format)?;
-        let s = &self.shared;
+        let line = body_line(entry, formatter, self.format)?;
         let item = Item {
             time: entry.time(),
             queued: Instant::now(),
             line,
         };
-        let mut state = lock(&s.state);
-        if state.closed {
-            drop(state);
-            s.dropped.fetch_add(1, Ordering::Relaxed);
-        } else {
-            if state.items.len() >= s.capacity {
-                state.items.pop_front();
-                s.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-            state.items.push_back(item);
-            let wake = state.items.len() == 1 || state.items.len() >= s.batch_size;
-            drop(state);
-            if wake {
-                s.work.notify_one();
-            }
-        }
-        match lock(&s.error).take() {
-            Some(message) => Err(Error::new(ErrorKind::Handler, message)),
-            None => Ok(()),
-        }
+        self.worker.send(item)
     }
 
-    fn flush(&self) -> Result<(), Error> {
-        let s = &self.shared;
-        let mut state = lock(&s.state);
-        if state.stopped {
-            return Ok(());
-        }
-        state.flush_asked += 1;
-        let ticket = state.flush_asked;
-        s.work.notify_one();
-        let patience = s.timeout + s.max_backoff;
-        let mut seen = s.progress();
-        while state.flush_done < ticket && !state.stopped {
-            let (next, wait) = s
-                .done
-                .wait_timeout(state, patience)
-                .unwrap_or_else(PoisonError::into_inner);
-            state = next;
-            if wait.timed_out() {
-                let now = s.progress();
-                if now == seen {
-                    break;
-                }
-                seen = now;
-            }
-        }
-        Ok(())
-    }
-
-    fn close(&self) -> Result<(), Error> {
-        lock(&self.shared.state).closed = true;
-        self.shared.work.notify_all();
-        let worker = lock(&self.worker).take();
-        if let Some(w) = worker
-            && w.join().is_err()
-        {
-            return Err(Error::new(
-                ErrorKind::Handler,
-                format!("the thread of {} panicked", self.shared.label),
-            ));
-        }
-        Ok(())
-    }
-
-    fn stats(&self) -> HandlerStats {
-        let s = &self.shared;
-        HandlerStats {
-            emitted: s.emitted.load(Ordering::Relaxed),
-            dropped: s.dropped.load(Ordering::Relaxed),
-            retried: s.retried.load(Ordering::Relaxed),
-            queued: lock(&s.state).items.len() as u64 + s.held.load(Ordering::Relaxed),
-            ..HandlerStats::default()
-        }
-    }
-}
-
-impl Drop for HttpHandler {
-    fn drop(&mut self) {
-        let _ = Handler::close(self);
-    }
+    worker_handler_methods!(worker);
 }
 
 #[cfg(test)]

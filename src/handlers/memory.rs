@@ -1,10 +1,11 @@
 //! [`MemoryHandler`]: buffers records and passes them on in bulk.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::HandlerStats;
 use super::owned::{OwnedRecord, Target};
+use super::worker::lock;
 use crate::{Entry, Error, Formatter, Handler};
 
 /// Keeps up to `capacity` records and passes them all to its target when the
@@ -47,10 +48,6 @@ pub struct MemoryHandler {
     /// Held while a taken buffer is written, so buffers keep their order.
     writing: Mutex<()>,
     emitted: AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl MemoryHandler {

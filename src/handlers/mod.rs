@@ -23,6 +23,7 @@ mod syslog;
 #[cfg(feature = "tls")]
 mod tls;
 mod watched;
+pub(crate) mod worker;
 
 use std::cell::Cell;
 use std::fmt;
@@ -140,6 +141,9 @@ pub struct HandlerStats {
     pub retried: u64,
     /// Records waiting to be written at the moment of the call.
     pub queued: u64,
+    /// Bytes the queued records hold at the moment of the call (outputs
+    /// with a background thread, bounded by their `buffer_bytes`).
+    pub queued_bytes: u64,
     /// Records longer than the destination takes, so cut or split (UDP
     /// datagrams, syslog messages); they are counted in `emitted` too.
     pub oversized: u64,

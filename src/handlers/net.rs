@@ -14,20 +14,20 @@
 //! broken connection took with it are sent again. Streams may be wrapped in
 //! TLS (feature `tls`, see `tls.rs`).
 
-use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
+#[cfg(feature = "tls")]
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Settings, Worker};
 use super::{HandlerStats, relp};
 use crate::config::{
     ConnectionConfig, Framing, Oversize, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
+    WorkerConfig,
 };
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use crate::{Entry, Error, Formatter, Handler};
 
 /// The TLS client of a stream destination, when `tls` is configured.
 #[cfg(feature = "tls")]
@@ -55,16 +55,12 @@ pub(crate) fn tls_setup(config: Option<&TlsConfig>, host: &str) -> Result<Tls, E
         let _ = host;
         match config {
             Some(_) => Err(Error::new(
-                ErrorKind::FeatureDisabled,
+                crate::ErrorKind::FeatureDisabled,
                 "`tls` requires the `tls` feature of logfig",
             )),
             None => Ok(()),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Where a [`Link`] sends, and how messages are framed on the wire.
@@ -587,409 +583,209 @@ pub(crate) struct PipeOptions {
     pub(crate) timeout: Duration,
     pub(crate) backoff: Duration,
     pub(crate) max_backoff: Duration,
+    pub(crate) worker: WorkerConfig,
 }
 
-impl From<&ConnectionConfig> for PipeOptions {
-    fn from(c: &ConnectionConfig) -> Self {
+impl PipeOptions {
+    pub(crate) fn new(c: &ConnectionConfig, worker: &WorkerConfig) -> Self {
         PipeOptions {
             capacity: c.buffer.max(1) as usize,
             timeout: c.timeout,
             backoff: c.backoff,
             max_backoff: c.max_backoff.max(c.backoff),
+            worker: worker.clone(),
         }
     }
 }
 
-#[derive(Debug, Default)]
-struct PipeState {
-    frames: VecDeque<Vec<u8>>,
-    flush_asked: u64,
-    flush_done: u64,
-    closed: bool,
-    stopped: bool,
-}
+/// At most this many records go out in one round, to let newer records and
+/// a close in between long batches.
+const ROUND: usize = 1024;
 
+/// A bounded queue of rendered messages and the worker thread that sends
+/// them over a [`Link`]. Pushing never blocks beyond one short lock: when
+/// the buffer is full (`buffer` records or `buffer_bytes`), the oldest
+/// waiting message is dropped and counted.
+pub(crate) type Pipe = Worker<Frames>;
+
+/// The sending side of a [`Pipe`], owned by its worker thread.
 #[derive(Debug)]
-struct PipeShared {
-    /// `tcp `name``, for messages.
-    label: String,
+struct Sender {
+    link: Link,
     dest: String,
     options: PipeOptions,
-    state: Mutex<PipeState>,
-    work: Condvar,
-    done: Condvar,
-    /// Records held by the worker (taken off `frames`, not yet written).
-    held: AtomicU64,
-    emitted: AtomicU64,
-    dropped: AtomicU64,
-    retried: AtomicU64,
-    oversized: AtomicU64,
-    /// The last problem, returned (once) by the next `emit`.
-    error: Mutex<Option<String>>,
+    /// Wait before the next reconnect; doubles after each failure.
+    delay: Duration,
+    /// While the server is away: when to try again.
+    retry_at: Option<Instant>,
+    failing: bool,
 }
 
-/// A bounded queue of rendered messages and the thread that sends them over a
-/// [`Link`]. Pushing never blocks beyond one short lock.
-#[derive(Debug)]
-pub(crate) struct Pipe {
-    shared: Arc<PipeShared>,
-    worker: Mutex<Option<JoinHandle<()>>>,
+/// Starts the sending thread of a [`Pipe`] to `dest`; nothing is connected
+/// yet.
+pub(crate) fn start_pipe(
+    kind: &str,
+    name: &str,
+    dest: Dest,
+    options: PipeOptions,
+) -> Result<Pipe, Error> {
+    let settings = Settings::new(kind, "net", name, options.capacity, &options.worker);
+    let sender = Sender {
+        dest: dest.describe(),
+        link: Link::new(dest, options.timeout),
+        delay: options.backoff,
+        retry_at: None,
+        failing: false,
+        options,
+    };
+    Worker::start(settings, sender)
 }
 
-impl Pipe {
-    /// Starts the sending thread; nothing is connected yet.
-    pub(crate) fn start(
-        kind: &str,
-        name: &str,
-        dest: Dest,
-        options: PipeOptions,
-    ) -> Result<Pipe, Error> {
-        let shared = Arc::new(PipeShared {
-            label: format!("{kind} `{name}`"),
-            dest: dest.describe(),
-            options,
-            state: Mutex::new(PipeState::default()),
-            work: Condvar::new(),
-            done: Condvar::new(),
-            held: AtomicU64::new(0),
-            emitted: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            retried: AtomicU64::new(0),
-            oversized: AtomicU64::new(0),
-            error: Mutex::new(None),
-        });
-        let link = Link::new(dest, shared.options.timeout);
-        let for_worker = Arc::clone(&shared);
-        let handle = std::thread::Builder::new()
-            .name(format!("logfig-net-{name}"))
-            .spawn(move || for_worker.run(link))
-            .map_err(|e| Error::io(format!("starting the thread of {kind} `{name}`"), e))?;
-        Ok(Pipe {
-            shared,
-            worker: Mutex::new(Some(handle)),
-        })
+type Frames = Fifo<Vec<u8>>;
+
+impl Output for Sender {
+    type Backlog = Frames;
+
+    fn plan(&mut self, _waiting: &Frames, _flushing: bool, closing: bool) -> Plan {
+        match self.retry_at {
+            // The server is away: the records wait in the backlog, where
+            // `push` drops the oldest, and a flush cannot wait for the
+            // server.
+            Some(at) if !closing && Instant::now() < at => Plan::Wait(Some(at)),
+            _ if closing => Plan::Take(usize::MAX),
+            _ => Plan::Take(ROUND),
+        }
     }
 
-    /// Queues one message; when the buffer is full the oldest waiting
-    /// message is dropped and counted.
-    pub(crate) fn push(&self, message: Vec<u8>) {
-        let s = &self.shared;
-        let mut state = lock(&s.state);
-        if state.closed {
-            drop(state);
-            s.dropped.fetch_add(1, Ordering::Relaxed);
-            s.note(format!("{}: closed; a record was dropped", s.label));
+    fn deliver(&mut self, batch: &mut Frames, ctx: &Ctx<'_, Frames>) {
+        if let Some(deadline) = ctx.closing() {
+            self.drain_on_close(batch, deadline, ctx);
             return;
         }
-        // Records the sending thread is writing right now are not counted:
-        // they are on their way. While the server is away they are all
-        // back in `frames`, so at most `capacity` records wait.
-        if state.frames.len() >= s.options.capacity {
-            state.frames.pop_front();
-            s.dropped.fetch_add(1, Ordering::Relaxed);
+        self.retry_at = None;
+        self.link.check_alive();
+        let (delivered, failure) = self.send(batch, None, ctx);
+        if delivered > 0 && self.failing {
+            self.failing = false;
+            self.delay = self.options.backoff;
         }
-        let was_empty = state.frames.is_empty();
-        state.frames.push_back(message);
-        drop(state);
-        if was_empty {
-            s.work.notify_one();
-        }
-    }
-
-    /// The problem noted since the last call, as a handler error.
-    pub(crate) fn take_error(&self) -> Result<(), Error> {
-        match lock(&self.shared.error).take() {
-            Some(message) => Err(Error::new(ErrorKind::Handler, message)),
-            None => Ok(()),
-        }
-    }
-
-    /// Waits until every message queued before the call was written, or the
-    /// server cannot be reached now, or nothing moved for `timeout`.
-    pub(crate) fn flush(&self) {
-        let s = &self.shared;
-        let mut state = lock(&s.state);
-        if state.stopped {
-            return;
-        }
-        state.flush_asked += 1;
-        let ticket = state.flush_asked;
-        s.work.notify_one();
-        let mut seen = s.progress();
-        while state.flush_done < ticket && !state.stopped {
-            let (next, wait) = s
-                .done
-                .wait_timeout(state, s.options.timeout)
-                .unwrap_or_else(PoisonError::into_inner);
-            state = next;
-            if wait.timed_out() {
-                let now = s.progress();
-                if now == seen {
-                    return;
-                }
-                seen = now;
+        if let Some(e) = failure {
+            self.link.disconnect();
+            ctx.retried();
+            if !self.failing {
+                ctx.note(format!(
+                    "{}: sending to {} failed ({e}); retrying with backoff, keeping up to {} records",
+                    ctx.label(),
+                    self.dest,
+                    self.options.capacity
+                ));
             }
+            self.failing = true;
+            self.retry_at = Some(Instant::now() + self.delay);
+            self.delay = (self.delay * 2).min(self.options.max_backoff);
+            ctx.give_back(batch);
         }
-    }
-
-    /// Sends what is queued (for at most `timeout`), counts the rest as
-    /// dropped, and stops the thread.
-    pub(crate) fn close(&self) -> Result<(), Error> {
-        lock(&self.shared.state).closed = true;
-        self.shared.work.notify_one();
-        let worker = lock(&self.worker).take();
-        if let Some(w) = worker
-            && w.join().is_err()
-        {
-            return Err(Error::new(
-                ErrorKind::Handler,
-                format!("the thread of {} panicked", self.shared.label),
-            ));
-        }
-        Ok(())
-    }
-
-    pub(crate) fn stats(&self) -> HandlerStats {
-        let s = &self.shared;
-        HandlerStats {
-            emitted: s.emitted.load(Ordering::Relaxed),
-            dropped: s.dropped.load(Ordering::Relaxed),
-            retried: s.retried.load(Ordering::Relaxed),
-            queued: lock(&s.state).frames.len() as u64 + s.held.load(Ordering::Relaxed),
-            oversized: s.oversized.load(Ordering::Relaxed),
-            ..HandlerStats::default()
-        }
-    }
-
-    /// Records cut or split to fit a datagram or `max_message`.
-    pub(crate) fn count_oversized(&self) {
-        self.shared.oversized.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn oversized(&self) -> u64 {
-        self.shared.oversized.load(Ordering::Relaxed)
     }
 }
 
-impl Drop for Pipe {
-    fn drop(&mut self) {
-        // A handler dropped without `close` (a graph that failed to build)
-        // still stops its thread.
-        let _ = self.close();
-    }
-}
-
-impl PipeShared {
-    fn progress(&self) -> u64 {
-        self.emitted.load(Ordering::Relaxed) + self.dropped.load(Ordering::Relaxed)
-    }
-
-    fn note(&self, message: String) {
-        *lock(&self.error) = Some(message);
-    }
-
-    /// The sending thread.
-    fn run(&self, mut link: Link) {
-        crate::runtime::mark_internal_thread();
-        let o = &self.options;
-        let mut held: VecDeque<Vec<u8>> = VecDeque::new();
-        let mut delay = o.backoff;
-        let mut retry_at: Option<Instant> = None;
-        let mut failing = false;
-        loop {
-            let mut state = lock(&self.state);
-            let closing = loop {
-                if state.closed {
-                    held.extend(state.frames.drain(..));
-                    break true;
-                }
-                let flush_pending = state.flush_asked != state.flush_done;
-                if let Some(at) = retry_at {
-                    let now = Instant::now();
-                    if now < at {
-                        // The server is away: the records wait in `frames`,
-                        // where `push` drops the oldest, and a flush cannot
-                        // wait for the server.
-                        if flush_pending {
-                            state.flush_done = state.flush_asked;
-                            self.done.notify_all();
-                        }
-                        state = self
-                            .work
-                            .wait_timeout(state, at - now)
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0;
-                        continue;
-                    }
-                }
-                held.extend(state.frames.drain(..));
-                if !held.is_empty() {
-                    break false;
-                }
-                if flush_pending {
-                    state.flush_done = state.flush_asked;
-                    self.done.notify_all();
-                }
-                state = self
-                    .work
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
-            };
-            while held.len() > o.capacity {
-                held.pop_front();
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-            self.held.store(held.len() as u64, Ordering::Relaxed);
-            drop(state);
-
-            if closing {
-                self.drain_on_close(&mut link, &mut held, retry_at.is_some());
-                let mut state = lock(&self.state);
-                state.stopped = true;
-                state.flush_done = state.flush_asked;
-                drop(state);
-                self.done.notify_all();
-                return;
-            }
-
-            retry_at = None;
-            link.check_alive();
-            // At most 1024 records a round, to let newer records and a
-            // close in between long batches.
-            let (delivered, failure) = self.deliver(&mut link, &mut held, 1024, None);
-            if delivered > 0 && failing {
-                failing = false;
-                delay = o.backoff;
-            }
-            if let Some(e) = failure {
-                link.disconnect();
-                self.retried.fetch_add(1, Ordering::Relaxed);
-                if !failing {
-                    self.note(format!(
-                        "{}: sending to {} failed ({e}); retrying with backoff, keeping up to {} records",
-                        self.label, self.dest, o.capacity
-                    ));
-                }
-                failing = true;
-                retry_at = Some(Instant::now() + delay);
-                delay = (delay * 2).min(o.max_backoff);
-                self.give_back(&mut held);
-            }
-            self.held.store(held.len() as u64, Ordering::Relaxed);
-        }
-    }
-
-    /// Sends records from the front of `held`, at most `limit` of them and
-    /// none after `deadline`. A record leaves `held` when it is written, or,
-    /// with RELP, when the server answers for it; so after a failure `held`
-    /// still has every record that is not known to be delivered. Returns
-    /// how many were delivered and the failure that stopped the round.
-    fn deliver(
-        &self,
-        link: &mut Link,
-        held: &mut VecDeque<Vec<u8>>,
-        limit: usize,
+impl Sender {
+    /// Sends the records of `batch` from the front, none after `deadline`.
+    /// A record leaves `batch` when it is written, or, with RELP, when the
+    /// server answers for it; so after a failure `batch` still has every
+    /// record that is not known to be delivered. Returns how many were
+    /// delivered and the failure that stopped the round.
+    fn send(
+        &mut self,
+        batch: &mut Frames,
         deadline: Option<Instant>,
+        ctx: &Ctx<'_, Frames>,
     ) -> (u64, Option<io::Error>) {
+        let link = &mut self.link;
+        let dest = &self.dest;
         let mut delivered = 0u64;
-        // `held[..in_flight]` are written and wait for their answers.
+        // `batch[..in_flight]` are written and wait for their answers.
         let mut in_flight = 0usize;
-        let mut tried = 0usize;
         loop {
             if let Some(d) = deadline {
                 link.limit_io(d.saturating_duration_since(Instant::now()));
             }
             let late = deadline.is_some_and(|d| Instant::now() >= d);
-            let more = in_flight < held.len() && tried < limit && !late;
+            let more = in_flight < batch.len() && !late;
             if more && !link.window_full() {
-                tried += 1;
-                match link.send(&held[in_flight]) {
+                let Some(message) = batch.get(in_flight) else {
+                    break (delivered, None);
+                };
+                match link.send(message) {
                     Ok(Sent::Pending) => in_flight += 1,
                     Ok(sent) => {
                         if matches!(sent, Sent::Oversized) {
-                            self.oversized.fetch_add(1, Ordering::Relaxed);
+                            ctx.oversized();
                         }
-                        held.remove(in_flight);
-                        self.emitted.fetch_add(1, Ordering::Relaxed);
+                        batch.remove(in_flight);
+                        ctx.emitted(1);
                         delivered += 1;
                     }
                     Err(e) if permanent(&e) => {
-                        held.remove(in_flight);
-                        self.dropped.fetch_add(1, Ordering::Relaxed);
-                        self.note(format!(
-                            "{}: {} refused a record ({e}); it was dropped",
-                            self.label, self.dest
-                        ));
+                        batch.remove(in_flight);
+                        ctx.failed(1, || {
+                            format!(
+                                "{}: {dest} refused a record ({e}); it counts as failed",
+                                ctx.label()
+                            )
+                        });
                     }
-                    Err(e) => return (delivered, Some(e)),
+                    Err(e) => break (delivered, Some(e)),
                 }
                 continue;
             }
             if in_flight == 0 {
-                return (delivered, None);
+                break (delivered, None);
             }
             if late {
-                let e = io::Error::new(io::ErrorKind::TimedOut, "unanswered at `timeout`");
-                return (delivered, Some(e));
+                let e = io::Error::new(io::ErrorKind::TimedOut, "unanswered at `close_timeout`");
+                break (delivered, Some(e));
             }
             let settled = link.settle(!more, |answer| {
-                held.pop_front();
+                batch.pop_front();
                 in_flight -= 1;
                 match answer {
                     Ok(()) => {
-                        self.emitted.fetch_add(1, Ordering::Relaxed);
+                        ctx.emitted(1);
                         delivered += 1;
                     }
-                    Err(status) => {
-                        self.dropped.fetch_add(1, Ordering::Relaxed);
-                        self.note(format!(
-                            "{}: {} refused a record ({status}); it was dropped",
-                            self.label, self.dest
-                        ));
-                    }
+                    Err(status) => ctx.failed(1, || {
+                        format!(
+                            "{}: {dest} refused a record ({status}); it counts as failed",
+                            ctx.label()
+                        )
+                    }),
                 }
             });
             if let Err(e) = settled {
-                return (delivered, Some(e));
+                break (delivered, Some(e));
             }
         }
     }
 
-    /// After a failure: the unsent records go back to the front of the queue,
-    /// so that while the server is away `push` drops the oldest of all.
-    fn give_back(&self, held: &mut VecDeque<Vec<u8>>) {
-        let mut state = lock(&self.state);
-        while let Some(m) = held.pop_back() {
-            state.frames.push_front(m);
-        }
-        while state.frames.len() > self.options.capacity {
-            state.frames.pop_front();
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-        self.held.store(0, Ordering::Relaxed);
-    }
-
-    /// At close: one more try for what is held, for at most `timeout`
-    /// (none while the server is known to be away); the rest is dropped
-    /// and counted.
-    fn drain_on_close(&self, link: &mut Link, held: &mut VecDeque<Vec<u8>>, away: bool) {
-        let deadline = Instant::now() + self.options.timeout;
-        if !away {
-            link.check_alive();
-            if self
-                .deliver(link, held, usize::MAX, Some(deadline))
-                .1
-                .is_none()
-            {
-                link.close_session(deadline);
+    /// At close: one more try for what is held, until `deadline` (none
+    /// while the server is known to be away); the rest counts as failed.
+    fn drain_on_close(&mut self, batch: &mut Frames, deadline: Instant, ctx: &Ctx<'_, Frames>) {
+        if self.retry_at.is_none() {
+            self.link.check_alive();
+            if self.send(batch, Some(deadline), ctx).1.is_none() {
+                self.link.close_session(deadline);
             }
         }
-        link.disconnect();
-        let lost = held.len() as u64;
-        held.clear();
-        self.held.store(0, Ordering::Relaxed);
+        self.link.disconnect();
+        let lost = batch.len() as u64;
         if lost > 0 {
-            self.dropped.fetch_add(lost, Ordering::Relaxed);
+            ctx.failed(lost, || {
+                format!(
+                    "{}: closed with {lost} records not sent to {}; they count as failed",
+                    ctx.label(),
+                    self.dest
+                )
+            });
         }
     }
 }
@@ -1058,7 +854,8 @@ impl TcpHandler {
             framing: config.framing.into(),
             tls: tls_setup(config.tls.as_ref(), &config.host)?,
         };
-        let pipe = Pipe::start("tcp", name, dest, (&config.connection).into())?;
+        let options = PipeOptions::new(&config.connection, &config.worker);
+        let pipe = start_pipe("tcp", name, dest, options)?;
         Ok(TcpHandler {
             pipe,
             line_framed: config.framing != Framing::Length,
@@ -1076,22 +873,10 @@ macro_rules! pipe_handler {
             fn emit(&self, $entry: &Entry<'_>, $formatter: &dyn Formatter) -> Result<(), Error> {
                 let $this = self;
                 let message = $render?;
-                $this.pipe.push(message);
-                $this.pipe.take_error()
+                $this.pipe.send(message)
             }
 
-            fn flush(&self) -> Result<(), Error> {
-                self.pipe.flush();
-                Ok(())
-            }
-
-            fn close(&self) -> Result<(), Error> {
-                self.pipe.close()
-            }
-
-            fn stats(&self) -> HandlerStats {
-                self.pipe.stats()
-            }
+            $crate::handlers::worker::worker_handler_methods!(pipe);
         }
     };
 }
@@ -1174,9 +959,9 @@ impl UdpHandler {
         };
         let options = PipeOptions {
             capacity: config.buffer.max(1) as usize,
-            ..PipeOptions::from(&ConnectionConfig::default())
+            ..PipeOptions::new(&ConnectionConfig::default(), &config.worker)
         };
-        let pipe = Pipe::start("udp", name, dest, options)?;
+        let pipe = start_pipe("udp", name, dest, options)?;
         Ok(UdpHandler { pipe })
     }
 

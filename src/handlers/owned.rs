@@ -119,6 +119,26 @@ impl Text {
 #[derive(Debug)]
 pub(crate) struct Kvs(Vec<(Box<str>, OwnedValue)>);
 
+impl Kvs {
+    /// About the bytes the key-values hold.
+    pub(crate) fn weight(&self) -> usize {
+        kvs_weight(&self.0)
+    }
+}
+
+fn kvs_weight(kvs: &[(Box<str>, OwnedValue)]) -> usize {
+    kvs.iter()
+        .map(|(k, v)| {
+            std::mem::size_of::<(Box<str>, OwnedValue)>()
+                + k.len()
+                + match v {
+                    OwnedValue::Str(s) => s.len(),
+                    _ => 0,
+                }
+        })
+        .sum()
+}
+
 struct OwnedKvs<'a>(&'a [(Box<str>, OwnedValue)]);
 
 impl log::kv::Source for OwnedKvs<'_> {
@@ -156,6 +176,15 @@ pub(crate) struct OwnedRecord {
 }
 
 impl OwnedRecord {
+    /// The fixed size of a record, without its strings.
+    pub(crate) const SIZE: usize = std::mem::size_of::<OwnedRecord>();
+
+    /// About the bytes this record holds: its fixed size, its texts in the
+    /// shared buffer, its key-values (for a queue's byte bound).
+    pub(crate) fn weight(&self) -> usize {
+        Self::SIZE + self.shared_len() + kvs_weight(&self.kvs)
+    }
+
     /// Bytes this record takes in the shared text buffer it was captured into.
     pub(crate) fn shared_len(&self) -> usize {
         [

@@ -14,14 +14,13 @@
 //! aside).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::thread::{JoinHandle, ThreadId};
+use std::sync::Arc;
 
 use super::HandlerStats;
 use super::owned::{Kvs, OwnedRecord, Target};
-use crate::config::Overflow;
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use super::worker::{Backlog, Ctx, Output, Pushed, Settings, Worker, worker_handler_methods};
+use crate::config::QueueHandlerConfig;
+use crate::{Entry, Error, Formatter, Handler};
 
 /// Copies each record into a bounded queue and returns; a background thread
 /// named `logfig-queue-<name>` writes the records to the target handlers
@@ -29,16 +28,21 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 ///
 /// The logging thread formats nothing: it copies the record (message rendered
 /// to text, key-values with their types, time, thread, process) and waits only
-/// when the queue is full and the policy is `block` (or the record is at or
-/// above `drop_below`). Dropped records are counted; once the worker has made
-/// room it writes a WARNING record on the `logfig` target, `queue `q`: N records
-/// dropped`, through the targets. `flush` and `close` return when every record
-/// queued before the call was written (and the targets flushed). Whenever the
-/// queue runs empty the worker flushes its targets, so a buffered `file`
+/// when the queue is full (`capacity` records or `buffer_bytes` bytes) and the
+/// policy is `block` (or the record is at or above `drop_below`), and then at
+/// most `close_timeout`, after which the record is dropped. Dropped records
+/// are counted; once the worker has made room it writes a WARNING record on
+/// the `logfig` target, `queue `q`: N records dropped`, through the targets.
+/// `flush` and `close` return when every record queued before the call was
+/// written (and the targets flushed), or after `close_timeout`: a flush then
+/// returns an error, a close counts what was not written as `failed`. Whenever
+/// the queue runs empty the worker flushes its targets, so a buffered `file`
 /// (`flush_level`, `buffer`) behind a queue is written in large batches under
 /// load and promptly when logging pauses.
 ///
-/// Statistics: `emitted` (records written by the worker), `dropped`, `queued`.
+/// Statistics: `emitted` (records passed to the targets by the worker, or by
+/// the logging thread after close), `dropped`, `failed` (not written by the
+/// end of `close_timeout`), `queued`, `queued_bytes`.
 ///
 /// # Examples
 ///
@@ -61,92 +65,93 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// ```
 #[derive(Debug)]
 pub struct QueueHandler {
-    shared: Arc<Shared>,
-    worker: Mutex<Option<JoinHandle<()>>>,
+    worker: Worker<Records>,
+    /// The handlers the worker writes to; also written directly after close.
+    targets: Arc<[Target]>,
 }
 
-#[derive(Debug)]
-struct Shared {
-    name: String,
-    capacity: usize,
-    overflow: Overflow,
-    /// Records at least this severe are never dropped.
-    keep_from: Option<log::Level>,
-    targets: Vec<Target>,
-    state: Mutex<State>,
-    /// Wakes the worker: records, a flush request, or close.
-    work: Condvar,
-    /// Wakes producers waiting for room.
-    room: Condvar,
-    done: Condvar,
-    emitted: AtomicU64,
-    dropped: AtomicU64,
-    worker_id: OnceLock<ThreadId>,
-    /// The last error of a target, returned by the next `emit`.
-    error: Mutex<Option<Error>>,
-    has_error: AtomicBool,
-}
-
+/// The queue's backlog: records whose strings that are not `'static` sit in
+/// one text buffer, so a record costs no allocation for them.
 #[derive(Debug, Default)]
-struct State {
+struct Records {
     records: VecDeque<OwnedRecord>,
     /// The strings of `records` that are not `'static` (messages, targets),
-    /// one after the other: a record costs no allocation for them.
+    /// one after the other.
     texts: String,
     /// Bytes of `texts` that belong to records `drop_oldest` removed.
     dead_text: usize,
-    /// Flush requests made, and the last one the worker has completed.
-    flush_asked: u64,
-    flush_done: u64,
-    /// Drops not yet reported through the targets.
-    unreported: u64,
-    closed: bool,
-    /// The worker has exited.
-    stopped: bool,
-    /// The worker is blocked waiting for work: only then does a producer
-    /// need to wake it (a condvar notification is a system call).
-    worker_waiting: bool,
-    /// Producers blocked until there is room: only then does the worker
-    /// need to wake them (`notify_all` is a system call even with no one
-    /// waiting).
-    room_waiters: usize,
+    /// What the live records weigh ([`OwnedRecord::weight`]).
+    bytes: usize,
 }
 
-impl QueueHandler {
-    /// Starts the worker thread.
-    pub(crate) fn start(
-        name: &str,
-        capacity: usize,
-        overflow: Overflow,
-        keep_from: Option<log::Level>,
-        targets: Vec<Target>,
-    ) -> Result<QueueHandler, Error> {
-        let shared = Arc::new(Shared {
-            name: name.to_owned(),
-            capacity: capacity.max(1),
-            overflow,
-            keep_from,
-            targets,
-            state: Mutex::new(State::default()),
-            work: Condvar::new(),
-            room: Condvar::new(),
-            done: Condvar::new(),
-            emitted: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            worker_id: OnceLock::new(),
-            error: Mutex::new(None),
-            has_error: AtomicBool::new(false),
-        });
-        let for_worker = Arc::clone(&shared);
-        let handle = std::thread::Builder::new()
-            .name(format!("logfig-queue-{name}"))
-            .spawn(move || for_worker.run())
-            .map_err(|e| Error::io(format!("starting the thread of queue `{name}`"), e))?;
-        let _ = shared.worker_id.set(handle.thread().id());
-        Ok(QueueHandler {
-            shared,
-            worker: Mutex::new(Some(handle)),
-        })
+impl Records {
+    /// Copies `entry` in (plain copies: no user code runs here).
+    fn push(&mut self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) {
+        // What `OwnedRecord::weight` says, without walking the copy again:
+        // its shared texts are what the capture appends.
+        let fixed = OwnedRecord::SIZE + kvs.weight();
+        let start = self.texts.len();
+        let record = OwnedRecord::capture_in(entry, message, kvs, &mut self.texts);
+        self.bytes += fixed + (self.texts.len() - start);
+        self.records.push_back(record);
+    }
+}
+
+impl Backlog for Records {
+    fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn drop_oldest(&mut self, keep_from: Option<log::Level>) -> bool {
+        // `log::Level` orders by verbosity: Error < Warn < ... < Trace.
+        let Some(i) = self
+            .records
+            .iter()
+            .position(|r| keep_from.is_none_or(|keep| r.level > keep))
+        else {
+            return false;
+        };
+        if let Some(gone) = self.records.remove(i) {
+            // Its text stays in `texts` until the worker takes the batch, or
+            // a compaction copies the live texts out.
+            self.dead_text += gone.shared_len();
+            self.bytes = self.bytes.saturating_sub(gone.weight());
+        }
+        compact_if_mostly_dead(self);
+        true
+    }
+
+    fn take(&mut self, n: usize, into: &mut Self) {
+        if n >= self.records.len() {
+            // The queue's deque (and text buffer) keep their capacity for
+            // the producers: taking them would leave an empty one, regrown
+            // by doubling under the lock after every batch.
+            std::mem::swap(self, into);
+            return;
+        }
+        for mut record in self.records.drain(..n) {
+            self.dead_text += record.shared_len();
+            let weight = record.weight();
+            self.bytes = self.bytes.saturating_sub(weight);
+            record.relocate(&self.texts, &mut into.texts);
+            into.bytes += weight;
+            into.records.push_back(record);
+        }
+        compact_if_mostly_dead(self);
+    }
+
+    fn clear(&mut self) {
+        self.records.clear();
+        self.texts.clear();
+        // Keep what a usual batch needs, not what one burst of huge
+        // messages needed.
+        self.texts.shrink_to(1 << 20);
+        self.dead_text = 0;
+        self.bytes = 0;
     }
 }
 
@@ -155,7 +160,7 @@ impl QueueHandler {
 /// batch: once they are most of a buffer of 1 MiB or more, the live texts are
 /// copied into a fresh one (amortised: each byte is copied at most once more
 /// per byte that died).
-fn compact_if_mostly_dead(state: &mut State) {
+fn compact_if_mostly_dead(state: &mut Records) {
     if state.texts.len() < 1 << 20 || state.dead_text * 2 < state.texts.len() {
         return;
     }
@@ -167,207 +172,103 @@ fn compact_if_mostly_dead(state: &mut State) {
     state.dead_text = 0;
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
+/// What the queue's worker does: write each record to the targets.
+struct Writer {
+    name: String,
+    targets: Arc<[Target]>,
 }
 
-impl Shared {
-    fn droppable(&self, level: log::Level) -> bool {
-        // `log::Level` orders by verbosity: Error < Warn < ... < Trace.
-        self.keep_from.is_none_or(|keep| level > keep)
-    }
-
-    fn on_worker(&self) -> bool {
-        self.worker_id.get() == Some(&std::thread::current().id())
-    }
-
-    /// Queues a copy of `entry` (`message`: its rendered args, when they are
-    /// not a literal; `kvs`: its key-values), or drops one record by the
-    /// policy. Returns `false` when the queue is closed (the caller writes the
-    /// record itself).
-    fn push(&self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) -> bool {
-        let mut state = lock(&self.state);
-        if state.closed {
-            return false;
-        }
-        if state.records.len() >= self.capacity {
-            let droppable = self.droppable(entry.record().level());
-            match self.overflow {
-                Overflow::DropNewest if droppable => {
-                    self.count_drop(&mut state);
-                    return true;
-                }
-                Overflow::DropOldest if droppable => {
-                    // When everything waiting must be kept, the newest goes.
-                    // (Its text stays in `texts` until the worker takes the
-                    // batch, or a compaction copies the live texts out.)
-                    if let Some(i) = state.records.iter().position(|r| self.droppable(r.level)) {
-                        if let Some(gone) = state.records.remove(i) {
-                            state.dead_text += gone.shared_len();
-                        }
-                        compact_if_mostly_dead(&mut state);
-                        let state = &mut *state;
-                        let record = OwnedRecord::capture_in(entry, message, kvs, &mut state.texts);
-                        state.records.push_back(record);
-                    }
-                    self.count_drop(&mut state);
-                    return true;
-                }
-                _ => {
-                    if self.on_worker() {
-                        // A target that logs into its own queue: waiting would
-                        // deadlock, so the record is dropped instead.
-                        self.count_drop(&mut state);
-                        return true;
-                    }
-                    while state.records.len() >= self.capacity && !state.closed {
-                        state.room_waiters += 1;
-                        state = self
-                            .room
-                            .wait(state)
-                            .unwrap_or_else(PoisonError::into_inner);
-                        state.room_waiters -= 1;
-                    }
-                    if state.closed {
-                        return false;
-                    }
-                }
-            }
-        }
-        let wake = state.worker_waiting;
-        // Plain copies: no user code runs under the lock.
-        let state_ref = &mut *state;
-        let record = OwnedRecord::capture_in(entry, message, kvs, &mut state_ref.texts);
-        state_ref.records.push_back(record);
-        drop(state);
-        if wake {
-            self.work.notify_one();
-        }
-        true
-    }
-
-    fn count_drop(&self, state: &mut State) {
-        state.unreported += 1;
-        self.dropped.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn write(&self, record: &OwnedRecord, texts: &str) {
+impl Writer {
+    fn write(&self, record: &OwnedRecord, texts: &str, ctx: &Ctx<'_, Records>) {
         record.with_entry_in(texts, |entry| {
-            for t in &self.targets {
+            for t in self.targets.iter() {
                 if let Err(e) = t.emit(entry) {
-                    self.keep_error(e);
+                    ctx.note(format!("queue `{}`: {e}", self.name));
                 }
             }
         });
     }
+}
 
-    fn keep_error(&self, e: Error) {
-        *lock(&self.error) = Some(e);
-        self.has_error.store(true, Ordering::Release);
-    }
+impl Output for Writer {
+    type Backlog = Records;
 
-    /// The worker: takes the whole backlog at once, writes it without the
-    /// lock, reports drops, answers flush requests; exits once closed and
-    /// drained.
-    fn run(&self) {
-        crate::runtime::mark_internal_thread();
-        // Swapped with the queue's deque, so producers push into one that
-        // has kept its capacity (taking the deque left producers an empty
-        // one, regrown by doubling, under the lock, after every batch).
-        let mut batch = VecDeque::new();
-        let mut texts = String::new();
-        loop {
-            let mut state = lock(&self.state);
-            while state.records.is_empty() && state.flush_asked == state.flush_done && !state.closed
-            {
-                state.worker_waiting = true;
-                state = self
-                    .work
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
-                state.worker_waiting = false;
-            }
-            std::mem::swap(&mut batch, &mut state.records);
-            std::mem::swap(&mut texts, &mut state.texts);
-            state.dead_text = 0;
-            let flush = state.flush_asked;
-            let pending_flush = flush != state.flush_done;
-            let closing = state.closed;
-            let dropped = std::mem::take(&mut state.unreported);
-            let blocked = state.room_waiters > 0;
-            drop(state);
-            if blocked {
-                self.room.notify_all();
-            }
-
-            let n = batch.len() as u64;
-            for record in &batch {
-                self.write(record, &texts);
-            }
-            // Outside the lock: freeing the records' strings takes time.
-            batch.clear();
-            texts.clear();
-            // Keep what a usual batch needs, not what one burst of huge
-            // messages needed.
-            texts.shrink_to(1 << 20);
-            self.emitted.fetch_add(n, Ordering::Relaxed);
-            if dropped > 0 {
-                let s = if dropped == 1 { "" } else { "s" };
-                let report = OwnedRecord::internal(
-                    log::Level::Warn,
-                    "logfig",
-                    format!("queue `{}`: {dropped} record{s} dropped", self.name),
-                );
-                self.write(&report, "");
-            }
-            // Ran empty: flush the targets, so a buffered file behind the
-            // queue is written in batches yet never lags an idle queue.
-            let idle = !pending_flush && n > 0 && lock(&self.state).records.is_empty();
-            if idle {
-                for t in &self.targets {
-                    if let Err(e) = t.flush() {
-                        self.keep_error(e);
-                    }
-                }
-            }
-            if pending_flush || (closing && n == 0) {
-                for t in &self.targets {
-                    if let Err(e) = t.flush() {
-                        self.keep_error(e);
-                    }
-                }
-                let mut state = lock(&self.state);
-                state.flush_done = flush;
-                if closing && state.records.is_empty() {
-                    state.stopped = true;
-                    drop(state);
-                    self.done.notify_all();
-                    return;
-                }
-                drop(state);
-                self.done.notify_all();
-            }
+    fn deliver(&mut self, batch: &mut Records, ctx: &Ctx<'_, Records>) {
+        // Counted once, at the end; a close that gives up meanwhile reads
+        // the progress.
+        let mut written = 0;
+        for record in &batch.records {
+            self.write(record, &batch.texts, ctx);
+            written += 1;
+            ctx.progress(written);
+        }
+        ctx.emitted(written);
+        let dropped = ctx.dropped_before();
+        if dropped > 0 {
+            let s = if dropped == 1 { "" } else { "s" };
+            let report = OwnedRecord::internal(
+                log::Level::Warn,
+                "logfig",
+                format!("queue `{}`: {dropped} record{s} dropped", self.name),
+            );
+            self.write(&report, "", ctx);
         }
     }
 
-    /// Waits until every record queued before the call was written.
-    fn flush(&self) {
-        if self.on_worker() {
-            return;
+    /// Ran empty, or a flush: flush the targets, so a buffered file behind
+    /// the queue is written in batches yet never lags an idle queue.
+    fn caught_up(&mut self, ctx: &Ctx<'_, Records>) {
+        for t in self.targets.iter() {
+            if let Err(e) = t.flush() {
+                ctx.note(format!("queue `{}`: {e}", self.name));
+            }
         }
-        let mut state = lock(&self.state);
-        if state.stopped {
-            return;
-        }
-        state.flush_asked += 1;
-        let ticket = state.flush_asked;
-        self.work.notify_one();
-        while state.flush_done < ticket && !state.stopped {
-            state = self
-                .done
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
+    }
+}
+
+impl QueueHandler {
+    /// Starts the worker thread.
+    pub(crate) fn start(
+        name: &str,
+        config: &QueueHandlerConfig,
+        targets: Vec<Target>,
+    ) -> Result<QueueHandler, Error> {
+        let targets: Arc<[Target]> = targets.into();
+        let settings = Settings {
+            overflow: config.overflow,
+            keep_from: config
+                .drop_below
+                .and_then(|l| l.to_level_filter())
+                .and_then(|f| f.to_level()),
+            ..Settings::new(
+                "queue",
+                "queue",
+                name,
+                config.capacity as usize,
+                &config.worker,
+            )
+        };
+        let writer = Writer {
+            name: name.to_owned(),
+            targets: Arc::clone(&targets),
+        };
+        Ok(QueueHandler {
+            worker: Worker::start(settings, writer)?,
+            targets,
+        })
+    }
+
+    /// Queues a copy of `entry` (`message`: its rendered args, when they are
+    /// not a literal; `kvs`: its key-values).
+    #[inline]
+    fn push(&self, entry: &Entry<'_>, message: Option<&str>, kvs: Kvs) -> Pushed {
+        let record = entry.record();
+        // About what the copy weighs, for the byte bound (the message is
+        // nearly all of it); the exact figure is counted once it is made.
+        let bytes = OwnedRecord::SIZE + message.map_or(0, str::len);
+        self.worker.push(record.level(), bytes, |records| {
+            records.push(entry, message, kvs);
+        })
     }
 }
 
@@ -378,70 +279,27 @@ impl Handler for QueueHandler {
         // under it.
         let kvs = OwnedRecord::capture_kvs(entry.record());
         let args = entry.record().args();
-        let queued = match args.as_str() {
-            Some(_) => self.shared.push(entry, None, kvs),
-            None => super::owned::with_rendered(args, |m| self.shared.push(entry, Some(m), kvs)),
+        let pushed = match args.as_str() {
+            Some(_) => self.push(entry, None, kvs),
+            None => super::owned::with_rendered(args, |m| self.push(entry, Some(m), kvs)),
         };
-        if !queued {
+        if pushed == Pushed::Closed {
             // Closed: a thread that started logging before the swap. Write
             // the record here rather than lose it.
-            for t in &self.shared.targets {
-                t.emit(entry)?;
+            for t in self.targets.iter() {
+                if let Err(e) = t.emit(entry) {
+                    self.worker.count_failed(1);
+                    return Err(e);
+                }
             }
+            self.worker.count_emitted(1);
         }
-        if self.shared.has_error.swap(false, Ordering::AcqRel)
-            && let Some(e) = lock(&self.shared.error).take()
-        {
-            return Err(Error::new(
-                ErrorKind::Handler,
-                format!("queue `{}`: {e}", self.shared.name),
-            ));
-        }
-        Ok(())
+        self.worker.take_error()
     }
 
-    fn flush(&self) -> Result<(), Error> {
-        self.shared.flush();
-        Ok(())
-    }
-
-    /// Writes everything queued, flushes the targets, and stops the thread.
-    fn close(&self) -> Result<(), Error> {
-        {
-            let mut state = lock(&self.shared.state);
-            state.closed = true;
-        }
-        self.shared.work.notify_one();
-        self.shared.room.notify_all();
-        let worker = lock(&self.worker).take();
-        if let Some(w) = worker
-            && !self.shared.on_worker()
-            && w.join().is_err()
-        {
-            return Err(Error::new(
-                ErrorKind::Handler,
-                format!("the thread of queue `{}` panicked", self.shared.name),
-            ));
-        }
-        Ok(())
-    }
-
-    fn stats(&self) -> HandlerStats {
-        HandlerStats {
-            emitted: self.shared.emitted.load(Ordering::Relaxed),
-            dropped: self.shared.dropped.load(Ordering::Relaxed),
-            queued: lock(&self.shared.state).records.len() as u64,
-            ..HandlerStats::default()
-        }
-    }
-}
-
-impl Drop for QueueHandler {
-    fn drop(&mut self) {
-        // A queue dropped without `close` (a graph that failed to build)
-        // still stops its thread.
-        let _ = Handler::close(self);
-    }
+    // `close` writes everything queued, flushes the targets, and stops the
+    // thread, within `close_timeout`.
+    worker_handler_methods!(worker);
 }
 
 #[cfg(test)]
@@ -455,7 +313,7 @@ mod tests {
 
     #[test]
     fn texts_of_records_drop_oldest_removed_are_compacted_away() {
-        let mut state = State::default();
+        let mut state = Records::default();
         for c in ['a', 'b', 'c'] {
             let message = c.to_string().repeat(600_000);
             let target = String::from("not::static");
@@ -470,7 +328,7 @@ mod tests {
             state.records.push_back(owned);
         }
         let total = state.texts.len();
-        let drop_first = |state: &mut State| {
+        let drop_first = |state: &mut Records| {
             let gone = state.records.pop_front().expect("a record");
             state.dead_text += gone.shared_len();
             compact_if_mostly_dead(state);

@@ -551,7 +551,7 @@ impl Naming {
         error: &Mutex<Option<Error>>,
         has_error: &AtomicBool,
     ) {
-        crate::runtime::mark_internal_thread();
+        super::worker::mark_internal_thread();
         let keep = |r: Result<(), Error>| {
             if let Err(e) = r {
                 *lock(error) = Some(e);

@@ -3,9 +3,6 @@
 //! rustls).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use lettre::message::{Mailbox, Message, header::ContentType};
@@ -14,14 +11,13 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 
 use super::HandlerStats;
+use super::worker::{
+    Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
+};
 use crate::config::{Escape, PatternFormatterConfig, SmtpHandlerConfig, StartTls};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
 
 const HOUR: Duration = Duration::from_secs(3600);
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// E-mails records (`type: smtp`, feature `smtp`).
 ///
@@ -31,8 +27,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// opens a `window`; every record that arrives within it joins the message,
 /// whose body holds one record a line and whose subject is the first record's
 /// subject plus ` (+N more)`. At most `max_per_hour` messages leave in any
-/// hour; beyond that, records wait (up to `buffer`, the oldest dropped and
-/// counted) for the next message the cap allows.
+/// hour; beyond that, records wait (up to `buffer` and `buffer_bytes`, the
+/// oldest dropped and counted) for the next message the cap allows.
 ///
 /// Record text in the subject is escaped as `escape: lines` does (`\r`, `\n`,
 /// `\x1b`), so it can never start a header of its own. In the body each
@@ -40,12 +36,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// one line whatever the formatter.
 ///
 /// A message the server refuses, or that cannot be delivered within
-/// `timeout`, is dropped and its records counted; the error (never the
-/// password) goes to the error hook. `flush` sends what waits without waiting
-/// for the window (the hourly cap still holds); `close` does the same, then
-/// counts what is left as dropped.
+/// `timeout`, counts its records as failed; the error (never the password)
+/// goes to the error hook. `flush` sends what waits without waiting for the
+/// window (the hourly cap still holds), at most `close_timeout`; `close` does
+/// the same within `close_timeout`, then counts what is left as failed.
 ///
-/// Statistics: `emitted` (records in sent messages), `dropped`, `queued`.
+/// Statistics: `emitted` (records in sent messages), `dropped` (the buffer
+/// was full), `failed`, `queued`, `queued_bytes`.
 ///
 /// # Examples
 ///
@@ -58,9 +55,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// ```
 #[derive(Debug)]
 pub struct SmtpHandler {
-    shared: Arc<Shared>,
+    worker: Worker<Fifo<Item>>,
     subject: PatternFormatter,
-    worker: Mutex<Option<JoinHandle<()>>>,
 }
 
 #[derive(Debug)]
@@ -70,13 +66,10 @@ struct Item {
     line: String,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    items: VecDeque<Item>,
-    flush_asked: u64,
-    flush_done: u64,
-    closed: bool,
-    stopped: bool,
+impl Weigh for Item {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Item>() + self.subject.len() + self.line.len()
+    }
 }
 
 struct Mail {
@@ -95,21 +88,16 @@ impl std::fmt::Debug for Mail {
     }
 }
 
+/// The sending side, owned by the worker thread.
 #[derive(Debug)]
-struct Shared {
-    label: String,
+struct Mailer {
+    mail: Mail,
     server: String,
     password: Option<String>,
     window: Duration,
     max_per_hour: usize,
-    capacity: usize,
-    state: Mutex<State>,
-    work: Condvar,
-    done: Condvar,
-    held: AtomicU64,
-    emitted: AtomicU64,
-    dropped: AtomicU64,
-    error: Mutex<Option<String>>,
+    /// When the messages of the last hour left.
+    sent: VecDeque<Instant>,
 }
 
 fn mailbox(what: &str, address: &str) -> Result<Mailbox, Error> {
@@ -167,8 +155,8 @@ impl SmtpHandler {
             from,
             to,
         };
-        let shared = Arc::new(Shared {
-            label: format!("smtp `{name}`"),
+        let mailer = Mailer {
+            mail,
             server: format!("{}:{}", config.host, config.port),
             password: config
                 .credentials
@@ -177,144 +165,118 @@ impl SmtpHandler {
                 .filter(|p| !p.is_empty()),
             window: config.window,
             max_per_hour: config.max_per_hour.max(1) as usize,
-            capacity: config.buffer.max(1) as usize,
-            state: Mutex::new(State::default()),
-            work: Condvar::new(),
-            done: Condvar::new(),
-            held: AtomicU64::new(0),
-            emitted: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            error: Mutex::new(None),
-        });
-        let for_worker = Arc::clone(&shared);
-        let worker = std::thread::Builder::new()
-            .name(format!("logfig-smtp-{name}"))
-            .spawn(move || for_worker.run(&mail))
-            .map_err(|e| Error::io(format!("starting the thread of smtp `{name}`"), e))?;
+            sent: VecDeque::new(),
+        };
+        let settings = Settings::new(
+            "smtp",
+            "smtp",
+            name,
+            config.buffer.max(1) as usize,
+            &config.worker,
+        );
         Ok(SmtpHandler {
-            shared,
+            worker: Worker::start(settings, mailer)?,
             subject,
-            worker: Mutex::new(Some(worker)),
         })
     }
 }
 
-impl Shared {
-    /// Keeps `message` for the next `emit`, with the password cut out in
-    /// case a server echoed it.
-    fn note(&self, mut message: String) {
+type Items = Fifo<Item>;
+
+impl Mailer {
+    /// `message` with the password cut out, in case a server echoed it.
+    fn scrub(&self, mut message: String) -> String {
         if let Some(p) = &self.password {
             message = message.replace(p.as_str(), "***");
         }
-        *lock(&self.error) = Some(message);
+        message
     }
 
-    fn send(&self, mail: &Mail, items: &[Item]) {
-        let n = items.len() as u64;
-        let Some(first) = items.first() else { return };
+    /// Forgets the messages sent more than an hour ago; whether the cap
+    /// still forbids another one.
+    fn capped(&mut self) -> bool {
+        while self.sent.front().is_some_and(|t| t.elapsed() >= HOUR) {
+            self.sent.pop_front();
+        }
+        self.sent.len() >= self.max_per_hour
+    }
+
+    fn send(&self, items: &Items) -> Result<(), String> {
+        let Some(first) = items.front() else {
+            return Ok(());
+        };
         let subject = if items.len() > 1 {
             format!("{} (+{} more)", first.subject, items.len() - 1)
         } else {
             first.subject.clone()
         };
         let mut body = String::new();
-        for item in items {
+        for item in items.items() {
             body.push_str(&item.line);
             body.push('\n');
         }
+        let mail = &self.mail;
         let mut builder = Message::builder().from(mail.from.clone()).subject(subject);
         for to in &mail.to {
             builder = builder.to(to.clone());
         }
-        let result = builder
+        builder
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| e.to_string())
-            .and_then(|m| mail.transport.send(&m).map_err(|e| e.to_string()));
-        match result {
-            Ok(_) => {
-                self.emitted.fetch_add(n, Ordering::Relaxed);
+            .and_then(|m| mail.transport.send(&m).map_err(|e| e.to_string()))
+            .map(|_| ())
+    }
+}
+
+impl Output for Mailer {
+    type Backlog = Items;
+
+    fn plan(&mut self, waiting: &Items, flushing: bool, closing: bool) -> Plan {
+        if self.capped() {
+            // No message is allowed now: wait for the cap (a flush cannot);
+            // at close, what waits is lost.
+            return match self.sent.front() {
+                _ if closing => Plan::Take(usize::MAX),
+                Some(t) => Plan::Wait(Some(*t + HOUR)),
+                None => Plan::Take(usize::MAX),
+            };
+        }
+        if flushing || closing {
+            return Plan::Take(usize::MAX);
+        }
+        match waiting.front() {
+            Some(first) if first.queued.elapsed() < self.window => {
+                Plan::Wait(Some(first.queued + self.window))
             }
-            Err(e) => {
-                self.dropped.fetch_add(n, Ordering::Relaxed);
-                self.note(format!(
-                    "{}: sending a message through {} failed ({e}); {n} records dropped",
-                    self.label, self.server
-                ));
-            }
+            _ => Plan::Take(usize::MAX),
         }
     }
 
-    fn run(&self, mail: &Mail) {
-        crate::runtime::mark_internal_thread();
-        let mut sent: VecDeque<Instant> = VecDeque::new();
-        loop {
-            let mut state = lock(&self.state);
-            loop {
-                let flushing = state.flush_asked != state.flush_done;
-                while sent.front().is_some_and(|t| t.elapsed() >= HOUR) {
-                    sent.pop_front();
-                }
-                let capped = sent.len() >= self.max_per_hour;
-                // Nothing to send, or nothing may be sent now: a flush
-                // cannot wait for the cap.
-                if flushing && (state.items.is_empty() || capped) {
-                    state.flush_done = state.flush_asked;
-                    self.done.notify_all();
-                }
-                if state.items.is_empty() {
-                    if state.closed {
-                        state.stopped = true;
-                        drop(state);
-                        self.done.notify_all();
-                        return;
-                    }
-                    state = self
-                        .work
-                        .wait(state)
-                        .unwrap_or_else(PoisonError::into_inner);
-                    continue;
-                }
-                if capped {
-                    if state.closed {
-                        // No message is allowed now: what waits is lost.
-                        let lost = state.items.len() as u64;
-                        state.items.clear();
-                        self.dropped.fetch_add(lost, Ordering::Relaxed);
-                        continue;
-                    }
-                    let free_at = sent
-                        .front()
-                        .map_or(HOUR, |t| HOUR.saturating_sub(t.elapsed()));
-                    state = self
-                        .work
-                        .wait_timeout(state, free_at)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0;
-                    continue;
-                }
-                if flushing || state.closed {
-                    break;
-                }
-                let age = state
-                    .items
-                    .front()
-                    .map_or(Duration::ZERO, |i| i.queued.elapsed());
-                if age >= self.window {
-                    break;
-                }
-                state = self
-                    .work
-                    .wait_timeout(state, self.window - age)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-            }
-            let batch: Vec<Item> = state.items.drain(..).collect();
-            self.held.store(batch.len() as u64, Ordering::Relaxed);
-            drop(state);
-            sent.push_back(Instant::now());
-            self.send(mail, &batch);
-            self.held.store(0, Ordering::Relaxed);
+    fn deliver(&mut self, batch: &mut Items, ctx: &Ctx<'_, Items>) {
+        let n = batch.len() as u64;
+        if self.capped() {
+            ctx.failed(n, || {
+                format!(
+                    "{}: closed while `max_per_hour` allowed no message; {n} records count as failed",
+                    ctx.label()
+                )
+            });
+            return;
+        }
+        if ctx.too_late(n) {
+            return;
+        }
+        self.sent.push_back(Instant::now());
+        match self.send(batch) {
+            Ok(()) => ctx.emitted(n),
+            Err(e) => ctx.failed(n, || {
+                self.scrub(format!(
+                    "{}: sending a message through {} failed ({e}); {n} records count as failed",
+                    ctx.label(),
+                    self.server
+                ))
+            }),
         }
     }
 }
@@ -339,72 +301,8 @@ impl Handler for SmtpHandler {
             subject,
             line: String::from_utf8_lossy(&line).into_owned(),
         };
-        let s = &self.shared;
-        let mut state = lock(&s.state);
-        if state.closed {
-            drop(state);
-            s.dropped.fetch_add(1, Ordering::Relaxed);
-        } else {
-            if state.items.len() >= s.capacity {
-                state.items.pop_front();
-                s.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-            state.items.push_back(item);
-            let first = state.items.len() == 1;
-            drop(state);
-            if first {
-                s.work.notify_one();
-            }
-        }
-        match lock(&s.error).take() {
-            Some(message) => Err(Error::new(ErrorKind::Handler, message)),
-            None => Ok(()),
-        }
+        self.worker.send(item)
     }
 
-    fn flush(&self) -> Result<(), Error> {
-        let s = &self.shared;
-        let mut state = lock(&s.state);
-        if state.stopped {
-            return Ok(());
-        }
-        state.flush_asked += 1;
-        let ticket = state.flush_asked;
-        s.work.notify_one();
-        while state.flush_done < ticket && !state.stopped {
-            state = s.done.wait(state).unwrap_or_else(PoisonError::into_inner);
-        }
-        Ok(())
-    }
-
-    fn close(&self) -> Result<(), Error> {
-        lock(&self.shared.state).closed = true;
-        self.shared.work.notify_all();
-        let worker = lock(&self.worker).take();
-        if let Some(w) = worker
-            && w.join().is_err()
-        {
-            return Err(Error::new(
-                ErrorKind::Handler,
-                format!("the thread of {} panicked", self.shared.label),
-            ));
-        }
-        Ok(())
-    }
-
-    fn stats(&self) -> HandlerStats {
-        let s = &self.shared;
-        HandlerStats {
-            emitted: s.emitted.load(Ordering::Relaxed),
-            dropped: s.dropped.load(Ordering::Relaxed),
-            queued: lock(&s.state).items.len() as u64 + s.held.load(Ordering::Relaxed),
-            ..HandlerStats::default()
-        }
-    }
-}
-
-impl Drop for SmtpHandler {
-    fn drop(&mut self) {
-        let _ = Handler::close(self);
-    }
+    worker_handler_methods!(worker);
 }

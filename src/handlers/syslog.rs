@@ -3,7 +3,7 @@
 //! crates do not reconnect.
 
 use super::HandlerStats;
-use super::net::{Dest, Pipe, WireFraming, cut, tls_setup};
+use super::net::{Dest, Pipe, PipeOptions, WireFraming, cut, start_pipe, tls_setup};
 use crate::config::{Escape, SyslogFormat, SyslogHandlerConfig, SyslogTransport};
 use crate::formatters::escape;
 use crate::{Entry, Error, Formatter, Handler};
@@ -236,7 +236,8 @@ impl SyslogHandler {
             },
         };
         let escape_breaks = matches!(dest, Dest::Unix { .. });
-        let pipe = Pipe::start("syslog", name, dest, (&config.connection).into())?;
+        let options = PipeOptions::new(&config.connection, &config.worker);
+        let pipe = start_pipe("syslog", name, dest, options)?;
         Ok(SyslogHandler {
             pipe,
             format: config.format,

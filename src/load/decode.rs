@@ -732,6 +732,7 @@ impl<'e> Decoder<'e> {
                 if let Some(n) = f.take("drop_below") {
                     c.drop_below = self.level(n, &join(path, "drop_below"));
                 }
+                c.worker = self.worker(&mut f, path);
                 c.common = self.common(&mut f, path);
                 handlers.map(|_| HandlerConfig::Queue(c))
             }

@@ -11,7 +11,6 @@ mod callsite;
 mod graph;
 mod overrides;
 
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -91,33 +90,20 @@ impl std::fmt::Debug for Dispatcher {
     }
 }
 
-thread_local! {
-    /// Set while this thread is inside the graph, so a record logged from inside
-    /// a handler goes to stderr instead of back into the graph.
-    static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
-}
-
+/// While alive, this thread is inside the graph: a record logged from inside
+/// a handler goes to stderr instead of back into the graph.
 struct DispatchGuard;
 
 impl DispatchGuard {
     fn enter() -> Option<DispatchGuard> {
-        IN_DISPATCH
-            .try_with(|flag| (!flag.replace(true)).then_some(DispatchGuard))
-            .ok()
-            .flatten()
+        crate::handlers::worker::enter_logfig().then_some(DispatchGuard)
     }
 }
 
 impl Drop for DispatchGuard {
     fn drop(&mut self) {
-        let _ = IN_DISPATCH.try_with(|flag| flag.set(false));
+        crate::handlers::worker::leave_logfig();
     }
-}
-
-/// Marks the current thread as one of logfig's own (a queue's or a rotation
-/// worker): a record logged on it goes to stderr, never back into the graph.
-pub(crate) fn mark_internal_thread() {
-    let _ = IN_DISPATCH.try_with(|flag| flag.set(true));
 }
 
 impl Dispatcher {
@@ -239,7 +225,7 @@ impl Dispatcher {
         self.shared.graph.store(Arc::clone(&new));
         self.shared.epoch.store(epoch, Ordering::Release);
         self.update_global(epoch);
-        retire(&old, Some(&new));
+        retire(&old, Some(&new), &|name, e| self.report_now(name, e, 0));
         Ok(warnings)
     }
 
@@ -296,7 +282,7 @@ impl Dispatcher {
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
         self.update_global(epoch);
-        retire(&old, None);
+        retire(&old, None, &|name, e| self.report_now(name, e, 0));
         drop(_state);
         refresh_tracing_interest();
     }
@@ -333,12 +319,7 @@ impl Dispatcher {
     }
 
     fn report_now(&self, handler: &str, e: &Error, suppressed: u64) {
-        match &self.shared.on_error {
-            Some(hook) => {
-                let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
-            }
-            None => default_error_sink(handler, e, suppressed),
-        }
+        report_to(self.shared.on_error.as_ref(), handler, e, suppressed);
     }
 
     /// The cached decision for `target`, if any, under the current epoch.
@@ -460,10 +441,35 @@ impl Dispatcher {
     }
 }
 
-/// Flushes and closes the handlers of `old` that `new` does not carry over.
+/// Sends a handler's error to `hook`, or to the default sink.
+fn report_to(hook: Option<&ErrorHook>, handler: &str, e: &Error, suppressed: u64) {
+    match hook {
+        Some(hook) => {
+            let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
+        }
+        None => default_error_sink(handler, e, suppressed),
+    }
+}
+
+impl Drop for Shared {
+    /// The last `Dispatcher` of a graph that was not shut down (a `Handle`
+    /// dropped, a dispatcher built for a test): its handlers are retired as
+    /// on shutdown, so what a worker could not write within its
+    /// `close_timeout` is reported, not only counted.
+    fn drop(&mut self) {
+        if !self.shut_down.load(Ordering::Acquire) {
+            let graph = self.graph.load_full();
+            let hook = self.on_error.as_ref();
+            retire(&graph, None, &|name, e| report_to(hook, name, e, 0));
+        }
+    }
+}
+
+/// Flushes and closes the handlers of `old` that `new` does not carry over,
+/// reporting their errors (a worker that gave up at its `close_timeout`).
 /// Runs on the applying thread, after the swap, never on a logging thread.
 /// Queues and memory handlers close before the handlers they write to.
-fn retire(old: &Graph, new: Option<&Graph>) {
+fn retire(old: &Graph, new: Option<&Graph>, report: &dyn Fn(&str, &Error)) {
     let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
     order.reverse();
     order.extend(
@@ -480,10 +486,14 @@ fn retire(old: &Graph, new: Option<&Graph>) {
             .and_then(|g| g.handlers.get(name))
             .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
         if !kept {
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                let _ = node.handler.flush();
-                let _ = node.handler.close();
+            let done = catch_unwind(AssertUnwindSafe(|| {
+                (node.handler.flush(), node.handler.close())
             }));
+            if let Ok((flushed, closed)) = done {
+                for e in [flushed.err(), closed.err()].into_iter().flatten() {
+                    report(name, &e);
+                }
+            }
         }
     }
 }

@@ -12,9 +12,11 @@ mod network;
 mod outputs;
 mod python_compat;
 mod python_oracle;
+mod python_real;
 mod readme;
 mod reload;
 mod schema;
 mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;
+mod worker;

@@ -160,7 +160,8 @@ fn tcp_buffer_keeps_the_newest_records_and_counts_the_dropped() {
         Duration::from_secs(10),
         || {
             let s = d.stats()["net"];
-            s.emitted + s.dropped == 1000 && lines.lock().unwrap().len() as u64 == s.emitted
+            s.emitted + s.dropped + s.failed == 1000
+                && lines.lock().unwrap().len() as u64 == s.emitted
         },
     );
     let lines = lines.lock().unwrap();
@@ -243,7 +244,10 @@ fn tcp_unreachable_server_costs_the_application_nothing() {
         t.elapsed()
     );
     assert_eq!(before.emitted, 0);
-    assert_eq!(before.emitted + before.dropped + before.queued, 1000);
+    assert_eq!(
+        before.emitted + before.dropped + before.failed + before.queued,
+        1000
+    );
 }
 
 #[test]
@@ -280,7 +284,7 @@ fn tcp_server_restart_loses_nothing_uncounted() {
     let lines = line_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     wait_until("the rest", Duration::from_secs(10), || {
         let s = d.stats()["net"];
-        s.emitted + s.dropped == 200 && s.queued == 0
+        s.emitted + s.dropped + s.failed == 200 && s.queued == 0
     });
     wait_until("180 lines", Duration::from_secs(10), || {
         lines.lock().unwrap().len() >= 180
@@ -773,7 +777,7 @@ fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
         Duration::from_secs(60),
         || {
             let s = d.stats()["sys"];
-            s.queued == 0 && s.emitted + s.dropped == N as u64
+            s.queued == 0 && s.emitted + s.dropped + s.failed == N as u64
         },
     );
     let stats = d.stats()["sys"];
@@ -795,9 +799,11 @@ fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
     eprintln!(
         "rsyslog restart: {} delivered, {} dropped (counted), {} retried, {} lost in rsyslog's socket buffer at its shutdown",
         lines.len(),
-        stats.dropped,
+        stats.dropped + stats.failed,
         stats.retried,
-        missing.len().saturating_sub(stats.dropped as usize)
+        missing
+            .len()
+            .saturating_sub((stats.dropped + stats.failed) as usize)
     );
     assert!(stats.retried > 0, "{stats:?}");
     // Plain TCP syslog (RFC 6587) has no acknowledgements: what rsyslog had
@@ -806,11 +812,11 @@ fn syslog_tcp_survives_an_rsyslog_restart_counting_what_it_drops() {
     // those; `transport: relp` is the answer (tests/integration/secure.rs). Every other record is delivered exactly
     // once or counted as dropped; the unread tail is one short run of the
     // records written just before the reset.
-    let uncounted = missing.len() as u64 - stats.dropped.min(missing.len() as u64);
+    let uncounted = missing.len() as u64 - (stats.dropped + stats.failed).min(missing.len() as u64);
     assert!(uncounted <= 200, "{uncounted} records lost: {missing:?}");
     if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
         assert!(
-            last - first < missing.len() + stats.dropped as usize,
+            last - first < missing.len() + (stats.dropped + stats.failed) as usize,
             "lost records are not one run: {missing:?}"
         );
     }
@@ -998,10 +1004,14 @@ pub(crate) mod http {
             log::info!(logger: d, "r{i}");
         }
         d.flush_handlers();
-        wait_until("both batches dropped", Duration::from_secs(20), || {
-            let s = d.stats();
-            s["busy"].dropped == 10 && s["gone"].dropped == 10
-        });
+        wait_until(
+            "both batches counted as failed",
+            Duration::from_secs(20),
+            || {
+                let s = d.stats();
+                s["busy"].failed == 10 && s["gone"].failed == 10
+            },
+        );
         let s = d.stats();
         assert_eq!((s["busy"].retried, s["busy"].emitted), (2, 0));
         assert_eq!((s["gone"].retried, s["gone"].emitted), (1, 0));
@@ -1267,8 +1277,8 @@ pub(crate) mod smtp {
             .unwrap();
         log::error!(logger: d, "needs tls");
         d.flush_handlers();
-        wait_until("the drop", Duration::from_secs(20), || {
-            d.stats()["mail"].dropped == 1
+        wait_until("the failure counted", Duration::from_secs(20), || {
+            d.stats()["mail"].failed == 1
         });
         log::error!(logger: d, "collects the error");
         d.shutdown();

@@ -44,16 +44,16 @@ use std::time::{Duration, SystemTime};
 use logfig::{Config, Dispatcher, Entry, Format};
 
 const DIR: &str = "tests/python_compat";
-const PLACEHOLDER: &str = "${LOGFIG_COMPAT_DIR}";
-const BEGIN: &str = "\u{1e}logfig-compat-begin\n";
-const END: &str = "\u{1e}logfig-compat-end\n";
+pub(super) const PLACEHOLDER: &str = "${LOGFIG_COMPAT_DIR}";
+pub(super) const BEGIN: &str = "\u{1e}logfig-compat-begin\n";
+pub(super) const END: &str = "\u{1e}logfig-compat-end\n";
 
-struct Rec {
-    name: &'static str,
-    level: log::Level,
-    msg: &'static str,
+pub(super) struct Rec {
+    pub(super) name: &'static str,
+    pub(super) level: log::Level,
+    pub(super) msg: &'static str,
     path: &'static str,
-    line: u32,
+    pub(super) line: u32,
 }
 
 const fn rec(name: &'static str, level: log::Level, msg: &'static str, line: u32) -> Rec {
@@ -70,7 +70,7 @@ use log::Level::{Debug, Error, Info, Trace, Warn};
 
 /// The records every config gets, in order; the i-th is created at
 /// `BASE + i * 1.25 s` (plus a few odd milliseconds).
-const RECORDS: &[Rec] = &[
+pub(super) const RECORDS: &[Rec] = &[
     rec("app", Info, "service starting", 10),
     rec("app.db", Debug, "connecting to db", 20),
     rec("app.db", Warn, "slow query: 2.5s", 21),
@@ -91,14 +91,14 @@ const RECORDS: &[Rec] = &[
     rec("app.auth", Warn, "password retry for bob", 52),
 ];
 
-const BASE_SECS: u64 = 1_764_238_502;
-const THREAD: u64 = 140_245_338_817_344;
-const PID: u32 = 4242;
+pub(super) const BASE_SECS: u64 = 1_764_238_502;
+pub(super) const THREAD: u64 = 140_245_338_817_344;
+pub(super) const PID: u32 = 4242;
 
 /// The index of the one record with non-ASCII text.
 const NON_ASCII: usize = 7;
 
-fn time_of(i: usize) -> (u64, u32) {
+pub(super) fn time_of(i: usize) -> (u64, u32) {
     let ms = 123 + i as u64 * 1250 + (i as u64 * 37) % 100;
     (
         BASE_SECS + ms / 1000,
@@ -106,7 +106,7 @@ fn time_of(i: usize) -> (u64, u32) {
     )
 }
 
-fn levelno(level: log::Level) -> u32 {
+pub(super) fn levelno(level: log::Level) -> u32 {
     match level {
         Error => 40,
         Warn => 30,
@@ -195,7 +195,7 @@ struct Output {
     files: BTreeMap<String, String>,
 }
 
-fn read_files(dir: &Path) -> BTreeMap<String, String> {
+pub(super) fn read_files(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -240,7 +240,7 @@ fn python_numbering(files: BTreeMap<String, String>) -> BTreeMap<String, String>
     out
 }
 
-fn between_markers(s: &str) -> String {
+pub(super) fn between_markers(s: &str) -> String {
     let start = s.find(BEGIN).map_or(0, |i| i + BEGIN.len());
     let end = s[start..].find(END).map_or(s.len(), |i| start + i);
     s[start..end].to_owned()
@@ -327,7 +327,6 @@ fn logfig_child() {
     std::io::stdout().flush().unwrap();
     std::io::stderr().write_all(BEGIN.as_bytes()).unwrap();
     for (i, r) in records(ascii) {
-        let (secs, nanos) = time_of(i);
         let args = format_args!("{}", r.msg);
         let record = log::Record::builder()
             .args(args)
@@ -336,12 +335,25 @@ fn logfig_child() {
             .file(Some(r.path))
             .line(Some(r.line))
             .build();
-        let entry = Entry::new(&record)
-            .with_time(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos))
-            .with_thread(THREAD, "MainThread")
-            .with_process(PID);
-        dispatcher.log_entry(&entry);
+        log_as_record(&dispatcher, i, &record);
     }
+    finish_child(&dispatcher);
+}
+
+/// Routes `record`, the `i`-th of the set, with its fixed time, thread and
+/// process, as both children do.
+pub(super) fn log_as_record(dispatcher: &Dispatcher, i: usize, record: &log::Record<'_>) {
+    let (secs, nanos) = time_of(i);
+    let entry = Entry::new(record)
+        .with_time(SystemTime::UNIX_EPOCH + Duration::new(secs, nanos))
+        .with_thread(THREAD, "MainThread")
+        .with_process(PID);
+    dispatcher.log_entry(&entry);
+}
+
+/// Shuts `dispatcher` down (flushing every output), then closes both
+/// streams' marked sections.
+pub(super) fn finish_child(dispatcher: &Dispatcher) {
     dispatcher.shutdown();
     std::io::stdout().flush().unwrap();
     std::io::stdout().write_all(END.as_bytes()).unwrap();

@@ -4,7 +4,7 @@ use super::{Decoder, Fields, join};
 use crate::config::{
     ConnectionConfig, Credentials, Facility, Framing, HandlerConfig, HttpFormat, HttpHandlerConfig,
     Oversize, Size, SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig,
-    SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
+    SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
 use crate::load::node::Node;
 
@@ -71,6 +71,33 @@ impl Decoder<'_> {
             Some(d) => d,
             None => default,
         }
+    }
+
+    /// `close_timeout` and `buffer_bytes`, the bounds of every output with a
+    /// background thread.
+    pub(super) fn worker(&mut self, f: &mut Fields<'_>, path: &str) -> WorkerConfig {
+        const MAX_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+        let mut c = WorkerConfig::default();
+        c.close_timeout = self.positive_duration(f, path, "close_timeout", c.close_timeout);
+        if c.close_timeout > MAX_CLOSE_TIMEOUT
+            && let Some(n) = f.get("close_timeout")
+        {
+            self.error(
+                n,
+                &join(path, "close_timeout"),
+                "`close_timeout` must be at most 1h: it bounds how long shutdown waits",
+            );
+            c.close_timeout = MAX_CLOSE_TIMEOUT;
+        }
+        if let Some(n) = f.take("buffer_bytes") {
+            let p = join(path, "buffer_bytes");
+            match self.size(n, &p) {
+                Some(0) => self.error(n, &p, "`buffer_bytes` must be at least 1 byte"),
+                Some(b) => c.buffer_bytes = Size(b),
+                None => {}
+            }
+        }
+        c
     }
 
     fn connection(&mut self, f: &mut Fields<'_>, path: &str) -> ConnectionConfig {
@@ -158,6 +185,7 @@ impl Decoder<'_> {
         }
         c.tls = self.tls(f, path);
         c.connection = self.connection(f, path);
+        c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         host.and(port).map(|_| HandlerConfig::Tcp(c))
     }
@@ -190,6 +218,7 @@ impl Decoder<'_> {
                 .unwrap_or_default();
         }
         c.buffer = self.buffer_records(f, path, c.buffer);
+        c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         host.and(port).map(|_| HandlerConfig::Udp(c))
     }
@@ -320,6 +349,7 @@ impl Decoder<'_> {
             };
         }
         c.connection = self.connection(f, path);
+        c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         Some(HandlerConfig::Syslog(c))
     }
@@ -441,6 +471,7 @@ impl Decoder<'_> {
                 );
             }
         }
+        c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         url.map(|_| HandlerConfig::Http(c))
     }
@@ -560,6 +591,7 @@ impl Decoder<'_> {
         }
         c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
         c.buffer = self.buffer_records(f, path, c.buffer);
+        c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         host.and(from).and(to).map(|_| HandlerConfig::Smtp(c))
     }
