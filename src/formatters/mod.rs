@@ -58,7 +58,9 @@ pub trait Formatter: fmt::Debug + Send + Sync + 'static {
     /// Outputs whose body must be JSON (the `http` handler's `json_lines`,
     /// `json_array` and `elasticsearch_bulk`) send such a record as it is and
     /// wrap any other as `{"message": "<text>"}`, so a body stays valid JSON
-    /// whatever the formatter. Default: `false`; [`JsonFormatter`] says `true`.
+    /// whatever the formatter; line-framed outputs (`tcp`, `udp`) skip
+    /// looking for line breaks to escape in it. Default: `false`;
+    /// [`JsonFormatter`] says `true`.
     ///
     /// # For implementors
     ///

@@ -885,7 +885,8 @@ pub(crate) use pipe_handler;
 /// The record as the formatter renders it, in bytes the pipe can own. With
 /// `escape_breaks`, its newlines, carriage returns and NULs are escaped
 /// (`\n`, `\r`, `\x00`): where the receiver splits records at them, record
-/// text must not add records, whatever the formatter left raw.
+/// text must not add records, whatever the formatter left raw. (A formatter
+/// that [writes JSON](Formatter::writes_json) leaves none.)
 pub(crate) fn rendered(
     entry: &Entry<'_>,
     formatter: &dyn Formatter,
@@ -893,7 +894,7 @@ pub(crate) fn rendered(
 ) -> Result<Vec<u8>, Error> {
     let mut message = Vec::with_capacity(128);
     formatter.format(entry, &mut message)?;
-    if escape_breaks {
+    if escape_breaks && !formatter.writes_json() {
         crate::formatters::escape::escape_breaks(&mut message, 0);
     }
     Ok(message)
