@@ -12,7 +12,6 @@ mod graph;
 mod overrides;
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -135,6 +134,8 @@ impl Dispatcher {
         registry: Registry,
         on_error: Option<ErrorHook>,
     ) -> Result<Dispatcher, Error> {
+        // Before the first build: a factory's panic is caught quietly too.
+        crate::catch::install();
         let (graph, _warnings) = crate::build::build(config, &registry, None)?;
         Ok(Dispatcher {
             shared: Arc::new(Shared {
@@ -307,35 +308,39 @@ impl Dispatcher {
 
     /// Runs a handler operation, catching panics and reporting errors.
     fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
-        match catch_unwind(AssertUnwindSafe(|| op(node))) {
+        match crate::catch::quietly(|| op(node)) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => self.report(node, &e),
-            Err(panic) => {
-                if !node.panicked.swap(true, Ordering::Relaxed) {
-                    let what = panic_message(&*panic);
-                    let e = Error::new(
-                        crate::ErrorKind::Handler,
-                        format!("panicked: {what} (reported once; the handler stays in place)"),
-                    );
-                    self.report_now(&node.name, &e, 0);
+            Ok(Err(e)) => {
+                if let Some(suppressed) = node.errors.due(now_secs()) {
+                    self.report_now(&node.name, &e, suppressed);
                 }
             }
-        }
-    }
-
-    fn report(&self, node: &HandlerNode, e: &Error) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        if let Some(suppressed) = node.report_due(now) {
-            self.report_now(&node.name, e, suppressed);
+            Err(caught) => {
+                // Reported like errors, with the count in the message (a
+                // custom hook gets no separate count).
+                if let Some(suppressed) = node.panics.due(now_secs()) {
+                    let text = if node.panics_reported.swap(true, Ordering::Relaxed) {
+                        format!(
+                            "panicked {} more times since the last report, most recently: {caught}",
+                            suppressed + 1
+                        )
+                    } else {
+                        format!(
+                            "panicked: {caught} (the handler stays in place; later panics are counted and reported at most once a second)"
+                        )
+                    };
+                    self.report_now(&node.name, &Error::new(crate::ErrorKind::Handler, text), 0);
+                }
+            }
         }
     }
 
     fn report_now(&self, handler: &str, e: &Error, suppressed: u64) {
         match &self.shared.on_error {
             Some(hook) => {
-                let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
+                // A panicking hook is the application's bug; it must not
+                // become a panic of the logging call.
+                let _ = crate::catch::quietly(|| hook(handler, e));
             }
             None => default_error_sink(handler, e, suppressed),
         }
@@ -480,31 +485,36 @@ fn retire(old: &Graph, new: Option<&Graph>) {
             .and_then(|g| g.handlers.get(name))
             .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
         if !kept {
-            let _ = catch_unwind(AssertUnwindSafe(|| {
+            let _ = crate::catch::quietly(|| {
                 let _ = node.handler.flush();
                 let _ = node.handler.close();
-            }));
+            });
         }
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic payload".to_owned()
-    }
+/// The current Unix time in seconds, for the report rate limits.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
-#[allow(clippy::print_stderr)] // reason: the default error sink is stderr by design
+/// The default error hook: one line on stderr. The write's result is
+/// ignored: with stderr closed or full (`2>/dev/full`, a pipe into
+/// `head -1`), `eprintln!` would panic inside the application's logging
+/// call, and there is nowhere left to report to.
 fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
-    if suppressed > 0 {
-        eprintln!("logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)");
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = if suppressed > 0 {
+        writeln!(
+            err,
+            "logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)"
+        )
     } else {
-        eprintln!("logfig: handler `{handler}`: {e}");
-    }
+        writeln!(err, "logfig: handler `{handler}`: {e}")
+    };
 }
 
 /// Python's `lastResort`: with no handler anywhere in the chain, WARNING and
