@@ -14,7 +14,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 
 use super::HandlerStats;
-use crate::config::{PatternFormatterConfig, SmtpHandlerConfig, StartTls};
+use crate::config::{PatternFormatterConfig, Secret, SmtpHandlerConfig, StartTls};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -94,7 +94,8 @@ impl std::fmt::Debug for Mail {
 struct Shared {
     label: String,
     server: String,
-    password: Option<String>,
+    /// To cut out of messages; its `Debug` shows `***`.
+    password: Option<Secret>,
     window: Duration,
     max_per_hour: usize,
     capacity: usize,
@@ -152,7 +153,10 @@ impl SmtpHandler {
             .tls(tls)
             .timeout(Some(config.timeout));
         if let Some(c) = &config.credentials {
-            builder = builder.credentials(Credentials::new(c.username.clone(), c.password.clone()));
+            builder = builder.credentials(Credentials::new(
+                c.username.clone(),
+                c.password.expose().to_owned(),
+            ));
         }
         let mail = Mail {
             transport: builder.build(),
@@ -166,7 +170,7 @@ impl SmtpHandler {
                 .credentials
                 .as_ref()
                 .map(|c| c.password.clone())
-                .filter(|p| !p.is_empty()),
+                .filter(|p| !p.expose().is_empty()),
             window: config.window,
             max_per_hour: config.max_per_hour.max(1) as usize,
             capacity: config.buffer.max(1) as usize,
@@ -196,7 +200,7 @@ impl Shared {
     /// case a server echoed it.
     fn note(&self, mut message: String) {
         if let Some(p) = &self.password {
-            message = message.replace(p.as_str(), "***");
+            message = message.replace(p.expose(), "***");
         }
         *lock(&self.error) = Some(message);
     }

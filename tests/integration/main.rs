@@ -14,6 +14,7 @@ mod python_oracle;
 mod readme;
 mod reload;
 mod schema;
+mod secrets;
 mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;
