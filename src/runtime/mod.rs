@@ -11,7 +11,6 @@ mod callsite;
 mod graph;
 mod overrides;
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -90,33 +89,10 @@ impl std::fmt::Debug for Dispatcher {
     }
 }
 
-thread_local! {
-    /// Set while this thread is inside the graph, so a record logged from inside
-    /// a handler goes to stderr instead of back into the graph.
-    static IN_DISPATCH: Cell<bool> = const { Cell::new(false) };
-}
-
-struct DispatchGuard;
-
-impl DispatchGuard {
-    fn enter() -> Option<DispatchGuard> {
-        IN_DISPATCH
-            .try_with(|flag| (!flag.replace(true)).then_some(DispatchGuard))
-            .ok()
-            .flatten()
-    }
-}
-
-impl Drop for DispatchGuard {
-    fn drop(&mut self) {
-        let _ = IN_DISPATCH.try_with(|flag| flag.set(false));
-    }
-}
-
 /// Marks the current thread as one of logfig's own (a queue's or a rotation
 /// worker): a record logged on it goes to stderr, never back into the graph.
 pub(crate) fn mark_internal_thread() {
-    let _ = IN_DISPATCH.try_with(|flag| flag.set(true));
+    crate::catch::mark_internal_thread();
 }
 
 impl Dispatcher {
@@ -270,18 +246,22 @@ impl Dispatcher {
     /// Flushes every handler.
     pub fn flush_handlers(&self) {
         let graph = self.shared.graph.load();
-        for node in graph.handler_instances() {
-            self.guarded(node, |h| h.handler.flush());
-        }
+        let _ = crate::catch::quietly(|| {
+            for node in graph.handler_instances() {
+                self.guarded(node, |h| h.handler.flush());
+            }
+        });
     }
 
     /// Reopens every handler's destination (files at their configured paths),
     /// for log rotation by an external tool.
     pub fn reopen(&self) {
         let graph = self.shared.graph.load();
-        for node in graph.handler_instances() {
-            self.guarded(node, |h| h.handler.reopen());
-        }
+        let _ = crate::catch::quietly(|| {
+            for node in graph.handler_instances() {
+                self.guarded(node, |h| h.handler.reopen());
+            }
+        });
     }
 
     /// Flushes and closes every handler, then stops routing records: later
@@ -306,9 +286,10 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
-    /// Runs a handler operation, catching panics and reporting errors.
+    /// Runs a handler operation, catching panics and reporting errors. The
+    /// thread is quiet already: inside the graph, or under `quietly`.
     fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
-        match crate::catch::quietly(|| op(node)) {
+        match crate::catch::caught(|| op(node)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 if let Some(suppressed) = node.errors.due(now_secs()) {
@@ -379,8 +360,12 @@ impl Dispatcher {
     /// ```
     #[doc(hidden)]
     pub fn log_entry(&self, entry: &Entry<'_>) {
-        match DispatchGuard::enter() {
-            Some(_guard) => self.route(entry.record(), None, || entry.clone()),
+        match crate::catch::enter_graph() {
+            Some(_guard) => {
+                let escaping = crate::catch::Escaping;
+                self.route(entry.record(), None, || entry.clone());
+                escaping.done();
+            }
             None => reentrant(entry.record()),
         }
     }
@@ -591,8 +576,12 @@ impl Dispatcher {
         spans: &[crate::SpanRecord],
         known: Option<(u64, cache::Decision)>,
     ) {
-        match DispatchGuard::enter() {
-            Some(_guard) => self.dispatch(record, spans, known),
+        match crate::catch::enter_graph() {
+            Some(_guard) => {
+                let escaping = crate::catch::Escaping;
+                self.dispatch(record, spans, known);
+                escaping.done();
+            }
             None => reentrant(record),
         }
     }
