@@ -51,6 +51,42 @@ fn serialize_masked<S: serde::Serializer>(
     }
 }
 
+/// What [`Secret`] and [`SecretUrl`] share: made from text, described by the
+/// schema as text.
+macro_rules! text_secret {
+    ($ty:ident) => {
+        impl From<String> for $ty {
+            fn from(value: String) -> Self {
+                $ty(value)
+            }
+        }
+
+        impl From<&str> for $ty {
+            fn from(value: &str) -> Self {
+                $ty(value.to_owned())
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $ty {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> Cow<'static, str> {
+                String::schema_name()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                String::json_schema(generator)
+            }
+        }
+    };
+}
+
+text_secret!(Secret);
+text_secret!(SecretUrl);
+
 /// A text value that is never shown: a password, an HTTP header value.
 ///
 /// `Debug` and `Display` print `***`, and so does serialization (which
@@ -80,18 +116,6 @@ impl Secret {
     }
 }
 
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-}
-
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(MASK, f)
@@ -107,21 +131,6 @@ impl fmt::Display for Secret {
 impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         serialize_masked(s, &self.0, MASK)
-    }
-}
-
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Secret {
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn schema_name() -> Cow<'static, str> {
-        String::schema_name()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        String::json_schema(generator)
     }
 }
 
@@ -159,18 +168,6 @@ impl SecretUrl {
     }
 }
 
-impl From<String> for SecretUrl {
-    fn from(value: String) -> Self {
-        SecretUrl(value)
-    }
-}
-
-impl From<&str> for SecretUrl {
-    fn from(value: &str) -> Self {
-        SecretUrl(value.to_owned())
-    }
-}
-
 impl fmt::Debug for SecretUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.masked(), f)
@@ -186,21 +183,6 @@ impl fmt::Display for SecretUrl {
 impl serde::Serialize for SecretUrl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         serialize_masked(s, &self.0, &self.masked())
-    }
-}
-
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for SecretUrl {
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn schema_name() -> Cow<'static, str> {
-        String::schema_name()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        String::json_schema(generator)
     }
 }
 
@@ -611,36 +593,37 @@ mod tests {
 
     #[test]
     fn source_lines_are_cut_at_secrets() {
-        assert_eq!(
-            mask_line("    password: hunter2${", &[]),
-            "    password: ***"
-        );
-        assert_eq!(
-            mask_line("  h: { headers: { X-Org: team }, url: x }", &[19]),
-            "  h: { headers: { ***"
-        );
-        assert_eq!(
-            mask_line(r#"  "Authorization": "Bearer x","#, &[]),
-            r#"  "Authorization": ***"#
-        );
-        assert_eq!(
-            mask_line("  url = \"https://u:p@h/x\"", &[]),
-            "  url = \"https://***@h/x\""
-        );
-        // A secret-like name whose value is a mapping (a logger here, or
-        // `credentials`) holds keys of its own: the line is not cut there.
-        assert_eq!(
-            mask_line("  myapp::token_store: { level: DEBUG }", &[]),
-            "  myapp::token_store: { level: DEBUG }"
-        );
-        assert_eq!(
-            mask_line("  token_store: hunter2", &[]),
-            "  token_store: ***"
-        );
-        assert_eq!(
-            mask_line("root: { level: INFO }", &[]),
-            "root: { level: INFO }"
-        );
+        let cases: &[(&str, &[u32], &str)] = &[
+            ("    password: hunter2${", &[], "    password: ***"),
+            // Where the loader found a secret (column 19).
+            (
+                "  h: { headers: { X-Org: team }, url: x }",
+                &[19],
+                "  h: { headers: { ***",
+            ),
+            (
+                r#"  "Authorization": "Bearer x","#,
+                &[],
+                r#"  "Authorization": ***"#,
+            ),
+            (
+                "  url = \"https://u:p@h/x\"",
+                &[],
+                "  url = \"https://***@h/x\"",
+            ),
+            // A secret-like name whose value is a mapping (a logger here, or
+            // `credentials`) holds keys of its own: the line is not cut there.
+            (
+                "  myapp::token_store: { level: DEBUG }",
+                &[],
+                "  myapp::token_store: { level: DEBUG }",
+            ),
+            ("  token_store: hunter2", &[], "  token_store: ***"),
+            ("root: { level: INFO }", &[], "root: { level: INFO }"),
+        ];
+        for (line, columns, shown) in cases {
+            assert_eq!(mask_line(line, columns), *shown, "{line}");
+        }
         assert_eq!(scrub("in `hunter2${`", &["hunter2${".into()]), "in `***`");
         assert_eq!(scrub("a b", &["a".into()]), "a b");
     }

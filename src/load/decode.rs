@@ -203,19 +203,6 @@ impl<'e> Decoder<'e> {
         Some(SecretUrl::new(url))
     }
 
-    /// A mapping of names to secrets (HTTP headers).
-    fn secret_map(&mut self, node: &Node, path: &str) -> BTreeMap<String, Secret> {
-        let mut out = BTreeMap::new();
-        if let Some(f) = self.fields(node, path) {
-            for (k, v) in f.entries {
-                if let Some(s) = self.secret(v, &join(path, &k.name)) {
-                    out.insert(k.name.clone(), s);
-                }
-            }
-        }
-        out
-    }
-
     /// Records the secrets of a custom handler's options: values of keys
     /// with secret-like names, and URLs' secrets, at any depth.
     fn note_option_secrets(&mut self, node: &Node) {
@@ -437,10 +424,25 @@ impl<'e> Decoder<'e> {
     }
 
     fn string_map(&mut self, node: &Node, path: &str) -> BTreeMap<String, String> {
+        self.map_of(node, path, Self::string)
+    }
+
+    /// A mapping of names to secrets (HTTP headers).
+    fn secret_map(&mut self, node: &Node, path: &str) -> BTreeMap<String, Secret> {
+        self.map_of(node, path, Self::secret)
+    }
+
+    /// A mapping of names to values read by `value`.
+    fn map_of<T>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        value: fn(&mut Self, &Node, &str) -> Option<T>,
+    ) -> BTreeMap<String, T> {
         let mut out = BTreeMap::new();
         if let Some(f) = self.fields(node, path) {
             for (k, v) in f.entries {
-                if let Some(s) = self.string(v, &join(path, &k.name)) {
+                if let Some(s) = value(self, v, &join(path, &k.name)) {
                     out.insert(k.name.clone(), s);
                 }
             }

@@ -79,6 +79,16 @@ impl Fixture {
 }
 
 /// Writes `text` to `path` the way most editors do: a new file, renamed over.
+/// Counts the calls of `on_reload` callbacks: every attempt, failed or not.
+fn count_reloads(h: &Handle) -> Arc<AtomicUsize> {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s = seen.clone();
+    h.on_reload(move |_| {
+        s.fetch_add(1, Ordering::SeqCst);
+    });
+    seen
+}
+
 fn write_by_rename(path: &Path, text: &str) {
     let tmp = path.with_extension("yaml.tmp");
     fs::write(&tmp, text).unwrap();
@@ -252,11 +262,7 @@ fn a_busy_log_file_in_the_same_directory_does_not_delay_a_reload() {
 fn invalid_edits_keep_the_running_graph_and_are_reported() {
     let fx = Fixture::new();
     let h = fx.start("INFO");
-    let seen = Arc::new(AtomicUsize::new(0));
-    let s = seen.clone();
-    h.on_reload(move |_| {
-        s.fetch_add(1, Ordering::SeqCst);
-    });
+    let seen = count_reloads(&h);
     let bad_edits = [
         ("version: 1\nroot: [unclosed\n", "2:7: invalid YAML"),
         (
@@ -316,11 +322,7 @@ fn a_file_left_empty_by_a_stalled_writer_is_not_reported() {
     use std::io::Write as _;
     let fx = Fixture::new();
     let h = fx.start("INFO");
-    let seen = Arc::new(AtomicUsize::new(0));
-    let s = seen.clone();
-    h.on_reload(move |_| {
-        s.fetch_add(1, Ordering::SeqCst);
-    });
+    let seen = count_reloads(&h);
     let mut file = fs::File::create(&fx.config).unwrap();
     // Longer than the watcher's debounce and its mid-write retry together.
     std::thread::sleep(Duration::from_secs(1));
