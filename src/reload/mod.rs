@@ -241,6 +241,10 @@ impl Drop for Watcher {
     }
 }
 
+/// What loading a config's bytes gave: the config, the warnings when it was
+/// applied (`None`: it equals the running one), and what changed.
+type Loaded = Result<(Config, Option<Vec<Diagnostic>>, String), Error>;
+
 /// How long to wait before retrying a file that failed to parse right after an
 /// event: an editor writing in place may not have finished.
 const MID_WRITE_RETRY: Duration = Duration::from_millis(250);
@@ -415,9 +419,15 @@ impl Worker {
             Err(caught) => {
                 let e = Error::new(
                     ErrorKind::Other,
-                    format!("the reload panicked: {caught}; the running config stays"),
+                    format!("{}: the reload panicked: {caught}", self.path.display()),
                 );
                 report_failure(&self.path, &e);
+                let mut status = self.status();
+                status.attempted = Some(SystemTime::now());
+                status.error = Some(e.to_string());
+                status.diagnostics = Vec::new();
+                self.callbacks.call(&status);
+                *self.state.lock().unwrap_or_else(PoisonError::into_inner) = status;
                 Err(e)
             }
         }
@@ -521,15 +531,11 @@ impl Worker {
     /// again while its bytes keep changing, for up to `max_wait`. `None`
     /// when the file ended up empty or gone: a write still in progress, or
     /// content that no longer exists, is not reported.
-    #[allow(clippy::type_complexity)] // reason: one private call site
     fn load_settled(
         &mut self,
         mut bytes: Vec<u8>,
         mut after_event: bool,
-    ) -> Option<(
-        Vec<u8>,
-        Result<(Config, Option<Vec<Diagnostic>>, String), Error>,
-    )> {
+    ) -> Option<(Vec<u8>, Loaded)> {
         let deadline = Instant::now() + self.settings.max_wait.max(MID_WRITE_RETRY);
         loop {
             let result = self.load(&bytes);
@@ -558,7 +564,7 @@ impl Worker {
     /// Loads, checks and applies `bytes`. A panic on the way (a custom
     /// factory's, or any other) is a failed reload like an invalid file: the
     /// running graph stays and the watcher keeps watching.
-    fn load(&self, bytes: &[u8]) -> Result<(Config, Option<Vec<Diagnostic>>, String), Error> {
+    fn load(&self, bytes: &[u8]) -> Loaded {
         crate::catch::quietly(|| self.load_unguarded(bytes)).unwrap_or_else(|caught| {
             Err(Error::new(
                 ErrorKind::Other,
@@ -570,10 +576,7 @@ impl Worker {
         })
     }
 
-    fn load_unguarded(
-        &self,
-        bytes: &[u8],
-    ) -> Result<(Config, Option<Vec<Diagnostic>>, String), Error> {
+    fn load_unguarded(&self, bytes: &[u8]) -> Loaded {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::new(
                 ErrorKind::Parse,

@@ -2,9 +2,10 @@
 //!
 //! `log()` loads the current graph (one `ArcSwap` load, no lock), finds the
 //! record's logger in the trie, checks the level, applies the logger's filters,
-//! then each handler of the chain: level, filters, `emit`. It never panics: a
-//! panicking handler is caught and reported once; a failing one is reported
-//! through the error hook, at most once a second per handler.
+//! then each handler of the chain: level, filters, `emit`. A handler's panic
+//! is caught (quietly: see `crate::catch`) and a failing handler's error goes
+//! to the error hook, each reported at most once a second per handler, with
+//! a count; the default hook's stderr writes cannot fail the logging call.
 
 mod cache;
 mod callsite;
