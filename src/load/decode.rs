@@ -197,7 +197,12 @@ impl<'e> Decoder<'e> {
     fn secret_url(&mut self, node: &Node, path: &str) -> Option<SecretUrl> {
         let url = self.string(node, path)?;
         let parts = crate::config::url_secrets(&url);
-        if !parts.is_empty() {
+        // Without `scheme://` the user information cannot be told apart: the
+        // whole (invalid) URL is kept out of diagnostics.
+        if !url.contains("://") {
+            self.secrets
+                .add(node.line, node.column, &url, vec![url.clone()]);
+        } else if !parts.is_empty() {
             self.secrets.add(node.line, node.column, &url, parts);
         }
         Some(SecretUrl::new(url))
