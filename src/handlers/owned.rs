@@ -1,7 +1,6 @@
 //! Owned copies of records, for handlers that keep records past `emit`
 //! (`queue`, `memory`), and the targets such handlers write to.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -394,23 +393,25 @@ impl Target {
                 Ok(())
             }
         };
-        match catch_unwind(AssertUnwindSafe(run)) {
+        // Quietly: the error goes to the error hook, rate-limited; Rust's
+        // panic message would be printed for every record.
+        match crate::catch::quietly(run) {
             Ok(r) => r.map_err(|e| {
                 Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
             }),
-            Err(_) => Err(Error::new(
+            Err(caught) => Err(Error::new(
                 ErrorKind::Handler,
-                format!("handler `{}` panicked", self.name),
+                format!("handler `{}` panicked: {caught}", self.name),
             )),
         }
     }
 
     /// Flushes the target, catching panics.
     pub(crate) fn flush(&self) -> Result<(), Error> {
-        catch_unwind(AssertUnwindSafe(|| self.handler.flush())).unwrap_or_else(|_| {
+        crate::catch::quietly(|| self.handler.flush()).unwrap_or_else(|caught| {
             Err(Error::new(
                 ErrorKind::Handler,
-                format!("handler `{}` panicked while flushing", self.name),
+                format!("handler `{}` panicked while flushing: {caught}", self.name),
             ))
         })
     }

@@ -14,7 +14,7 @@ use super::HandlerStats;
 use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
-use crate::config::{Escape, PatternFormatterConfig, SmtpHandlerConfig, StartTls};
+use crate::config::{Escape, PatternFormatterConfig, Secret, SmtpHandlerConfig, StartTls};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -93,7 +93,8 @@ impl std::fmt::Debug for Mail {
 struct Mailer {
     mail: Mail,
     server: String,
-    password: Option<String>,
+    /// To cut out of messages; its `Debug` shows `***`.
+    password: Option<Secret>,
     window: Duration,
     max_per_hour: usize,
     /// When the messages of the last hour left.
@@ -148,7 +149,10 @@ impl SmtpHandler {
             .tls(tls)
             .timeout(Some(config.timeout));
         if let Some(c) = &config.credentials {
-            builder = builder.credentials(Credentials::new(c.username.clone(), c.password.clone()));
+            builder = builder.credentials(Credentials::new(
+                c.username.clone(),
+                c.password.expose().to_owned(),
+            ));
         }
         let mail = Mail {
             transport: builder.build(),
@@ -162,7 +166,7 @@ impl SmtpHandler {
                 .credentials
                 .as_ref()
                 .map(|c| c.password.clone())
-                .filter(|p| !p.is_empty()),
+                .filter(|p| !p.expose().is_empty()),
             window: config.window,
             max_per_hour: config.max_per_hour.max(1) as usize,
             sent: VecDeque::new(),
@@ -187,7 +191,7 @@ impl Mailer {
     /// `message` with the password cut out, in case a server echoed it.
     fn scrub(&self, mut message: String) -> String {
         if let Some(p) = &self.password {
-            message = message.replace(p.as_str(), "***");
+            message = message.replace(p.expose(), "***");
         }
         message
     }

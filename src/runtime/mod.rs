@@ -2,16 +2,16 @@
 //!
 //! `log()` loads the current graph (one `ArcSwap` load, no lock), finds the
 //! record's logger in the trie, checks the level, applies the logger's filters,
-//! then each handler of the chain: level, filters, `emit`. It never panics: a
-//! panicking handler is caught and reported once; a failing one is reported
-//! through the error hook, at most once a second per handler.
+//! then each handler of the chain: level, filters, `emit`. A handler's panic
+//! is caught (quietly: see `crate::catch`) and a failing handler's error goes
+//! to the error hook, each reported at most once a second per handler, with
+//! a count; the default hook's stderr writes cannot fail the logging call.
 
 mod cache;
 mod callsite;
 mod graph;
 mod overrides;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -90,22 +90,6 @@ impl std::fmt::Debug for Dispatcher {
     }
 }
 
-/// While alive, this thread is inside the graph: a record logged from inside
-/// a handler goes to stderr instead of back into the graph.
-struct DispatchGuard;
-
-impl DispatchGuard {
-    fn enter() -> Option<DispatchGuard> {
-        crate::handlers::worker::enter_logfig().then_some(DispatchGuard)
-    }
-}
-
-impl Drop for DispatchGuard {
-    fn drop(&mut self) {
-        crate::handlers::worker::leave_logfig();
-    }
-}
-
 impl Dispatcher {
     /// Builds a dispatcher for `config` with no custom components.
     ///
@@ -121,6 +105,8 @@ impl Dispatcher {
         registry: Registry,
         on_error: Option<ErrorHook>,
     ) -> Result<Dispatcher, Error> {
+        // Before the first build: a factory's panic is caught quietly too.
+        crate::catch::install();
         let (graph, _warnings) = crate::build::build(config, &registry, None)?;
         Ok(Dispatcher {
             shared: Arc::new(Shared {
@@ -255,18 +241,22 @@ impl Dispatcher {
     /// Flushes every handler.
     pub fn flush_handlers(&self) {
         let graph = self.shared.graph.load();
-        for node in graph.handler_instances() {
-            self.guarded(node, |h| h.handler.flush());
-        }
+        let _ = crate::catch::quietly(|| {
+            for node in graph.handler_instances() {
+                self.guarded(node, |h| h.handler.flush());
+            }
+        });
     }
 
     /// Reopens every handler's destination (files at their configured paths),
     /// for log rotation by an external tool.
     pub fn reopen(&self) {
         let graph = self.shared.graph.load();
-        for node in graph.handler_instances() {
-            self.guarded(node, |h| h.handler.reopen());
-        }
+        let _ = crate::catch::quietly(|| {
+            for node in graph.handler_instances() {
+                self.guarded(node, |h| h.handler.reopen());
+            }
+        });
     }
 
     /// Flushes and closes every handler, then stops routing records: later
@@ -291,30 +281,33 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
-    /// Runs a handler operation, catching panics and reporting errors.
+    /// Runs a handler operation, catching panics and reporting errors. The
+    /// thread is quiet already: inside the graph, or under `quietly`.
     fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
-        match catch_unwind(AssertUnwindSafe(|| op(node))) {
+        match crate::catch::caught(|| op(node)) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => self.report(node, &e),
-            Err(panic) => {
-                if !node.panicked.swap(true, Ordering::Relaxed) {
-                    let what = panic_message(&*panic);
-                    let e = Error::new(
-                        crate::ErrorKind::Handler,
-                        format!("panicked: {what} (reported once; the handler stays in place)"),
-                    );
-                    self.report_now(&node.name, &e, 0);
+            Ok(Err(e)) => {
+                if let Some(suppressed) = node.errors.due(now_secs()) {
+                    self.report_now(&node.name, &e, suppressed);
                 }
             }
-        }
-    }
-
-    fn report(&self, node: &HandlerNode, e: &Error) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        if let Some(suppressed) = node.report_due(now) {
-            self.report_now(&node.name, e, suppressed);
+            Err(caught) => {
+                // Reported like errors, with the count in the message (a
+                // custom hook gets no separate count).
+                if let Some(suppressed) = node.panics.due(now_secs()) {
+                    let text = if node.panics_reported.swap(true, Ordering::Relaxed) {
+                        format!(
+                            "panicked {} more times since the last report, most recently: {caught}",
+                            suppressed + 1
+                        )
+                    } else {
+                        format!(
+                            "panicked: {caught} (the handler stays in place; later panics are counted and reported at most once a second)"
+                        )
+                    };
+                    self.report_now(&node.name, &Error::new(crate::ErrorKind::Handler, text), 0);
+                }
+            }
         }
     }
 
@@ -355,8 +348,12 @@ impl Dispatcher {
     /// ```
     #[doc(hidden)]
     pub fn log_entry(&self, entry: &Entry<'_>) {
-        match DispatchGuard::enter() {
-            Some(_guard) => self.route(entry.record(), None, || entry.clone()),
+        match crate::catch::enter_graph() {
+            Some(_guard) => {
+                let escaping = crate::catch::Escaping;
+                self.route(entry.record(), None, || entry.clone());
+                escaping.done();
+            }
             None => reentrant(entry.record()),
         }
     }
@@ -445,7 +442,9 @@ impl Dispatcher {
 fn report_to(hook: Option<&ErrorHook>, handler: &str, e: &Error, suppressed: u64) {
     match hook {
         Some(hook) => {
-            let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
+            // A panicking hook is the application's bug; it must not
+            // become a panic of the logging call.
+            let _ = crate::catch::quietly(|| hook(handler, e));
         }
         None => default_error_sink(handler, e, suppressed),
     }
@@ -486,9 +485,7 @@ fn retire(old: &Graph, new: Option<&Graph>, report: &dyn Fn(&str, &Error)) {
             .and_then(|g| g.handlers.get(name))
             .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
         if !kept {
-            let done = catch_unwind(AssertUnwindSafe(|| {
-                (node.handler.flush(), node.handler.close())
-            }));
+            let done = crate::catch::quietly(|| (node.handler.flush(), node.handler.close()));
             if let Ok((flushed, closed)) = done {
                 for e in [flushed.err(), closed.err()].into_iter().flatten() {
                     report(name, &e);
@@ -498,23 +495,28 @@ fn retire(old: &Graph, new: Option<&Graph>, report: &dyn Fn(&str, &Error)) {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic payload".to_owned()
-    }
+/// The current Unix time in seconds, for the report rate limits.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
-#[allow(clippy::print_stderr)] // reason: the default error sink is stderr by design
+/// The default error hook: one line on stderr. The write's result is
+/// ignored: with stderr closed or full (`2>/dev/full`, a pipe into
+/// `head -1`), `eprintln!` would panic inside the application's logging
+/// call, and there is nowhere left to report to.
 fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
-    if suppressed > 0 {
-        eprintln!("logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)");
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = if suppressed > 0 {
+        writeln!(
+            err,
+            "logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)"
+        )
     } else {
-        eprintln!("logfig: handler `{handler}`: {e}");
-    }
+        writeln!(err, "logfig: handler `{handler}`: {e}")
+    };
 }
 
 /// Python's `lastResort`: with no handler anywhere in the chain, WARNING and
@@ -554,6 +556,7 @@ impl Formatter for ReentrantFormat {
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
         use std::io::Write;
         let r = entry.record();
+        let start = out.len();
         write!(
             out,
             "logfig (from inside a handler): {} {}: {}",
@@ -564,7 +567,7 @@ impl Formatter for ReentrantFormat {
         .map_err(|e| Error::io("formatting", e))?;
         // Record text on its way to a terminal: escaped as a pattern
         // formatter's default does (the prefix has nothing to escape).
-        crate::formatters::escape::escape_from(out, 0, crate::config::Escape::Control);
+        crate::formatters::escape::escape_from(out, start, crate::config::Escape::Control);
         Ok(())
     }
 }
@@ -595,8 +598,12 @@ impl Dispatcher {
         spans: &[crate::SpanRecord],
         known: Option<(u64, cache::Decision)>,
     ) {
-        match DispatchGuard::enter() {
-            Some(_guard) => self.dispatch(record, spans, known),
+        match crate::catch::enter_graph() {
+            Some(_guard) => {
+                let escaping = crate::catch::Escaping;
+                self.dispatch(record, spans, known);
+                escaping.done();
+            }
             None => reentrant(record),
         }
     }

@@ -16,6 +16,7 @@ mod python_real;
 mod readme;
 mod reload;
 mod schema;
+mod secrets;
 mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;
