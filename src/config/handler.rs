@@ -791,7 +791,9 @@ fn default_memory_flush_level() -> Level {
 #[non_exhaustive]
 pub enum Framing {
     /// Each record is followed by a newline (`\n`): newline-delimited text or
-    /// JSON, as Logstash, Fluent Bit and Vector read it (the default).
+    /// JSON, as Logstash, Fluent Bit and Vector read it (the default). A
+    /// newline, carriage return or NUL inside a record is escaped (`\n`,
+    /// `\r`, `\x00`), so record text cannot end a record.
     #[default]
     Line,
     /// Each record is preceded by its length in bytes, as a 4-byte big-endian
@@ -1094,7 +1096,9 @@ pub enum SyslogTransport {
     /// record the server took but could not acknowledge may arrive twice.
     Relp,
     /// The local socket at `path`: a datagram socket, or else a stream socket
-    /// with each message ended by a NUL byte.
+    /// with each message ended by a NUL byte. A newline, carriage return or
+    /// NUL inside a message is escaped (`\n`, `\r`, `\x00`): local syslog
+    /// daemons end a message at either.
     Unix,
 }
 
@@ -1361,18 +1365,20 @@ fn default_max_message() -> Size {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum HttpFormat {
-    /// One record a line (`application/x-ndjson`), as rendered by the
-    /// formatter (the default).
+    /// One JSON object a line (`application/x-ndjson`), as rendered by a
+    /// `type: json` formatter, or `{"message": "<text>"}` with the text of
+    /// any other formatter (the default).
     #[default]
     JsonLines,
-    /// A JSON array of the records (`application/json`); the formatter must
-    /// render JSON, such as `type: json`.
+    /// A JSON array of the records (`application/json`), each as for
+    /// `json_lines`.
     JsonArray,
     /// Grafana Loki's push API (`POST /loki/api/v1/push`): one stream with
-    /// `labels`, each record a `[nanoseconds, line]` pair.
+    /// `labels`, each record a `[nanoseconds, line]` pair, the line being the
+    /// formatter's text.
     Loki,
     /// Elasticsearch's `_bulk` API: an `index` action line (with `index`, when
-    /// set) before each record; the formatter must render JSON.
+    /// set) before each record, each record as for `json_lines`.
     ElasticsearchBulk,
 }
 

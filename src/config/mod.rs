@@ -20,7 +20,9 @@ pub use filter::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
     RateLimitFilterConfig, RegexFilterConfig,
 };
-pub use formatter::{FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig};
+pub use formatter::{
+    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig,
+};
 pub use handler::{
     ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
     FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,

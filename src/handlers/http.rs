@@ -23,6 +23,12 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// failed. Any other answer outside 2xx fails the batch at once. Batches go
 /// out one at a time, in order.
 ///
+/// Bodies are valid JSON whatever the formatter: with `json_lines`,
+/// `json_array` and `elasticsearch_bulk`, a formatter that does not write
+/// JSON (a pattern) gives each record as `{"message":"<text>"}`; with `loki`
+/// each record's text is a JSON string. Record text can never add a line to a
+/// `json_lines` or `elasticsearch_bulk` body.
+///
 /// Header values and the URL's user and password never appear in error
 /// messages. `flush` sends what waits and returns when it was answered, at
 /// most `close_timeout`; `close` sends what waits with one attempt per batch
@@ -65,13 +71,15 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// log::set_max_level(log::LevelFilter::Trace);
 /// log::info!(logger: dispatcher, "posted");
 /// dispatcher.flush_handlers();
-/// assert_eq!(answer.join().unwrap()?, "posted\n");
+/// assert_eq!(answer.join().unwrap()?, "{\"message\":\"posted\"}\n");
 /// assert_eq!(dispatcher.stats()["web"].emitted, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct HttpHandler {
     worker: Worker<Fifo<Item>>,
+    /// The body shape, which decides how a record is rendered.
+    format: HttpFormat,
 }
 
 /// One rendered record.
@@ -142,7 +150,8 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// `s` as a JSON string literal.
+/// `s` as a JSON string literal, every control character (C0, DEL, C1)
+/// escaped.
 fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -152,7 +161,7 @@ fn json_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
+            c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -302,6 +311,7 @@ impl HttpHandler {
         );
         Ok(HttpHandler {
             worker: Worker::start(settings, poster)?,
+            format: config.format,
         })
     }
 }
@@ -484,10 +494,32 @@ impl Output for Poster {
     }
 }
 
+/// The record as one line of the body: for the JSON body formats, the
+/// formatter's JSON as it is when it [writes JSON](Formatter::writes_json),
+/// else `{"message":"<text>"}`, so the body stays valid JSON and record text
+/// cannot add a line; for `loki`, the text (it becomes a JSON string).
+fn body_line(
+    entry: &Entry<'_>,
+    formatter: &dyn Formatter,
+    format: HttpFormat,
+) -> Result<Vec<u8>, Error> {
+    let mut line = Vec::with_capacity(128);
+    if format == HttpFormat::Loki || formatter.writes_json() {
+        formatter.format(entry, &mut line)?;
+        return Ok(line);
+    }
+    super::with_scratch(|text| {
+        formatter.format(entry, text)?;
+        line.extend_from_slice(b"{\"message\":");
+        crate::formatters::write_json_str(&mut line, &String::from_utf8_lossy(text));
+        line.push(b'}');
+        Ok(line)
+    })
+}
+
 impl Handler for HttpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let mut line = Vec::with_capacity(128);
-        formatter.format(entry, &mut line)?;
+        let line = body_line(entry, formatter, self.format)?;
         let item = Item {
             time: entry.time(),
             queued: Instant::now(),

@@ -14,7 +14,7 @@ use super::HandlerStats;
 use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
-use crate::config::{PatternFormatterConfig, Secret, SmtpHandlerConfig, StartTls};
+use crate::config::{Escape, PatternFormatterConfig, Secret, SmtpHandlerConfig, StartTls};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -29,6 +29,11 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// subject plus ` (+N more)`. At most `max_per_hour` messages leave in any
 /// hour; beyond that, records wait (up to `buffer` and `buffer_bytes`, the
 /// oldest dropped and counted) for the next message the cap allows.
+///
+/// Record text in the subject is escaped as `escape: lines` does (`\r`, `\n`,
+/// `\x1b`), so it can never start a header of its own. In the body each
+/// record's newlines, carriage returns and NULs are escaped, so a record is
+/// one line whatever the formatter.
 ///
 /// A message the server refuses, or that cannot be delivered within
 /// `timeout`, counts its records as failed; the error (never the password)
@@ -121,6 +126,9 @@ impl SmtpHandler {
             .collect::<Result<Vec<_>, _>>()?;
         let mut subject = PatternFormatterConfig::default();
         subject.format = Some(config.subject.clone());
+        // A subject is one header line: record text in it is escaped, line
+        // breaks included, so it can never start a header of its own.
+        subject.escape = Escape::Lines;
         let subject = PatternFormatter::compile(&subject).map_err(|e| {
             Error::new(
                 ErrorKind::Invalid,
@@ -281,9 +289,12 @@ impl Handler for SmtpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let mut line = Vec::with_capacity(128);
         formatter.format(entry, &mut line)?;
+        // The body holds one record a line, whatever the formatter.
+        crate::formatters::escape::escape_breaks(&mut line, 0);
         let mut subject = Vec::with_capacity(64);
         self.subject.format(entry, &mut subject)?;
-        // A subject is one line.
+        // A subject is one line (what is left are the pattern's own
+        // characters).
         let subject: String = String::from_utf8_lossy(&subject)
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })

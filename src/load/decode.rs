@@ -1075,6 +1075,13 @@ impl<'e> Decoder<'e> {
                 if let Some(n) = f.take("defaults") {
                     c.defaults = self.string_map(n, &join(path, "defaults"));
                 }
+                if let Some(n) = f.take("escape") {
+                    use crate::config::Escape;
+                    let modes = [Escape::Control, Escape::Lines, Escape::None];
+                    c.escape = self
+                        .choice(n, &join(path, "escape"), "escape", Escape::NAMES, &modes)
+                        .unwrap_or_default();
+                }
                 FormatterConfig::Pattern(c)
             }
             "json" => {

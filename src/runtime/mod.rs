@@ -556,6 +556,7 @@ impl Formatter for ReentrantFormat {
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
         use std::io::Write;
         let r = entry.record();
+        let start = out.len();
         write!(
             out,
             "logfig (from inside a handler): {} {}: {}",
@@ -563,7 +564,11 @@ impl Formatter for ReentrantFormat {
             r.target(),
             r.args()
         )
-        .map_err(|e| Error::io("formatting", e))
+        .map_err(|e| Error::io("formatting", e))?;
+        // Record text on its way to a terminal: escaped as a pattern
+        // formatter's default does (the prefix has nothing to escape).
+        crate::formatters::escape::escape_from(out, start, crate::config::Escape::Control);
+        Ok(())
     }
 }
 

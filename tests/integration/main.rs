@@ -7,6 +7,7 @@
 mod cli;
 mod dispatch;
 mod fixtures;
+mod injection;
 mod network;
 mod outputs;
 mod python_compat;
