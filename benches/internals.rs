@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::io::Read;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use logfig::config::{FormatStyle, JsonFormatterConfig, PatternFormatterConfig};
+use logfig::config::{Escape, FormatStyle, JsonFormatterConfig, PatternFormatterConfig};
 use logfig::{Config, Dispatcher, Entry, Format, Formatter, JsonFormatter, PatternFormatter};
 
 fn dispatcher(yaml: &str) -> Dispatcher {
@@ -101,6 +101,15 @@ fn format(c: &mut Criterion) {
             (*name, f)
         })
         .collect();
+    // The same `%` format writing record text as it is: the cost of the
+    // default escaping (`escape: control`), measured in the same run.
+    let mut config = PatternFormatterConfig::default();
+    config.format = Some(fields[0].2.to_owned());
+    config.escape = Escape::None;
+    formatters.push((
+        "percent_escape_none",
+        Box::new(PatternFormatter::new(&config).expect("pattern")),
+    ));
     formatters.push((
         "json",
         Box::new(JsonFormatter::new(&JsonFormatterConfig::default()).expect("json")),

@@ -14,10 +14,14 @@
 //! - `logfig fmt FILE --to yaml|toml|json`: writes the config in another
 //!   format, with the same meaning. `${VAR}` references are expanded by the
 //!   loader, so the output holds their values at the time of the conversion.
+//!   Secrets are written as `***` (a note on stderr says how many) unless
+//!   `--show-secrets` is given.
 //!
 //! Output goes to stdout (the diagnostics of `check` are its output); usage
 //! errors and failures of the other commands go to stderr. Config values are
-//! printed as loaded.
+//! printed as loaded, except secrets (passwords, header values, the user
+//! information and token-like parameters of URLs, secret-named options of
+//! custom handlers): `***` everywhere but in `fmt --show-secrets`.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -28,7 +32,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::build::route::{LevelSource, Loggers};
-use crate::config::{FilterConfig, FormatterConfig, Level};
+use crate::config::{FilterConfig, FormatterConfig, HandlerConfig, Level};
 use crate::formatters::level_name;
 use crate::{Config, Diagnostic, Entry, ErrorKind, Severity};
 
@@ -65,13 +69,17 @@ enum Command {
         /// The record's level: TRACE, DEBUG, INFO, WARNING, ERROR (or a Python number).
         level: Option<String>,
     },
-    /// Convert a config to another format (`${VAR}` are written expanded).
+    /// Convert a config to another format (`${VAR}` are written expanded; secrets as `***`).
     Fmt {
         /// The config file.
         file: PathBuf,
         /// The format to write.
         #[arg(long, value_enum)]
         to: FmtFormat,
+        /// Write passwords, header values and URL credentials as they are,
+        /// instead of `***`.
+        #[arg(long)]
+        show_secrets: bool,
     },
 }
 
@@ -171,8 +179,12 @@ where
             Ok(text) => (text, String::new(), 0),
             Err((message, status)) => (String::new(), message, status),
         },
-        Command::Fmt { file, to } => match fmt(&file, to) {
-            Ok(text) => (text, String::new(), 0),
+        Command::Fmt {
+            file,
+            to,
+            show_secrets,
+        } => match fmt(&file, to, show_secrets) {
+            Ok((text, note)) => (text, note, 0),
             Err((message, status)) => (String::new(), message, status),
         },
     };
@@ -435,6 +447,70 @@ fn explain_filters(
     true
 }
 
+/// Where a handler writes, in a few words. Secrets show as `***`: the
+/// `Display` of their types (`Secret`, `SecretUrl`, `CustomOptions`) says so.
+fn output(handler: &HandlerConfig) -> String {
+    use crate::config::{Stream, SyslogTransport};
+    let names = |list: &[String]| {
+        list.iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match handler {
+        HandlerConfig::Console(c) => match c.stream {
+            Stream::Stdout => "stdout".to_owned(),
+            _ => "stderr".to_owned(),
+        },
+        HandlerConfig::File(c) => c.path.display().to_string(),
+        HandlerConfig::RotatingFile(c) => c.path.display().to_string(),
+        HandlerConfig::WatchedFile(c) => c.path.display().to_string(),
+        HandlerConfig::Queue(c) => format!("a queue to {}", names(&c.handlers)),
+        HandlerConfig::Memory(c) => format!("a buffer for `{}`", c.target),
+        HandlerConfig::Null(_) => "nowhere (discards records)".to_owned(),
+        HandlerConfig::Tcp(c) => {
+            let tls = if c.tls.is_some() { " (TLS)" } else { "" };
+            format!("tcp {}:{}{tls}", c.host, c.port)
+        }
+        HandlerConfig::Udp(c) => format!("udp {}:{}", c.host, c.port),
+        HandlerConfig::Syslog(c) => match c.transport {
+            SyslogTransport::Unix => format!("syslog at {}", c.path.display()),
+            other => {
+                let transport = format!("{other:?}").to_ascii_lowercase();
+                format!("syslog over {transport} to {}:{}", c.host, c.port)
+            }
+        },
+        HandlerConfig::Http(c) => {
+            let mut out = format!("POST {}", c.url);
+            for (name, value) in &c.headers {
+                out.push_str(&format!(", header {name}: {value}"));
+            }
+            if let Some(creds) = &c.credentials {
+                out.push_str(&format!(
+                    ", basic auth `{}`:{}",
+                    creds.username, creds.password
+                ));
+            }
+            out
+        }
+        HandlerConfig::Smtp(c) => {
+            let mut out = format!(
+                "mail from {} to {} via {}:{}",
+                c.from,
+                c.to.join(", "),
+                c.host,
+                c.port
+            );
+            if let Some(creds) = &c.credentials {
+                out.push_str(&format!(", login `{}`:{}", creds.username, creds.password));
+            }
+            out
+        }
+        HandlerConfig::Custom(c) if c.options.is_null() => format!("factory `{}`", c.factory),
+        HandlerConfig::Custom(c) => format!("factory `{}`, options {:?}", c.factory, c.options),
+    }
+}
+
 fn logger_label(name: Option<&str>) -> String {
     name.map_or_else(|| "root".to_owned(), |n| format!("`{n}`"))
 }
@@ -580,9 +656,10 @@ fn explain(file: &Path, target: &str, level: Option<&str>) -> Result<String, (St
             continue;
         };
         s.push_str(&format!(
-            "handler `{name}` ({}), via {}:\n",
+            "handler `{name}` ({}), via {}:\n  output: {}\n",
             h.type_name(),
-            logger_label(*via)
+            logger_label(*via),
+            output(h)
         ));
         let common = h.common();
         let handler_level = common
@@ -694,9 +771,13 @@ fn escape_env(v: &mut Value, path: &[&str]) {
     }
 }
 
-fn fmt(file: &Path, to: FmtFormat) -> Result<String, (String, u8)> {
+/// The converted text, and a note for stderr when secrets were written as
+/// `***`.
+fn fmt(file: &Path, to: FmtFormat, show_secrets: bool) -> Result<(String, String), (String, u8)> {
     let config = load(file)?;
-    let mut value = serde_json::to_value(&config).map_err(|e| (e.to_string(), 1))?;
+    let (value, masked) =
+        crate::config::serializing(show_secrets, || serde_json::to_value(&config));
+    let mut value = value.map_err(|e| (e.to_string(), 1))?;
     if config.incremental {
         // The levels of an incremental config's handlers live apart.
         let levels: serde_json::Map<String, Value> = config
@@ -728,9 +809,22 @@ fn fmt(file: &Path, to: FmtFormat) -> Result<String, (String, u8)> {
             ));
         }
     };
-    Ok(if text.ends_with('\n') {
+    let text = if text.ends_with('\n') {
         text
     } else {
         text + "\n"
-    })
+    };
+    let note = if masked > 0 {
+        format!(
+            "note: {} written as `***`; pass --show-secrets to write them",
+            if masked == 1 {
+                "1 secret is".to_owned()
+            } else {
+                format!("{masked} secrets are")
+            }
+        )
+    } else {
+        String::new()
+    };
+    Ok((text, note))
 }

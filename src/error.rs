@@ -106,6 +106,12 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic with another message (one with secrets cut out).
+    pub(crate) fn with_message(mut self, message: String) -> Self {
+        self.message = message;
+        self
+    }
+
     pub(crate) fn in_file(mut self, file: Option<&Path>) -> Self {
         if self.file.is_none() {
             self.file = file.map(Path::to_path_buf);

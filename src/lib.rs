@@ -66,6 +66,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod build;
+mod catch;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
@@ -587,6 +588,11 @@ impl Handle {
     }
 
     /// What the last reload attempt did; `None` when the file is not watched.
+    ///
+    /// The status changes last: once it shows an attempt, the new graph (if
+    /// any) is running, the reload's record is logged and the
+    /// [`on_reload`](Handle::on_reload) callbacks have returned. Wait on it,
+    /// not on the graph, to know that a reload is complete.
     pub fn reload_status(&self) -> Option<ReloadStatus> {
         self.watcher.as_ref().map(reload::Watcher::status)
     }

@@ -633,7 +633,7 @@ fn open(
         HandlerConfig::Smtp(c) => Arc::new(crate::SmtpHandler::start(name, c).map_err(msg)?),
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
-        HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, &c.options)?),
+        HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
     })
 }
 

@@ -61,7 +61,12 @@ impl Registry {
         options: &serde_json::Value,
     ) -> Result<Box<dyn Handler>, String> {
         match self.handlers.get(name) {
-            Some(factory) => factory(options).map_err(|e| format!("factory `{name}` failed: {e}")),
+            // A factory is application code run on the reload thread too: its
+            // panic is this handler's config error, not the end of the watcher.
+            Some(factory) => match crate::catch::quietly(|| factory(options)) {
+                Ok(built) => built.map_err(|e| format!("factory `{name}` failed: {e}")),
+                Err(caught) => Err(format!("factory `{name}` panicked: {caught}")),
+            },
             None => {
                 let h = hint(name, self.handlers.keys().map(String::as_str));
                 Err(if self.handlers.is_empty() {

@@ -50,6 +50,56 @@ pub enum FormatStyle {
     Dollar,
 }
 
+/// Which characters of record-supplied text a pattern formatter escapes.
+///
+/// Record-supplied text is everything the record brings: the message, the
+/// target (logger name), key-values (keys and values), span names and
+/// fields, the thread name, the module path and file paths. The format's own
+/// literal text, `datefmt` and `defaults` come from the config and are
+/// written as they are.
+///
+/// An escaped character is written as Python's `repr()` writes it: `\r`,
+/// `\n`, else `\x` and two lowercase hex digits (`\x1b` for ESC, `\x7f`
+/// for DEL, `\x9b` for U+009B). Width and precision (`%(message)-20s`,
+/// `{message:.10}`) measure the escaped text. `%(message)r` and `!r` are
+/// unaffected: Python's `repr()` already escapes every control character.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{Escape, FormatterConfig};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nformatters:\n  plain: { format: '%(message)s', escape: lines }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let FormatterConfig::Pattern(p) = &config.formatters["plain"] else { unreachable!() };
+/// assert_eq!(p.escape, Escape::Lines);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Escape {
+    /// Terminal control characters: ESC and the other C0 controls except
+    /// tab and newline, DEL, and the C1 controls U+0080 to U+009F (the
+    /// default). A message cannot drive a terminal, move its cursor or
+    /// overwrite a line; a multi-line message stays multi-line.
+    #[default]
+    Control,
+    /// `control`, and newline too: one record is one line in a file, whatever
+    /// its text (as log4j2's `%enc{...}{CRLF}`).
+    Lines,
+    /// Nothing: record text is written byte for byte, as CPython does.
+    None,
+}
+
+impl Escape {
+    /// The names of the modes, as written in a config.
+    pub const NAMES: &'static [&'static str] = &["control", "lines", "none"];
+}
+
 /// `type: pattern`: renders a record through a Python format string.
 ///
 /// Placeholders are Python's record attributes (`asctime`, `created`,
@@ -82,6 +132,13 @@ pub struct PatternFormatterConfig {
     /// `defaults`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub defaults: BTreeMap<String, String>,
+    /// Which characters of record-supplied text (message, target, key-values,
+    /// spans, thread name, paths) are escaped: `control` (terminal control
+    /// characters, not tab or newline), `lines` (those and newline, for one
+    /// record a line) or `none` (CPython's bytes). Escapes look like Python's
+    /// `repr()`: `\x1b`, `\r`, `\n`. Default: `control`.
+    #[serde(default)]
+    pub escape: Escape,
 }
 
 impl Default for PatternFormatterConfig {
@@ -93,6 +150,7 @@ impl Default for PatternFormatterConfig {
             utc: false,
             validate: true,
             defaults: BTreeMap::new(),
+            escape: Escape::Control,
         }
     }
 }

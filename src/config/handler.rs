@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Level, Size};
+use super::{CustomOptions, Level, Secret, SecretUrl, Size};
 
 /// One handler (output), tagged by `type`.
 ///
@@ -322,9 +322,11 @@ pub struct NullHandlerConfig {
 pub struct CustomHandlerConfig {
     /// Name under which the factory was registered.
     pub factory: String,
-    /// Options passed to the factory as JSON. Default: null.
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub options: serde_json::Value,
+    /// Options passed to the factory as JSON. Default: null. Values of keys
+    /// with secret-like names (`password`, `token`, `api_key`, ...) are
+    /// never shown.
+    #[serde(default, skip_serializing_if = "CustomOptions::is_null")]
+    pub options: CustomOptions,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -792,7 +794,9 @@ fn default_memory_flush_level() -> Level {
 #[non_exhaustive]
 pub enum Framing {
     /// Each record is followed by a newline (`\n`): newline-delimited text or
-    /// JSON, as Logstash, Fluent Bit and Vector read it (the default).
+    /// JSON, as Logstash, Fluent Bit and Vector read it (the default). A
+    /// newline, carriage return or NUL inside a record is escaped (`\n`,
+    /// `\r`, `\x00`), so record text cannot end a record.
     #[default]
     Line,
     /// Each record is preceded by its length in bytes, as a 4-byte big-endian
@@ -1095,7 +1099,9 @@ pub enum SyslogTransport {
     /// record the server took but could not acknowledge may arrive twice.
     Relp,
     /// The local socket at `path`: a datagram socket, or else a stream socket
-    /// with each message ended by a NUL byte.
+    /// with each message ended by a NUL byte. A newline, carriage return or
+    /// NUL inside a message is escaped (`\n`, `\r`, `\x00`): local syslog
+    /// daemons end a message at either.
     Unix,
 }
 
@@ -1362,18 +1368,20 @@ fn default_max_message() -> Size {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum HttpFormat {
-    /// One record a line (`application/x-ndjson`), as rendered by the
-    /// formatter (the default).
+    /// One JSON object a line (`application/x-ndjson`), as rendered by a
+    /// `type: json` formatter, or `{"message": "<text>"}` with the text of
+    /// any other formatter (the default).
     #[default]
     JsonLines,
-    /// A JSON array of the records (`application/json`); the formatter must
-    /// render JSON, such as `type: json`.
+    /// A JSON array of the records (`application/json`), each as for
+    /// `json_lines`.
     JsonArray,
     /// Grafana Loki's push API (`POST /loki/api/v1/push`): one stream with
-    /// `labels`, each record a `[nanoseconds, line]` pair.
+    /// `labels`, each record a `[nanoseconds, line]` pair, the line being the
+    /// formatter's text.
     Loki,
     /// Elasticsearch's `_bulk` API: an `index` action line (with `index`, when
-    /// set) before each record; the formatter must render JSON.
+    /// set) before each record, each record as for `json_lines`.
     ElasticsearchBulk,
 }
 
@@ -1396,7 +1404,7 @@ pub enum HttpFormat {
 /// )?;
 /// let HandlerConfig::Http(h) = &config.handlers["loki"] else { unreachable!() };
 /// assert_eq!((h.format, h.batch_size, h.max_retries), (HttpFormat::Loki, 500, 3));
-/// assert_eq!(h.headers["X-Scope-OrgID"], "team");
+/// assert_eq!(h.headers["X-Scope-OrgID"].expose(), "team");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1405,8 +1413,9 @@ pub enum HttpFormat {
 #[non_exhaustive]
 pub struct HttpHandlerConfig {
     /// The `http://` or `https://` URL records are POSTed to. Certificates are
-    /// verified (rustls, Mozilla's roots).
-    pub url: String,
+    /// verified (rustls, Mozilla's roots). Its user and password and
+    /// token-like query parameters are never shown.
+    pub url: SecretUrl,
     /// `json_lines`, `json_array`, `loki` or `elasticsearch_bulk`: the body
     /// shape. Default: `json_lines`.
     #[serde(default)]
@@ -1424,9 +1433,9 @@ pub struct HttpHandlerConfig {
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
     /// Extra request headers, such as `Authorization: "Bearer ${TOKEN}"`
-    /// (write secrets as `${VAR}`: values are never shown in messages).
+    /// (write secrets as `${VAR}`). Their values are never shown.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, Secret>,
     /// Retries of a failed request (connection error, 429 or 5xx) before its
     /// records are dropped and counted. Default: 3.
     #[serde(default = "default_max_retries")]
@@ -1477,7 +1486,7 @@ impl HttpHandlerConfig {
     /// ```
     pub fn new(url: impl Into<String>) -> Self {
         HttpHandlerConfig {
-            url: url.into(),
+            url: SecretUrl::new(url),
             format: HttpFormat::JsonLines,
             batch_size: default_batch_size(),
             flush_interval: default_flush_interval(),
@@ -1534,15 +1543,15 @@ pub enum StartTls {
 
 /// User name and password (SMTP AUTH, HTTP basic authentication); write
 /// them as `${VAR}`. Python's `[user, password]` pair is accepted too.
-#[derive(Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct Credentials {
     /// User name.
     pub username: String,
-    /// Password, such as `${SMTP_PASSWORD}`. Never shown in messages.
-    pub password: String,
+    /// Password, such as `${SMTP_PASSWORD}`. Never shown.
+    pub password: Secret,
 }
 
 impl Credentials {
@@ -1557,17 +1566,8 @@ impl Credentials {
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
         Credentials {
             username: username.into(),
-            password: password.into(),
+            password: Secret::new(password),
         }
-    }
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"***")
-            .finish()
     }
 }
 

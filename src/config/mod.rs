@@ -9,6 +9,7 @@
 mod filter;
 mod formatter;
 mod handler;
+mod secret;
 mod values;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,7 +20,9 @@ pub use filter::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
     RateLimitFilterConfig, RegexFilterConfig,
 };
-pub use formatter::{FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig};
+pub use formatter::{
+    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig,
+};
 pub use handler::{
     ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
     FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,
@@ -30,7 +33,12 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
+
+#[cfg(feature = "cli")]
+pub(crate) use secret::serializing;
+pub(crate) use secret::{SecretSpots, url_secrets};
 
 pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};
 
@@ -111,6 +119,8 @@ pub(crate) struct Origin {
     pub(crate) spans: Arc<HashMap<String, (u32, u32)>>,
     /// Components that failed to load (`handlers.app`).
     pub(crate) failed: Arc<std::collections::HashSet<String>>,
+    /// Where the secrets are, so diagnostics never quote them.
+    pub(crate) secrets: Arc<SecretSpots>,
 }
 
 impl Origin {
@@ -126,12 +136,13 @@ impl Origin {
         }
     }
 
-    /// The text of a 1-based line.
+    /// The text of a 1-based line, as a diagnostic may quote it: cut at
+    /// the secrets on it.
     pub(crate) fn line_text(&self, line: u32) -> Option<String> {
         let text = self.text.as_deref()?;
         text.lines()
             .nth(line.checked_sub(1)? as usize)
-            .map(|l| l.trim_end_matches('\r').to_owned())
+            .map(|l| self.secrets.mask_line(line, l.trim_end_matches('\r')))
     }
 }
 

@@ -2,14 +2,16 @@
 //!
 //! The keys are written in `fields` order, each pre-escaped once at compile
 //! time; values keep their types. The output is valid JSON whatever the record
-//! holds: strings are escaped, and non-finite floats become strings.
+//! holds: strings are escaped, and non-finite floats become strings. Every
+//! control character (C0, DEL, C1) is escaped as `\u00XX` (or `\n`, `\t`, ...),
+//! so a JSON line holds no raw newline and cannot drive a terminal.
 
 use std::collections::HashSet;
 
 use super::Formatter;
 use super::pattern::{Attr, Sink, Val, attr_value, write_repr_float, write_text};
 use super::time::TimeFormat;
-use crate::config::JsonFormatterConfig;
+use crate::config::{Escape, JsonFormatterConfig};
 use crate::error::{ErrorKind, hint};
 use crate::{Entry, Error};
 
@@ -41,6 +43,11 @@ struct Field {
 /// - `spans` (not in the default `fields`) is the `tracing` span scope, root
 ///   first, as an array of `{"name": ..., "fields": {...}}` with the fields'
 ///   types kept; `[]` for `log` records.
+/// - Strings escape `"`, `\` and every control character: C0 (`\n`, `\r`,
+///   `\t`, `\b`, `\f`, else `\u00XX`), DEL and C1 (`\u007f`, `\u009b`). A
+///   record is one line of valid JSON whatever its text; the text comes back
+///   exactly when the JSON is parsed. (Key-value text is its `Display`
+///   output, always UTF-8: `log::kv` hands out no raw bytes.)
 ///
 /// # Examples
 ///
@@ -186,6 +193,10 @@ impl JsonFormatter {
 }
 
 impl Formatter for JsonFormatter {
+    fn writes_json(&self) -> bool {
+        true
+    }
+
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
         let fail = |_| Error::other("a value's `Display` implementation failed");
         out.push(b'{');
@@ -316,7 +327,7 @@ fn write_json_val(
         _ => {
             out.push(b'"');
             let start = out.len();
-            write_text(val, entry, time, out)?;
+            write_text(val, entry, time, Escape::None, out)?;
             escape_from(out, start);
             out.push(b'"');
             Ok(())
@@ -336,22 +347,53 @@ fn write_json_float(out: &mut Vec<u8>, f: f64) {
     }
 }
 
+/// Whether byte `b` may need an escape: a C0 control, `"`, `\`, DEL, or
+/// `0xC2`, which starts the UTF-8 of the C1 controls (and of U+00A0 to
+/// U+00BF, which need none).
 fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
+    b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f || b == 0xc2
 }
 
 /// Escapes the raw text at `out[start..]` in place (copying only when some
 /// byte needs escaping).
 fn escape_from(out: &mut Vec<u8>, start: usize) {
+    if !super::escape::may_need_json(&out[start..]) {
+        return;
+    }
     let Some(first) = out[start..].iter().position(|&b| needs_escape(b)) else {
         return;
     };
     let raw = out.split_off(start + first);
-    for &b in &raw {
-        push_escaped(out, b);
+    push_escaped_bytes(out, &raw);
+}
+
+/// Appends `raw` (UTF-8) with JSON's escapes, C1 controls included.
+fn push_escaped_bytes(out: &mut Vec<u8>, raw: &[u8]) {
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        match raw.get(i + 1) {
+            Some(&n) if b == 0xc2 && (0x80..=0x9f).contains(&n) => {
+                push_u00(out, n);
+                i += 2;
+            }
+            _ => {
+                push_escaped(out, b);
+                i += 1;
+            }
+        }
     }
 }
 
+/// `\u00XX`.
+fn push_u00(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(b"\\u00");
+    out.push(HEX[usize::from(b >> 4)]);
+    out.push(HEX[usize::from(b & 0xf)]);
+}
+
+/// Appends byte `b` of a string, escaped if JSON (or a terminal) needs it.
 fn push_escaped(out: &mut Vec<u8>, b: u8) {
     match b {
         b'"' => out.extend_from_slice(b"\\\""),
@@ -361,22 +403,16 @@ fn push_escaped(out: &mut Vec<u8>, b: u8) {
         b'\t' => out.extend_from_slice(b"\\t"),
         0x08 => out.extend_from_slice(b"\\b"),
         0x0c => out.extend_from_slice(b"\\f"),
-        b if b < 0x20 => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
-        }
+        b if b < 0x20 || b == 0x7f => push_u00(out, b),
         b => out.push(b),
     }
 }
 
-/// Writes `s` as a JSON string, quotes included.
-fn write_json_str(out: &mut Vec<u8>, s: &str) {
+/// Writes `s` as a JSON string, quotes included, every control character
+/// escaped.
+pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    for &b in s.as_bytes() {
-        push_escaped(out, b);
-    }
+    push_escaped_bytes(out, s.as_bytes());
     out.push(b'"');
 }
 
@@ -493,6 +529,45 @@ mod tests {
             JsonFormatter::compile(&c).unwrap_err(),
             "rename of `nam`, which is not in `fields` (did you mean `name`?)"
         );
+    }
+
+    #[test]
+    fn every_character_stays_valid_json_and_comes_back() {
+        let c = cfg(&["name", "message", "kv", "threadName"]);
+        let f = JsonFormatter::compile(&c).unwrap();
+        // Every code point below U+0100, a few beyond, at every offset of
+        // the 16-byte blocks the escaper scans.
+        let chars: Vec<char> = (0..0x100u32)
+            .chain([0x2028, 0x2029, 0xfeff, 0x1f600])
+            .filter_map(char::from_u32)
+            .collect();
+        for pad in 0..20 {
+            let text: String = "x".repeat(pad) + &chars.iter().collect::<String>();
+            let kvs: &[(&str, log::kv::Value<'_>)] = &[(&text, log::kv::Value::from(&*text))];
+            let mut out = Vec::new();
+            f.format(
+                &Entry::new(
+                    &log::Record::builder()
+                        .args(format_args!("{text}"))
+                        .target(&text)
+                        .key_values(&kvs)
+                        .build(),
+                )
+                .with_thread(1, &text),
+                &mut out,
+            )
+            .unwrap();
+            // One line, no raw control character of any kind.
+            assert!(
+                !String::from_utf8_lossy(&out).chars().any(char::is_control),
+                "{out:?}"
+            );
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(v["message"], text);
+            assert_eq!(v["name"], text);
+            assert_eq!(v["threadName"], text);
+            assert_eq!(v["kv"][&text], text);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Formats are parsed and compiled once, when the graph is built; `format` only
 //! walks the compiled pieces and appends to the caller's buffer.
 
+pub(crate) mod escape;
 mod json;
 mod pattern;
 mod time;
@@ -12,6 +13,8 @@ use std::fmt;
 use crate::{Entry, Error};
 
 pub use json::JsonFormatter;
+#[cfg(feature = "http")]
+pub(crate) use json::write_json_str;
 pub use pattern::PatternFormatter;
 #[cfg(feature = "cli")]
 pub(crate) use pattern::level_name;
@@ -48,6 +51,35 @@ pub(crate) use pattern::level_name;
 pub trait Formatter: fmt::Debug + Send + Sync + 'static {
     /// Appends exactly one record to `out`, with no line terminator.
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error>;
+
+    /// Whether every record this formatter writes is one JSON value on one
+    /// line (no raw newline or carriage return), whatever the record holds.
+    ///
+    /// Outputs whose body must be JSON (the `http` handler's `json_lines`,
+    /// `json_array` and `elasticsearch_bulk`) send such a record as it is and
+    /// wrap any other as `{"message": "<text>"}`, so a body stays valid JSON
+    /// whatever the formatter; line-framed outputs (`tcp`, `udp`) skip
+    /// looking for line breaks to escape in it. Default: `false`;
+    /// [`JsonFormatter`] says `true`.
+    ///
+    /// # For implementors
+    ///
+    /// Say `true` only if no record can make the output invalid JSON: escape
+    /// every string, and write non-finite floats as something JSON allows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Formatter, JsonFormatter, PatternFormatter};
+    ///
+    /// let json = JsonFormatter::new(&Default::default())?;
+    /// assert!(json.writes_json());
+    /// assert!(!PatternFormatter::message_only().writes_json());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn writes_json(&self) -> bool {
+        false
+    }
 }
 
 impl<T: Formatter> From<T> for Box<dyn Formatter> {

@@ -8,7 +8,7 @@ use super::HandlerStats;
 use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
-use crate::config::{HttpFormat, HttpHandlerConfig, TlsConfig};
+use crate::config::{HttpFormat, HttpHandlerConfig, Secret, SecretUrl, TlsConfig};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 
 /// POSTs batches of records to a URL (`type: http`, feature `http`).
@@ -22,6 +22,12 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// exponential backoff, up to `max_retries` times; then the batch counts as
 /// failed. Any other answer outside 2xx fails the batch at once. Batches go
 /// out one at a time, in order.
+///
+/// Bodies are valid JSON whatever the formatter: with `json_lines`,
+/// `json_array` and `elasticsearch_bulk`, a formatter that does not write
+/// JSON (a pattern) gives each record as `{"message":"<text>"}`; with `loki`
+/// each record's text is a JSON string. Record text can never add a line to a
+/// `json_lines` or `elasticsearch_bulk` body.
 ///
 /// Header values and the URL's user and password never appear in error
 /// messages. `flush` sends what waits and returns when it was answered, at
@@ -65,13 +71,15 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// log::set_max_level(log::LevelFilter::Trace);
 /// log::info!(logger: dispatcher, "posted");
 /// dispatcher.flush_handlers();
-/// assert_eq!(answer.join().unwrap()?, "posted\n");
+/// assert_eq!(answer.join().unwrap()?, "{\"message\":\"posted\"}\n");
 /// assert_eq!(dispatcher.stats()["web"].emitted, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct HttpHandler {
     worker: Worker<Fifo<Item>>,
+    /// The body shape, which decides how a record is rendered.
+    format: HttpFormat,
 }
 
 /// One rendered record.
@@ -88,10 +96,11 @@ impl Weigh for Item {
     }
 }
 
-/// Settings the worker needs, secrets included (never printed).
+/// Settings the worker needs, secrets included (never printed: their types
+/// show `***`).
 struct Request {
-    url: String,
-    headers: Vec<(String, String)>,
+    url: SecretUrl,
+    headers: Vec<(String, Secret)>,
     format: HttpFormat,
     labels: String,
     index_action: String,
@@ -99,9 +108,8 @@ struct Request {
 
 impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Header values and credentials in the URL stay out of debug output.
         f.debug_struct("Request")
-            .field("url", &redact(&self.url))
+            .field("url", &self.url)
             .field("format", &self.format)
             .finish_non_exhaustive()
     }
@@ -118,19 +126,6 @@ struct Poster {
     max_retries: u32,
     backoff: Duration,
     max_backoff: Duration,
-}
-
-/// `url` without user, password, query or fragment: safe to show.
-fn redact(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let at = if authority.contains('@') { "***@" } else { "" };
-    format!("{scheme}://{at}{host}{path}")
 }
 
 /// Standard base64 with padding (RFC 4648 §4), for basic authentication.
@@ -155,7 +150,8 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// `s` as a JSON string literal.
+/// `s` as a JSON string literal, every control character (C0, DEL, C1)
+/// escaped.
 fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -165,7 +161,7 @@ fn json_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
+            c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -280,7 +276,7 @@ impl HttpHandler {
             .build()
             .into();
         let poster = Poster {
-            shown_url: redact(&config.url),
+            shown_url: config.url.to_string(),
             request: Request {
                 url: config.url.clone(),
                 headers: config
@@ -288,10 +284,10 @@ impl HttpHandler {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .chain(config.credentials.as_ref().map(|c| {
-                        let pair = format!("{}:{}", c.username, c.password);
+                        let pair = format!("{}:{}", c.username, c.password.expose());
                         (
                             "Authorization".to_owned(),
-                            format!("Basic {}", base64(pair.as_bytes())),
+                            Secret::new(format!("Basic {}", base64(pair.as_bytes()))),
                         )
                     }))
                     .collect(),
@@ -315,6 +311,7 @@ impl HttpHandler {
         );
         Ok(HttpHandler {
             worker: Worker::start(settings, poster)?,
+            format: config.format,
         })
     }
 }
@@ -395,7 +392,7 @@ impl Poster {
         let (body, content_type) = self.request.body(items.items());
         let mut req = self
             .agent
-            .post(&self.request.url)
+            .post(self.request.url.expose())
             .header("Content-Type", content_type);
         if let Some(deadline) = closing {
             // Closing: this request may take only what is left of
@@ -407,7 +404,7 @@ impl Poster {
                 .build();
         }
         for (k, v) in &self.request.headers {
-            req = req.header(k.as_str(), v.as_str());
+            req = req.header(k.as_str(), v.expose());
         }
         match req.send(&body[..]) {
             Ok(resp) => {
@@ -497,10 +494,32 @@ impl Output for Poster {
     }
 }
 
+/// The record as one line of the body: for the JSON body formats, the
+/// formatter's JSON as it is when it [writes JSON](Formatter::writes_json),
+/// else `{"message":"<text>"}`, so the body stays valid JSON and record text
+/// cannot add a line; for `loki`, the text (it becomes a JSON string).
+fn body_line(
+    entry: &Entry<'_>,
+    formatter: &dyn Formatter,
+    format: HttpFormat,
+) -> Result<Vec<u8>, Error> {
+    let mut line = Vec::with_capacity(128);
+    if format == HttpFormat::Loki || formatter.writes_json() {
+        formatter.format(entry, &mut line)?;
+        return Ok(line);
+    }
+    super::with_scratch(|text| {
+        formatter.format(entry, text)?;
+        line.extend_from_slice(b"{\"message\":");
+        crate::formatters::write_json_str(&mut line, &String::from_utf8_lossy(text));
+        line.push(b'}');
+        Ok(line)
+    })
+}
+
 impl Handler for HttpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
-        let mut line = Vec::with_capacity(128);
-        formatter.format(entry, &mut line)?;
+        let line = body_line(entry, formatter, self.format)?;
         let item = Item {
             time: entry.time(),
             queued: Instant::now(),
@@ -531,15 +550,6 @@ mod tests {
     }
 
     #[test]
-    fn urls_are_shown_without_credentials_or_query() {
-        assert_eq!(
-            redact("https://user:s3cret@logs.example.com:8443/push?token=abc"),
-            "https://***@logs.example.com:8443/push"
-        );
-        assert_eq!(redact("http://127.0.0.1:9/x"), "http://127.0.0.1:9/x");
-    }
-
-    #[test]
     fn loki_and_bulk_bodies_have_the_documented_shape() {
         let t = SystemTime::UNIX_EPOCH + Duration::from_nanos(1_700_000_000_123_456_789);
         let items = vec![Item {
@@ -548,7 +558,7 @@ mod tests {
             line: b"a \"q\"\nb".to_vec(),
         }];
         let r = Request {
-            url: String::new(),
+            url: SecretUrl::default(),
             headers: Vec::new(),
             format: HttpFormat::Loki,
             labels: "{\"job\":\"x\"}".into(),

@@ -793,6 +793,11 @@ impl Sender {
 /// Sends records over TCP (`type: tcp`): each record rendered by the
 /// handler's formatter and framed by a newline or a length prefix.
 ///
+/// With newline framing (the default) a newline, carriage return or NUL in
+/// the rendered record is escaped (`\n`, `\r`, `\x00`), whatever the
+/// formatter, so record text can never end a record early and forge the next
+/// one; a length prefix carries the record's bytes unchanged.
+///
 /// The logging thread only renders and queues the record; a background thread
 /// named `logfig-net-<name>` connects at the first record, writes with the
 /// configured `timeout`, and reconnects with exponential backoff. While the
@@ -831,6 +836,8 @@ impl Sender {
 #[derive(Debug)]
 pub struct TcpHandler {
     pipe: Pipe,
+    /// Newline framing: the record's own line breaks are escaped.
+    line_framed: bool,
 }
 
 impl TcpHandler {
@@ -849,7 +856,10 @@ impl TcpHandler {
         };
         let options = PipeOptions::new(&config.connection, &config.worker);
         let pipe = start_pipe("tcp", name, dest, options)?;
-        Ok(TcpHandler { pipe })
+        Ok(TcpHandler {
+            pipe,
+            line_framed: config.framing != Framing::Length,
+        })
     }
 }
 
@@ -872,19 +882,36 @@ macro_rules! pipe_handler {
 }
 pub(crate) use pipe_handler;
 
-/// The record as the formatter renders it, in bytes the pipe can own.
-pub(crate) fn rendered(entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<Vec<u8>, Error> {
+/// The record as the formatter renders it, in bytes the pipe can own. With
+/// `escape_breaks`, its newlines, carriage returns and NULs are escaped
+/// (`\n`, `\r`, `\x00`): where the receiver splits records at them, record
+/// text must not add records, whatever the formatter left raw. (A formatter
+/// that [writes JSON](Formatter::writes_json) leaves none.)
+pub(crate) fn rendered(
+    entry: &Entry<'_>,
+    formatter: &dyn Formatter,
+    escape_breaks: bool,
+) -> Result<Vec<u8>, Error> {
     let mut message = Vec::with_capacity(128);
     formatter.format(entry, &mut message)?;
+    if escape_breaks && !formatter.writes_json() {
+        crate::formatters::escape::escape_breaks(&mut message, 0);
+    }
     Ok(message)
 }
 
-pipe_handler!(TcpHandler, |_this, entry, formatter| rendered(
-    entry, formatter
+pipe_handler!(TcpHandler, |this, entry, formatter| rendered(
+    entry,
+    formatter,
+    this.line_framed
 ));
 
 /// Sends each record as one UDP datagram (`type: udp`), rendered by the
 /// handler's formatter, without a terminator.
+///
+/// A newline, carriage return or NUL in the rendered record is escaped
+/// (`\n`, `\r`, `\x00`): many UDP log receivers split a datagram into
+/// records at newlines, and record text must not forge records there.
 ///
 /// The logging thread only renders and queues the record; a background thread
 /// sends. A record longer than `max_datagram` is truncated (at a UTF-8
@@ -954,8 +981,10 @@ impl UdpHandler {
     }
 }
 
+// A datagram is one record to the protocol, but many UDP log receivers split
+// a datagram into records at newlines: its line breaks are escaped too.
 pipe_handler!(UdpHandler, |_this, entry, formatter| rendered(
-    entry, formatter
+    entry, formatter, true
 ));
 
 #[cfg(test)]

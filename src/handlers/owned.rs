@@ -1,7 +1,6 @@
 //! Owned copies of records, for handlers that keep records past `emit`
 //! (`queue`, `memory`), and the targets such handlers write to.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -398,29 +397,31 @@ impl Target {
                 Ok(())
             }
         };
-        let failed = |n: u64| {
-            self.failed
-                .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        };
+        // Quietly: the error goes to the error hook, rate-limited; Rust's
+        // panic message would be printed for every record.
         // Counted here, on the target's own counter; the error passed up is
         // marked as counted so that the queue or memory handler returning it
         // does not count it again.
-        match catch_unwind(AssertUnwindSafe(run)) {
+        let failed = || {
+            self.failed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
+        match crate::catch::quietly(run) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => {
                 if !e.is_counted() {
-                    failed(1);
+                    failed();
                 }
                 Err(
                     Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
                         .counted(),
                 )
             }
-            Err(_) => {
-                failed(1);
+            Err(caught) => {
+                failed();
                 Err(Error::new(
                     ErrorKind::Handler,
-                    format!("handler `{}` panicked", self.name),
+                    format!("handler `{}` panicked: {caught}", self.name),
                 )
                 .counted())
             }
@@ -429,10 +430,10 @@ impl Target {
 
     /// Flushes the target, catching panics.
     pub(crate) fn flush(&self) -> Result<(), Error> {
-        catch_unwind(AssertUnwindSafe(|| self.handler.flush())).unwrap_or_else(|_| {
+        crate::catch::quietly(|| self.handler.flush()).unwrap_or_else(|caught| {
             Err(Error::new(
                 ErrorKind::Handler,
-                format!("handler `{}` panicked while flushing", self.name),
+                format!("handler `{}` panicked while flushing: {caught}", self.name),
             ))
         })
     }

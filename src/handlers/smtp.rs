@@ -14,7 +14,7 @@ use super::HandlerStats;
 use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
-use crate::config::{PatternFormatterConfig, SmtpHandlerConfig, StartTls};
+use crate::config::{Escape, PatternFormatterConfig, Secret, SmtpHandlerConfig, StartTls};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -29,6 +29,11 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// subject plus ` (+N more)`. At most `max_per_hour` messages leave in any
 /// hour; beyond that, records wait (up to `buffer` and `buffer_bytes`, the
 /// oldest dropped and counted) for the next message the cap allows.
+///
+/// Record text in the subject is escaped as `escape: lines` does (`\r`, `\n`,
+/// `\x1b`), so it can never start a header of its own. In the body each
+/// record's newlines, carriage returns and NULs are escaped, so a record is
+/// one line whatever the formatter.
 ///
 /// A message the server refuses, or that cannot be delivered within
 /// `timeout`, counts its records as failed; the error (never the password)
@@ -88,7 +93,8 @@ impl std::fmt::Debug for Mail {
 struct Mailer {
     mail: Mail,
     server: String,
-    password: Option<String>,
+    /// To cut out of messages; its `Debug` shows `***`.
+    password: Option<Secret>,
     window: Duration,
     max_per_hour: usize,
     /// When the messages of the last hour left.
@@ -120,6 +126,9 @@ impl SmtpHandler {
             .collect::<Result<Vec<_>, _>>()?;
         let mut subject = PatternFormatterConfig::default();
         subject.format = Some(config.subject.clone());
+        // A subject is one header line: record text in it is escaped, line
+        // breaks included, so it can never start a header of its own.
+        subject.escape = Escape::Lines;
         let subject = PatternFormatter::compile(&subject).map_err(|e| {
             Error::new(
                 ErrorKind::Invalid,
@@ -140,7 +149,10 @@ impl SmtpHandler {
             .tls(tls)
             .timeout(Some(config.timeout));
         if let Some(c) = &config.credentials {
-            builder = builder.credentials(Credentials::new(c.username.clone(), c.password.clone()));
+            builder = builder.credentials(Credentials::new(
+                c.username.clone(),
+                c.password.expose().to_owned(),
+            ));
         }
         let mail = Mail {
             transport: builder.build(),
@@ -154,7 +166,7 @@ impl SmtpHandler {
                 .credentials
                 .as_ref()
                 .map(|c| c.password.clone())
-                .filter(|p| !p.is_empty()),
+                .filter(|p| !p.expose().is_empty()),
             window: config.window,
             max_per_hour: config.max_per_hour.max(1) as usize,
             sent: VecDeque::new(),
@@ -179,7 +191,7 @@ impl Mailer {
     /// `message` with the password cut out, in case a server echoed it.
     fn scrub(&self, mut message: String) -> String {
         if let Some(p) = &self.password {
-            message = message.replace(p.as_str(), "***");
+            message = message.replace(p.expose(), "***");
         }
         message
     }
@@ -277,9 +289,12 @@ impl Handler for SmtpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let mut line = Vec::with_capacity(128);
         formatter.format(entry, &mut line)?;
+        // The body holds one record a line, whatever the formatter.
+        crate::formatters::escape::escape_breaks(&mut line, 0);
         let mut subject = Vec::with_capacity(64);
         self.subject.format(entry, &mut subject)?;
-        // A subject is one line.
+        // A subject is one line (what is left are the pattern's own
+        // characters).
         let subject: String = String::from_utf8_lossy(&subject)
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })

@@ -4,7 +4,8 @@
 
 use super::HandlerStats;
 use super::net::{Dest, Pipe, PipeOptions, WireFraming, cut, start_pipe, tls_setup};
-use crate::config::{SyslogFormat, SyslogHandlerConfig, SyslogTransport};
+use crate::config::{Escape, SyslogFormat, SyslogHandlerConfig, SyslogTransport};
+use crate::formatters::escape;
 use crate::{Entry, Error, Formatter, Handler};
 
 /// Sends records to a syslog server (`type: syslog`).
@@ -22,9 +23,17 @@ use crate::{Entry, Error, Formatter, Handler};
 /// record has key-values, one SD-ELEMENT `[sd_id key="value" ...]`: names are
 /// cut to 32 characters with `=`, ` `, `]`, `"` and non-ASCII replaced by `_`,
 /// values are escaped as RFC 5424 §6.3.3 asks (`"`, `\` and `]` get a
-/// backslash). RFC 3164 messages carry local time and no key-values. Messages
-/// longer than `max_message` are cut (and counted in the `oversized`
-/// statistic).
+/// backslash), after their control characters were escaped as the pattern
+/// formatter's `escape: lines` does (a newline becomes `\n`, sent as `\\n`,
+/// which every parser reads back as `\n`). RFC 3164 messages carry local
+/// time and no key-values. Messages longer than `max_message` are cut (and
+/// counted in the `oversized` statistic).
+///
+/// Record text never splits a message: over UDP a datagram is one message,
+/// over TCP octet counting (RFC 6587) and over RELP a length prefix carry the
+/// message's bytes, newlines included, as data. On the local socket, whose
+/// messages end at a NUL or a newline, the message's newlines, carriage
+/// returns and NULs are escaped (`\n`, `\r`, `\x00`).
 ///
 /// Statistics: `emitted`, `dropped`, `retried`, `queued`, as for `tcp`, and
 /// `oversized`.
@@ -59,6 +68,8 @@ pub struct SyslogHandler {
     procid: String,
     sd_id: String,
     max_message: usize,
+    /// The local socket: messages end at NUL or newline, so MSG escapes them.
+    escape_breaks: bool,
 }
 
 /// The syslog severity of a level.
@@ -137,7 +148,9 @@ fn structured_data(sd_id: &str, record: &log::Record<'_>, out: &mut Vec<u8>) {
             self.out
                 .extend_from_slice(if name.is_empty() { "_" } else { &name }.as_bytes());
             self.out.extend_from_slice(b"=\"");
-            escape_param(&value.to_string(), self.out);
+            let start = self.out.len();
+            let _ = std::io::Write::write_fmt(self.out, format_args!("{value}"));
+            escape_param(self.out, start);
             self.out.push(b'"');
             Ok(())
         }
@@ -155,13 +168,30 @@ fn structured_data(sd_id: &str, record: &log::Record<'_>, out: &mut Vec<u8>) {
     }
 }
 
-/// RFC 5424 §6.3.3: in PARAM-VALUE, `"`, `\` and `]` are escaped with `\`.
-fn escape_param(value: &str, out: &mut Vec<u8>) {
-    for b in value.bytes() {
-        if matches!(b, b'"' | b'\\' | b']') {
-            out.push(b'\\');
+/// Escapes the PARAM-VALUE text at `out[start..]`: first its control
+/// characters as `escape: lines` does (`\n`, `\x1b`: a value stays on one
+/// line and cannot drive a terminal), then, as RFC 5424 §6.3.3 asks, `"`,
+/// `\` and `]` with a backslash (so `\n` goes out as `\\n`, which strict and
+/// lax parsers alike read back as `\n`).
+fn escape_param(out: &mut Vec<u8>, start: usize) {
+    escape::escape_from(out, start, Escape::Lines);
+    let special = |b: &u8| matches!(b, b'"' | b'\\' | b']');
+    let extra = out[start..].iter().filter(|b| special(b)).count();
+    if extra == 0 {
+        return;
+    }
+    // Grow once, then move each byte to its place from the back.
+    let end = out.len();
+    out.resize(end + extra, 0);
+    let mut w = end + extra;
+    for r in (start..end).rev() {
+        let b = out[r];
+        w -= 1;
+        out[w] = b;
+        if special(&b) {
+            w -= 1;
+            out[w] = b'\\';
         }
-        out.push(b);
     }
 }
 
@@ -205,6 +235,7 @@ impl SyslogHandler {
                 oversize: crate::config::Oversize::Truncate,
             },
         };
+        let escape_breaks = matches!(dest, Dest::Unix { .. });
         let options = PipeOptions::new(&config.connection, &config.worker);
         let pipe = start_pipe("syslog", name, dest, options)?;
         Ok(SyslogHandler {
@@ -225,6 +256,7 @@ impl SyslogHandler {
                 .map_or_else(|| std::process::id().to_string(), |p| printable(p, 128)),
             sd_id: config.sd_id.clone(),
             max_message,
+            escape_breaks,
         })
     }
 
@@ -265,7 +297,11 @@ impl SyslogHandler {
                 out.push(b' ');
             }
         }
+        let msg = out.len();
         formatter.format(entry, &mut out)?;
+        if self.escape_breaks {
+            escape::escape_breaks(&mut out, msg);
+        }
         if out.len() > self.max_message {
             out.truncate(cut(&out, self.max_message));
             self.pipe.count_oversized();
@@ -283,9 +319,15 @@ mod tests {
 
     #[test]
     fn param_values_are_escaped_per_rfc5424() {
-        let mut out = Vec::new();
-        escape_param(r#"a"b\c]d"#, &mut out);
-        assert_eq!(out, br#"a\"b\\c\]d"#);
+        let mut out = b"x=".to_vec();
+        out.extend_from_slice(r#"a"b\c]d"#.as_bytes());
+        escape_param(&mut out, 2);
+        assert_eq!(out, br#"x=a\"b\\c\]d"#);
+        // Control characters first, as `\n` and `\x1b`, whose backslash is
+        // then escaped too.
+        let mut out = "a\nb\x1b[2J\u{9b}c\t".as_bytes().to_vec();
+        escape_param(&mut out, 0);
+        assert_eq!(out, b"a\\\\nb\\\\x1b[2J\\\\x9bc\t");
     }
 
     #[test]

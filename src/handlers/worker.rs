@@ -25,9 +25,7 @@
 //! one of logfig's own threads) lives here too: a record logged on such a
 //! thread goes to stderr, never back into the graph.
 
-use std::cell::Cell;
 use std::collections::VecDeque;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{JoinHandle, ThreadId};
@@ -37,34 +35,10 @@ use super::HandlerStats;
 use crate::config::{Overflow, WorkerConfig};
 use crate::error::{Error, ErrorKind};
 
-thread_local! {
-    /// Set while this thread is inside logfig: dispatching a record, or one
-    /// of logfig's own threads.
-    static INSIDE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Marks the current thread as inside logfig; `false` when it already was
-/// (a record logged from inside a handler) or its thread-locals are gone.
-pub(crate) fn enter_logfig() -> bool {
-    INSIDE.try_with(|flag| !flag.replace(true)).unwrap_or(false)
-}
-
-/// Whether this thread is inside logfig (see [`enter_logfig`]).
-pub(crate) fn in_logfig() -> bool {
-    INSIDE.try_with(Cell::get).unwrap_or(true)
-}
-
-/// Ends what [`enter_logfig`] started.
-pub(crate) fn leave_logfig() {
-    let _ = INSIDE.try_with(|flag| flag.set(false));
-}
-
 /// Marks the current thread as one of logfig's own (a worker, a rotation's
 /// compressor) for good: a record logged on it goes to stderr, never back
-/// into the graph.
-pub(crate) fn mark_internal_thread() {
-    let _ = INSIDE.try_with(|flag| flag.set(true));
-}
+/// into the graph. The flag lives with panic catching, which shares it.
+pub(crate) use crate::catch::mark_internal_thread;
 
 /// Locks `m`, taking the data of a poisoned lock as it is: every state kept
 /// under these locks is valid between statements.
@@ -758,14 +732,14 @@ impl<B: Backlog> Shared<B> {
     /// stopped and counts what it left behind.
     fn main<O: Output<Backlog = B>>(&self, output: O) {
         mark_internal_thread();
-        let ran = catch_unwind(AssertUnwindSafe(|| self.run(output)));
+        let ran = crate::catch::quietly(|| self.run(output));
         let mut state = lock(&self.state);
         let lost = self.give_up(&mut state);
         state.stopped = true;
         drop(state);
-        if ran.is_err() {
+        if let Err(panic) = ran {
             self.note(format!(
-                "{}: its thread panicked; {lost} records were lost and count as failed",
+                "{}: its thread panicked ({panic}); {lost} records were lost and count as failed",
                 self.settings.label
             ));
         }

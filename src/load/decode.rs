@@ -13,11 +13,12 @@ use std::time::Duration;
 use super::node::{Node, Value};
 use crate::config::{
     ColorMode, CommonHandlerConfig, Compression, Config, ConsoleHandlerConfig, CustomHandlerConfig,
-    DedupFilterConfig, FileHandlerConfig, FileMode, FilterAction, FilterConfig, FormatStyle,
-    FormatterConfig, HandlerConfig, JsonFormatterConfig, Level, LevelFilterConfig, LoggerConfig,
-    MemoryHandlerConfig, NameFilterConfig, NullHandlerConfig, Overflow, PatternFormatterConfig,
-    QueueHandlerConfig, RateLimitFilterConfig, RegexFilterConfig, ReloadConfig, ReloadMode,
-    RootConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
+    CustomOptions, DedupFilterConfig, FileHandlerConfig, FileMode, FilterAction, FilterConfig,
+    FormatStyle, FormatterConfig, HandlerConfig, JsonFormatterConfig, Level, LevelFilterConfig,
+    LoggerConfig, MemoryHandlerConfig, NameFilterConfig, NullHandlerConfig, Overflow,
+    PatternFormatterConfig, QueueHandlerConfig, RateLimitFilterConfig, RegexFilterConfig,
+    ReloadConfig, ReloadMode, RootConfig, RotateWhen, RotatingFileHandlerConfig, Secret,
+    SecretSpots, SecretUrl, Stream, WatchedFileHandlerConfig,
 };
 use crate::error::{Diagnostic, hint};
 
@@ -29,6 +30,8 @@ pub(crate) struct Decoder<'e> {
     /// Components that failed to decode (`handlers.app`): references to them
     /// are not reported again as undefined.
     pub(crate) failed: HashSet<String>,
+    /// Where the secrets are, so diagnostics never quote them.
+    pub(crate) secrets: SecretSpots,
     env: &'e dyn Fn(&str) -> Option<String>,
     format: super::Format,
 }
@@ -63,6 +66,7 @@ impl<'e> Decoder<'e> {
             diagnostics: Vec::new(),
             spans: HashMap::new(),
             failed: HashSet::new(),
+            secrets: SecretSpots::default(),
             env,
             format,
         }
@@ -174,6 +178,62 @@ impl<'e> Decoder<'e> {
                 );
                 None
             }
+        }
+    }
+
+    /// A string that is never shown: a password, a header value. Its place
+    /// is recorded even when it is not a string, so the source line a
+    /// diagnostic quotes is cut there.
+    fn secret(&mut self, node: &Node, path: &str) -> Option<Secret> {
+        let value = self.string(node, path);
+        let text = value.clone().unwrap_or_default();
+        self.secrets
+            .add(node.line, node.column, &text, vec![text.clone()]);
+        value.map(Secret::new)
+    }
+
+    /// A URL whose user information and token-like parameters are never
+    /// shown.
+    fn secret_url(&mut self, node: &Node, path: &str) -> Option<SecretUrl> {
+        let url = self.string(node, path)?;
+        let parts = crate::config::url_secrets(&url);
+        // Without `scheme://` the user information cannot be told apart: the
+        // whole (invalid) URL is kept out of diagnostics.
+        if !url.contains("://") {
+            self.secrets
+                .add(node.line, node.column, &url, vec![url.clone()]);
+        } else if !parts.is_empty() {
+            self.secrets.add(node.line, node.column, &url, parts);
+        }
+        Some(SecretUrl::new(url))
+    }
+
+    /// Records the secrets of a custom handler's options: values of keys
+    /// with secret-like names, and URLs' secrets, at any depth.
+    fn note_option_secrets(&mut self, node: &Node) {
+        match &node.value {
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    if crate::config::is_secret_name(&k.name) && v.value != Value::Null {
+                        let text = match &v.value {
+                            Value::Str(s) => s.clone(),
+                            _ => String::new(),
+                        };
+                        self.secrets
+                            .add(v.line, v.column, &text, vec![text.clone()]);
+                    } else {
+                        self.note_option_secrets(v);
+                    }
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| self.note_option_secrets(i)),
+            Value::Str(s) => {
+                let parts = crate::config::url_secrets(s);
+                if !parts.is_empty() {
+                    self.secrets.add(node.line, node.column, s, parts);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -369,10 +429,25 @@ impl<'e> Decoder<'e> {
     }
 
     fn string_map(&mut self, node: &Node, path: &str) -> BTreeMap<String, String> {
+        self.map_of(node, path, Self::string)
+    }
+
+    /// A mapping of names to secrets (HTTP headers).
+    fn secret_map(&mut self, node: &Node, path: &str) -> BTreeMap<String, Secret> {
+        self.map_of(node, path, Self::secret)
+    }
+
+    /// A mapping of names to values read by `value`.
+    fn map_of<T>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        value: fn(&mut Self, &Node, &str) -> Option<T>,
+    ) -> BTreeMap<String, T> {
         let mut out = BTreeMap::new();
         if let Some(f) = self.fields(node, path) {
             for (k, v) in f.entries {
-                if let Some(s) = self.string(v, &join(path, &k.name)) {
+                if let Some(s) = value(self, v, &join(path, &k.name)) {
                     out.insert(k.name.clone(), s);
                 }
             }
@@ -777,7 +852,13 @@ impl<'e> Decoder<'e> {
                         None
                     }
                 };
-                let options = f.take("options").map(Node::to_json).unwrap_or_default();
+                let options = match f.take("options") {
+                    Some(n) => {
+                        self.note_option_secrets(n);
+                        CustomOptions::new(n.to_json())
+                    }
+                    None => CustomOptions::default(),
+                };
                 let common = self.common(&mut f, path);
                 factory.map(|factory| {
                     HandlerConfig::Custom(CustomHandlerConfig {
@@ -993,6 +1074,13 @@ impl<'e> Decoder<'e> {
                 }
                 if let Some(n) = f.take("defaults") {
                     c.defaults = self.string_map(n, &join(path, "defaults"));
+                }
+                if let Some(n) = f.take("escape") {
+                    use crate::config::Escape;
+                    let modes = [Escape::Control, Escape::Lines, Escape::None];
+                    c.escape = self
+                        .choice(n, &join(path, "escape"), "escape", Escape::NAMES, &modes)
+                        .unwrap_or_default();
                 }
                 FormatterConfig::Pattern(c)
             }

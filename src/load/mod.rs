@@ -98,6 +98,7 @@ pub(crate) fn load_with_env(
         text: Some(origin_text),
         spans: Arc::default(),
         failed: Arc::default(),
+        secrets: Arc::default(),
     };
     let mut root = parse(text, format).map_err(|d| finish(ErrorKind::Parse, d, &origin))?;
     let mut decoder = decode::Decoder::new(env, format);
@@ -108,6 +109,7 @@ pub(crate) fn load_with_env(
     let config = decoder.config(&root);
     origin.spans = Arc::new(std::mem::take(&mut decoder.spans));
     origin.failed = Arc::new(std::mem::take(&mut decoder.failed));
+    origin.secrets = Arc::new(std::mem::take(&mut decoder.secrets));
     let mut diagnostics = decoder.diagnostics;
     let Some(mut config) = config else {
         return Err(finish(ErrorKind::Invalid, diagnostics, &origin));
@@ -167,6 +169,11 @@ pub(crate) fn place(d: Diagnostic, origin: &Origin) -> Diagnostic {
         origin.line_text(line)
     } else {
         None
+    };
+    // A message may quote a value; a secret's text is cut out of it.
+    let d = match origin.secrets.scrub(d.message()) {
+        std::borrow::Cow::Owned(message) => d.with_message(message),
+        std::borrow::Cow::Borrowed(_) => d,
     };
     d.at(line, column, source).in_file(origin.file.as_deref())
 }

@@ -1183,7 +1183,7 @@ mod tests {
         let crate::config::HandlerConfig::Http(h) = &c.handlers["h"] else {
             panic!("{:?}", c.handlers["h"]);
         };
-        assert_eq!(h.url, "http://logs.example:8080/ingest");
+        assert_eq!(h.url.expose(), "http://logs.example:8080/ingest");
         let get = text.replace("method: POST", "method: GET");
         let err = load(&get).unwrap_err().to_string();
         assert!(err.contains("sends records with POST"), "{err}");

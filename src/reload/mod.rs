@@ -102,7 +102,7 @@ impl Callbacks {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         for cb in callbacks {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cb(status)));
+            let _ = crate::catch::quietly(|| cb(status));
         }
     }
 }
@@ -241,6 +241,10 @@ impl Drop for Watcher {
     }
 }
 
+/// What loading a config's bytes gave: the config, the warnings when it was
+/// applied (`None`: it equals the running one), and what changed.
+type Loaded = Result<(Config, Option<Vec<Diagnostic>>, String), Error>;
+
 /// How long to wait before retrying a file that failed to parse right after an
 /// event: an editor writing in place may not have finished.
 const MID_WRITE_RETRY: Duration = Duration::from_millis(250);
@@ -344,24 +348,24 @@ impl Worker {
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Ok(Message::Hangup) => {
                     self.dispatcher.reopen();
-                    let _ = self.check(false, false);
+                    let _ = self.attempt(false, false);
                 }
                 Ok(Message::ReloadNow(reply)) => {
-                    let _ = reply.send(self.check(false, true));
+                    let _ = reply.send(self.attempt(false, true));
                 }
                 Ok(Message::Event(Ok(event))) => {
                     if self.relevant(&event) {
                         match self.debounce(rx) {
                             Debounced::Stop => return,
                             Debounced::Quiet => {
-                                let _ = self.check(true, false);
+                                let _ = self.attempt(true, false);
                             }
                             Debounced::Now(reply) => {
-                                let _ = reply.send(self.check(false, true));
+                                let _ = reply.send(self.attempt(false, true));
                             }
                             Debounced::Hangup => {
                                 self.dispatcher.reopen();
-                                let _ = self.check(false, false);
+                                let _ = self.attempt(false, false);
                             }
                         }
                     }
@@ -372,7 +376,7 @@ impl Worker {
                 Err(RecvTimeoutError::Timeout) => {
                     let now = meta(&self.path);
                     if now.is_some() && now != self.last_meta {
-                        let _ = self.check(false, false);
+                        let _ = self.attempt(false, false);
                     }
                     next_poll = Instant::now() + self.poll_interval();
                 }
@@ -406,38 +410,55 @@ impl Worker {
         }
     }
 
+    /// [`check`](Worker::check), with a panic anywhere in it (a bug of
+    /// logfig's; the application's code is caught closer, in `load`) turned
+    /// into a reported failure: the watcher thread lives on.
+    fn attempt(&mut self, after_event: bool, force: bool) -> Result<(), Error> {
+        match crate::catch::quietly(|| self.check(after_event, force)) {
+            Ok(result) => result,
+            Err(caught) => {
+                let e = Error::new(
+                    ErrorKind::Other,
+                    format!("{}: the reload panicked: {caught}", self.path.display()),
+                );
+                report_failure(&self.path, &e);
+                let mut status = self.status();
+                status.attempted = Some(SystemTime::now());
+                status.error = Some(e.to_string());
+                status.diagnostics = Vec::new();
+                self.callbacks.call(&status);
+                *self.state.lock().unwrap_or_else(PoisonError::into_inner) = status;
+                Err(e)
+            }
+        }
+    }
+
     /// Reads the file and applies it if its bytes changed. `after_event`: a
-    /// failure may come from a half-written file, so it is retried once.
+    /// failure may come from a half-written file, so it is looked at again.
     /// `force`: apply even if the bytes are unchanged (a manual reload).
     fn check(&mut self, after_event: bool, force: bool) -> Result<(), Error> {
         self.last_meta = meta(&self.path);
-        let Ok(bytes) = std::fs::read(&self.path) else {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) if !bytes.is_empty() => bytes,
             // A missing file keeps the running config; it is picked up again
-            // when it reappears.
-            return Ok(());
+            // when it reappears. An empty one is a write in progress (`>`
+            // and `fs::write` truncate, then write): never a config to apply
+            // or report, however long the writer stalls in between.
+            Ok(_) => return self.not_read(force, None),
+            Err(e) => return self.not_read(force, Some(e)),
         };
         if bytes == self.last_bytes && !force {
             return Ok(());
         }
-        let result = self.load(&bytes);
-        let result = match result {
-            // Right after an event the file may be half written (an editor
-            // writing in place, or a truncate before the write): whatever the
-            // error, look again once before reporting it.
-            Err(e) if after_event => {
-                std::thread::sleep(MID_WRITE_RETRY);
-                self.last_meta = meta(&self.path);
-                match std::fs::read(&self.path) {
-                    Ok(again) if again != bytes => return self.check(false, force),
-                    _ => Err(e),
-                }
-            }
-            other => other,
+        let Some((bytes, result)) = self.load_settled(bytes, after_event) else {
+            return Ok(());
         };
         self.last_bytes = bytes;
-        let mut status = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // Published last, after the reload's record and the callbacks: whoever
+        // sees an attempt in `reload_status()` sees everything it did.
+        let mut status = self.status();
         status.attempted = Some(SystemTime::now());
-        match result {
+        let result = match result {
             Ok((config, applied, changes)) => {
                 status.hash = hash(&self.last_bytes);
                 status.error = None;
@@ -445,8 +466,6 @@ impl Worker {
                 if applied.is_some() {
                     status.reloads += 1;
                 }
-                let snapshot = status.clone();
-                drop(status);
                 // A file may change the reload settings, but not stop the
                 // watcher: only dropping the handle does.
                 let mode_changed = config.reload.mode != self.settings.mode;
@@ -467,24 +486,97 @@ impl Worker {
                         log::warn!(logger: self.dispatcher, target: "logfig", "{w}");
                     }
                 }
-                self.callbacks.call(&snapshot);
                 Ok(())
             }
             Err(e) => {
                 status.error = Some(e.to_string());
                 status.diagnostics = e.diagnostics().to_vec();
-                let snapshot = status.clone();
-                drop(status);
                 report_failure(&self.path, &e);
                 log::error!(logger: self.dispatcher, target: "logfig",
                     "reloading `{}` failed; the running config stays:\n{e}", self.path.display());
-                self.callbacks.call(&snapshot);
                 Err(e)
             }
+        };
+        self.callbacks.call(&status);
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = status;
+        result
+    }
+
+    fn status(&self) -> ReloadStatus {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The file is missing (`error`) or empty: the running config stays,
+    /// and nothing is reported, except to a manual reload, which asked.
+    fn not_read(&self, force: bool, error: Option<std::io::Error>) -> Result<(), Error> {
+        if !force {
+            return Ok(());
+        }
+        let what = format!("reading config file `{}`", self.path.display());
+        Err(match error {
+            Some(e) => Error::io(what, e),
+            None => Error::new(
+                ErrorKind::Io,
+                format!("{what}: the file is empty; the running config stays"),
+            ),
+        })
+    }
+
+    /// Loads `bytes`. Right after an event the file may be half written (an
+    /// editor writing in place, a truncate before the write): whatever the
+    /// error, the file is read again after [`MID_WRITE_RETRY`], and loaded
+    /// again while its bytes keep changing, for up to `max_wait`. `None`
+    /// when the file ended up empty or gone: a write still in progress, or
+    /// content that no longer exists, is not reported.
+    fn load_settled(
+        &mut self,
+        mut bytes: Vec<u8>,
+        mut after_event: bool,
+    ) -> Option<(Vec<u8>, Loaded)> {
+        let deadline = Instant::now() + self.settings.max_wait.max(MID_WRITE_RETRY);
+        loop {
+            let result = self.load(&bytes);
+            if result.is_ok() || !after_event {
+                return Some((bytes, result));
+            }
+            let again = loop {
+                std::thread::sleep(MID_WRITE_RETRY);
+                self.last_meta = meta(&self.path);
+                match std::fs::read(&self.path) {
+                    Ok(again) if again.is_empty() && Instant::now() < deadline => {}
+                    Ok(again) if !again.is_empty() => break again,
+                    _ => return None,
+                }
+            };
+            if again == bytes {
+                return Some((bytes, result));
+            }
+            // Past the deadline the new bytes are loaded once more, then
+            // reported as they are.
+            after_event = Instant::now() < deadline;
+            bytes = again;
         }
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<(Config, Option<Vec<Diagnostic>>, String), Error> {
+    /// Loads, checks and applies `bytes`. A panic on the way (a custom
+    /// factory's, or any other) is a failed reload like an invalid file: the
+    /// running graph stays and the watcher keeps watching.
+    fn load(&self, bytes: &[u8]) -> Loaded {
+        crate::catch::quietly(|| self.load_unguarded(bytes)).unwrap_or_else(|caught| {
+            Err(Error::new(
+                ErrorKind::Other,
+                format!(
+                    "{}: loading the config panicked: {caught}",
+                    self.path.display()
+                ),
+            ))
+        })
+    }
+
+    fn load_unguarded(&self, bytes: &[u8]) -> Loaded {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::new(
                 ErrorKind::Parse,
@@ -582,9 +674,13 @@ fn parent(path: &Path) -> PathBuf {
     }
 }
 
-#[allow(clippy::print_stderr)] // reason: a failed reload must be seen even when logging is broken
+/// A failed reload goes to stderr too: it must be seen even when logging is
+/// what broke. The write's result is ignored: a closed or full stderr must
+/// not panic the watcher thread.
 fn report_failure(path: &Path, e: &Error) {
-    eprintln!(
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "logfig: reloading `{}` failed; the running config stays:\n{e}",
         path.display()
     );

@@ -33,9 +33,12 @@ pub(crate) struct HandlerNode {
     /// The kind-specific config (level, formatter and filters cleared): equal
     /// configs share one handler instance across reloads.
     pub(crate) identity: HandlerConfig,
-    pub(crate) panicked: AtomicBool,
-    pub(crate) last_report: AtomicU64,
-    pub(crate) suppressed: AtomicU64,
+    /// Limits the reports of this handler's errors.
+    pub(crate) errors: RateLimit,
+    /// Limits the reports of this handler's panics.
+    pub(crate) panics: RateLimit,
+    /// Set once the first panic was reported (with its full explanation).
+    pub(crate) panics_reported: AtomicBool,
     /// Records whose `emit` returned an error or panicked, counted by the
     /// runtime for every kind (custom handlers too) and added to the
     /// handler's own `failed` in `stats`. Shared with the node that replaces
@@ -43,6 +46,35 @@ pub(crate) struct HandlerNode {
     /// queues and memory handlers that write to it, so it counts as long as
     /// the handler lives.
     pub(crate) failed: Arc<AtomicU64>,
+}
+
+/// At most one report a second: what a handler that fails (or panics) on
+/// every record may print, with a count of what it did not.
+#[derive(Debug, Default)]
+pub(crate) struct RateLimit {
+    /// The second of the last report (Unix time); 0 before the first.
+    last: AtomicU64,
+    /// Events since the last report that were not reported.
+    suppressed: AtomicU64,
+}
+
+impl RateLimit {
+    /// Whether a report is due at `now_secs`; if so, how many events were
+    /// suppressed since the last one. Counts the event otherwise.
+    pub(crate) fn due(&self, now_secs: u64) -> Option<u64> {
+        let last = self.last.load(Ordering::Relaxed);
+        if last != now_secs
+            && self
+                .last
+                .compare_exchange(last, now_secs, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            Some(self.suppressed.swap(0, Ordering::Relaxed))
+        } else {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
 }
 
 impl HandlerNode {
@@ -61,9 +93,9 @@ impl HandlerNode {
             formatter,
             handler,
             identity,
-            panicked: AtomicBool::new(false),
-            last_report: AtomicU64::new(0),
-            suppressed: AtomicU64::new(0),
+            errors: RateLimit::default(),
+            panics: RateLimit::default(),
+            panics_reported: AtomicBool::new(false),
             failed: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -82,23 +114,6 @@ impl HandlerNode {
             .failed
             .saturating_add(self.failed.load(Ordering::Relaxed));
         stats
-    }
-
-    /// Whether an error report is due now (at most one a second per handler);
-    /// returns how many were suppressed since the last report.
-    pub(crate) fn report_due(&self, now_secs: u64) -> Option<u64> {
-        let last = self.last_report.load(Ordering::Relaxed);
-        if last != now_secs
-            && self
-                .last_report
-                .compare_exchange(last, now_secs, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
-            Some(self.suppressed.swap(0, Ordering::Relaxed))
-        } else {
-            self.suppressed.fetch_add(1, Ordering::Relaxed);
-            None
-        }
     }
 }
 

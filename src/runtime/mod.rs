@@ -2,16 +2,16 @@
 //!
 //! `log()` loads the current graph (one `ArcSwap` load, no lock), finds the
 //! record's logger in the trie, checks the level, applies the logger's filters,
-//! then each handler of the chain: level, filters, `emit`. It never panics: a
-//! panicking handler is caught and reported once; a failing one is reported
-//! through the error hook, at most once a second per handler.
+//! then each handler of the chain: level, filters, `emit`. A handler's panic
+//! is caught (quietly: see `crate::catch`) and a failing handler's error goes
+//! to the error hook, each reported at most once a second per handler, with
+//! a count; the default hook's stderr writes cannot fail the logging call.
 
 mod cache;
 mod callsite;
 mod graph;
 mod overrides;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -91,22 +91,6 @@ impl std::fmt::Debug for Dispatcher {
     }
 }
 
-/// While alive, this thread is inside the graph: a record logged from inside
-/// a handler goes to stderr instead of back into the graph.
-struct DispatchGuard;
-
-impl DispatchGuard {
-    fn enter() -> Option<DispatchGuard> {
-        crate::handlers::worker::enter_logfig().then_some(DispatchGuard)
-    }
-}
-
-impl Drop for DispatchGuard {
-    fn drop(&mut self) {
-        crate::handlers::worker::leave_logfig();
-    }
-}
-
 impl Dispatcher {
     /// Builds a dispatcher for `config` with no custom components.
     ///
@@ -122,6 +106,8 @@ impl Dispatcher {
         registry: Registry,
         on_error: Option<ErrorHook>,
     ) -> Result<Dispatcher, Error> {
+        // Before the first build: a factory's panic is caught quietly too.
+        crate::catch::install();
         let (graph, _warnings) = crate::build::build(config, &registry, None)?;
         Ok(Dispatcher {
             shared: Arc::new(Shared {
@@ -256,18 +242,22 @@ impl Dispatcher {
     /// Flushes every handler.
     pub fn flush_handlers(&self) {
         let graph = self.shared.graph.load();
-        for node in graph.handler_instances() {
-            self.guarded::<false>(node, |h| h.handler.flush());
-        }
+        let _ = crate::catch::quietly(|| {
+            for node in graph.handler_instances() {
+                self.guarded::<false>(node, |h| h.handler.flush());
+            }
+        });
     }
 
     /// Reopens every handler's destination (files at their configured paths),
     /// for log rotation by an external tool.
     pub fn reopen(&self) {
         let graph = self.shared.graph.load();
-        for node in graph.handler_instances() {
-            self.guarded::<false>(node, |h| h.handler.reopen());
-        }
+        let _ = crate::catch::quietly(|| {
+            for node in graph.handler_instances() {
+                self.guarded::<false>(node, |h| h.handler.reopen());
+            }
+        });
     }
 
     /// Flushes and closes every handler, then stops routing records: later
@@ -292,46 +282,47 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
-    /// Runs a handler operation, catching panics and reporting errors. With
+    /// Runs a handler operation, catching panics and reporting errors. The
+    /// thread is quiet already: inside the graph, or under `quietly`. With
     /// `EMIT` (the operation is `emit`), an error the handler did not count
     /// itself (see [`Error::counted`]) or a panic counts one failed record
-    /// for the node: on the error paths only, so that the success path is
-    /// what it was before failures were counted.
+    /// for the node: in the error arms only, so that the success path is what
+    /// it was before failures were counted.
     fn guarded<const EMIT: bool>(
         &self,
         node: &HandlerNode,
         op: impl FnOnce(&HandlerNode) -> Result<(), Error>,
     ) {
-        match catch_unwind(AssertUnwindSafe(|| op(node))) {
+        match crate::catch::caught(|| op(node)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 if EMIT && !e.is_counted() {
                     node.failed.fetch_add(1, Ordering::Relaxed);
                 }
-                self.report(node, &e);
+                if let Some(suppressed) = node.errors.due(now_secs()) {
+                    self.report_now(&node.name, &e, suppressed);
+                }
             }
-            Err(panic) => {
+            Err(caught) => {
                 if EMIT {
                     node.failed.fetch_add(1, Ordering::Relaxed);
                 }
-                if !node.panicked.swap(true, Ordering::Relaxed) {
-                    let what = panic_message(&*panic);
-                    let e = Error::new(
-                        crate::ErrorKind::Handler,
-                        format!("panicked: {what} (reported once; the handler stays in place)"),
-                    );
-                    self.report_now(&node.name, &e, 0);
+                // Reported like errors, with the count in the message (a
+                // custom hook gets no separate count).
+                if let Some(suppressed) = node.panics.due(now_secs()) {
+                    let text = if node.panics_reported.swap(true, Ordering::Relaxed) {
+                        format!(
+                            "panicked {} more times since the last report, most recently: {caught}",
+                            suppressed + 1
+                        )
+                    } else {
+                        format!(
+                            "panicked: {caught} (the handler stays in place; later panics are counted and reported at most once a second)"
+                        )
+                    };
+                    self.report_now(&node.name, &Error::new(crate::ErrorKind::Handler, text), 0);
                 }
             }
-        }
-    }
-
-    fn report(&self, node: &HandlerNode, e: &Error) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        if let Some(suppressed) = node.report_due(now) {
-            self.report_now(&node.name, e, suppressed);
         }
     }
 
@@ -372,8 +363,12 @@ impl Dispatcher {
     /// ```
     #[doc(hidden)]
     pub fn log_entry(&self, entry: &Entry<'_>) {
-        match DispatchGuard::enter() {
-            Some(_guard) => self.route(entry.record(), None, || entry.clone()),
+        match crate::catch::enter_graph() {
+            Some(_guard) => {
+                let escaping = crate::catch::Escaping;
+                self.route(entry.record(), None, || entry.clone());
+                escaping.done();
+            }
             None => reentrant(entry.record()),
         }
     }
@@ -459,6 +454,35 @@ impl Dispatcher {
     }
 }
 
+/// Sends a handler's error to `hook`, or to the default sink.
+fn report_to(hook: Option<&ErrorHook>, handler: &str, e: &Error, suppressed: u64) {
+    match hook {
+        Some(hook) => {
+            // A panicking hook is the application's bug; it must not
+            // become a panic of the logging call.
+            let _ = crate::catch::quietly(|| hook(handler, e));
+        }
+        None => default_error_sink(handler, e, suppressed),
+    }
+}
+
+impl Drop for Shared {
+    /// The last `Dispatcher` of a graph that was not shut down (a `Handle`
+    /// dropped, a dispatcher built for a test): its handlers are retired as
+    /// on shutdown, so what a worker could not write within its
+    /// `close_timeout` is reported, not only counted. No logging thread can
+    /// be inside the graph: each would hold a `Dispatcher`.
+    fn drop(&mut self) {
+        if !self.shut_down.load(Ordering::Acquire) {
+            let graph = self.graph.load_full();
+            let hook = self.on_error.as_ref();
+            close_all(&retiring(&graph, None), &|name, e| {
+                report_to(hook, name, e, 0);
+            });
+        }
+    }
+}
+
 /// How long a swap waits for logging threads still inside the graph it
 /// replaced before it retires that graph's handlers (see
 /// [`Dispatcher::retire`]). A record is in a handler for microseconds; only a
@@ -494,7 +518,8 @@ impl Dispatcher {
         }
         let hook = self.shared.on_error.clone();
         let report = move |name: &str, e: &Error| report_to(hook.as_ref(), name, e, 0);
-        let inside = crate::handlers::worker::in_logfig();
+        // Entering the graph fails on a thread that is inside it already.
+        let inside = crate::catch::enter_graph().is_none();
         if !inside && readers_gone(&old, Some(RETIRE_WAIT)) {
             close_all(&retiring, &report);
             return;
@@ -538,49 +563,22 @@ impl Dispatcher {
     }
 }
 
-/// Sends a handler's error to `hook`, or to the default sink.
-fn report_to(hook: Option<&ErrorHook>, handler: &str, e: &Error, suppressed: u64) {
-    match hook {
-        Some(hook) => {
-            let _ = catch_unwind(AssertUnwindSafe(|| hook(handler, e)));
-        }
-        None => default_error_sink(handler, e, suppressed),
-    }
-}
-
-impl Drop for Shared {
-    /// The last `Dispatcher` of a graph that was not shut down (a `Handle`
-    /// dropped, a dispatcher built for a test): its handlers are retired as
-    /// on shutdown, so what a worker could not write within its
-    /// `close_timeout` is reported, not only counted. No logging thread can
-    /// be inside the graph: each would hold a `Dispatcher`.
-    fn drop(&mut self) {
-        if !self.shut_down.load(Ordering::Acquire) {
-            let graph = self.graph.load_full();
-            let hook = self.on_error.as_ref();
-            close_all(&retiring(&graph, None), &|name, e| {
-                report_to(hook, name, e, 0);
-            });
-        }
-    }
-}
-
 /// Flushes and closes `nodes`, reporting what fails: a buffer that cannot be
 /// written out at retirement is lost with the handler's counters.
 fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
     for node in nodes {
-        let done = catch_unwind(AssertUnwindSafe(|| {
-            (node.handler.flush(), node.handler.close())
-        }));
-        match done {
+        match crate::catch::quietly(|| (node.handler.flush(), node.handler.close())) {
             Ok((flushed, closed)) => {
                 for e in [flushed.err(), closed.err()].into_iter().flatten() {
                     report(&node.name, &e);
                 }
             }
-            Err(_) => report(
+            Err(caught) => report(
                 &node.name,
-                &Error::new(crate::ErrorKind::Handler, "panicked while being closed"),
+                &Error::new(
+                    crate::ErrorKind::Handler,
+                    format!("panicked while being closed: {caught}"),
+                ),
             ),
         }
     }
@@ -636,23 +634,28 @@ fn readers_gone(graph: &Arc<Graph>, limit: Option<Duration>) -> bool {
     true
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic payload".to_owned()
-    }
+/// The current Unix time in seconds, for the report rate limits.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
-#[allow(clippy::print_stderr)] // reason: the default error sink is stderr by design
+/// The default error hook: one line on stderr. The write's result is
+/// ignored: with stderr closed or full (`2>/dev/full`, a pipe into
+/// `head -1`), `eprintln!` would panic inside the application's logging
+/// call, and there is nowhere left to report to.
 fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
-    if suppressed > 0 {
-        eprintln!("logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)");
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = if suppressed > 0 {
+        writeln!(
+            err,
+            "logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)"
+        )
     } else {
-        eprintln!("logfig: handler `{handler}`: {e}");
-    }
+        writeln!(err, "logfig: handler `{handler}`: {e}")
+    };
 }
 
 /// Python's `lastResort`: with no handler anywhere in the chain, WARNING and
@@ -692,6 +695,7 @@ impl Formatter for ReentrantFormat {
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
         use std::io::Write;
         let r = entry.record();
+        let start = out.len();
         write!(
             out,
             "logfig (from inside a handler): {} {}: {}",
@@ -699,7 +703,11 @@ impl Formatter for ReentrantFormat {
             r.target(),
             r.args()
         )
-        .map_err(|e| Error::io("formatting", e))
+        .map_err(|e| Error::io("formatting", e))?;
+        // Record text on its way to a terminal: escaped as a pattern
+        // formatter's default does (the prefix has nothing to escape).
+        crate::formatters::escape::escape_from(out, start, crate::config::Escape::Control);
+        Ok(())
     }
 }
 
@@ -729,8 +737,12 @@ impl Dispatcher {
         spans: &[crate::SpanRecord],
         known: Option<(u64, cache::Decision)>,
     ) {
-        match DispatchGuard::enter() {
-            Some(_guard) => self.dispatch(record, spans, known),
+        match crate::catch::enter_graph() {
+            Some(_guard) => {
+                let escaping = crate::catch::Escaping;
+                self.dispatch(record, spans, known);
+                escaping.done();
+            }
             None => reentrant(record),
         }
     }

@@ -202,8 +202,10 @@ route:
   `app::db`: `db_file`
   stops at `app::db` (propagate: false): root and the ancestors above are not reached
 handler `console` (console), via `app::db::pool`:
+  output: stderr
   level WARNING: DEBUG is below it: dropped
 handler `db_file` (file), via `app::db`:
+  output: logs/db.log
   level NOTSET: DEBUG passes
   filter `only_db` (name `app.db`): passes
   formatter: none set, the message alone
@@ -224,11 +226,13 @@ route:
   `app::db`: `db_file`
   stops at `app::db` (propagate: false): root and the ancestors above are not reached
 handler `console` (console), via `app::db::pool`:
+  output: stderr
   level WARNING: ERROR passes
   filter `app_only` (name `app`): passes
   formatter `plain` (pattern `%(levelname)s %(name)s: %(message)s`)
   emitted
 handler `db_file` (file), via `app::db`:
+  output: logs/db.log
   level NOTSET: ERROR passes
   filter `only_db` (name `app.db`): passes
   formatter: none set, the message alone
@@ -258,6 +262,7 @@ route:
   `app::db`: `db_file`
   stops at `app::db` (propagate: false): root and the ancestors above are not reached
 handler `db_file` (file), via `app::db`:
+  output: logs/db.log
   level NOTSET: INFO passes
   filter `only_db` (name `app.db`): passes
   formatter: none set, the message alone
@@ -277,11 +282,13 @@ route:
   `app`: `app_file`
   root: `console`
 handler `app_file` (file), via `app`:
+  output: logs/app.log
   level INFO: INFO passes
   filter `no_health` (regex `GET /health`, deny): depends on the message
   formatter: none set, the message alone
   emitted if the message passes `no_health`
 handler `console` (console), via root:
+  output: stderr
   level WARNING: INFO is below it: dropped
 result: emitted by no handler; depending on the message, by `app_file`
 ",
@@ -298,11 +305,13 @@ route:
   `app`: `app_file`
   root: `console`
 handler `app_file` (file), via `app`:
+  output: logs/app.log
   level INFO: WARNING passes
   filter `no_health` (regex `GET /health`, deny): depends on the message
   formatter: none set, the message alone
   emitted if the message passes `no_health`
 handler `console` (console), via root:
+  output: stderr
   level WARNING: WARNING passes
   filter `app_only` (name `app`): passes
   formatter `plain` (pattern `%(levelname)s %(name)s: %(message)s`)
@@ -342,6 +351,7 @@ logger: root (no configured logger is `other` or one of its ancestors)
 route:
   root: `console`
 handler `console` (console), via root:
+  output: stderr
   level WARNING: ERROR passes
   filter `app_only` (name `app`): drops the record
   dropped
@@ -361,10 +371,12 @@ route:
   `app::db`: `db_file`
   stops at `app::db` (propagate: false): root and the ancestors above are not reached
 handler `console` (console), via `app::db::pool`:
+  output: stderr
   level WARNING: records at WARNING and above pass
   filter `app_only` (name `app`): passes
   formatter `plain` (pattern `%(levelname)s %(name)s: %(message)s`)
 handler `db_file` (file), via `app::db`:
+  output: logs/db.log
   level NOTSET: records at TRACE and above pass
   filter `only_db` (name `app.db`): passes
   formatter: none set, the message alone
@@ -439,4 +451,60 @@ fn fmt_round_trips_every_valid_fixture() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `explain` shows where each handler writes with its secrets as `***`;
+/// `fmt` writes them as `***` with a note on stderr, and as they are with
+/// `--show-secrets` (then the output loads as the same config); `check`
+/// does not quote a bad secret value.
+#[test]
+fn explain_fmt_and_check_hide_secrets() {
+    use crate::secrets::{CONFIG, SECRETS, assert_hidden};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(&path, CONFIG).unwrap();
+    let file = path.to_str().unwrap();
+
+    let out = explain(&path, "app", Some("INFO"));
+    assert_hidden("explain", &out);
+    for line in [
+        "  output: POST https://***@127.0.0.1:9/push?tenant=t1&token=***, header Authorization: ***, header X-Api-Key: ***, header X-Scope-OrgID: ***, basic auth `web-user`:***\n",
+        "  output: mail from a@example.com to b@example.com via 127.0.0.1:9, login `mailer`:***\n",
+        "  output: factory `capture`, options {\"api_key\":\"***\",\"endpoint\":\"https://***@x.example/\"}\n",
+    ] {
+        assert!(out.contains(line), "{line}\nnot in\n{out}");
+    }
+
+    let original = Config::from_path(&path).unwrap();
+    for to in ["yaml", "toml", "json"] {
+        let (out, err, code) = logfig(&["fmt", file, "--to", to]);
+        assert_eq!(code, 0, "{err}");
+        assert_hidden(&format!("fmt --to {to}"), &out);
+        assert_eq!(
+            err,
+            "note: 7 secrets are written as `***`; pass --show-secrets to write them\n"
+        );
+        let (out, err, code) = logfig(&["fmt", file, "--to", to, "--show-secrets"]);
+        assert_eq!((err.as_str(), code), ("", 0));
+        for s in SECRETS {
+            assert!(
+                out.contains(s),
+                "fmt --show-secrets --to {to} lacks {s}:\n{out}"
+            );
+        }
+        let converted = dir.path().join(format!("converted.{to}"));
+        std::fs::write(&converted, &out).unwrap();
+        assert_eq!(Config::from_path(&converted).unwrap(), original, "{out}");
+    }
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        CONFIG.replace("password: smtp-pass-1", "password: 'smtp-pass-1${'"),
+    )
+    .unwrap();
+    let (out, _, code) = logfig(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert_hidden("check", &out);
+    assert!(out.contains("unterminated `${` in `***`"), "{out}");
 }

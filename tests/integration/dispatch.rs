@@ -328,7 +328,7 @@ fn logging_from_inside_a_handler_does_not_recurse() {
     *calls.lock().unwrap() = Some(d.clone());
     let mut changed = config.clone();
     if let Some(logfig::config::HandlerConfig::Custom(c)) = changed.handlers.get_mut("inner") {
-        c.options = serde_json::json!({"rebuild": true});
+        c.options = serde_json::json!({"rebuild": true}).into();
     }
     d.apply(&changed).unwrap();
     log::info!(logger: d, "outer");

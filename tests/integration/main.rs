@@ -8,6 +8,7 @@ mod cli;
 mod dispatch;
 mod files;
 mod fixtures;
+mod injection;
 mod network;
 mod outputs;
 mod python_compat;
@@ -16,6 +17,7 @@ mod python_real;
 mod readme;
 mod reload;
 mod schema;
+mod secrets;
 mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;

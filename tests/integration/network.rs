@@ -48,7 +48,7 @@ fn free_udp_port() -> u16 {
 }
 
 /// Collects newline-framed lines from every connection a listener accepts.
-fn line_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
+pub(crate) fn line_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let out = Arc::clone(&lines);
     std::thread::spawn(move || {
@@ -922,8 +922,11 @@ pub(crate) mod http {
             assert_eq!(lines.len(), if i < 10 { 100 } else { 1 }, "request {i}");
             all.extend(lines.into_iter().map(str::to_owned));
         }
-        let mut expected: Vec<String> = (0..1000).map(|i| format!("r{i}")).collect();
-        expected.push("tail".into());
+        // A pattern formatter's text goes out as `{"message": text}`.
+        let mut expected: Vec<String> = (0..1000)
+            .map(|i| format!("{{\"message\":\"r{i}\"}}"))
+            .collect();
+        expected.push(r#"{"message":"tail"}"#.into());
         assert_eq!(all, expected);
         let stats = d.stats()["web"];
         assert_eq!((stats.emitted, stats.dropped, stats.retried), (1001, 0, 0));
@@ -972,7 +975,9 @@ pub(crate) mod http {
         assert_eq!(statuses, [503, 503, 200]);
         // The same batch three times; accepted once.
         assert!(requests.iter().all(|(b, _)| *b == requests[0].0));
-        let expected: Vec<String> = (0..50).map(|i| format!("r{i}")).collect();
+        let expected: Vec<String> = (0..50)
+            .map(|i| format!("{{\"message\":\"r{i}\"}}"))
+            .collect();
         assert_eq!(requests[2].0.lines().collect::<Vec<_>>(), expected);
         let stats = d.stats()["web"];
         assert_eq!((stats.emitted, stats.dropped, stats.retried), (50, 0, 2));
@@ -1102,18 +1107,18 @@ fn http_without_its_feature_is_refused_with_feature_disabled() {
 // ---- smtp against aiosmtpd ---------------------------------------------------
 
 #[cfg(feature = "smtp")]
-mod smtp {
+pub(crate) mod smtp {
     use super::*;
 
     /// aiosmtpd with `tests/servers/smtp_sink.py`, saving messages in `dir`.
-    struct Aiosmtpd {
+    pub(crate) struct Aiosmtpd {
         child: Child,
-        port: u16,
+        pub(crate) port: u16,
         dir: tempfile::TempDir,
     }
 
     impl Aiosmtpd {
-        fn start(test: &str) -> Option<Aiosmtpd> {
+        pub(crate) fn start(test: &str) -> Option<Aiosmtpd> {
             if !require(test, "python3", "apt-get install python3") {
                 return None;
             }
@@ -1157,7 +1162,7 @@ mod smtp {
         }
 
         /// The messages received so far, in order, as text.
-        fn messages(&self) -> Vec<String> {
+        pub(crate) fn messages(&self) -> Vec<String> {
             let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
                 .unwrap()
                 .map(|e| e.unwrap().path())
@@ -1185,7 +1190,7 @@ mod smtp {
             .find_map(|l| l.strip_prefix(&format!("{name}: ")))
     }
 
-    fn body(message: &str) -> &str {
+    pub(crate) fn body(message: &str) -> &str {
         message.split_once("\n\n").map_or("", |(_, b)| b)
     }
 

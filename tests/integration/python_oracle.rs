@@ -21,13 +21,35 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
-use logfig::config::{FormatStyle, PatternFormatterConfig};
+use logfig::config::{Escape, FormatStyle, PatternFormatterConfig};
 use logfig::{Entry, Formatter, PatternFormatter};
 
 const SCRIPT: &str = r#"
 import json, logging, sys, time
 logging.addLevelName(5, "TRACE")
 data = json.load(sys.stdin)
+mode = data.get("escape", "none")
+
+def esc(s):
+    # logfig's `escape` as its docs state it: CPython's output for the record
+    # whose text was escaped first.
+    if mode == "none" or not isinstance(s, str):
+        return s
+    out = []
+    for c in s:
+        o = ord(c)
+        if c == "\t" or (c == "\n" and mode == "control"):
+            out.append(c)
+        elif c == "\r":
+            out.append("\\r")
+        elif c == "\n":
+            out.append("\\n")
+        elif o < 0x20 or 0x7f <= o <= 0x9f:
+            out.append("\\x%02x" % o)
+        else:
+            out.append(c)
+    return "".join(out)
+
 results = []
 for case in data["cases"]:
     res = []
@@ -40,8 +62,8 @@ for case in data["cases"]:
         results.append(["<python error: %r>" % e] * len(data["records"]))
         continue
     for r in data["records"]:
-        rec = logging.LogRecord(r["name"], r["levelno"], r["pathname"], r["lineno"],
-                                r["msg"], None, None, func=None)
+        rec = logging.LogRecord(esc(r["name"]), r["levelno"], esc(r["pathname"]),
+                                r["lineno"], esc(r["msg"]), None, None, func=None)
         rec.created = r["created"]
         # CPython 3.11's formula, whatever the local Python version.
         rec.msecs = int((rec.created - int(rec.created)) * 1000) + 0.0
@@ -49,10 +71,10 @@ for case in data["cases"]:
         rec.process = r["process"]
         rec.processName = "MainProcess"
         rec.thread = r["thread"]
-        rec.threadName = r["threadName"]
+        rec.threadName = esc(r["threadName"])
         rec.taskName = None
         for k, v in r["kvs"].items():
-            setattr(rec, k, v)
+            setattr(rec, k, esc(v))
         try:
             res.append(f.format(rec))
         except Exception as e:
@@ -416,10 +438,21 @@ fn render(f: &PatternFormatter, r: &Rec) -> String {
     }
 }
 
-/// Runs every case through python3, or returns why it could not.
-fn python(cases: &[Case]) -> Result<Vec<Vec<String>>, String> {
+/// The name of an `escape` mode, for the script.
+fn escape_str(escape: Escape) -> &'static str {
+    match escape {
+        Escape::Lines => "lines",
+        Escape::None => "none",
+        _ => "control",
+    }
+}
+
+/// Runs every case on every record through python3 (the records' text
+/// escaped first as `escape` says), or returns why it could not.
+fn python(cases: &[Case], records: &[Rec], escape: Escape) -> Result<Vec<Vec<String>>, String> {
     let input = serde_json::json!({
-        "records": RECORDS.iter().map(Rec::to_json).collect::<Vec<_>>(),
+        "escape": escape_str(escape),
+        "records": records.iter().map(Rec::to_json).collect::<Vec<_>>(),
         "cases": cases.iter().map(|c| serde_json::json!({
             "fmt": c.fmt,
             "datefmt": c.datefmt,
@@ -464,7 +497,13 @@ fn loud(msg: &str) {
 /// Compares logfig with CPython on every case and record; panics with a diff
 /// of every mismatch.
 fn compare(cases: &[Case], label: &str) {
-    let expected = match python(cases) {
+    compare_on(cases, RECORDS, Escape::Control, label);
+}
+
+/// [`compare`] on `records`, with `escape` set in logfig and the records'
+/// text escaped the same way before CPython formats it.
+fn compare_on(cases: &[Case], records: &[Rec], escape: Escape, label: &str) {
+    let expected = match python(cases, records, escape) {
         Ok(e) => e,
         Err(why) => {
             if std::env::var("LOGFIG_REQUIRE_SERVERS").as_deref() == Ok("1") {
@@ -484,13 +523,14 @@ fn compare(cases: &[Case], label: &str) {
         cfg.datefmt = c.datefmt.map(str::to_owned);
         cfg.style = c.style;
         cfg.utc = c.utc;
+        cfg.escape = escape;
         cfg.defaults = c
             .defaults
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let formatter = PatternFormatter::new(&cfg);
-        for (i, (r, want)) in RECORDS.iter().zip(want).enumerate() {
+        for (i, (r, want)) in records.iter().zip(want).enumerate() {
             let got = match &formatter {
                 Ok(f) => render(f, r),
                 Err(e) => format!("<logfig compile error: {e}>"),
@@ -498,7 +538,8 @@ fn compare(cases: &[Case], label: &str) {
             checked += 1;
             if got != *want {
                 failures.push(format!(
-                    "style `{}` format {:?} datefmt {:?} utc {} record #{i}:\n  python: {want:?}\n  logfig: {got:?}",
+                    "escape `{}` style `{}` format {:?} datefmt {:?} utc {} record #{i}:\n  python: {want:?}\n  logfig: {got:?}",
+                    escape_str(escape),
                     style_str(c.style),
                     c.fmt,
                     c.datefmt,
@@ -513,7 +554,89 @@ fn compare(cases: &[Case], label: &str) {
         failures.len(),
         failures.join("\n\n")
     );
-    assert_eq!(checked, cases.len() * RECORDS.len());
+    assert_eq!(checked, cases.len() * records.len());
+}
+
+/// Records whose text holds terminal controls, newlines and C1 controls in
+/// every attribute a record supplies.
+const CONTROL_RECORDS: &[Rec] = &[
+    Rec {
+        level: log::Level::Warn,
+        name: "app\x1b[2J",
+        msg: "login failed for bob\n2026-01-01 00:00:00,000 CRITICAL root: forged\r\x1b]0;pwned\x07\u{9b}31m\0\x7f\tend",
+        path: Some("src/\x1b]0;x\x07/db.rs"),
+        line: Some(42),
+        secs: 1_764_238_502,
+        nanos: 123_456_000,
+        thread: 7,
+        thread_name: "w\x08\u{85}",
+        pid: 4242,
+        kvs: &[("user", Kv::S("bob\x1b[8m\r\n"))],
+    },
+    Rec {
+        level: log::Level::Info,
+        name: "app",
+        msg: "clean é ü 日本 ° \u{a0}",
+        path: Some("src/main.rs"),
+        line: Some(7),
+        secs: 1_764_238_502,
+        nanos: 999_900_000,
+        thread: 1,
+        thread_name: "MainThread",
+        pid: 1,
+        kvs: &[("user", Kv::S("alice"))],
+    },
+];
+
+/// Formats for [`CONTROL_RECORDS`]: every record-supplied attribute, with
+/// widths and precisions (they measure the escaped text). Conversions `r`
+/// and `a` are left out: they escape the raw text themselves, as CPython's
+/// (see `repr_of_control_characters_is_cpythons`).
+const CONTROL_CASES: &[Case] = &[
+    case(
+        P,
+        "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(pathname)s %(filename)s %(module)s: %(message)s",
+    ),
+    with_defaults(
+        case(P, "%(message)-90s|%(message).24s|%(name)12s|%(user)s|"),
+        &[("user", "-")],
+    ),
+    case(
+        B,
+        "{message:>100}|{name!s:^14}|{threadName:.3}|{pathname:<30}|",
+    ),
+    with_defaults(case(D, "$message ${name} $user"), &[("user", "-")]),
+];
+
+#[test]
+fn control_characters_are_escaped_as_cpython_would_print_the_escaped_text() {
+    for escape in [Escape::Control, Escape::Lines, Escape::None] {
+        compare_on(CONTROL_CASES, CONTROL_RECORDS, escape, "control characters");
+    }
+}
+
+#[test]
+fn repr_of_control_characters_is_cpythons() {
+    // `r` escapes the raw text as CPython's `repr()` does, whatever `escape`
+    // says: the same bytes with `none` and with `lines`.
+    let cases = &[
+        case(P, "%(message)r %(name)a %(threadName)r"),
+        case(B, "{message!r} {name!a}"),
+    ];
+    compare_on(cases, CONTROL_RECORDS, Escape::None, "repr, escape none");
+    for c in cases {
+        for escape in [Escape::Control, Escape::Lines] {
+            let mut cfg = PatternFormatterConfig::default();
+            cfg.format = Some(c.fmt.to_owned());
+            cfg.style = c.style;
+            let raw = PatternFormatter::new(&cfg).unwrap();
+            cfg.escape = escape;
+            let escaped = PatternFormatter::new(&cfg).unwrap();
+            for r in CONTROL_RECORDS {
+                assert_eq!(render(&escaped, r), render(&raw, r), "{}", c.fmt);
+            }
+        }
+    }
 }
 
 #[test]

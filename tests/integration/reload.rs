@@ -79,6 +79,16 @@ impl Fixture {
 }
 
 /// Writes `text` to `path` the way most editors do: a new file, renamed over.
+/// Counts the calls of `on_reload` callbacks: every attempt, failed or not.
+fn count_reloads(h: &Handle) -> Arc<AtomicUsize> {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s = seen.clone();
+    h.on_reload(move |_| {
+        s.fetch_add(1, Ordering::SeqCst);
+    });
+    seen
+}
+
 fn write_by_rename(path: &Path, text: &str) {
     let tmp = path.with_extension("yaml.tmp");
     fs::write(&tmp, text).unwrap();
@@ -252,11 +262,7 @@ fn a_busy_log_file_in_the_same_directory_does_not_delay_a_reload() {
 fn invalid_edits_keep_the_running_graph_and_are_reported() {
     let fx = Fixture::new();
     let h = fx.start("INFO");
-    let seen = Arc::new(AtomicUsize::new(0));
-    let s = seen.clone();
-    h.on_reload(move |_| {
-        s.fetch_add(1, Ordering::SeqCst);
-    });
+    let seen = count_reloads(&h);
     let bad_edits = [
         ("version: 1\nroot: [unclosed\n", "2:7: invalid YAML"),
         (
@@ -297,8 +303,94 @@ fn invalid_edits_keep_the_running_graph_and_are_reported() {
         );
     }
     fs::write(&fx.config, fx.text("DEBUG", "")).unwrap();
-    fx.wait_for_debug(&h, "the next valid edit to apply");
+    // The status changes last: once it counts the reload, everything of it
+    // happened (the graph runs, the callback was called).
+    wait_until("the next valid edit to apply", || {
+        h.reload_status().unwrap().reloads() == 1
+    });
     assert!(h.reload_status().unwrap().last_error().is_none());
+    assert_eq!(seen.load(Ordering::SeqCst), bad_edits.len() + 1);
+    log::debug!(logger: h.dispatcher(), "probe");
+    assert!(fx.lines().contains(&"DEBUG probe".to_owned()));
+}
+
+/// `fs::write` truncates, then writes. On a busy machine the writer can stall
+/// between the two for longer than the watcher's retry window: the empty file
+/// it leaves meanwhile is a write in progress, not a config to report.
+#[test]
+fn a_file_left_empty_by_a_stalled_writer_is_not_reported() {
+    use std::io::Write as _;
+    let fx = Fixture::new();
+    let h = fx.start("INFO");
+    let seen = count_reloads(&h);
+    let mut file = fs::File::create(&fx.config).unwrap();
+    // Longer than the watcher's debounce and its mid-write retry together.
+    std::thread::sleep(Duration::from_secs(1));
+    file.write_all(b"version: 1\nroot: { levle: DEBUG }\n")
+        .unwrap();
+    drop(file);
+    wait_until("the bad edit to be reported", || {
+        h.reload_status()
+            .unwrap()
+            .last_error()
+            .is_some_and(|e| e.contains("unknown key `levle`"))
+    });
+    // Once the status shows the valid edit after it, every callback before
+    // it was called: the count is exact.
+    fs::write(&fx.config, fx.text("DEBUG", "")).unwrap();
+    wait_until("the valid edit to apply", || {
+        h.reload_status().unwrap().reloads() == 1
+    });
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        2,
+        "one failure (the bad content) and one success: the empty file was not an attempt"
+    );
+}
+
+/// A panic while a reload builds the new graph (here a custom factory's) is a
+/// failed reload: the running graph stays, the failure names the file, and
+/// the watcher thread lives on to apply the next valid edit. A callback that
+/// panics every time does not stop it either.
+#[test]
+fn a_factory_that_panics_during_a_reload_is_a_failure_and_watching_goes_on() {
+    let fx = Fixture::new();
+    open_gate();
+    fs::write(&fx.config, fx.text("INFO", "")).unwrap();
+    let h = Builder::new()
+        .handler_factory("boom", |_| panic!("the factory exploded"))
+        .build_file(&fx.config)
+        .unwrap();
+    h.on_reload(|_| panic!("a callback that always panics"));
+    let boom = format!(
+        "version: 1\nreload: {{ debounce: 25ms }}\nhandlers:\n  b: {{ type: custom, factory: boom }}\n  file: {{ type: file, path: '{}' }}\nroot: {{ level: DEBUG, handlers: [b, file] }}\n",
+        fx.log.display()
+    );
+    fs::write(&fx.config, boom).unwrap();
+    wait_until("the panic to be reported as a failed reload", || {
+        h.reload_status()
+            .unwrap()
+            .last_error()
+            .is_some_and(|e| e.contains("factory `boom` panicked: the factory exploded"))
+    });
+    let status = h.reload_status().unwrap();
+    let d = &status.diagnostics()[0];
+    assert_eq!(d.file(), Some(fx.config.as_path()), "{d}");
+    assert_eq!((d.line(), d.path()), (4, "handlers.b"), "{d}");
+    assert_eq!(status.reloads(), 0);
+    assert_eq!(h.dispatcher().max_level(), log::LevelFilter::Info);
+    assert!(
+        fx.lines()
+            .iter()
+            .any(|l| l.starts_with("ERROR reloading") && l.contains("failed")),
+        "the failure is logged through the running graph: {:?}",
+        fx.lines()
+    );
+    fs::write(&fx.config, fx.text("DEBUG", "")).unwrap();
+    wait_until("the next valid edit to apply", || {
+        h.reload_status().unwrap().reloads() == 1
+    });
+    assert_eq!(h.dispatcher().max_level(), log::LevelFilter::Debug);
 }
 
 #[cfg(target_os = "linux")]

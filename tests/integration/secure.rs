@@ -16,7 +16,7 @@ use crate::network::{free_tcp_port, missing, require, wait_until};
 
 /// Whether rsyslog's loadable module `name` (such as `imrelp`) is installed;
 /// when not, as [`require`].
-fn require_rsyslog_module(test: &str, name: &str, package: &str) -> bool {
+pub(crate) fn require_rsyslog_module(test: &str, name: &str, package: &str) -> bool {
     if !require(test, "rsyslogd", "apt-get install rsyslog") {
         return false;
     }
@@ -595,7 +595,9 @@ mod tls {
         let requests = sink.requests();
         assert_eq!(requests.len(), 1, "{requests:?}");
         let lines: Vec<&str> = requests[0].0.lines().collect();
-        let expected: Vec<String> = (0..10).map(|n| format!("over https {n}")).collect();
+        let expected: Vec<String> = (0..10)
+            .map(|n| format!("{{\"message\":\"over https {n}\"}}"))
+            .collect();
         assert_eq!(lines, expected);
         log::info!(logger: d, "one more, to collect the error");
         d.shutdown();

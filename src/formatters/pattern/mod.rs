@@ -14,8 +14,9 @@ use std::fmt::{self, Write as _};
 
 use self::parse::{Align, Conv, Raw, Sign, Spec};
 use super::Formatter;
+use super::escape;
 use super::time::{self, TimeFormat};
-use crate::config::{FormatStyle, PatternFormatterConfig};
+use crate::config::{Escape, FormatStyle, PatternFormatterConfig};
 use crate::error::{ErrorKind, hint};
 use crate::{Entry, Error};
 
@@ -228,27 +229,30 @@ impl fmt::Write for Sink<'_> {
     }
 }
 
-/// Writes the text of a text-like value (`str()` in Python).
+/// Writes the text of a text-like value (`str()` in Python), escaping the
+/// record-supplied text as `escape` says while it is written.
 pub(crate) fn write_text(
     val: &Val<'_>,
     entry: &Entry<'_>,
     time: Option<&TimeFormat>,
+    escape: Escape,
     out: &mut Vec<u8>,
 ) -> fmt::Result {
     match val {
-        Val::Str(s) => out.extend_from_slice(s.as_bytes()),
-        Val::Args(a) => match a.as_str() {
-            Some(s) => out.extend_from_slice(s.as_bytes()),
-            None => Sink(out).write_fmt(**a)?,
-        },
-        Val::Value(v) => write!(Sink(out), "{v}")?,
+        Val::Str(s) => escape::push_str(out, s, escape),
+        Val::Args(a) => write_message(a, escape, out)?,
+        Val::Value(v) => {
+            let start = out.len();
+            write!(Sink(out), "{v}")?;
+            escape::escape_from(out, start, escape);
+        }
         Val::Asctime => {
             if let Some(t) = time {
                 t.write(entry.unix_time(), out);
             }
         }
-        Val::KvAll => write_logfmt(entry.record().key_values(), out)?,
-        Val::Spans => write_spans(entry.spans(), out)?,
+        Val::KvAll => write_logfmt(entry.record().key_values(), escape, out)?,
+        Val::Spans => write_spans(entry.spans(), escape, out)?,
         Val::ThreadNo(n) => {
             out.extend_from_slice(b"Thread-");
             push_decimal(out, u128::from(*n));
@@ -261,30 +265,47 @@ pub(crate) fn write_text(
     Ok(())
 }
 
+/// The message: a literal as it is, else formatted straight into `out`;
+/// then escaped in place.
+#[inline(always)]
+fn write_message(args: &fmt::Arguments<'_>, escape: Escape, out: &mut Vec<u8>) -> fmt::Result {
+    let start = out.len();
+    match args.as_str() {
+        Some(s) => out.extend_from_slice(s.as_bytes()),
+        None => Sink(out).write_fmt(*args)?,
+    }
+    escape::escape_from(out, start, escape);
+    Ok(())
+}
+
 /// The span scope, root first, as `outer{a=1}:inner{b="x y"}` (as
 /// tracing-subscriber's `fmt` writes it, with `%(kv)s`'s quoting); a span
 /// without fields is its bare name. Empty for `log` records.
-fn write_spans(spans: &[crate::SpanRecord], out: &mut Vec<u8>) -> fmt::Result {
+fn write_spans(spans: &[crate::SpanRecord], escape: Escape, out: &mut Vec<u8>) -> fmt::Result {
     use log::kv::Source as _;
     for (i, span) in spans.iter().enumerate() {
         if i > 0 {
             out.push(b':');
         }
-        out.extend_from_slice(span.name().as_bytes());
+        escape::push_str(out, span.name(), escape);
         if span.count() > 0 {
             out.push(b'{');
-            write_logfmt(span, out)?;
+            write_logfmt(span, escape, out)?;
             out.push(b'}');
         }
     }
     Ok(())
 }
 
-/// Key-values (a record's, a span's) as `k=v k2="v 2"`.
-fn write_logfmt(source: &dyn log::kv::Source, out: &mut Vec<u8>) -> fmt::Result {
+/// Key-values (a record's, a span's) as `k=v k2="v 2"`. A value with a space,
+/// `=`, `"` or a control character (C0, DEL, C1) is quoted, its controls
+/// written as `\n`, `\r`, `\t` or `\u00XX` whatever `escape` says (that is
+/// logfmt's quoting); keys are escaped as `escape` says.
+fn write_logfmt(source: &dyn log::kv::Source, escape: Escape, out: &mut Vec<u8>) -> fmt::Result {
     struct V<'o> {
         out: &'o mut Vec<u8>,
         first: bool,
+        escape: Escape,
     }
     impl<'kvs> log::kv::VisitSource<'kvs> for V<'_> {
         fn visit_pair(
@@ -296,18 +317,22 @@ fn write_logfmt(source: &dyn log::kv::Source, out: &mut Vec<u8>) -> fmt::Result 
                 self.out.push(b' ');
             }
             self.first = false;
-            self.out.extend_from_slice(key.as_str().as_bytes());
+            escape::push_str(self.out, key.as_str(), self.escape);
             self.out.push(b'=');
             let start = self.out.len();
             write!(Sink(self.out), "{value}")?;
             let v = &self.out[start..];
+            // `0xC2 0x80..=0x9F` is a C1 control in UTF-8.
+            let c1 = |w: &[u8]| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]);
             let needs_quotes = v.is_empty()
                 || v.iter()
-                    .any(|&b| b == b' ' || b == b'=' || b == b'"' || b < 0x20 || b == 0x7f);
+                    .any(|&b| b == b' ' || b == b'=' || b == b'"' || b < 0x20 || b == 0x7f)
+                || v.windows(2).any(c1);
             if needs_quotes {
                 let raw = self.out.split_off(start);
                 self.out.push(b'"');
-                for &b in &raw {
+                let mut bytes = raw.iter().copied().peekable();
+                while let Some(b) = bytes.next() {
                     match b {
                         b'"' => self.out.extend_from_slice(b"\\\""),
                         b'\\' => self.out.extend_from_slice(b"\\\\"),
@@ -317,6 +342,10 @@ fn write_logfmt(source: &dyn log::kv::Source, out: &mut Vec<u8>) -> fmt::Result 
                         b if b < 0x20 || b == 0x7f => {
                             write!(Sink(self.out), "\\u{b:04x}")?;
                         }
+                        0xc2 if bytes.peek().is_some_and(|n| (0x80..=0x9f).contains(n)) => {
+                            let n = bytes.next().unwrap_or_default();
+                            write!(Sink(self.out), "\\u{n:04x}")?;
+                        }
                         b => self.out.push(b),
                     }
                 }
@@ -325,7 +354,11 @@ fn write_logfmt(source: &dyn log::kv::Source, out: &mut Vec<u8>) -> fmt::Result 
             Ok(())
         }
     }
-    let mut v = V { out, first: true };
+    let mut v = V {
+        out,
+        first: true,
+        escape,
+    };
     source.visit(&mut v).map_err(|_| fmt::Error)
 }
 
@@ -434,7 +467,15 @@ fn by_level(attr: Attr, spec: &Spec) -> Option<Piece> {
         let record = log::Record::builder().level(level).build();
         let entry = Entry::new(&record);
         let mut out = Vec::new();
-        render(&attr_value(attr, &entry), spec, &entry, None, &mut out).ok()?;
+        render(
+            &attr_value(attr, &entry),
+            spec,
+            &entry,
+            None,
+            Escape::None,
+            &mut out,
+        )
+        .ok()?;
         *text = out.into_boxed_slice();
     }
     Some(Piece::ByLevel(Box::new(texts)))
@@ -498,6 +539,12 @@ fn by_level(attr: Attr, spec: &Spec) -> Option<Piece> {
 pub struct PatternFormatter {
     pieces: Box<[Piece]>,
     time: Option<TimeFormat>,
+    /// What is escaped in record-supplied text.
+    escape: Escape,
+    /// Every text of the config's that reaches the output (literals, level
+    /// names, `datefmt`, fills, defaults) needs no escape, so escaping the
+    /// whole record at the end, in one scan, escapes exactly its record text.
+    one_scan: bool,
 }
 
 impl PatternFormatter {
@@ -545,6 +592,8 @@ impl PatternFormatter {
         PatternFormatter {
             pieces: Box::new([Piece::Message]),
             time: None,
+            escape: Escape::Control,
+            one_scan: false,
         }
     }
 
@@ -552,7 +601,10 @@ impl PatternFormatter {
     pub(crate) fn compile(cfg: &PatternFormatterConfig) -> Result<PatternFormatter, String> {
         let Some(fmt) = cfg.format.as_deref() else {
             // `%(message)s`, `{message}` and `${message}` all mean this.
-            return Ok(Self::message_only());
+            return Ok(PatternFormatter {
+                escape: cfg.escape,
+                ..Self::message_only()
+            });
         };
         let (raw, style) = match cfg.style {
             FormatStyle::Brace => (parse::brace(fmt)?, "{"),
@@ -596,9 +648,13 @@ impl PatternFormatter {
         } else {
             None
         };
+        let pieces = fold_literals(pieces).into_boxed_slice();
+        let one_scan = one_scan(&pieces, cfg);
         Ok(PatternFormatter {
-            pieces: fold_literals(pieces).into_boxed_slice(),
+            pieces,
             time,
+            escape: cfg.escape,
+            one_scan,
         })
     }
 
@@ -612,19 +668,50 @@ impl PatternFormatter {
         match field {
             Field::Attr(attr) => {
                 let val = attr_value(*attr, entry);
-                render(&val, spec, entry, self.time.as_ref(), out)
+                render(&val, spec, entry, self.time.as_ref(), self.escape, out)
             }
             Field::Extra { name, default } => {
                 let kvs = entry.record().key_values();
                 if let Some(v) = kvs.get(log::kv::Key::from_str(name)) {
-                    render(&Val::from_kv(v), spec, entry, None, out)
+                    render(&Val::from_kv(v), spec, entry, None, self.escape, out)
                 } else {
+                    // A default is config text, not the record's.
                     let s = default.as_deref().unwrap_or("");
-                    render(&Val::Str(s), spec, entry, None, out)
+                    render(&Val::Str(s), spec, entry, None, Escape::None, out)
                 }
             }
         }
     }
+}
+
+/// Whether `pieces` may escape a record's output in one scan at the end
+/// ([`PatternFormatter::one_scan`]): only when no text the config supplies
+/// would be escaped, so that the scan changes record text alone.
+fn one_scan(pieces: &[Piece], cfg: &PatternFormatterConfig) -> bool {
+    let clean = |text: &[u8]| {
+        let mut escaped = text.to_vec();
+        escape::escape_from(&mut escaped, 0, cfg.escape);
+        escaped == text
+    };
+    let fill = |spec: &Spec| clean(spec.fill.encode_utf8(&mut [0; 4]).as_bytes());
+    // `%n` writes a newline.
+    let datefmt = cfg
+        .datefmt
+        .as_deref()
+        .is_none_or(|d| clean(d.as_bytes()) && !d.contains("%n"));
+    cfg.escape != Escape::None
+        && datefmt
+        && pieces.iter().all(|p| match p {
+            Piece::Lit(l) => clean(l),
+            Piece::ByLevel(texts) => texts.iter().all(|t| clean(t)),
+            Piece::Field(f) => match &f.0 {
+                Field::Extra { default, .. } => {
+                    fill(&f.1) && default.as_deref().is_none_or(|d| clean(d.as_bytes()))
+                }
+                Field::Attr(_) => fill(&f.1),
+            },
+            _ => true,
+        })
 }
 
 /// Resolves a placeholder name: an attribute, else a key-value or default.
@@ -711,27 +798,32 @@ fn check_spec(attr: Attr, name: &str, spec: &Spec, text: &str) -> Result<(), Str
 
 impl Formatter for PatternFormatter {
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+        let start = out.len();
+        // Plain text pieces are escaped one by one, or all at once at the end.
+        // (Fields with a spec escape themselves: their width measures the
+        // escaped text. Escaping escaped text changes nothing.)
+        let text_escape = if self.one_scan {
+            Escape::None
+        } else {
+            self.escape
+        };
         for piece in self.pieces.iter() {
             match piece {
                 Piece::Lit(l) => out.extend_from_slice(l),
                 Piece::ByLevel(texts) => {
                     out.extend_from_slice(&texts[entry.record().level() as usize - 1]);
                 }
-                Piece::Message => {
-                    let args = entry.record().args();
-                    match args.as_str() {
-                        Some(s) => out.extend_from_slice(s.as_bytes()),
-                        None => Sink(out).write_fmt(*args).map_err(|_| display_failed())?,
-                    }
-                }
-                Piece::Name => out.extend_from_slice(entry.record().target().as_bytes()),
+                Piece::Message => write_message(entry.record().args(), text_escape, out)
+                    .map_err(|_| display_failed())?,
+                Piece::Name => escape::push_str(out, entry.record().target(), text_escape),
                 Piece::Asctime => {
                     if let Some(t) = &self.time {
                         t.write(entry.unix_time(), out);
                     }
                 }
                 Piece::Text(attr) => {
-                    write_text(&attr_value(*attr, entry), entry, self.time.as_ref(), out)
+                    let val = attr_value(*attr, entry);
+                    write_text(&val, entry, self.time.as_ref(), text_escape, out)
                         .map_err(|_| display_failed())?;
                 }
                 Piece::Msecs3 => {
@@ -749,6 +841,9 @@ impl Formatter for PatternFormatter {
                     .map_err(|_| display_failed())?,
             }
         }
+        if self.one_scan {
+            escape::escape_from(out, start, self.escape);
+        }
         Ok(())
     }
 }
@@ -756,16 +851,18 @@ impl Formatter for PatternFormatter {
 // ---------------------------------------------------------------------------
 // Rendering: Python's `%` operator and `format()` on str, int and float.
 
-/// Renders `val` under `spec`.
+/// Renders `val` under `spec`, escaping its text as `escape` says; width and
+/// precision measure the escaped text.
 fn render(
     val: &Val<'_>,
     spec: &Spec,
     entry: &Entry<'_>,
     time: Option<&TimeFormat>,
+    escape: Escape,
     out: &mut Vec<u8>,
 ) -> fmt::Result {
     if spec.is_plain() && !matches!(val, Val::Int(_) | Val::Float(_)) {
-        return write_text(val, entry, time, out);
+        return write_text(val, entry, time, escape, out);
     }
     if matches!(spec.conv, Conv::Repr | Conv::Ascii) {
         let start = out.len();
@@ -779,7 +876,9 @@ fn render(
                 | Val::Spans
                 | Val::ThreadNo(_)
         );
-        write_text(val, entry, time, out)?;
+        // `repr()` escapes every control character itself, as CPython's does:
+        // the raw text goes in.
+        write_text(val, entry, time, Escape::None, out)?;
         if quoted {
             let raw = out.split_off(start);
             let s = String::from_utf8_lossy(&raw);
@@ -797,7 +896,7 @@ fn render(
         }
         _ => {
             let start = out.len();
-            write_text(val, entry, time, out)?;
+            write_text(val, entry, time, escape, out)?;
             pad_text(out, start, spec)
         }
     }
@@ -1726,6 +1825,8 @@ mod tests {
         PatternFormatter {
             pieces,
             time: f.time.clone(),
+            escape: f.escape,
+            one_scan: f.one_scan,
         }
     }
 
@@ -1826,6 +1927,149 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Renders a record whose every text attribute is hostile.
+    fn hostile(c: &PatternFormatterConfig) -> String {
+        let f = PatternFormatter::compile(c).unwrap();
+        let kvs: &[(&str, log::kv::Value<'_>)] = &[
+            ("us\x1ber", log::kv::Value::from("bob\x1b[8m")),
+            ("plain", log::kv::Value::from("a\u{9b}b")),
+        ];
+        let spans =
+            [crate::SpanRecord::new("req\x07")
+                .with_field("id\x1b", log::kv::Value::from("x\x7fy"))];
+        let render = |record: &log::Record<'_>| {
+            let entry = Entry::new(record)
+                .with_thread(7, "w\x08")
+                .with_spans(&spans);
+            let mut out = Vec::new();
+            f.format(&entry, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let n = 1;
+        render(
+            &log::Record::builder()
+                .args(format_args!("m{n}\x1b]0;t\x07\r\n\u{9b}2J\tend"))
+                .level(log::Level::Warn)
+                .target("app\x1b[2J")
+                .file(Some("src/\x1b/db.rs"))
+                .module_path(Some("app::\x1b"))
+                .key_values(&kvs)
+                .build(),
+        )
+    }
+
+    #[test]
+    fn record_text_is_escaped_and_the_format_s_own_text_is_not() {
+        let mut c = cfg(
+            FormatStyle::Percent,
+            "\x1b[1m%(name)s\x1b[0m %(threadName)s %(pathname)s %(filename)s %(module)s %(module_path)s|%(message)s|%(kv)s|%(spans)s|%(plain)s|%(missing)s",
+        );
+        c.defaults.insert("plain".into(), "-".into());
+        c.defaults.insert("missing".into(), "\x1b[7m".into());
+        assert_eq!(
+            hostile(&c),
+            "\x1b[1mapp\\x1b[2J\x1b[0m w\\x08 src/\\x1b/db.rs db.rs db app::\\x1b|m1\\x1b]0;t\\x07\\r\n\\x9b2J\tend|us\\x1ber=\"bob\\u001b[8m\" plain=\"a\\u009bb\"|req\\x07{id\\x1b=\"x\\u007fy\"}|a\\x9bb|\x1b[7m"
+        );
+        c.escape = Escape::Lines;
+        assert!(hostile(&c).contains("|m1\\x1b]0;t\\x07\\r\\n\\x9b2J\tend|"));
+        c.escape = Escape::None;
+        assert!(hostile(&c).contains("|m1\x1b]0;t\x07\r\n\u{9b}2J\tend|"));
+        assert!(hostile(&c).starts_with("\x1b[1mapp\x1b[2J\x1b[0m w\x08 "));
+    }
+
+    #[test]
+    fn one_scan_escapes_exactly_what_piece_by_piece_escaping_does() {
+        let formats = [
+            (
+                FormatStyle::Percent,
+                "%(levelname)s %(name)s [%(threadName)s] %(message)s %(kv)s",
+            ),
+            (
+                FormatStyle::Percent,
+                "%(message)-40s|%(name).5s|%(plain)s|%(missing)s %(spans)s",
+            ),
+            (
+                FormatStyle::Brace,
+                "{name:>20} {message!r} {module_path} {pathname}",
+            ),
+            (FormatStyle::Dollar, "$message\t${name}"),
+        ];
+        for (style, f) in formats {
+            for escape in [Escape::Control, Escape::Lines] {
+                let mut c = cfg(style, f);
+                c.escape = escape;
+                c.validate = false;
+                let fast = PatternFormatter::compile(&c).unwrap();
+                assert!(fast.one_scan, "{f}");
+                let mut slow = fast.clone();
+                slow.one_scan = false;
+                let render = |f: &PatternFormatter| {
+                    let mut s = Vec::new();
+                    let n = 2;
+                    let kvs: &[(&str, log::kv::Value<'_>)] =
+                        &[("plain", log::kv::Value::from("a\u{9b}b\n"))];
+                    f.format(
+                        &Entry::new(
+                            &log::Record::builder()
+                                .args(format_args!("m{n}\x1b]0;t\x07\r\n\u{9b}\tend °"))
+                                .target("app\x1b[2J")
+                                .file(Some("src/\x1b/db.rs"))
+                                .key_values(&kvs)
+                                .build(),
+                        )
+                        .with_thread(7, "w\x08"),
+                        &mut s,
+                    )
+                    .unwrap();
+                    s
+                };
+                assert_eq!(render(&fast), render(&slow), "{f} {escape:?}");
+            }
+        }
+        // Text of the config's own that would be escaped: piece by piece.
+        for (f, datefmt, default) in [
+            ("\x1b[1m%(message)s", None, "-"),
+            ("%(asctime)s %(message)s", Some("%H%n%M"), "-"),
+            ("%(message)s %(missing)s", None, "\x07"),
+            ("{message:\x07<9}", None, "-"),
+        ] {
+            let style = if f.starts_with('{') {
+                FormatStyle::Brace
+            } else {
+                FormatStyle::Percent
+            };
+            let mut c = cfg(style, f);
+            c.datefmt = datefmt.map(str::to_owned);
+            c.defaults.insert("missing".into(), default.into());
+            c.escape = Escape::Lines;
+            assert!(!PatternFormatter::compile(&c).unwrap().one_scan, "{f}");
+        }
+    }
+
+    #[test]
+    fn width_and_precision_measure_the_escaped_text() {
+        let c = cfg(
+            FormatStyle::Brace,
+            "{message:.6}|{name:>14}|{threadName:*<8}|{message!r:.4}",
+        );
+        // `\x1b` is four characters wide; `repr` escapes the raw text itself.
+        assert_eq!(hostile(&c), "m1\\x1b|    app\\x1b[2J|w\\x08***|'m1\\");
+        let message_only = PatternFormatter::compile(&PatternFormatterConfig {
+            escape: Escape::None,
+            ..Default::default()
+        })
+        .unwrap();
+        let record = log::Record::builder().args(format_args!("\x1b")).build();
+        let mut out = Vec::new();
+        message_only.format(&Entry::new(&record), &mut out).unwrap();
+        assert_eq!(out, b"\x1b");
+        out.clear();
+        PatternFormatter::message_only()
+            .format(&Entry::new(&record), &mut out)
+            .unwrap();
+        assert_eq!(out, b"\\x1b");
     }
 
     #[test]

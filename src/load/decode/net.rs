@@ -358,8 +358,8 @@ impl Decoder<'_> {
         let url = match f.take("url") {
             Some(n) => {
                 let p = join(path, "url");
-                let url = self.string(n, &p)?;
-                let lower = url.to_ascii_lowercase();
+                let url = self.secret_url(n, &p)?;
+                let lower = url.expose().to_ascii_lowercase();
                 let host = lower
                     .split_once("://")
                     .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
@@ -381,7 +381,7 @@ impl Decoder<'_> {
                 None
             }
         };
-        let mut c = HttpHandlerConfig::new(url.clone().unwrap_or_default());
+        let mut c = HttpHandlerConfig::new(url.as_ref().map_or("", |u| u.expose()));
         if let Some(n) = f.take("format") {
             c.format = self
                 .choice(
@@ -407,7 +407,7 @@ impl Decoder<'_> {
         c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
         if let Some(n) = f.take("headers") {
             let p = join(path, "headers");
-            c.headers = self.string_map(n, &p);
+            c.headers = self.secret_map(n, &p);
             for (k, v) in &c.headers {
                 let bad_name = k.is_empty()
                     || !k
@@ -415,7 +415,7 @@ impl Decoder<'_> {
                         .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
                 if bad_name {
                     self.error(n, &p, format!("invalid header name `{k}`"));
-                } else if v.bytes().any(|b| b == b'\r' || b == b'\n') {
+                } else if v.expose().bytes().any(|b| b == b'\r' || b == b'\n') {
                     // The value is not shown: it may be a token.
                     self.error(
                         n,
@@ -454,7 +454,7 @@ impl Decoder<'_> {
         c.tls = self.tls(f, path);
         if let (Some(tls), Some(n)) = (&c.tls, f.get("tls")) {
             let p = join(path, "tls");
-            if !c.url.to_ascii_lowercase().starts_with("https://") {
+            if !c.url.expose().to_ascii_lowercase().starts_with("https://") {
                 self.error(n, &p, "TLS settings need an `https://` URL");
             } else if tls.server_name.is_some() {
                 let at = match &n.value {
@@ -498,7 +498,7 @@ impl Decoder<'_> {
         let (username, password) = match &n.value {
             Value::Seq(items) if items.len() == 2 => (
                 self.string(&items[0], &format!("{p}[0]")),
-                self.string(&items[1], &format!("{p}[1]")),
+                self.secret(&items[1], &format!("{p}[1]")),
             ),
             Value::Map(_) => {
                 let mut cf = self.fields(n, p)?;
@@ -507,14 +507,14 @@ impl Decoder<'_> {
                     .and_then(|v| self.string(v, &join(p, "username")));
                 let password = cf
                     .take("password")
-                    .and_then(|v| self.string(v, &join(p, "password")));
+                    .and_then(|v| self.secret(v, &join(p, "password")));
                 cf.finish(self);
                 (username, password)
             }
             _ => (None, None),
         };
         match (username, password) {
-            (Some(u), Some(pw)) => Some(Credentials::new(u, pw)),
+            (Some(u), Some(pw)) => Some(Credentials::new(u, pw.expose())),
             _ => {
                 self.error(
                     n,
