@@ -356,15 +356,7 @@ impl RotatingFileHandler {
         // put at the path since, nor a file of another program after
         // someone moved ours away (that one is reopened, not archived).
         if !self.path_is_live(&live.file)? {
-            let file = open_log(
-                &self.path,
-                FileMode::Append,
-                self.permissions,
-                LogPath::RegularOnly,
-            )?;
-            let len = file.metadata().map_or(0, |m| m.len());
-            live.file = file;
-            self.size.store(len, Ordering::Release);
+            self.reopen_live(&mut live)?;
             return Err(Error::new(
                 ErrorKind::Handler,
                 format!(
@@ -408,6 +400,21 @@ impl RotatingFileHandler {
         if let Some(tx) = lock(&self.jobs).as_ref() {
             let _ = tx.send(Job::Rolled(archive));
         }
+        Ok(())
+    }
+
+    /// Opens the file at the path (creating it if needed) in place of the
+    /// live one, with its size; the caller holds the exclusive lock.
+    fn reopen_live(&self, live: &mut Live) -> Result<(), Error> {
+        let file = open_log(
+            &self.path,
+            FileMode::Append,
+            self.permissions,
+            LogPath::RegularOnly,
+        )?;
+        let len = file.metadata().map_or(0, |m| m.len());
+        live.file = file;
+        self.size.store(len, Ordering::Release);
         Ok(())
     }
 
@@ -868,16 +875,7 @@ impl Handler for RotatingFileHandler {
 
     fn reopen(&self) -> Result<(), Error> {
         let mut live = self.live.write().unwrap_or_else(PoisonError::into_inner);
-        let file = open_log(
-            &self.path,
-            FileMode::Append,
-            self.permissions,
-            LogPath::RegularOnly,
-        )?;
-        let len = file.metadata().map_or(0, |m| m.len());
-        live.file = file;
-        self.size.store(len, Ordering::Release);
-        Ok(())
+        self.reopen_live(&mut live)
     }
 
     /// Waits for pending compression and retention, then stops the

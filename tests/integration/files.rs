@@ -4,7 +4,6 @@
 //! every name logfig creates, FIFOs and devices as log paths, and full disks.
 //! Real files in temporary directories; waits poll against a deadline.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,25 +55,6 @@ impl Sink {
             Sink::Lines(l) => l.lock().unwrap().clone(),
         }
     }
-}
-
-/// Collects newline-framed lines from every connection the listener accepts.
-fn line_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let out = Arc::clone(&lines);
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            let out = Arc::clone(&out);
-            std::thread::spawn(move || {
-                for line in BufReader::new(conn).lines() {
-                    let Ok(line) = line else { return };
-                    out.lock().unwrap().push(line);
-                }
-            });
-        }
-    });
-    lines
 }
 
 /// 8 threads log numbered records while the config is applied `reloads`
@@ -239,7 +219,7 @@ fn tcp_loses_nothing_across_reloads_under_load() {
     for _ in 0..RUNS {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let lines = line_server(listener);
+        let lines = crate::network::line_server(listener);
         // Paced, and with room for every record, so that nothing is dropped
         // by the overflow policy: only a retirement could lose records.
         reload_under_load_paced(
