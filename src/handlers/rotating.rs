@@ -388,14 +388,7 @@ impl RotatingFileHandler {
                 e,
             )
         })?;
-        let file = open_log(
-            &self.path,
-            FileMode::Append,
-            self.permissions,
-            LogPath::RegularOnly,
-        )?;
-        live.file = file;
-        self.size.store(0, Ordering::Release);
+        self.reopen_live(&mut live)?;
         drop(live);
         if let Some(tx) = lock(&self.jobs).as_ref() {
             let _ = tx.send(Job::Rolled(archive));
