@@ -215,6 +215,8 @@ struct Repr {
     message: Option<String>,
     diagnostics: Vec<Diagnostic>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// See [`Error::counted`].
+    counted: bool,
 }
 
 impl Error {
@@ -225,6 +227,7 @@ impl Error {
                 message: Some(message.into()),
                 diagnostics: Vec::new(),
                 source: None,
+                counted: false,
             }),
         }
     }
@@ -239,6 +242,7 @@ impl Error {
                 message: None,
                 diagnostics,
                 source: None,
+                counted: false,
             }),
         }
     }
@@ -250,6 +254,7 @@ impl Error {
                 message: Some(context.into()),
                 diagnostics: Vec::new(),
                 source: Some(Box::new(err)),
+                counted: false,
             }),
         }
     }
@@ -271,6 +276,7 @@ impl Error {
                 message: None,
                 diagnostics: Vec::new(),
                 source: Some(err.into()),
+                counted: false,
             }),
         }
     }
@@ -285,6 +291,20 @@ impl Error {
             source = cause.source();
         }
         s
+    }
+
+    /// Marks a handler error that the runtime must not count as one failed
+    /// record: the record was written and the error is about something else
+    /// (a background compression), or the handler counted what was lost
+    /// itself (a buffer of many records).
+    pub(crate) fn counted(mut self) -> Self {
+        self.repr.counted = true;
+        self
+    }
+
+    /// Whether [`counted`](Error::counted) marked this error.
+    pub(crate) fn is_counted(&self) -> bool {
+        self.repr.counted
     }
 
     /// What kind of error this is.

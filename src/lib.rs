@@ -99,6 +99,7 @@ pub use filters::{
     DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
 };
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
+pub use handlers::ArchivePattern;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use handlers::HttpHandler;

@@ -5,6 +5,7 @@
 //! previous graph whose own settings did not change; if any output fails to
 //! open, the handlers it opened are closed again and nothing changes.
 
+mod archives;
 mod registry;
 pub(crate) mod route;
 
@@ -182,6 +183,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         }
     }
     check_cycles(config, &mut out);
+    archives::check(config, &mut out);
     out.into_iter()
         .map(|d| crate::load::place(d, &config.origin))
         .collect()
@@ -473,7 +475,7 @@ pub(crate) fn build(
                     && (h.targets().is_empty()
                         || resolved_targets(config, name) == resolved_targets(&g.config, name))
             })
-            .map(|(_, n)| Arc::clone(&n.handler));
+            .map(|(_, n)| (Arc::clone(&n.handler), Arc::clone(&n.failed)));
         let targets = || -> Result<Vec<Target>, String> {
             h.targets()
                 .iter()
@@ -486,17 +488,18 @@ pub(crate) fn build(
                             filters: n.filters.clone(),
                             formatter: Arc::clone(&n.formatter),
                             handler: Arc::clone(&n.handler),
+                            failed: Arc::clone(&n.failed),
                         })
                         .ok_or_else(|| format!("handler `{t}` could not be built"))
                 })
                 .collect()
         };
-        let handler = match reused {
-            Some(h) => h,
+        let (handler, failed) = match reused {
+            Some((h, failed)) => (h, Some(failed)),
             None => match targets().and_then(|t| open(name, h, registry, t)) {
                 Ok(h) => {
                     opened.push(Arc::clone(&h));
-                    h
+                    (h, None)
                 }
                 Err(message) => {
                     let d = Diagnostic::error(crate::load::join("handlers", name), message);
@@ -515,7 +518,7 @@ pub(crate) fn build(
             .level
             .and_then(Level::to_level_filter)
             .unwrap_or(log::LevelFilter::Trace);
-        let node = HandlerNode::new(
+        let mut node = HandlerNode::new(
             name.clone(),
             level,
             pick_filters(&common.filters),
@@ -523,6 +526,10 @@ pub(crate) fn build(
             handler,
             identity,
         );
+        // A kept handler keeps counting its failures.
+        if let Some(failed) = failed {
+            node = node.counting_on(failed);
+        }
         handlers.insert(name.clone(), Arc::new(node));
     }
     if !failures.is_empty() {

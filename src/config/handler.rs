@@ -460,7 +460,8 @@ pub enum Compression {
 pub struct RotatingFileHandlerConfig {
     /// Path of the live log file; missing parent directories are created.
     pub path: PathBuf,
-    /// Unix permission bits for a newly created file, as an octal string such as
+    /// Unix permission bits for every file the handler creates (the log file,
+    /// compressed archives, their temporary files), as an octal string such as
     /// `"0640"`. Default: `"0644"` (less the process umask).
     #[serde(default = "default_permissions", serialize_with = "octal")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
@@ -486,7 +487,9 @@ pub struct RotatingFileHandlerConfig {
     #[serde(default)]
     pub utc: bool,
     /// File name of archives with strftime fields, relative to the log file's
-    /// directory, such as `app.%Y-%m-%d.log`. Default: the file name plus a
+    /// directory, such as `app.%Y-%m-%d.log`; it must begin with the log
+    /// file's name up to its first dot, and take its fields from `%Y %m %d %H
+    /// %M %S %F %y %j %G %g %V %U %W %u %w %s`. Default: the file name plus a
     /// growing sequence number (`app.log.1`, `app.log.2`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<String>,

@@ -1,13 +1,15 @@
 //! [`FileHandler`]: one file, appended to with one `write` per record.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
-use super::format_line;
+use super::open::{LogPath, open_log};
+use super::{HandlerStats, format_line};
 use crate::config::{FileHandlerConfig, FileMode};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 
@@ -18,6 +20,21 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// with no lock held over it. Records below `flush_level` go to a buffer instead,
 /// written when it fills, when a record at `flush_level` or above arrives, on
 /// `flush`, and on `close`.
+///
+/// **The path.** A new file is created with `O_EXCL | O_NOFOLLOW` and
+/// `permissions`. An operator's symbolic link to an existing file is
+/// followed; a link to a missing file is refused (no file is created through
+/// it). A FIFO is opened without blocking and refused when it has no reader
+/// (a full pipe then fails records rather than stall the application);
+/// `/dev/null`, `/dev/zero`, `/dev/full`, `/dev/kmsg` and terminals are
+/// written to; sockets, directories, block devices and other character
+/// devices are refused.
+///
+/// Statistics: `failed` (records whose write failed: counted by the runtime,
+/// and for a buffer that cannot be written out, by the handler: every record
+/// whose whole line did not reach the file); with a buffer also `emitted` and
+/// `queued`. Without a buffer, successes are not counted (that would cost
+/// every record an atomic add).
 ///
 /// # Examples
 ///
@@ -47,10 +64,46 @@ struct Buffered {
     flush_level: log::LevelFilter,
     capacity: usize,
     /// Records waiting to be written.
-    pending: Mutex<Vec<u8>>,
+    pending: Mutex<Pending>,
     /// Held while writing a taken buffer, so buffers reach the file in the order
     /// they were taken; appending records never waits for the write itself.
-    writing: Mutex<()>,
+    /// Holds the spare buffer that is swapped in for the taken one, so that
+    /// neither regrows after each write.
+    writing: Mutex<Pending>,
+    /// Records written out of the buffer.
+    emitted: AtomicU64,
+    /// Records of buffers that could not be written (a full disk), all but
+    /// those whose whole line reached the file before the failure.
+    failed: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    /// Where each record's line ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+/// Writes `bytes` (the lines ending at `ends`) to `file`; returns how many
+/// lines reached it whole, and the error that stopped it.
+fn write_lines(mut file: &File, bytes: &[u8], ends: &[usize]) -> (u64, std::io::Result<()>) {
+    let mut done = 0;
+    let mut result = Ok(());
+    while done < bytes.len() {
+        match file.write(&bytes[done..]) {
+            Ok(0) => {
+                result = Err(std::io::ErrorKind::WriteZero.into());
+                break;
+            }
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    (ends.partition_point(|&end| end <= done) as u64, result)
 }
 
 impl FileHandler {
@@ -60,7 +113,12 @@ impl FileHandler {
     ///
     /// When the directory or the file cannot be created or opened.
     pub fn open(config: &FileHandlerConfig) -> Result<Self, Error> {
-        let file = open_file(&config.path, config.mode, config.permissions)?;
+        let file = open_log(
+            &config.path,
+            config.mode,
+            config.permissions,
+            LogPath::Follow,
+        )?;
         let flush_level = config
             .flush_level
             .to_level_filter()
@@ -68,8 +126,10 @@ impl FileHandler {
         let buffered = (flush_level != log::LevelFilter::Trace).then(|| Buffered {
             flush_level,
             capacity: config.buffer.bytes().clamp(1, 64 << 20) as usize,
-            pending: Mutex::new(Vec::new()),
-            writing: Mutex::new(()),
+            pending: Mutex::new(Pending::default()),
+            writing: Mutex::new(Pending::default()),
+            emitted: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
         });
         Ok(FileHandler {
             path: config.path.clone(),
@@ -91,39 +151,43 @@ impl FileHandler {
         )
     }
 
+    /// Writes the buffered records out. The records of a failed write are
+    /// counted here (those whose line did not reach the file whole), so the
+    /// error is marked counted for the runtime.
     fn write_pending(&self, b: &Buffered) -> Result<(), Error> {
-        let _order = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
-        let chunk = std::mem::take(&mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner));
-        if chunk.is_empty() {
+        let mut chunk = b.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::swap(
+            &mut *chunk,
+            &mut *b.pending.lock().unwrap_or_else(PoisonError::into_inner),
+        );
+        if chunk.ends.is_empty() {
             return Ok(());
         }
-        (&**self.file.load())
-            .write_all(&chunk)
-            .map_err(|e| self.write_error(e))
+        let (written, result) = write_lines(&self.file.load(), &chunk.bytes, &chunk.ends);
+        let lines = chunk.ends.len() as u64;
+        if chunk.bytes.capacity() > 2 * b.capacity {
+            // One huge record: not kept around.
+            *chunk = Pending::default();
+        } else {
+            chunk.bytes.clear();
+            chunk.ends.clear();
+        }
+        drop(chunk);
+        b.emitted.fetch_add(written, Ordering::Relaxed);
+        let lost = lines - written;
+        result.map_err(|e| {
+            b.failed.fetch_add(lost, Ordering::Relaxed);
+            let s = if lost == 1 { "" } else { "s" };
+            Error::new(
+                ErrorKind::Handler,
+                format!(
+                    "writing `{}`: {e}; {lost} buffered record{s} lost",
+                    self.path.display()
+                ),
+            )
+            .counted()
+        })
     }
-}
-
-pub(crate) fn open_file(path: &Path, mode: FileMode, permissions: u32) -> Result<File, Error> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::io(format!("creating directory `{}`", parent.display()), e))?;
-    }
-    // Always O_APPEND: writes from several threads (or processes) must not
-    // overwrite each other at a shared offset.
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, permissions);
-    #[cfg(not(unix))]
-    let _ = permissions;
-    let file = options
-        .open(path)
-        .map_err(|e| Error::io(format!("opening `{}`", path.display()), e))?;
-    if mode == FileMode::Truncate {
-        file.set_len(0)
-            .map_err(|e| Error::io(format!("truncating `{}`", path.display()), e))?;
-    }
-    Ok(file)
 }
 
 impl Handler for FileHandler {
@@ -137,8 +201,10 @@ impl Handler for FileHandler {
         };
         let must_write = format_line(entry, formatter, |line| {
             let mut pending = b.pending.lock().unwrap_or_else(PoisonError::into_inner);
-            pending.extend_from_slice(line);
-            Ok(pending.len() >= b.capacity || entry.record().level() <= b.flush_level)
+            pending.bytes.extend_from_slice(line);
+            let end = pending.bytes.len();
+            pending.ends.push(end);
+            Ok(pending.bytes.len() >= b.capacity || entry.record().level() <= b.flush_level)
         })?;
         if must_write {
             self.write_pending(b)
@@ -149,7 +215,12 @@ impl Handler for FileHandler {
 
     fn reopen(&self) -> Result<(), Error> {
         self.flush()?;
-        let file = open_file(&self.path, FileMode::Append, self.permissions)?;
+        let file = open_log(
+            &self.path,
+            FileMode::Append,
+            self.permissions,
+            LogPath::Follow,
+        )?;
         self.file.store(Arc::new(file));
         Ok(())
     }
@@ -158,6 +229,23 @@ impl Handler for FileHandler {
         match &self.buffered {
             Some(b) => self.write_pending(b),
             None => Ok(()),
+        }
+    }
+
+    fn stats(&self) -> HandlerStats {
+        match &self.buffered {
+            Some(b) => HandlerStats {
+                emitted: b.emitted.load(Ordering::Relaxed),
+                failed: b.failed.load(Ordering::Relaxed),
+                queued: b
+                    .pending
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .ends
+                    .len() as u64,
+                ..HandlerStats::default()
+            },
+            None => HandlerStats::default(),
         }
     }
 }

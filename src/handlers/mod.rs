@@ -5,6 +5,7 @@
 //! so the same handler instance survives a reload that changes only its level,
 //! filters or format: its file stays open.
 
+mod archive;
 mod capture;
 mod clock;
 mod console;
@@ -13,6 +14,7 @@ mod file;
 mod http;
 mod memory;
 mod net;
+mod open;
 mod owned;
 mod queue;
 mod relp;
@@ -30,6 +32,7 @@ use std::fmt;
 
 use crate::{Entry, Error, Formatter};
 
+pub use archive::ArchivePattern;
 pub use capture::CaptureHandler;
 pub use clock::{Clock, SystemClock};
 pub use console::ConsoleHandler;
@@ -55,6 +58,11 @@ pub use watched::WatchedFileHandler;
 /// applied this handler's level and filters; render the record with the
 /// `formatter` it passes (it is configured per handler and may change on reload
 /// while the handler instance stays).
+///
+/// Every error `emit` returns (and every panic) counts one record in the
+/// `failed` figure of [`Dispatcher::stats`](crate::Dispatcher::stats), on top
+/// of the handler's own [`stats`](Handler::stats); return an error only for
+/// a record that was not delivered.
 ///
 /// # Examples
 ///
@@ -98,9 +106,10 @@ pub trait Handler: fmt::Debug + Send + Sync + 'static {
     }
 
     /// Releases threads, files and sockets. Called once, after the graph that
-    /// used the handler was swapped out, off the logging threads. Records may
-    /// still arrive from threads that started logging before the swap: accept or
-    /// drop them, never panic.
+    /// used the handler was swapped out and the logging threads that were
+    /// inside it left it, off the logging threads (after `flush`). A record may
+    /// still arrive from a thread that was stuck in the graph past the bounded
+    /// wait of a shutdown: accept or drop it, never panic.
     fn close(&self) -> Result<(), Error> {
         self.flush()
     }

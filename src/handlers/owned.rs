@@ -368,6 +368,10 @@ pub(crate) struct Target {
     pub(crate) filters: Vec<Arc<dyn Filter>>,
     pub(crate) formatter: Arc<dyn Formatter>,
     pub(crate) handler: Arc<dyn Handler>,
+    /// The failure counter of the target's node (see `HandlerNode::failed`):
+    /// a record the target fails to write counts there, as when the runtime
+    /// calls it.
+    pub(crate) failed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Target {
@@ -395,14 +399,32 @@ impl Target {
         };
         // Quietly: the error goes to the error hook, rate-limited; Rust's
         // panic message would be printed for every record.
+        // Counted here, on the target's own counter; the error passed up is
+        // marked as counted so that the queue or memory handler returning it
+        // does not count it again.
+        let failed = || {
+            self.failed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
         match crate::catch::quietly(run) {
-            Ok(r) => r.map_err(|e| {
-                Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
-            }),
-            Err(caught) => Err(Error::new(
-                ErrorKind::Handler,
-                format!("handler `{}` panicked: {caught}", self.name),
-            )),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                if !e.is_counted() {
+                    failed();
+                }
+                Err(
+                    Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
+                        .counted(),
+                )
+            }
+            Err(caught) => {
+                failed();
+                Err(Error::new(
+                    ErrorKind::Handler,
+                    format!("handler `{}` panicked: {caught}", self.name),
+                )
+                .counted())
+            }
         }
     }
 

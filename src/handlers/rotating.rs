@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use jiff::tz::TimeZone;
 
-use super::file::open_file;
+use super::archive::ArchivePattern;
+use super::open::{LogPath, create_new, open_archive, open_log};
 use super::{Clock, HandlerStats, SystemClock, format_line};
 use crate::config::{Compression, FileMode, RotateWhen, RotatingFileHandlerConfig};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
@@ -32,10 +33,12 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// a sequence number that grows by one at each roll, so the highest number is
 /// the newest archive. Archives are never renamed after they are made (unlike
 /// Python's scheme, where every archive moves up one at each roll); retention
-/// deletes the lowest numbers. By date (`archive: app.%Y-%m-%d.log`): the
-/// strftime fields are filled with the last second of the period that ended
-/// (with time rotation) or the time of the roll (size only); a name already
-/// taken in the same period gets `.1`, `.2`, ... appended.
+/// deletes the lowest numbers. By date (`archive: app.%Y-%m-%d.log`, see
+/// [`ArchivePattern`](crate::ArchivePattern) for what a pattern may hold):
+/// the strftime fields are filled with the last second of the period that
+/// ended (with time rotation) or the time of the roll (size only); a name
+/// already taken in the same period gets `.1`, `.2`, ... appended. A name at
+/// which anything exists (a dangling link too) is never used.
 ///
 /// **Compression** (`compress: gzip`) writes `<archive>.gz.tmp`, syncs it to
 /// disk, renames it to `<archive>.gz` (with the archive's modification time)
@@ -47,12 +50,22 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// archives older than `max_age` (by modification time) are deleted, then the
 /// oldest are deleted while all together exceed `max_total_size`.
 ///
+/// **Only its own files, never through a link.** Retention, compression and
+/// the clean-up at start act only on regular files whose names this
+/// handler's scheme produces, recognised exactly. Every file the handler
+/// creates gets `permissions` and is created with `O_EXCL | O_NOFOLLOW`; a
+/// symbolic link at one of its names is reported (through the next record's
+/// error) and left alone. The log path must be a regular file, not a link:
+/// rolling over renames it, and only while it is still the file the handler
+/// has open.
+///
 /// **Restarts.** On open, the next sequence number is one above the highest
 /// archive found, the live file is appended to, and the next rollover time is
 /// computed from the live file's modification time, as Python does: a file
 /// left from an earlier period rolls over at the first record.
 ///
-/// Statistics: `emitted`.
+/// Statistics: `emitted`, and `failed` (counted by the runtime: records
+/// whose write failed).
 ///
 /// # Examples
 ///
@@ -116,10 +129,11 @@ struct Naming {
     dir: PathBuf,
     /// The live file's name.
     base: String,
-    /// `archive`, when names come from a date pattern; with the regex that
-    /// recognises them.
-    pattern: Option<(String, regex::Regex)>,
+    /// How archives are named and recognised: `archive`, or numbered.
+    scheme: ArchivePattern,
     tz: TimeZone,
+    /// For the compressed archives and their temporary files.
+    permissions: u32,
     compress: Compression,
     backups: Option<u32>,
     max_age: Option<Duration>,
@@ -213,28 +227,28 @@ impl RotatingFileHandler {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let pattern = match &config.archive {
-            Some(p) => {
-                // Refuse a pattern jiff cannot format, now rather than at a roll.
-                let sample = jiff::Timestamp::UNIX_EPOCH.to_zoned(tz.clone());
-                jiff::fmt::strtime::format(p.as_str(), &sample)
-                    .map_err(|e| invalid(format!("invalid archive name `{p}`: {e}")))?;
-                Some((p.clone(), archive_regex(p)?))
-            }
-            None => None,
+        let scheme = match &config.archive {
+            Some(p) => ArchivePattern::parse(p, &base)?,
+            None => ArchivePattern::numbered(&base),
         };
         let naming = Arc::new(Naming {
             dir,
             base,
-            pattern,
+            scheme,
             tz,
+            permissions: config.permissions,
             compress: config.compress,
             backups: config.backups,
             max_age: config.max_age,
             max_total_size: config.max_total_size.map(|s| s.bytes()),
         });
 
-        let file = open_file(&config.path, FileMode::Append, config.permissions)?;
+        let file = open_log(
+            &config.path,
+            FileMode::Append,
+            config.permissions,
+            LogPath::RegularOnly,
+        )?;
         let meta = file
             .metadata()
             .map_err(|e| Error::io(format!("reading `{}`", config.path.display()), e))?;
@@ -338,7 +352,32 @@ impl RotatingFileHandler {
         } else {
             now
         };
-        let archive = self.naming.next_archive(&mut live.next_seq, stamp);
+        // Rename only the file this handler writes: not a link or a FIFO
+        // put at the path since, nor a file of another program after
+        // someone moved ours away (that one is reopened, not archived).
+        if !self.path_is_live(&live.file)? {
+            self.reopen_live(&mut live)?;
+            return Err(Error::new(
+                ErrorKind::Handler,
+                format!(
+                    "`{}` is no longer the file this handler wrote (moved away or replaced); writing to the file now at the path, without archiving it",
+                    self.path.display()
+                ),
+            ));
+        }
+        let archive = self
+            .naming
+            .next_archive(&mut live.next_seq, stamp)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Handler,
+                    format!(
+                        "no free archive name for `{}` in `{}`",
+                        self.path.display(),
+                        self.naming.dir.display()
+                    ),
+                )
+            })?;
         std::fs::rename(&self.path, &archive).map_err(|e| {
             handler_error(
                 format!(
@@ -349,14 +388,64 @@ impl RotatingFileHandler {
                 e,
             )
         })?;
-        let file = open_file(&self.path, FileMode::Append, self.permissions)?;
-        live.file = file;
-        self.size.store(0, Ordering::Release);
+        self.reopen_live(&mut live)?;
         drop(live);
         if let Some(tx) = lock(&self.jobs).as_ref() {
             let _ = tx.send(Job::Rolled(archive));
         }
         Ok(())
+    }
+
+    /// Opens the file at the path (creating it if needed) in place of the
+    /// live one, with its size; the caller holds the exclusive lock.
+    fn reopen_live(&self, live: &mut Live) -> Result<(), Error> {
+        let file = open_log(
+            &self.path,
+            FileMode::Append,
+            self.permissions,
+            LogPath::RegularOnly,
+        )?;
+        let len = file.metadata().map_or(0, |m| m.len());
+        live.file = file;
+        self.size.store(len, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether the path still names `file`, as a regular file. An error when
+    /// something other than a regular file is there (a planted link).
+    fn path_is_live(&self, file: &File) -> Result<bool, Error> {
+        let at_path = match std::fs::symlink_metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => {
+                return Err(handler_error(
+                    format!("reading `{}`", self.path.display()),
+                    e,
+                ));
+            }
+        };
+        if !at_path.is_file() {
+            return Err(Error::new(
+                ErrorKind::Handler,
+                format!(
+                    "`{}` was replaced by a symbolic link or another kind of file; not rolling over, records still go to the file this handler has open",
+                    self.path.display()
+                ),
+            ));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let open = file
+                .metadata()
+                .map_err(|e| handler_error(format!("reading `{}`", self.path.display()), e))?;
+            Ok((open.dev(), open.ino()) == (at_path.dev(), at_path.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = file;
+            Ok(true)
+        }
     }
 
     fn write_line(&self, line: &[u8]) -> Result<(), Error> {
@@ -377,7 +466,8 @@ impl RotatingFileHandler {
                 .map_err(|e| handler_error(format!("writing `{}`", self.path.display()), e))?;
             self.size.fetch_add(len, Ordering::AcqRel);
             self.emitted.fetch_add(1, Ordering::Relaxed);
-            return roll_error.map_or(Ok(()), Err);
+            // The record was written: the roll's error loses nothing.
+            return roll_error.map_or(Ok(()), |e| Err(e.counted()));
         }
     }
 }
@@ -431,116 +521,118 @@ impl Schedule {
     }
 }
 
-/// The regex that recognises archives of a date pattern: each strftime field
-/// matches what it can produce, plus the optional `.N` and `.gz`.
-fn archive_regex(pattern: &str) -> Result<regex::Regex, Error> {
-    let mut re = String::from("^");
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            re.push_str(&regex::escape(&c.to_string()));
-            continue;
-        }
-        let field = match chars.next() {
-            Some('Y' | 'G') => r"\d{4}",
-            Some('m' | 'd' | 'H' | 'M' | 'S' | 'y' | 'I' | 'U' | 'W' | 'V' | 'g') => r"\d{2}",
-            Some('j') => r"\d{3}",
-            Some('u' | 'w') => r"\d",
-            Some('s') => r"\d+",
-            Some('%') => "%",
-            _ => ".+?",
-        };
-        re.push_str(field);
-    }
-    re.push_str(r"(\.\d+)?(\.gz)?$");
-    regex::Regex::new(&re).map_err(|e| {
-        Error::new(
-            ErrorKind::Invalid,
-            format!("invalid archive name `{pattern}`: {e}"),
-        )
-    })
+/// What a directory entry is, looked at without following links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Link,
+    Other,
 }
+
+/// How many names `next_archive` tries before it gives up (a directory whose
+/// entries cannot be looked at).
+const NAME_TRIES: u64 = 10_000;
 
 impl Naming {
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 
+    /// Whether anything, a dangling link too, has `name` or the name of its
+    /// compressed or temporary file: a roll never renames over an existing
+    /// entry, nor makes an archive that cannot be compressed.
     fn taken(&self, name: &str) -> bool {
-        let path = self.file(name);
-        path.exists() || self.file(&format!("{name}.gz")).exists()
+        [
+            name.to_owned(),
+            format!("{name}.gz"),
+            format!("{name}.gz.tmp"),
+        ]
+        .iter()
+        .any(|n| match std::fs::symlink_metadata(self.file(n)) {
+            Ok(_) => true,
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        })
     }
 
-    /// The path of the next archive; for index naming, uses and advances `seq`.
-    fn next_archive(&self, seq: &mut u64, stamp: SystemTime) -> PathBuf {
-        match &self.pattern {
-            None => loop {
-                let name = format!("{}.{}", self.base, *seq);
-                *seq += 1;
+    /// The path of the next archive; for numbered names, uses and advances
+    /// `seq`. `None` when no free name was found.
+    fn next_archive(&self, seq: &mut u64, stamp: SystemTime) -> Option<PathBuf> {
+        let zoned = jiff::Timestamp::try_from(stamp)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(self.tz.clone());
+        if !self.scheme.repeats() {
+            for _ in 0..NAME_TRIES {
+                let name = self.scheme.name_in(&zoned, *seq);
+                *seq = seq.saturating_add(1);
                 if !self.taken(&name) {
-                    return self.file(&name);
+                    return Some(self.file(&name));
                 }
-            },
-            Some((pattern, _)) => {
-                let zoned = jiff::Timestamp::try_from(stamp)
-                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-                    .to_zoned(self.tz.clone());
-                let name = jiff::fmt::strtime::format(pattern.as_str(), &zoned)
-                    .unwrap_or_else(|_| format!("{}.{}", self.base, secs(stamp)));
-                if !self.taken(&name) && name != self.base {
-                    return self.file(&name);
-                }
-                (1..)
-                    .map(|n| format!("{name}.{n}"))
-                    .find(|n| !self.taken(n))
-                    .map_or_else(|| self.file(&name), |n| self.file(&n))
             }
-        }
-    }
-
-    /// The index of an index-named archive (`app.log.17`, `app.log.17.gz`).
-    fn index_of(&self, name: &str) -> Option<u64> {
-        let rest = name.strip_prefix(&self.base)?.strip_prefix('.')?;
-        let digits = rest
-            .strip_suffix(".gz.tmp")
-            .or_else(|| rest.strip_suffix(".gz"))
-            .unwrap_or(rest);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        digits.parse().ok()
+        let name = self.scheme.name_in(&zoned, 0);
+        std::iter::once(name.clone())
+            .chain((1..NAME_TRIES).map(|n| format!("{name}.{n}")))
+            .find(|n| !self.taken(n))
+            .map(|n| self.file(&n))
     }
 
-    fn names(&self) -> Vec<String> {
-        std::fs::read_dir(&self.dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .filter_map(|e| e.file_name().into_string().ok())
-                    .collect()
+    /// The entries of the directory, with what they are.
+    fn names(&self) -> Vec<(String, Kind)> {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        rd.filter_map(Result::ok)
+            .filter_map(|e| {
+                let kind = match e.file_type() {
+                    Ok(t) if t.is_symlink() => Kind::Link,
+                    Ok(t) if t.is_file() => Kind::File,
+                    _ => Kind::Other,
+                };
+                Some((e.file_name().into_string().ok()?, kind))
             })
-            .unwrap_or_default()
+            .collect()
     }
 
+    /// The highest number among numbered archives and their temporary files
+    /// (of any kind of entry, so that a number is never used twice).
     fn highest_index(&self) -> u64 {
-        if self.pattern.is_some() {
-            return 0;
-        }
         self.names()
             .iter()
-            .filter_map(|n| self.index_of(n))
+            .filter_map(|(n, _)| {
+                let plain = n.strip_suffix(".gz.tmp").unwrap_or(n);
+                self.scheme.recognise(plain)
+            })
+            .map(|r| r.seq)
             .max()
             .unwrap_or(0)
     }
 
-    /// Whether `name` is an archive of this handler (plain or gzipped).
-    fn is_archive(&self, name: &str) -> bool {
-        if name == self.base || name.ends_with(".tmp") {
-            return false;
+    /// The error that reports entries this handler leaves alone: links (or
+    /// other non-regular files) at names of its own files.
+    fn left_alone(&self, mut names: Vec<String>) -> Result<(), Error> {
+        if names.is_empty() {
+            return Ok(());
         }
-        match &self.pattern {
-            None => self.index_of(name).is_some(),
-            Some((_, re)) => re.is_match(name),
+        names.sort();
+        names.dedup();
+        const SHOWN: usize = 5;
+        let mut list = names
+            .iter()
+            .take(SHOWN)
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > SHOWN {
+            list.push_str(&format!(" and {} more", names.len() - SHOWN));
         }
+        Err(Error::new(
+            ErrorKind::Handler,
+            format!(
+                "in `{}`, {list}: a symbolic link (or not a regular file) where a file of this handler belongs; left alone: logfig never follows, replaces or deletes it",
+                self.dir.display()
+            ),
+        ))
     }
 
     /// The background thread: compression and retention.
@@ -552,72 +644,125 @@ impl Naming {
         has_error: &AtomicBool,
     ) {
         super::worker::mark_internal_thread();
+        // Problems wait for the next record to report them; several are
+        // joined (up to a few kilobytes), so that none hides another.
         let keep = |r: Result<(), Error>| {
             if let Err(e) = r {
-                *lock(error) = Some(e);
+                let mut slot = lock(error);
+                *slot = Some(match slot.take() {
+                    Some(first) => {
+                        let (old, new) = (first.to_string(), e.to_string());
+                        if old.contains(&new) || old.len() >= 4096 {
+                            first
+                        } else {
+                            Error::new(ErrorKind::Handler, format!("{old}; {new}"))
+                        }
+                    }
+                    None => e,
+                });
                 has_error.store(true, Ordering::Release);
             }
         };
         while let Ok(job) = jobs.recv() {
+            // Links met in this pass, reported together.
+            let mut links = Vec::new();
             match job {
-                Job::Startup => keep(self.startup()),
+                Job::Startup => keep(self.startup(&mut links)),
                 Job::Rolled(archive) => {
                     if self.compress == Compression::Gzip {
-                        keep(gzip(&archive));
+                        keep(gzip(&archive, self.permissions));
                     }
                 }
             }
-            keep(self.retain(clock.now()));
+            keep(self.retain(clock.now(), &mut links));
+            keep(self.left_alone(links));
         }
     }
 
-    /// Deletes stray `.gz.tmp` files and compresses plain archives a crash
-    /// left behind.
-    fn startup(&self) -> Result<(), Error> {
+    /// Deletes stray temporary files of an interrupted compression and
+    /// compresses plain archives a crash left behind. Touches only regular
+    /// files whose names this handler's scheme produces.
+    fn startup(&self, links: &mut Vec<String>) -> Result<(), Error> {
         let mut names = self.names();
-        names.sort();
-        for name in &names {
-            let is_tmp =
-                name.ends_with(".gz.tmp") && self.is_archive(name.trim_end_matches(".gz.tmp"));
-            if is_tmp {
-                let _ = std::fs::remove_file(self.file(name));
+        names.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, kind) in &names {
+            if self.scheme.is_temporary(name) {
+                match kind {
+                    Kind::File => {
+                        let _ = std::fs::remove_file(self.file(name));
+                    }
+                    Kind::Link => links.push(name.clone()),
+                    Kind::Other => {}
+                }
             }
         }
+        let mut result = Ok(());
         if self.compress == Compression::Gzip {
-            for name in &names {
-                if self.is_archive(name) && !name.ends_with(".gz") {
-                    let gz = self.file(&format!("{name}.gz"));
-                    if gz.exists() {
-                        // The crash came after the rename: the .gz is whole.
+            for (name, kind) in &names {
+                // Plain archives only.
+                if self.scheme.recognise(name).is_none_or(|r| r.gz) {
+                    continue;
+                }
+                match kind {
+                    Kind::File => {}
+                    Kind::Link => {
+                        links.push(name.clone());
+                        continue;
+                    }
+                    Kind::Other => continue,
+                }
+                let gz = format!("{name}.gz");
+                match std::fs::symlink_metadata(self.file(&gz)) {
+                    // The crash came after the rename: the .gz is whole.
+                    Ok(m) if m.is_file() => {
                         let _ = std::fs::remove_file(self.file(name));
-                    } else {
-                        gzip(&self.file(name))?;
+                    }
+                    Ok(_) => links.push(gz),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        if let Err(e) = gzip(&self.file(name), self.permissions) {
+                            result = Err(e);
+                        }
+                    }
+                    Err(e) => {
+                        result = Err(handler_error(format!("reading `{gz}`"), e));
                     }
                 }
             }
         }
-        Ok(())
+        result
     }
 
-    /// Applies `backups`, `max_age` and `max_total_size`.
-    fn retain(&self, now: SystemTime) -> Result<(), Error> {
+    /// Applies `backups`, `max_age` and `max_total_size` to the regular files
+    /// that are archives of this handler; adds the links among its names to
+    /// `links`, to be reported.
+    fn retain(&self, now: SystemTime, links: &mut Vec<String>) -> Result<(), Error> {
+        let mut archives: Vec<(u64, SystemTime, String, u64)> = Vec::new();
+        for (name, kind) in self.names() {
+            if self.scheme.is_temporary(&name) {
+                if kind == Kind::Link {
+                    links.push(name);
+                }
+                continue;
+            }
+            let Some(found) = self.scheme.recognise(&name) else {
+                continue;
+            };
+            match kind {
+                Kind::File => {
+                    if let Ok(m) = std::fs::symlink_metadata(self.file(&name))
+                        && m.is_file()
+                    {
+                        archives.push((found.seq, m.modified().unwrap_or(now), name, m.len()));
+                    }
+                }
+                Kind::Link => links.push(name),
+                Kind::Other => {}
+            }
+        }
         if self.backups.is_none() && self.max_age.is_none() && self.max_total_size.is_none() {
             return Ok(());
         }
-        let mut archives: Vec<(u64, SystemTime, String, u64)> = self
-            .names()
-            .into_iter()
-            .filter(|n| self.is_archive(n))
-            .filter_map(|n| {
-                let m = std::fs::metadata(self.file(&n)).ok()?;
-                let order = match &self.pattern {
-                    None => self.index_of(&n).unwrap_or(0),
-                    Some(_) => 0,
-                };
-                Some((order, m.modified().unwrap_or(now), n, m.len()))
-            })
-            .collect();
-        // Newest first: by index, or by modification time then name.
+        // Newest first: by number, or by modification time then name.
         archives.sort_by(|a, b| (b.0, b.1, &b.2).cmp(&(a.0, a.1, &a.2)));
         let mut total = 0u64;
         for (i, (_, modified, name, len)) in archives.iter().enumerate() {
@@ -640,9 +785,11 @@ impl Naming {
     }
 }
 
-/// `archive` → `archive.gz.tmp` → synced → `archive.gz` (keeping the
-/// modification time) → the plain archive deleted.
-fn gzip(archive: &Path) -> Result<(), Error> {
+/// `archive` → `archive.gz.tmp` (created anew, with the handler's
+/// permissions, never through a link) → synced → `archive.gz` (keeping the
+/// modification time; never over an existing entry) → the plain archive
+/// deleted.
+fn gzip(archive: &Path, permissions: u32) -> Result<(), Error> {
     let mut gz_name = OsString::from(archive.as_os_str());
     gz_name.push(".gz");
     let gz = PathBuf::from(gz_name);
@@ -652,9 +799,33 @@ fn gzip(archive: &Path) -> Result<(), Error> {
     let fail = |what: &str, p: &Path, e: std::io::Error| {
         handler_error(format!("{what} `{}`", p.display()), e)
     };
-    let mut input = File::open(archive).map_err(|e| fail("opening", archive, e))?;
+    let not_ours = |p: &Path| {
+        Error::new(
+            ErrorKind::Handler,
+            format!(
+                "`{}` exists and is not a file of this handler (a symbolic link?); left alone, and `{}` stays uncompressed",
+                p.display(),
+                archive.display()
+            ),
+        )
+    };
+    let mut input = open_archive(archive).map_err(|e| fail("opening", archive, e))?;
     let modified = input.metadata().and_then(|m| m.modified()).ok();
-    let out = File::create(&tmp).map_err(|e| fail("creating", &tmp, e))?;
+    let out = match create_new(&tmp, permissions, false) {
+        Ok(f) => f,
+        // A regular file is a stray of an interrupted compression: replaced.
+        // Anything else (a planted link) stays, and is reported.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            match std::fs::symlink_metadata(&tmp) {
+                Ok(m) if m.is_file() => {
+                    std::fs::remove_file(&tmp).map_err(|e| fail("deleting", &tmp, e))?;
+                    create_new(&tmp, permissions, false).map_err(|e| fail("creating", &tmp, e))?
+                }
+                _ => return Err(not_ours(&tmp)),
+            }
+        }
+        Err(e) => return Err(fail("creating", &tmp, e)),
+    };
     let mut encoder =
         flate2::write::GzEncoder::new(std::io::BufWriter::new(out), flate2::Compression::default());
     let written = std::io::copy(&mut input, &mut encoder)
@@ -670,6 +841,13 @@ fn gzip(archive: &Path) -> Result<(), Error> {
         let _ = std::fs::remove_file(&tmp);
         return Err(fail("compressing", archive, e));
     }
+    match std::fs::symlink_metadata(&gz) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        _ => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(not_ours(&gz));
+        }
+    }
     std::fs::rename(&tmp, &gz).map_err(|e| fail("renaming", &tmp, e))?;
     std::fs::remove_file(archive).map_err(|e| fail("deleting", archive, e))?;
     Ok(())
@@ -678,21 +856,19 @@ fn gzip(archive: &Path) -> Result<(), Error> {
 impl Handler for RotatingFileHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         format_line(entry, formatter, |line| self.write_line(line))?;
+        // A problem of the background thread, reported with this record,
+        // which was written.
         if self.has_error.swap(false, Ordering::AcqRel)
             && let Some(e) = lock(&self.error).take()
         {
-            return Err(e);
+            return Err(e.counted());
         }
         Ok(())
     }
 
     fn reopen(&self) -> Result<(), Error> {
         let mut live = self.live.write().unwrap_or_else(PoisonError::into_inner);
-        let file = open_file(&self.path, FileMode::Append, self.permissions)?;
-        let len = file.metadata().map_or(0, |m| m.len());
-        live.file = file;
-        self.size.store(len, Ordering::Release);
-        Ok(())
+        self.reopen_live(&mut live)
     }
 
     /// Waits for pending compression and retention, then stops the
@@ -762,22 +938,49 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
-    fn archive_patterns_are_recognised() {
-        let re = archive_regex("app.%Y-%m-%d.log").unwrap();
-        for ok in [
-            "app.2026-03-29.log",
-            "app.2026-03-29.log.2",
-            "app.2026-03-29.log.gz",
-        ] {
-            assert!(re.is_match(ok), "{ok}");
-        }
-        for bad in [
-            "app.log",
-            "app.2026-03-29.log.gz.tmp",
-            "other.2026-03-29.log",
-        ] {
-            assert!(!re.is_match(bad), "{bad}");
-        }
+    fn gzip_never_writes_or_renames_through_a_planted_link() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        let archive = dir.path().join("app.log.1");
+        let (tmp, gz) = (
+            dir.path().join("app.log.1.gz.tmp"),
+            dir.path().join("app.log.1.gz"),
+        );
+        let reset = || {
+            std::fs::write(&victim, "victim\n").unwrap();
+            std::fs::write(&archive, "archived\n").unwrap();
+        };
+        // A link at the temporary name: left alone, nothing compressed.
+        reset();
+        symlink(&victim, &tmp).unwrap();
+        let e = gzip(&archive, 0o600).unwrap_err().to_string();
+        assert!(e.contains("left alone"), "{e}");
+        assert!(tmp.symlink_metadata().unwrap().file_type().is_symlink());
+        std::fs::remove_file(&tmp).unwrap();
+        // A link at the compressed name: the temporary file is removed again.
+        symlink(&victim, &gz).unwrap();
+        let e = gzip(&archive, 0o600).unwrap_err().to_string();
+        assert!(e.contains("left alone"), "{e}");
+        assert!(tmp.symlink_metadata().is_err());
+        assert!(gz.symlink_metadata().unwrap().file_type().is_symlink());
+        std::fs::remove_file(&gz).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim\n");
+        assert_eq!(std::fs::read_to_string(&archive).unwrap(), "archived\n");
+        // The archive itself a link: not read through.
+        std::fs::remove_file(&archive).unwrap();
+        symlink(&victim, &archive).unwrap();
+        assert!(gzip(&archive, 0o600).is_err());
+        assert!(gz.symlink_metadata().is_err() && tmp.symlink_metadata().is_err());
+        std::fs::remove_file(&archive).unwrap();
+        // A stray regular temporary file (a crash) is replaced.
+        reset();
+        std::fs::write(&tmp, "half").unwrap();
+        gzip(&archive, 0o600).unwrap();
+        assert_eq!(gz.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(archive.symlink_metadata().is_err() && tmp.symlink_metadata().is_err());
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::file::open_file;
+use super::open::{LogPath, open_log};
 use super::{HandlerStats, format_line};
 use crate::config::{FileMode, WatchedFileHandlerConfig};
 use crate::{Entry, Error, ErrorKind, Formatter, Handler};
@@ -21,7 +21,12 @@ use crate::{Entry, Error, ErrorKind, Formatter, Handler};
 /// with the open file's. Writes go out with one `write` call under a shared
 /// lock that only a reopen takes exclusively.
 ///
-/// Statistics: `emitted`.
+/// The path follows the rules of `type: file` (an operator's link to an
+/// existing file is followed, none is created through; FIFOs and devices are
+/// checked).
+///
+/// Statistics: `emitted`, and `failed` (counted by the runtime: records
+/// whose write failed).
 ///
 /// # Examples
 ///
@@ -88,7 +93,7 @@ impl WatchedFileHandler {
     }
 
     fn open_at(path: &Path, permissions: u32) -> Result<Opened, Error> {
-        let file = open_file(path, FileMode::Append, permissions)?;
+        let file = open_log(path, FileMode::Append, permissions, LogPath::Follow)?;
         let id = file.metadata().ok().as_ref().and_then(identity);
         Ok(Opened { file, id })
     }

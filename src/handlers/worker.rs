@@ -591,8 +591,10 @@ impl<B: Backlog> Worker<B> {
             return Ok(());
         }
         s.has_error.store(false, Ordering::Release);
+        // The records it is about were counted by the worker: the runtime
+        // must not count the record that brings the message as failed.
         match lock(&s.error).take() {
-            Some(message) => Err(Error::new(ErrorKind::Handler, message)),
+            Some(message) => Err(Error::new(ErrorKind::Handler, message).counted()),
             None => Ok(()),
         }
     }

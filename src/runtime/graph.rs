@@ -39,6 +39,13 @@ pub(crate) struct HandlerNode {
     pub(crate) panics: RateLimit,
     /// Set once the first panic was reported (with its full explanation).
     pub(crate) panics_reported: AtomicBool,
+    /// Records whose `emit` returned an error or panicked, counted by the
+    /// runtime for every kind (custom handlers too) and added to the
+    /// handler's own `failed` in `stats`. Shared with the node that replaces
+    /// this one when a reload keeps the handler, and with the `Target`s of
+    /// queues and memory handlers that write to it, so it counts as long as
+    /// the handler lives.
+    pub(crate) failed: Arc<AtomicU64>,
 }
 
 /// At most one report a second: what a handler that fails (or panics) on
@@ -89,7 +96,24 @@ impl HandlerNode {
             errors: RateLimit::default(),
             panics: RateLimit::default(),
             panics_reported: AtomicBool::new(false),
+            failed: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// This node, counting failures on `failed` (the counter of the node it
+    /// replaces, for a handler that a reload keeps).
+    pub(crate) fn counting_on(mut self, failed: Arc<AtomicU64>) -> Self {
+        self.failed = failed;
+        self
+    }
+
+    /// The handler's counters, with the failures the runtime counted.
+    pub(crate) fn stats(&self) -> crate::HandlerStats {
+        let mut stats = self.handler.stats();
+        stats.failed = stats
+            .failed
+            .saturating_add(self.failed.load(Ordering::Relaxed));
+        stats
     }
 }
 

@@ -14,6 +14,7 @@ mod overrides;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
@@ -211,7 +212,7 @@ impl Dispatcher {
         self.shared.graph.store(Arc::clone(&new));
         self.shared.epoch.store(epoch, Ordering::Release);
         self.update_global(epoch);
-        retire(&old, Some(&new), &|name, e| self.report_now(name, e, 0));
+        self.retire(old, Some(&new));
         Ok(warnings)
     }
 
@@ -243,7 +244,7 @@ impl Dispatcher {
         let graph = self.shared.graph.load();
         let _ = crate::catch::quietly(|| {
             for node in graph.handler_instances() {
-                self.guarded(node, |h| h.handler.flush());
+                self.guarded::<false>(node, |h| h.handler.flush());
             }
         });
     }
@@ -254,7 +255,7 @@ impl Dispatcher {
         let graph = self.shared.graph.load();
         let _ = crate::catch::quietly(|| {
             for node in graph.handler_instances() {
-                self.guarded(node, |h| h.handler.reopen());
+                self.guarded::<false>(node, |h| h.handler.reopen());
             }
         });
     }
@@ -272,7 +273,7 @@ impl Dispatcher {
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
         self.update_global(epoch);
-        retire(&old, None, &|name, e| self.report_now(name, e, 0));
+        self.retire(old, None);
         drop(_state);
         refresh_tracing_interest();
     }
@@ -282,16 +283,30 @@ impl Dispatcher {
     }
 
     /// Runs a handler operation, catching panics and reporting errors. The
-    /// thread is quiet already: inside the graph, or under `quietly`.
-    fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
+    /// thread is quiet already: inside the graph, or under `quietly`. With
+    /// `EMIT` (the operation is `emit`), an error the handler did not count
+    /// itself (see [`Error::counted`]) or a panic counts one failed record
+    /// for the node: in the error arms only, so that the success path is what
+    /// it was before failures were counted.
+    fn guarded<const EMIT: bool>(
+        &self,
+        node: &HandlerNode,
+        op: impl FnOnce(&HandlerNode) -> Result<(), Error>,
+    ) {
         match crate::catch::caught(|| op(node)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
+                if EMIT && !e.is_counted() {
+                    node.failed.fetch_add(1, Ordering::Relaxed);
+                }
                 if let Some(suppressed) = node.errors.due(now_secs()) {
                     self.report_now(&node.name, &e, suppressed);
                 }
             }
             Err(caught) => {
+                if EMIT {
+                    node.failed.fetch_add(1, Ordering::Relaxed);
+                }
                 // Reported like errors, with the count in the message (a
                 // custom hook gets no separate count).
                 if let Some(suppressed) = node.panics.due(now_secs()) {
@@ -403,7 +418,8 @@ impl Dispatcher {
 
     fn emit_chain(&self, chain: &[Arc<HandlerNode>], entry: &Entry<'_>) {
         for node in chain {
-            let emit = |e: &Entry<'_>| self.guarded(node, |n| n.handler.emit(e, &*n.formatter));
+            let emit =
+                |e: &Entry<'_>| self.guarded::<true>(node, |n| n.handler.emit(e, &*n.formatter));
             if entry.record().level() <= node.level
                 && node
                     .filters
@@ -433,7 +449,7 @@ impl Dispatcher {
         graph
             .handlers
             .iter()
-            .map(|(name, node)| (name.clone(), node.handler.stats()))
+            .map(|(name, node)| (name.clone(), node.stats()))
             .collect()
     }
 }
@@ -454,21 +470,123 @@ impl Drop for Shared {
     /// The last `Dispatcher` of a graph that was not shut down (a `Handle`
     /// dropped, a dispatcher built for a test): its handlers are retired as
     /// on shutdown, so what a worker could not write within its
-    /// `close_timeout` is reported, not only counted.
+    /// `close_timeout` is reported, not only counted. No logging thread can
+    /// be inside the graph: each would hold a `Dispatcher`.
     fn drop(&mut self) {
         if !self.shut_down.load(Ordering::Acquire) {
             let graph = self.graph.load_full();
             let hook = self.on_error.as_ref();
-            retire(&graph, None, &|name, e| report_to(hook, name, e, 0));
+            close_all(&retiring(&graph, None), &|name, e| {
+                report_to(hook, name, e, 0);
+            });
         }
     }
 }
 
-/// Flushes and closes the handlers of `old` that `new` does not carry over,
-/// reporting their errors (a worker that gave up at its `close_timeout`).
-/// Runs on the applying thread, after the swap, never on a logging thread.
-/// Queues and memory handlers close before the handlers they write to.
-fn retire(old: &Graph, new: Option<&Graph>, report: &dyn Fn(&str, &Error)) {
+/// How long a swap waits for logging threads still inside the graph it
+/// replaced before it retires that graph's handlers (see
+/// [`Dispatcher::retire`]). A record is in a handler for microseconds; only a
+/// handler stuck in `emit` (a dead NFS mount, a custom handler that blocks)
+/// takes longer.
+const RETIRE_WAIT: Duration = Duration::from_secs(2);
+
+impl Dispatcher {
+    /// Flushes and closes the handlers of `old` that `new` does not carry
+    /// over, once no logging thread can write into them any more, reporting
+    /// their errors (a worker that gave up at its `close_timeout`). Runs on
+    /// the applying thread, after the swap, never on a logging thread.
+    ///
+    /// A thread that loaded `old` before the swap may still be inside it and
+    /// hand its handlers more records; closing them at once left the records
+    /// written after the last flush in a retired buffer (issue 13: 1-9
+    /// records of a buffered file lost in 5 reloads-under-load of 8). After
+    /// the swap no thread can load `old` again, and arc-swap has turned every
+    /// guard still holding it into a counted reference: once the count is
+    /// down to ours, the handlers are drained and closed. Handlers the new
+    /// graph kept are never closed; queues and memory handlers close before
+    /// the handlers they write to. Nothing here touches the logging path.
+    ///
+    /// The wait is bounded by [`RETIRE_WAIT`]. Past it, a reload hands the
+    /// rest to a `logfig-retire` thread, which closes the handlers when the
+    /// last thread leaves them, and a shutdown closes them anyway; both say
+    /// so through the error hook. A thread that applies a config from inside
+    /// a handler (it holds `old` itself) hands off at once.
+    fn retire(&self, old: Arc<Graph>, new: Option<&Graph>) {
+        let retiring = retiring(&old, new);
+        if retiring.is_empty() {
+            return;
+        }
+        let hook = self.shared.on_error.clone();
+        let report = move |name: &str, e: &Error| report_to(hook.as_ref(), name, e, 0);
+        // Entering the graph fails on a thread that is inside it already.
+        let inside = crate::catch::enter_graph().is_none();
+        if !inside && readers_gone(&old, Some(RETIRE_WAIT)) {
+            close_all(&retiring, &report);
+            return;
+        }
+        let late = |nodes: &[Arc<HandlerNode>], what: &str| {
+            for node in nodes {
+                let e = Error::new(
+                    crate::ErrorKind::Handler,
+                    format!(
+                        "a logging thread is still inside this retired handler after {}s; {what}",
+                        RETIRE_WAIT.as_secs()
+                    ),
+                );
+                report(&node.name, &e);
+            }
+        };
+        if new.is_some() {
+            let (nodes, report_later) = (retiring.clone(), report.clone());
+            let handed = std::thread::Builder::new()
+                .name("logfig-retire".into())
+                .spawn(move || {
+                    readers_gone(&old, None);
+                    close_all(&nodes, &report_later);
+                });
+            match handed {
+                Ok(_) if inside => return,
+                Ok(_) => return late(&retiring, "it is closed when that thread leaves it"),
+                Err(e) => {
+                    let e = Error::io("starting the thread that retires handlers", e);
+                    report("logfig", &e);
+                }
+            }
+        }
+        if !inside {
+            late(
+                &retiring,
+                "closed anyway: records it still writes may be lost",
+            );
+        }
+        close_all(&retiring, &report);
+    }
+}
+
+/// Flushes and closes `nodes`, reporting what fails: a buffer that cannot be
+/// written out at retirement is lost with the handler's counters.
+fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
+    for node in nodes {
+        match crate::catch::quietly(|| (node.handler.flush(), node.handler.close())) {
+            Ok((flushed, closed)) => {
+                for e in [flushed.err(), closed.err()].into_iter().flatten() {
+                    report(&node.name, &e);
+                }
+            }
+            Err(caught) => report(
+                &node.name,
+                &Error::new(
+                    crate::ErrorKind::Handler,
+                    format!("panicked while being closed: {caught}"),
+                ),
+            ),
+        }
+    }
+}
+
+/// The handler nodes of `old` that `new` does not carry over, in the order to
+/// close them: queues and memory handlers before the handlers they write to.
+fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
     let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
     order.reverse();
     order.extend(
@@ -477,22 +595,43 @@ fn retire(old: &Graph, new: Option<&Graph>, report: &dyn Fn(&str, &Error)) {
             .map(String::as_str)
             .filter(|n| !old.config.handlers.contains_key(*n)),
     );
-    for (name, node) in order
+    order
         .into_iter()
         .filter_map(|n| old.handlers.get_key_value(n))
-    {
-        let kept = new
-            .and_then(|g| g.handlers.get(name))
-            .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler));
-        if !kept {
-            let done = crate::catch::quietly(|| (node.handler.flush(), node.handler.close()));
-            if let Ok((flushed, closed)) = done {
-                for e in [flushed.err(), closed.err()].into_iter().flatten() {
-                    report(name, &e);
-                }
-            }
+        .filter(|(name, node)| {
+            !new.and_then(|g| g.handlers.get(*name))
+                .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler))
+        })
+        .map(|(_, node)| Arc::clone(node))
+        .collect()
+}
+
+/// Waits until the caller holds the only reference to `graph` (no logging
+/// thread is inside it any more), for at most `limit`; returns whether it
+/// did. Polls: yielding first (a record leaves a handler within
+/// microseconds), then sleeping between looks, up to 1 ms apart within a
+/// limit and 100 ms apart without one (a thread stuck in a handler).
+fn readers_gone(graph: &Arc<Graph>, limit: Option<Duration>) -> bool {
+    let start = Instant::now();
+    let longest = match limit {
+        Some(_) => Duration::from_millis(1),
+        None => Duration::from_millis(100),
+    };
+    let mut pause = Duration::from_micros(20);
+    let mut spins = 0u32;
+    while Arc::strong_count(graph) > 1 {
+        if spins < 100 {
+            spins += 1;
+            std::thread::yield_now();
+            continue;
         }
+        if limit.is_some_and(|l| start.elapsed() >= l) {
+            return false;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(longest);
     }
+    true
 }
 
 /// The current Unix time in seconds, for the report rate limits.

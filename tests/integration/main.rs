@@ -6,6 +6,7 @@
 #[cfg(feature = "cli")]
 mod cli;
 mod dispatch;
+mod files;
 mod fixtures;
 mod injection;
 mod network;
