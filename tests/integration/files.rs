@@ -1035,10 +1035,12 @@ impl Tiny {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            crate::network::missing(
-                test,
-                "a small tmpfs to fill (mount as root)",
-                "run the tests as root where mounting is allowed",
+            // Not a server that CI can install: whether a sandbox lets root
+            // mount is the host's decision, so this skips loudly even under
+            // LOGFIG_REQUIRE_SERVERS (the /dev/full tests cover the same
+            // counting where mounting is not allowed).
+            eprintln!(
+                "*** SKIPPED: {test} needs a small tmpfs to fill; run the tests as root where mounting is allowed ***"
             );
             return None;
         }
