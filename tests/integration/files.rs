@@ -1039,8 +1039,10 @@ impl Tiny {
             // mount is the host's decision, so this skips loudly even under
             // LOGFIG_REQUIRE_SERVERS (the /dev/full tests cover the same
             // counting where mounting is not allowed).
-            eprintln!(
-                "*** SKIPPED: {test} needs a small tmpfs to fill; run the tests as root where mounting is allowed ***"
+            crate::network::skipped(
+                test,
+                "a small tmpfs to fill (mount as root)",
+                "run the tests as root where mounting is allowed",
             );
             return None;
         }
