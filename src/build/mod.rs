@@ -51,12 +51,12 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     for (name, f) in &config.formatters {
         let path = crate::load::join("formatters", name);
         let compiled = match f {
-            FormatterConfig::Pattern(c) => PatternFormatter::compile(c)
+            FormatterConfig::Pattern(c) => PatternFormatter::compile_keyed(c)
                 .map(drop)
-                .map_err(|e| (format!("{path}.format"), e)),
-            FormatterConfig::Json(c) => JsonFormatter::compile(c)
+                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
+            FormatterConfig::Json(c) => JsonFormatter::compile_keyed(c)
                 .map(drop)
-                .map_err(|e| (format!("{path}.fields"), e)),
+                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
         };
         if let Err((p, e)) = compiled {
             out.push(Diagnostic::error(p, e));

@@ -105,6 +105,33 @@ impl JsonFormatter {
 
     /// Compiles `cfg`; the error is a message without the config path.
     pub(crate) fn compile(cfg: &JsonFormatterConfig) -> Result<JsonFormatter, String> {
+        Self::compile_keyed(cfg).map_err(|(_, message)| message)
+    }
+
+    /// Compiles `cfg`; the error names the key it is about (`fields` or
+    /// `datefmt`), so a diagnostic can point at that key.
+    pub(crate) fn compile_keyed(
+        cfg: &JsonFormatterConfig,
+    ) -> Result<JsonFormatter, (&'static str, String)> {
+        let (fields, keys) = Self::compile_fields(cfg).map_err(|m| ("fields", m))?;
+        let time = if fields.iter().any(|f| f.attr == Attr::Asctime) {
+            Some(TimeFormat::rfc3339(cfg.datefmt.as_deref(), cfg.utc).map_err(|m| ("datefmt", m))?)
+        } else {
+            None
+        };
+        Ok(JsonFormatter {
+            fields,
+            keys,
+            flatten_kv: cfg.flatten_kv,
+            time,
+        })
+    }
+
+    /// The fields to write and their keys, as JSON text.
+    #[allow(clippy::type_complexity)] // reason: a private pair, named by its one caller
+    fn compile_fields(
+        cfg: &JsonFormatterConfig,
+    ) -> Result<(Box<[Field]>, Box<[Box<str>]>), String> {
         let mut fields = Vec::with_capacity(cfg.fields.len());
         let mut keys: Vec<Box<str>> = Vec::with_capacity(cfg.fields.len());
         let mut seen = HashSet::new();
@@ -140,17 +167,7 @@ impl JsonFormatter {
                 ));
             }
         }
-        let time = if fields.iter().any(|f| f.attr == Attr::Asctime) {
-            Some(TimeFormat::rfc3339(cfg.datefmt.as_deref(), cfg.utc)?)
-        } else {
-            None
-        };
-        Ok(JsonFormatter {
-            fields: fields.into_boxed_slice(),
-            keys: keys.into_boxed_slice(),
-            flatten_kv: cfg.flatten_kv,
-            time,
-        })
+        Ok((fields.into_boxed_slice(), keys.into_boxed_slice()))
     }
 
     fn write_value(&self, attr: Attr, entry: &Entry<'_>, out: &mut Vec<u8>) -> std::fmt::Result {
