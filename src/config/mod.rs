@@ -9,6 +9,7 @@
 mod filter;
 mod formatter;
 mod handler;
+mod lines;
 mod values;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +31,7 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
 };
+pub(crate) use lines::LineIndex;
 pub use values::{Level, Size};
 
 pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};
@@ -108,6 +110,8 @@ pub struct Config {
 pub(crate) struct Origin {
     pub(crate) file: Option<PathBuf>,
     pub(crate) text: Option<Arc<str>>,
+    /// Where `text`'s lines start, so a diagnostic's source line costs no scan.
+    pub(crate) lines: Arc<LineIndex>,
     pub(crate) spans: Arc<HashMap<String, (u32, u32)>>,
     /// Components that failed to load (`handlers.app`).
     pub(crate) failed: Arc<std::collections::HashSet<String>>,
@@ -127,11 +131,9 @@ impl Origin {
     }
 
     /// The text of a 1-based line.
-    pub(crate) fn line_text(&self, line: u32) -> Option<String> {
+    pub(crate) fn line_text(&self, line: u32) -> Option<&str> {
         let text = self.text.as_deref()?;
-        text.lines()
-            .nth(line.checked_sub(1)? as usize)
-            .map(|l| l.trim_end_matches('\r').to_owned())
+        self.lines.line_text(text, line)
     }
 }
 

@@ -113,25 +113,17 @@ impl JsonFormatter {
     pub(crate) fn compile_keyed(
         cfg: &JsonFormatterConfig,
     ) -> Result<JsonFormatter, (&'static str, String)> {
-        let (fields, keys) = Self::compile_fields(cfg).map_err(|m| ("fields", m))?;
-        let time = if fields.iter().any(|f| f.attr == Attr::Asctime) {
-            Some(TimeFormat::rfc3339(cfg.datefmt.as_deref(), cfg.utc).map_err(|m| ("datefmt", m))?)
-        } else {
-            None
-        };
-        Ok(JsonFormatter {
-            fields,
-            keys,
-            flatten_kv: cfg.flatten_kv,
-            time,
-        })
+        let mut formatter = Self::compile_fields(cfg).map_err(|m| ("fields", m))?;
+        if formatter.fields.iter().any(|f| f.attr == Attr::Asctime) {
+            let time = TimeFormat::rfc3339(cfg.datefmt.as_deref(), cfg.utc);
+            formatter.time = Some(time.map_err(|m| ("datefmt", m))?);
+        }
+        Ok(formatter)
     }
 
-    /// The fields to write and their keys, as JSON text.
-    #[allow(clippy::type_complexity)] // reason: a private pair, named by its one caller
-    fn compile_fields(
-        cfg: &JsonFormatterConfig,
-    ) -> Result<(Box<[Field]>, Box<[Box<str>]>), String> {
+    /// The formatter without its time format: the fields to write and their
+    /// keys, as JSON text.
+    fn compile_fields(cfg: &JsonFormatterConfig) -> Result<JsonFormatter, String> {
         let mut fields = Vec::with_capacity(cfg.fields.len());
         let mut keys: Vec<Box<str>> = Vec::with_capacity(cfg.fields.len());
         let mut seen = HashSet::new();
@@ -167,7 +159,12 @@ impl JsonFormatter {
                 ));
             }
         }
-        Ok((fields.into_boxed_slice(), keys.into_boxed_slice()))
+        Ok(JsonFormatter {
+            fields: fields.into_boxed_slice(),
+            keys: keys.into_boxed_slice(),
+            flatten_kv: cfg.flatten_kv,
+            time: None,
+        })
     }
 
     fn write_value(&self, attr: Attr, entry: &Entry<'_>, out: &mut Vec<u8>) -> std::fmt::Result {

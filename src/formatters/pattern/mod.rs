@@ -576,7 +576,8 @@ impl PatternFormatter {
     ) -> Result<PatternFormatter, (&'static str, String)> {
         let (pieces, uses_time) = Self::compile_format(cfg).map_err(|m| ("format", m))?;
         let time = if uses_time {
-            Some(TimeFormat::python(cfg.datefmt.as_deref(), cfg.utc).map_err(|m| ("datefmt", m))?)
+            let time = TimeFormat::python(cfg.datefmt.as_deref(), cfg.utc);
+            Some(time.map_err(|m| ("datefmt", m))?)
         } else {
             None
         };
