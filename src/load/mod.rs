@@ -93,17 +93,18 @@ pub(crate) fn load_with_env(
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, Error> {
-    let origin_text: Arc<str> = Arc::from(text);
     let mut origin = Origin {
         file: file.map(Path::to_path_buf),
-        text: Some(origin_text),
+        text: None,
         lines: Arc::default(),
         spans: Arc::default(),
         failed: Arc::default(),
     };
+    // Before anything is copied or indexed.
     if let Some(d) = budget::text_too_long(text) {
         return Err(finish(ErrorKind::Parse, vec![d], 0, &origin));
     }
+    origin.text = Some(Arc::from(text));
     origin.lines = Arc::new(crate::config::LineIndex::new(text));
     let mut budget = budget::Budget::new();
     let mut root =
@@ -318,5 +319,26 @@ impl Config {
         } else {
             Err(Error::from_diagnostics(ErrorKind::Invalid, errors))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_source_lines_are_cut_under_a_diagnostic() {
+        assert_eq!(snippet("short line", 3).as_deref(), Some("short line"));
+        let long = "x".repeat(100_000);
+        let cut = snippet(&long, 10).unwrap();
+        assert_eq!(cut, format!("{}...", "x".repeat(50)));
+        assert_eq!(snippet(&long, 5_000), None);
+        // A minified JSON config: every diagnostic is on its one line.
+        let text =
+            format!("{{\"version\": 1, \"root\": {{\"level\": \"LOUD\"}}, \"pad\": \"{long}\"}}");
+        let err = Config::from_str(&text, Format::Json).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert_eq!((d.line(), d.column()), (1, 34));
+        assert!(d.source_line().is_some_and(|l| l.len() < 200), "{d}");
     }
 }

@@ -31,9 +31,9 @@ pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Vec<Diagnos
         .map(|e| {
             let span = e.span();
             let mut message = e.message().trim().trim_end_matches('.').to_owned();
-            if message == "recursion limit" {
-                // The parser's own nesting limit, reported without a span
-                // for a key of too many dotted parts.
+            if message == "recursion limit" || message.starts_with("cannot recurse further") {
+                // The parser's own nesting limit (80), reported without a
+                // span for a key of too many dotted parts.
                 let (line, column) = span.map_or_else(
                     || longest_dotted_line(text),
                     |s| lines.position(text, s.start),

@@ -118,6 +118,10 @@ fn friendly(message: &str) -> String {
     if message.contains("budget") || message.contains("alias replay") {
         return reworded_limit(message);
     }
+    if message.starts_with("recursion limit exceeded") {
+        // The scanner's own limit on flow collections (255).
+        return too_deep();
+    }
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest
             .split(", set DuplicateKeyPolicy")
