@@ -1,0 +1,127 @@
+//! Loading a config: text → `Config`, for each format, at 1k to 1M values.
+//!
+//! - `load/<format>/<values>`: a config of `values` scalar values (loggers of
+//!   `{level, propagate}`), one logger per line in YAML and TOML, the whole
+//!   document on one line in JSON (minified, the hard case for columns). Up
+//!   to 100,000 values the config is read; at 1,000,000 (20 MB) it is over
+//!   the 2 MiB a config may be, and the figure is the time to refuse it;
+//! - `load/toml/garbage_1MB`: one megabyte of random printable text read as
+//!   TOML (every line an error; diagnostics are capped);
+//! - `load/<format>/50MB`: a 50 MB config, refused for its size;
+//! - `load/yaml/cfg_bomb`: 20,000 `cfg://` references to a 20,000-item list,
+//!   refused when the copies reach the budget.
+//!
+//! Loading must be linear in the text: each tenfold step should cost about
+//! ten times as much. Run with `cargo bench --bench load`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use logfig::{Config, Format};
+
+/// A config of `values` scalar values in `format`: loggers of two values,
+/// one a line (JSON: all on one line).
+fn config(format: Format, values: usize) -> String {
+    let loggers = values / 2;
+    let mut s = String::with_capacity(values * 20);
+    match format {
+        Format::Yaml => {
+            s.push_str("version: 1\nloggers:\n");
+            for i in 0..loggers {
+                s.push_str(&format!("  m{i}: {{level: 20, propagate: no}}\n"));
+            }
+        }
+        Format::Toml => {
+            s.push_str("version = 1\n[loggers]\n");
+            for i in 0..loggers {
+                s.push_str(&format!("m{i}={{level=20,propagate=false}}\n"));
+            }
+        }
+        _ => {
+            s.push_str("{\"version\":1,\"loggers\":{");
+            for i in 0..loggers {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str(&format!(
+                    "\"m{i}\":{{\"level\":\"INFO\",\"propagate\":false}}"
+                ));
+            }
+            s.push_str("}}");
+        }
+    }
+    s
+}
+
+/// `len` bytes of printable ASCII and newlines from a fixed seed.
+fn garbage(len: usize) -> String {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            match x % 97 {
+                0..=2 => '\n',
+                n => char::from(b' ' + (n % 95) as u8),
+            }
+        })
+        .collect()
+}
+
+const FORMATS: [(Format, &str); 3] = [
+    (Format::Yaml, "yaml"),
+    (Format::Toml, "toml"),
+    (Format::Json, "json"),
+];
+
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for (format, name) in FORMATS {
+        for values in [1_000, 10_000, 100_000, 1_000_000] {
+            let text = config(format, values);
+            // The sizes the figures are for, and the limit they stay under.
+            let over = text.len() > 2 << 20;
+            assert_eq!(
+                over,
+                values > 100_000,
+                "{name} {values}: {} bytes",
+                text.len()
+            );
+            group.bench_with_input(BenchmarkId::new(name, values), &text, |b, text| {
+                b.iter(|| black_box(Config::from_str(text, format)).is_ok())
+            });
+        }
+    }
+    let text = garbage(1 << 20);
+    group.bench_function("toml/garbage_1MB", |b| {
+        b.iter(|| black_box(Config::from_str(&text, Format::Toml)).is_err())
+    });
+    let mut bomb = String::from("version: 1\nbig:\n");
+    for i in 0..20_000 {
+        bomb.push_str(&format!("  - {i}\n"));
+    }
+    bomb.push_str("data:\n");
+    for i in 0..20_000 {
+        bomb.push_str(&format!("  k{i}: cfg://big\n"));
+    }
+    group.bench_function("yaml/cfg_bomb", |b| {
+        b.iter(|| black_box(Config::from_str(&bomb, Format::Yaml)).is_err())
+    });
+    for (format, name) in FORMATS {
+        let mut text = config(format, 10);
+        text.extend(std::iter::repeat_n(' ', 50_000_000));
+        group.bench_function(format!("{name}/50MB"), |b| {
+            b.iter(|| black_box(Config::from_str(&text, format)).is_err())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load);
+criterion_main!(benches);
