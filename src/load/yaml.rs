@@ -26,11 +26,12 @@ pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Diagnostic>
     // YAML 1.2 booleans only: `off` is a level name here, and `no` a country
     // code; the decoder still accepts yes/no/on/off where a boolean belongs.
     // The parser's own budget is set to logfig's, so it stops first where it
-    // can (before building anything).
+    // can (before building anything). It counts keys as nodes too, and every
+    // key goes with a value: at twice logfig's count, logfig's binds.
     let options = serde_saphyr::options! {
         strict_booleans: true,
         budget: serde_saphyr::budget! {
-            max_nodes: MAX_NODES,
+            max_nodes: 2 * MAX_NODES + 1,
             max_depth: MAX_DEPTH,
             max_total_scalar_bytes: MAX_BYTES,
         },
