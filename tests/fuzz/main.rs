@@ -285,10 +285,9 @@ impl Fuzzer {
             rng: Rng::new(seed ^ hash(t.name.as_bytes())),
             seeds,
             pool: Vec::new(),
-            dictionary: t
-                .dictionary
-                .iter()
-                .flat_map(|g| g.iter().copied())
+            dictionary: std::iter::once(t.words)
+                .chain(t.dictionary.iter().copied())
+                .flat_map(|g| g.split('¦'))
                 .collect(),
             current,
             findings: 0,

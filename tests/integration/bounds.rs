@@ -16,6 +16,10 @@ use logfig::{Builder, Config, Format};
 use crate::dispatch::open_gate;
 use crate::network::wait_until;
 
+#[path = "../common/garbage.rs"]
+mod garbage;
+use garbage::garbage;
+
 /// Generous: a reload normally lands in well under 100 ms.
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -397,18 +401,7 @@ fn bombs_are_refused_by_logfig_check_in_bounded_memory() {
 /// first 100 are reported, then a count.
 #[test]
 fn diagnostics_of_garbage_are_capped() {
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let text: String = (0..1 << 20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            match x % 97 {
-                0..=2 => '\n',
-                n => char::from(b' ' + (n % 95) as u8),
-            }
-        })
-        .collect();
+    let text = garbage(1 << 20);
     let err = Config::from_str(&text, Format::Toml).unwrap_err();
     let d = err.diagnostics();
     assert_eq!(d.len(), 101, "{err}");
