@@ -11,7 +11,9 @@ pub(crate) mod route;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::config::{Config, FormatterConfig, HandlerConfig, Level};
+use crate::config::{
+    Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig,
+};
 use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
 use crate::formatters::{JsonFormatter, PatternFormatter};
 use crate::handlers::{
@@ -163,6 +165,9 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             );
         }
         check_static_level(&mut out, &format!("{path}.level"), common.level);
+        if let HandlerConfig::RotatingFile(r) = h {
+            check_rotation_interval(&mut out, &path, r);
+        }
         if !used_handlers.contains(name.as_str()) {
             out.push(Diagnostic::warning(
                 path.clone(),
@@ -371,6 +376,34 @@ fn check_ref<T>(
         path,
         format!("{what} `{name}` is not defined{listed}"),
     ));
+}
+
+/// The longest time between two rollovers: a hundred years.
+const MAX_ROTATION_SECS: u64 = 100 * 365 * 86_400;
+
+/// Refuses a rollover `interval` longer than [`MAX_ROTATION_SECS`]: a
+/// calendar interval of four billion weeks made the first rollover's date
+/// arithmetic panic when the handler opened.
+fn check_rotation_interval(out: &mut Vec<Diagnostic>, path: &str, r: &RotatingFileHandlerConfig) {
+    let Some(when) = r.when else {
+        return;
+    };
+    let (unit, secs) = match when {
+        RotateWhen::Seconds => ("seconds", 1),
+        RotateWhen::Minutes => ("minutes", 60),
+        RotateWhen::Hours => ("hours", 3_600),
+        RotateWhen::Days | RotateWhen::Midnight => ("days", 86_400),
+        _ => ("weeks", 7 * 86_400),
+    };
+    if u64::from(r.interval) * secs > MAX_ROTATION_SECS {
+        out.push(Diagnostic::error(
+            format!("{path}.interval"),
+            format!(
+                "an interval of {} {unit} is over 100 years, the longest between two rollovers",
+                r.interval
+            ),
+        ));
+    }
 }
 
 fn check_static_level(out: &mut Vec<Diagnostic>, path: &str, level: Option<Level>) {

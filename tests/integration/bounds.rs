@@ -416,3 +416,31 @@ fn diagnostics_of_garbage_are_capped() {
     );
     assert!(d.windows(2).take(99).all(|w| w[0].line() <= w[1].line()));
 }
+
+/// `interval: 4294967295` weekly made the first rollover's date arithmetic
+/// panic when the handler opened.
+#[test]
+fn rotation_intervals_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |when: &str, interval: u64| {
+        let text = format!(
+            "version: 1\nhandlers:\n  f: {{ type: rotating_file, path: '{}', when: {when}, interval: {interval} }}\nroot: {{ handlers: [f] }}\n",
+            dir.path().join("app.log").display()
+        );
+        Config::from_str(&text, Format::Yaml)
+    };
+    for (when, over) in [("W6", 5215), ("midnight", 36_501), ("S", 3_153_600_001)] {
+        let err = config(when, over).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert_eq!(d.path(), "handlers.f.interval", "{err}");
+        assert!(
+            d.message()
+                .ends_with("is over 100 years, the longest between two rollovers"),
+            "{err}"
+        );
+        let c = config(when, over - 1).unwrap();
+        let handle = Builder::new().build(&c).unwrap();
+        open_gate();
+        log::info!(logger: &handle, "a record");
+    }
+}
