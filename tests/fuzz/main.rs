@@ -12,9 +12,11 @@
 //! Each target is a thin call into the public API (`targets.rs`). Inputs
 //! start from the seeds (`tests/fuzz/corpus/<target>/`, the config fixtures,
 //! the examples, the Python compatibility configs) and are mutated with each
-//! target's tokens, repetitions and splices (`mutate.rs`). There is no
-//! coverage feedback on stable Rust; the tokens and the repetitions aim the
-//! mutations at the shapes that broke parsers before.
+//! target's tokens, repetitions and splices (`mutate.rs`). Stable Rust has no
+//! coverage feedback; instead each target reports what an input made it do
+//! (the kinds of messages it gave: `targets::outcome`), and a mutant that
+//! did something new is kept to build on. The tokens and the repetitions aim
+//! the mutations at the shapes that broke parsers before.
 //!
 //! What counts as a finding, kept in `target/tmp/fuzz/findings/` and printed:
 //!
@@ -79,6 +81,8 @@ const GROWTH_FLOOR: Duration = Duration::from_millis(200);
 const SHORT_PROBES: usize = 2;
 /// A child stops after this many findings.
 const MAX_FINDINGS: usize = 20;
+/// Mutants kept to build on.
+const POOL: usize = 4096;
 
 fn out_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz")
@@ -263,8 +267,10 @@ struct Fuzzer {
     t: &'static Target,
     rng: Rng,
     seeds: Vec<Vec<u8>>,
-    /// Mutants kept to mutate further.
+    /// Mutants kept to mutate further: those that did something new.
     pool: Vec<Vec<u8>>,
+    /// What inputs did so far (targets' outcome signatures).
+    seen: std::collections::HashSet<u64>,
     dictionary: Vec<&'static str>,
     current: Option<File>,
     findings: usize,
@@ -285,6 +291,7 @@ impl Fuzzer {
             rng: Rng::new(seed ^ hash(t.name.as_bytes())),
             seeds,
             pool: Vec::new(),
+            seen: std::collections::HashSet::new(),
             dictionary: std::iter::once(t.words)
                 .chain(t.dictionary.iter().copied())
                 .flat_map(|g| g.split('¦'))
@@ -331,12 +338,14 @@ impl Fuzzer {
                 &self.seeds,
                 MAX_INPUT,
             );
-            self.check(&input);
-            if self.pool.len() < 256 {
-                self.pool.push(input);
-            } else if self.rng.chance(8) {
-                let i = self.rng.below(self.pool.len());
-                self.pool[i] = input;
+            // An input that did something new is kept to build on.
+            if self.check(&input) {
+                if self.pool.len() < POOL {
+                    self.pool.push(input);
+                } else {
+                    let i = self.rng.below(self.pool.len());
+                    self.pool[i] = input;
+                }
             }
             // A growth probe every other second (spread over the short pass).
             let due = match until {
@@ -351,9 +360,10 @@ impl Fuzzer {
             }
         }
         println!(
-            "fuzz {}: {} inputs, {} growth probes, {} findings in {:.1} s; slowest {:.0} ns/byte (an input of {} bytes)",
+            "fuzz {}: {} inputs, {} outcomes, {} growth probes, {} findings in {:.1} s; slowest {:.0} ns/byte (an input of {} bytes)",
             self.t.name,
             self.inputs,
+            self.seen.len(),
             probes_done,
             self.findings,
             started.elapsed().as_secs_f64(),
@@ -363,9 +373,10 @@ impl Fuzzer {
         self.findings
     }
 
-    /// An input to mutate: a seed, or a mutant kept earlier.
+    /// An input to mutate: a mutant kept earlier, or (one time in four) a
+    /// seed.
     fn base(&mut self) -> Vec<u8> {
-        if !self.pool.is_empty() && self.rng.chance(2) {
+        if !self.pool.is_empty() && !self.rng.chance(4) {
             self.rng.pick(&self.pool).clone()
         } else if !self.seeds.is_empty() {
             self.rng.pick(&self.seeds).clone()
@@ -374,8 +385,8 @@ impl Fuzzer {
         }
     }
 
-    /// Runs one input; its time, or `None` when it panicked.
-    fn once(&mut self, input: &[u8]) -> Option<Duration> {
+    /// Runs one input; its time and what it did, or `None` when it panicked.
+    fn once(&mut self, input: &[u8]) -> Option<(Duration, u64)> {
         if let Some(f) = &self.current {
             remember(f, input);
         }
@@ -385,7 +396,7 @@ impl Fuzzer {
         let result = catch_unwind(AssertUnwindSafe(|| run(input)));
         let took = start.elapsed();
         match result {
-            Ok(()) => Some(took),
+            Ok(outcome) => Some((took, outcome)),
             Err(_) => {
                 let why = PANIC
                     .lock()
@@ -398,10 +409,13 @@ impl Fuzzer {
         }
     }
 
-    fn check(&mut self, input: &[u8]) {
-        let Some(took) = self.once(input) else {
-            return;
+    /// Runs one input and looks at what it cost; whether it did something
+    /// no input did before.
+    fn check(&mut self, input: &[u8]) -> bool {
+        let Some((took, outcome)) = self.once(input) else {
+            return false;
         };
+        let new = self.seen.insert(outcome);
         let per_byte = took.as_nanos() as f64 / input.len().max(1) as f64;
         if per_byte > self.worst.0 && input.len() >= 1024 {
             self.worst = (per_byte, input.len());
@@ -412,13 +426,14 @@ impl Fuzzer {
         if took > SLOW && input.len() <= MAX_INPUT {
             let best = (0..2)
                 .filter_map(|_| self.once(input))
-                .fold(took, Duration::min);
+                .fold(took, |best, (t, _)| best.min(t));
             let slow = self.slow();
             if best > slow {
                 let why = format!("{best:?} for {} bytes (slow: over {slow:?})", input.len());
                 self.finding("slow", &why, input);
             }
         }
+        new
     }
 
     /// What counts as slow: [`SLOW`], or three times what a config at the
@@ -427,7 +442,7 @@ impl Fuzzer {
         if self.slow.is_none() {
             let reference = self.t.reference.map(|r| r());
             let at_budget = reference
-                .and_then(|r| (0..2).filter_map(|_| self.once(&r)).min())
+                .and_then(|r| (0..2).filter_map(|_| self.once(&r)).map(|(t, _)| t).min())
                 .unwrap_or_default();
             self.slow = Some(SLOW.max(at_budget * 3));
         }
@@ -484,8 +499,8 @@ impl Fuzzer {
     ) -> Option<(Duration, Duration)> {
         let mut best = (Duration::MAX, Duration::MAX);
         for _ in 0..runs {
-            best.0 = best.0.min(self.once(small)?);
-            best.1 = best.1.min(self.once(large)?);
+            best.0 = best.0.min(self.once(small)?.0);
+            best.1 = best.1.min(self.once(large)?.0);
         }
         Some(best)
     }

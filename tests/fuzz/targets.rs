@@ -1,6 +1,7 @@
 //! The fuzz targets: one per parser, each a thin call into logfig's public
 //! API, with its seeds and the tokens its mutator inserts.
 
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use logfig::config::{FormatStyle, HandlerConfig, PatternFormatterConfig};
@@ -17,7 +18,8 @@ pub(crate) struct Target {
     /// each a string of tokens separated by `¦`.
     pub(crate) words: &'static str,
     pub(crate) dictionary: &'static [&'static str],
-    pub(crate) run: fn(&[u8]),
+    /// Runs one input; returns what it did, as a signature (see [`outcome`]).
+    pub(crate) run: fn(&[u8]) -> u64,
     /// Inputs in the short pass: a few seconds' worth in a debug build.
     pub(crate) short: usize,
     /// An input at the config budget: short inputs can cost as much through
@@ -70,7 +72,7 @@ const fn loader(
     seed_dirs: &'static [&'static str],
     extensions: &'static [&'static str],
     words: &'static str,
-    run: fn(&[u8]),
+    run: fn(&[u8]) -> u64,
     reference: fn() -> Vec<u8>,
 ) -> Target {
     Target {
@@ -86,7 +88,12 @@ const fn loader(
 }
 
 /// A target seeded from its corpus directory alone.
-const fn own(name: &'static str, words: &'static str, run: fn(&[u8]), short: usize) -> Target {
+const fn own(
+    name: &'static str,
+    words: &'static str,
+    run: fn(&[u8]) -> u64,
+    short: usize,
+) -> Target {
     Target {
         name,
         seed_dirs: &[],
@@ -185,35 +192,67 @@ fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
+/// What an input made a target do, as a number: the harness keeps the
+/// mutants that do something no input did before. There is no coverage on
+/// stable Rust; the kinds of messages a parser gives stand in for the paths
+/// it took. A message's kind is its text without what it quotes and without
+/// digits, with the last key of its config path.
+pub(crate) fn outcome<'a>(
+    verdict: &str,
+    messages: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    verdict.hash(&mut h);
+    for (path, message) in messages.into_iter().take(4) {
+        path.rsplit(['.', '[']).next().unwrap_or("").hash(&mut h);
+        let mut quoted = false;
+        for c in message.chars() {
+            match c {
+                '`' => quoted = !quoted,
+                _ if quoted || c.is_ascii_digit() => {}
+                c => c.hash(&mut h),
+            }
+        }
+    }
+    h.finish()
+}
+
 /// A loader: text → `Config` (or every diagnostic, rendered), then the
 /// checks a loaded config gets.
-fn load(bytes: &[u8], format: Format) {
+fn load(bytes: &[u8], format: Format) -> u64 {
     match Config::from_str(&text(bytes), format) {
         Ok(config) => {
-            let _ = config.validate();
+            let warnings = config.validate();
             let _ = format!("{config:?}");
+            let kinds = config.handlers.values().map(|h| ("", h.type_name()));
+            let n = warnings.as_ref().map_or(0, Vec::len);
+            outcome(&format!("ok {n}"), kinds)
         }
         Err(e) => {
             let _ = e.to_string();
+            outcome(
+                "err",
+                e.diagnostics().iter().map(|d| (d.path(), d.message())),
+            )
         }
     }
 }
 
 /// `${}` expansion, as every string of a config gets it.
-fn env(bytes: &[u8]) {
+fn env(bytes: &[u8]) -> u64 {
     let value = serde_json::Value::String(text(bytes).into_owned());
     let json = serde_json::json!({
         "version": 1,
         "handlers": { "h": { "type": "file", "path": value } },
         "filters": { "f": { "type": "regex", "pattern": value } },
     });
-    load(json.to_string().as_bytes(), Format::Json);
+    load(json.to_string().as_bytes(), Format::Json)
 }
 
 /// A pattern formatter: the input's first line is the style (`%`, `{` or
 /// `$`), the second the format, the rest the `datefmt`. A format that
 /// compiles renders records of every level, with key-values.
-fn pattern(bytes: &[u8]) {
+fn pattern(bytes: &[u8]) -> u64 {
     let text = text(bytes);
     let mut lines = text.splitn(3, '\n');
     let style = match lines.next().unwrap_or("").trim() {
@@ -223,6 +262,7 @@ fn pattern(bytes: &[u8]) {
     };
     let format = lines.next().unwrap_or("").to_owned();
     let datefmt = lines.next().map(str::to_owned);
+    let mut verdicts = Vec::new();
     for validate in [true, false] {
         let mut cfg = PatternFormatterConfig::default();
         cfg.format = Some(format.clone());
@@ -231,14 +271,22 @@ fn pattern(bytes: &[u8]) {
         cfg.validate = validate;
         cfg.utc = validate;
         cfg.defaults.insert("user".into(), "nobody".into());
-        let Ok(f) = PatternFormatter::new(&cfg) else {
-            continue;
-        };
-        render_records(&f, format.len() + datefmt.as_ref().map_or(0, String::len));
+        match PatternFormatter::new(&cfg) {
+            Ok(f) => {
+                let len =
+                    render_records(&f, format.len() + datefmt.as_ref().map_or(0, String::len));
+                // How long a record came out, to a power of two.
+                verdicts.push(format!("ok {}", usize::BITS - len.leading_zeros()));
+            }
+            Err(e) => verdicts.push(e.to_string()),
+        }
     }
+    outcome("", verdicts.iter().map(|v| ("", v.as_str())))
 }
 
-fn render_records(f: &PatternFormatter, pattern_len: usize) {
+/// Renders records of every level through `f`; the longest output's length.
+fn render_records(f: &PatternFormatter, pattern_len: usize) -> usize {
+    let mut longest = 0;
     let kvs: &[(&str, log::kv::Value<'_>)] = &[
         ("user", log::kv::Value::from("bob \u{1b}[2J")),
         ("n", log::kv::Value::from(-42i64)),
@@ -269,13 +317,15 @@ fn render_records(f: &PatternFormatter, pattern_len: usize) {
             "a record rendered to {} bytes from a pattern of {pattern_len}",
             out.len()
         );
+        longest = longest.max(out.len());
     }
+    longest
 }
 
 /// The `archive` name pattern of a `rotating_file`: the config is loaded and
 /// the handler opened in a temporary directory beside files it did not
 /// write (opening recognises archives there, to keep `backups` of them).
-fn archive(bytes: &[u8]) {
+fn archive(bytes: &[u8]) -> u64 {
     thread_local! {
         static DIR: tempfile::TempDir = tempfile::tempdir().expect("temp dir");
     }
@@ -301,18 +351,27 @@ fn archive(bytes: &[u8]) {
             } },
             "root": { "handlers": ["r"] },
         });
-        if let Ok(config) = Config::from_str(&json.to_string(), Format::Json)
-            && let Some(HandlerConfig::RotatingFile(c)) = config.handlers.get("r")
-        {
-            drop(RotatingFileHandler::open(c));
-        }
-        // Leave the directory as it was: only the files written above.
+        let verdict = match Config::from_str(&json.to_string(), Format::Json) {
+            Ok(config) => match config.handlers.get("r") {
+                Some(HandlerConfig::RotatingFile(c)) => match RotatingFileHandler::open(c) {
+                    Ok(_) => "opened".to_owned(),
+                    Err(e) => e.to_string(),
+                },
+                _ => "not a rotating_file".to_owned(),
+            },
+            Err(e) => e.to_string(),
+        };
+        // Which of the files beside it are left, and the directory as it was.
+        let mut left = Vec::new();
         if let Ok(entries) = std::fs::read_dir(dir) {
             for e in entries.flatten() {
+                left.push(e.file_name().to_string_lossy().into_owned());
                 let _ = std::fs::remove_file(e.path());
             }
         }
-    });
+        left.sort();
+        outcome(&verdict, left.iter().map(|l| ("", l.as_str())))
+    })
 }
 
 /// Makes `input` about `factor` times longer by repeating the slice between
