@@ -383,20 +383,33 @@ impl std::error::Error for Error {
     }
 }
 
+/// Words longer than this (in characters) get no hint: a comparison costs
+/// the product of the two lengths, in time and memory (a config with a
+/// 100,000-character name and a reference to another aborted allocating
+/// 80 GB), and such a word is not a typo a hint would fix.
+const HINT_MAX_CHARS: usize = 64;
+
 /// The closest candidate to `word`, when one is close enough to be a likely typo.
 pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    if lower.chars().count() < 2 {
+    let len = word.chars().count();
+    if !(2..=HINT_MAX_CHARS).contains(&len) {
         // Any one character is one edit from any other: no useful hint.
         return None;
     }
+    let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
+        let cand_len = cand.chars().count();
+        let limit = (cand_len.max(len) / 3).max(1);
+        // The distance is at least the difference in length: a candidate
+        // that cannot be close is not compared (nor a long one at all).
+        if cand_len.abs_diff(len) > limit {
+            continue;
+        }
         let d = levenshtein(&lower, &cand.to_ascii_lowercase());
-        let limit = (cand.chars().count().max(word.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }

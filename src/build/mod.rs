@@ -9,10 +9,12 @@ mod archives;
 mod registry;
 pub(crate) mod route;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::config::{Config, FormatterConfig, HandlerConfig, Level};
+use crate::config::{
+    Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig,
+};
 use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
 use crate::formatters::{JsonFormatter, PatternFormatter};
 use crate::handlers::{
@@ -52,12 +54,12 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     for (name, f) in &config.formatters {
         let path = crate::load::join("formatters", name);
         let compiled = match f {
-            FormatterConfig::Pattern(c) => PatternFormatter::compile(c)
+            FormatterConfig::Pattern(c) => PatternFormatter::compile_keyed(c)
                 .map(drop)
-                .map_err(|e| (format!("{path}.format"), e)),
-            FormatterConfig::Json(c) => JsonFormatter::compile(c)
+                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
+            FormatterConfig::Json(c) => JsonFormatter::compile_keyed(c)
                 .map(drop)
-                .map_err(|e| (format!("{path}.fields"), e)),
+                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
         };
         if let Err((p, e)) = compiled {
             out.push(Diagnostic::error(p, e));
@@ -93,6 +95,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         ));
     }
     for (path, handlers, filters, level) in loggers {
+        let mut listed = HashSet::new();
         for (i, h) in handlers.iter().enumerate() {
             used_handlers.insert(h.as_str());
             check_ref(
@@ -101,9 +104,9 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
                 &format!("{path}.handlers[{i}]"),
                 "handler",
                 h,
-                config.handlers.keys(),
+                &config.handlers,
             );
-            if handlers[..i].contains(h) {
+            if !listed.insert(h.as_str()) {
                 out.push(Diagnostic::warning(
                     format!("{path}.handlers[{i}]"),
                     format!("handler `{h}` is listed twice; it receives each record once"),
@@ -117,7 +120,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
                 &format!("{path}.filters[{i}]"),
                 "filter",
                 f,
-                config.filters.keys(),
+                &config.filters,
             );
         }
         check_static_level(&mut out, &format!("{path}.level"), level);
@@ -127,6 +130,8 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             used_handlers.insert(t.as_str());
         }
     }
+    // The first handler (by name) writing to each file.
+    let mut files: HashMap<&std::path::Path, &str> = HashMap::new();
     for (name, h) in &config.handlers {
         let path = crate::load::join("handlers", name);
         for (i, t) in h.targets().iter().enumerate() {
@@ -136,7 +141,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
                 &target_path(&path, h, i),
                 "handler",
                 t,
-                config.handlers.keys(),
+                &config.handlers,
             );
         }
         let common = h.common();
@@ -147,7 +152,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
                 &format!("{path}.formatter"),
                 "formatter",
                 f,
-                config.formatters.keys(),
+                &config.formatters,
             );
         }
         for (i, f) in common.filters.iter().enumerate() {
@@ -157,10 +162,13 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
                 &format!("{path}.filters[{i}]"),
                 "filter",
                 f,
-                config.filters.keys(),
+                &config.filters,
             );
         }
         check_static_level(&mut out, &format!("{path}.level"), common.level);
+        if let HandlerConfig::RotatingFile(r) = h {
+            check_rotation_interval(&mut out, &path, r);
+        }
         if !used_handlers.contains(name.as_str()) {
             out.push(Diagnostic::warning(
                 path.clone(),
@@ -168,11 +176,9 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             ));
         }
         if let HandlerConfig::File(f) = h {
-            let same = config.handlers.iter().find(|(other, o)| {
-                other.as_str() < name.as_str()
-                    && matches!(o, HandlerConfig::File(of) if of.path == f.path)
-            });
-            if let Some((other, _)) = same {
+            // Handlers come in name order: the first one seen is the other.
+            let other = *files.entry(f.path.as_path()).or_insert(name.as_str());
+            if other != name.as_str() {
                 out.push(Diagnostic::warning(
                     format!("{path}.path"),
                     format!(
@@ -202,56 +208,65 @@ fn target_path(path: &str, h: &HandlerConfig, i: usize) -> String {
 fn check_cycles(config: &Config, out: &mut Vec<Diagnostic>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
-        New,
-        Open,
+        /// On the walk's stack, at this depth.
+        Open(usize),
         Done,
     }
-    fn visit<'c>(
-        config: &'c Config,
-        name: &'c str,
-        marks: &mut BTreeMap<&'c str, Mark>,
-        stack: &mut Vec<&'c str>,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        marks.insert(name, Mark::Open);
-        stack.push(name);
-        if let Some(h) = config.handlers.get(name) {
-            for (i, t) in h.targets().iter().enumerate() {
-                let Some((t, _)) = config.handlers.get_key_value(t) else {
-                    continue;
-                };
-                match marks.get(t.as_str()).copied().unwrap_or(Mark::New) {
-                    Mark::New => visit(config, t, marks, stack, out),
-                    Mark::Open => {
-                        let start = stack.iter().position(|n| *n == t).unwrap_or(0);
-                        let mut cycle: Vec<String> =
-                            stack[start..].iter().map(|n| format!("`{n}`")).collect();
-                        cycle.push(format!("`{t}`"));
-                        let message = if cycle.len() == 2 {
-                            format!(
-                                "handler `{name}` writes to itself; a {} handler needs other handlers as targets",
-                                h.type_name()
-                            )
-                        } else {
-                            format!(
-                                "handlers write to each other in a cycle: {}; records would go round forever",
-                                cycle.join(" -> ")
-                            )
-                        };
-                        let path = crate::load::join("handlers", name);
-                        out.push(Diagnostic::error(target_path(&path, h, i), message));
-                    }
-                    Mark::Done => {}
-                }
-            }
+    // A walk with its own stack: a chain of 100,000 queues is a config, and
+    // must not be a recursion as deep on the reload thread.
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    for (root, h) in &config.handlers {
+        if marks.contains_key(root.as_str()) {
+            continue;
         }
-        stack.pop();
-        marks.insert(name, Mark::Done);
-    }
-    let mut marks = BTreeMap::new();
-    for name in config.handlers.keys() {
-        if !marks.contains_key(name.as_str()) {
-            visit(config, name, &mut marks, &mut Vec::new(), out);
+        // (handler, its config, index of its next target)
+        let mut stack: Vec<(&str, &HandlerConfig, usize)> = vec![(root, h, 0)];
+        marks.insert(root, Mark::Open(0));
+        while let Some(top) = stack.last_mut() {
+            let (name, h, i) = *top;
+            let Some(t) = h.targets().get(i) else {
+                marks.insert(name, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            let Some((t, th)) = config.handlers.get_key_value(t) else {
+                continue;
+            };
+            match marks.get(t.as_str()).copied() {
+                None => {
+                    marks.insert(t, Mark::Open(stack.len()));
+                    stack.push((t, th, 0));
+                }
+                Some(Mark::Open(start)) => {
+                    let message = if start + 1 == stack.len() {
+                        format!(
+                            "handler `{name}` writes to itself; a {} handler needs other handlers as targets",
+                            h.type_name()
+                        )
+                    } else {
+                        // A long cycle is named by its ends.
+                        const NAMED: usize = 10;
+                        let members = &stack[start..];
+                        let mut cycle: Vec<String> = members
+                            .iter()
+                            .take(NAMED)
+                            .map(|(n, _, _)| format!("`{n}`"))
+                            .collect();
+                        if members.len() > NAMED {
+                            cycle.push(format!("({} more)", members.len() - NAMED));
+                        }
+                        cycle.push(format!("`{t}`"));
+                        format!(
+                            "handlers write to each other in a cycle: {}; records would go round forever",
+                            cycle.join(" -> ")
+                        )
+                    };
+                    let path = crate::load::join("handlers", name);
+                    out.push(Diagnostic::error(target_path(&path, h, i), message));
+                }
+                Some(Mark::Done) => {}
+            }
         }
     }
 }
@@ -260,28 +275,28 @@ fn check_cycles(config: &Config, out: &mut Vec<Diagnostic>) {
 /// order); reversed, the order to close them in. Cycles (refused by
 /// `validate`) are cut.
 pub(crate) fn dependency_order(config: &Config) -> Vec<&str> {
-    fn visit<'c>(
-        config: &'c Config,
-        name: &'c str,
-        seen: &mut HashSet<&'c str>,
-        out: &mut Vec<&'c str>,
-    ) {
-        if !seen.insert(name) {
-            return;
-        }
-        if let Some(h) = config.handlers.get(name) {
-            for t in h.targets() {
-                if let Some((t, _)) = config.handlers.get_key_value(t) {
-                    visit(config, t, seen, out);
-                }
-            }
-        }
-        out.push(name);
-    }
+    // A walk with its own stack, as in `check_cycles`.
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for name in config.handlers.keys() {
-        visit(config, name, &mut seen, &mut out);
+    for (root, h) in &config.handlers {
+        if !seen.insert(root.as_str()) {
+            continue;
+        }
+        let mut stack: Vec<(&str, &HandlerConfig, usize)> = vec![(root, h, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (name, h, i) = *top;
+            let Some(t) = h.targets().get(i) else {
+                out.push(name);
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            if let Some((t, th)) = config.handlers.get_key_value(t)
+                && seen.insert(t.as_str())
+            {
+                stack.push((t, th, 0));
+            }
+        }
     }
     out
 }
@@ -323,32 +338,74 @@ fn resolved_targets(config: &Config, name: &str) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
-fn check_ref<'a>(
+fn check_ref<T>(
     out: &mut Vec<Diagnostic>,
     failed: &std::collections::HashSet<String>,
     path: &str,
     what: &str,
     name: &str,
-    defined: impl Iterator<Item = &'a String> + Clone,
+    defined: &BTreeMap<String, T>,
 ) {
-    if defined.clone().any(|d| d == name) || failed.contains(&format!("{what}s.{name}")) {
+    if defined.contains_key(name) || failed.contains(&format!("{what}s.{name}")) {
         return;
     }
-    let h = hint(name, defined.clone().map(String::as_str));
-    let listed = if h.is_empty() {
-        let names: Vec<String> = defined.map(|d| format!("`{d}`")).collect();
-        if names.is_empty() {
-            format!("; no {what}s are defined")
-        } else {
-            format!("; defined: {}", names.join(", "))
-        }
+    // A hint compares the name with every defined one: only for the
+    // diagnostics a load shows, and among a number of names a person could
+    // have meant (else one hostile config makes that work quadratic).
+    const HINTED: usize = 1_000;
+    let h = if out.len() < crate::load::MAX_DIAGNOSTICS && defined.len() <= HINTED {
+        hint(name, defined.keys().map(String::as_str))
     } else {
+        String::new()
+    };
+    let listed = if !h.is_empty() {
         h
+    } else if defined.is_empty() {
+        format!("; no {what}s are defined")
+    } else {
+        const LISTED: usize = 10;
+        let mut names: Vec<String> = defined
+            .keys()
+            .take(LISTED)
+            .map(|d| format!("`{d}`"))
+            .collect();
+        if defined.len() > LISTED {
+            names.push(format!("and {} more", defined.len() - LISTED));
+        }
+        format!("; defined: {}", names.join(", "))
     };
     out.push(Diagnostic::error(
         path,
         format!("{what} `{name}` is not defined{listed}"),
     ));
+}
+
+/// The longest time between two rollovers: a hundred years.
+const MAX_ROTATION_SECS: u64 = 100 * 365 * 86_400;
+
+/// Refuses a rollover `interval` longer than [`MAX_ROTATION_SECS`]: a
+/// calendar interval of four billion weeks made the first rollover's date
+/// arithmetic panic when the handler opened.
+fn check_rotation_interval(out: &mut Vec<Diagnostic>, path: &str, r: &RotatingFileHandlerConfig) {
+    let Some(when) = r.when else {
+        return;
+    };
+    let (unit, secs) = match when {
+        RotateWhen::Seconds => ("seconds", 1),
+        RotateWhen::Minutes => ("minutes", 60),
+        RotateWhen::Hours => ("hours", 3_600),
+        RotateWhen::Days | RotateWhen::Midnight => ("days", 86_400),
+        _ => ("weeks", 7 * 86_400),
+    };
+    if u64::from(r.interval) * secs > MAX_ROTATION_SECS {
+        out.push(Diagnostic::error(
+            format!("{path}.interval"),
+            format!(
+                "an interval of {} {unit} is over 100 years, the longest between two rollovers",
+                r.interval
+            ),
+        ));
+    }
 }
 
 fn check_static_level(out: &mut Vec<Diagnostic>, path: &str, level: Option<Level>) {

@@ -9,6 +9,7 @@
 mod filter;
 mod formatter;
 mod handler;
+mod lines;
 mod secret;
 mod values;
 
@@ -33,6 +34,7 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+pub(crate) use lines::LineIndex;
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 
@@ -116,6 +118,8 @@ pub struct Config {
 pub(crate) struct Origin {
     pub(crate) file: Option<PathBuf>,
     pub(crate) text: Option<Arc<str>>,
+    /// Where `text`'s lines start, so a diagnostic's source line costs no scan.
+    pub(crate) lines: Arc<LineIndex>,
     pub(crate) spans: Arc<HashMap<String, (u32, u32)>>,
     /// Components that failed to load (`handlers.app`).
     pub(crate) failed: Arc<std::collections::HashSet<String>>,
@@ -136,13 +140,11 @@ impl Origin {
         }
     }
 
-    /// The text of a 1-based line, as a diagnostic may quote it: cut at
-    /// the secrets on it.
-    pub(crate) fn line_text(&self, line: u32) -> Option<String> {
+    /// The text of a 1-based line, unmasked: a diagnostic quotes it only
+    /// through `secrets.mask_line`.
+    pub(crate) fn line_text(&self, line: u32) -> Option<&str> {
         let text = self.text.as_deref()?;
-        text.lines()
-            .nth(line.checked_sub(1)? as usize)
-            .map(|l| self.secrets.mask_line(line, l.trim_end_matches('\r')))
+        self.lines.line_text(text, line)
     }
 }
 

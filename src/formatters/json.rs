@@ -112,6 +112,25 @@ impl JsonFormatter {
 
     /// Compiles `cfg`; the error is a message without the config path.
     pub(crate) fn compile(cfg: &JsonFormatterConfig) -> Result<JsonFormatter, String> {
+        Self::compile_keyed(cfg).map_err(|(_, message)| message)
+    }
+
+    /// Compiles `cfg`; the error names the key it is about (`fields` or
+    /// `datefmt`), so a diagnostic can point at that key.
+    pub(crate) fn compile_keyed(
+        cfg: &JsonFormatterConfig,
+    ) -> Result<JsonFormatter, (&'static str, String)> {
+        let mut formatter = Self::compile_fields(cfg).map_err(|m| ("fields", m))?;
+        if formatter.fields.iter().any(|f| f.attr == Attr::Asctime) {
+            let time = TimeFormat::rfc3339(cfg.datefmt.as_deref(), cfg.utc);
+            formatter.time = Some(time.map_err(|m| ("datefmt", m))?);
+        }
+        Ok(formatter)
+    }
+
+    /// The formatter without its time format: the fields to write and their
+    /// keys, as JSON text.
+    fn compile_fields(cfg: &JsonFormatterConfig) -> Result<JsonFormatter, String> {
         let mut fields = Vec::with_capacity(cfg.fields.len());
         let mut keys: Vec<Box<str>> = Vec::with_capacity(cfg.fields.len());
         let mut seen = HashSet::new();
@@ -147,16 +166,11 @@ impl JsonFormatter {
                 ));
             }
         }
-        let time = if fields.iter().any(|f| f.attr == Attr::Asctime) {
-            Some(TimeFormat::rfc3339(cfg.datefmt.as_deref(), cfg.utc)?)
-        } else {
-            None
-        };
         Ok(JsonFormatter {
             fields: fields.into_boxed_slice(),
             keys: keys.into_boxed_slice(),
             flatten_kv: cfg.flatten_kv,
-            time,
+            time: None,
         })
     }
 

@@ -12,6 +12,18 @@ use std::fmt;
 
 use crate::{Entry, Error};
 
+/// The largest width or precision a format placeholder (`%(name)-8s`,
+/// `{created:.3f}`) or a `datefmt` directive (`%10Y`) may carry. A larger one is
+/// a config error when the format is compiled, so no record can ask for a
+/// terabyte of padding or trip `core::fmt`'s precision limit (65,535). 255 is
+/// what jiff, which renders `datefmt`, takes: one bound for every format.
+pub(crate) const MAX_SPEC_NUMBER: usize = 255;
+
+/// The most placeholders one format, and the most directives one `datefmt`,
+/// may hold: with [`MAX_SPEC_NUMBER`] this bounds the padding a record can
+/// cost (Python's default format has three).
+pub(crate) const MAX_PLACEHOLDERS: usize = 100;
+
 pub use json::JsonFormatter;
 #[cfg(feature = "http")]
 pub(crate) use json::write_json_str;

@@ -26,6 +26,8 @@ use std::time::SystemTime;
 use jiff::fmt::strtime::BrokenDownTime;
 use jiff::tz::TimeZone;
 
+use super::{MAX_PLACEHOLDERS, MAX_SPEC_NUMBER};
+
 #[cfg(test)]
 use crate::entry::split_unix as split;
 
@@ -112,7 +114,7 @@ impl TimeFormat {
     fn build(datefmt: Option<&str>, utc: bool, default: Kind) -> Result<Self, String> {
         let kind = match datefmt {
             None => default,
-            Some(f) => Kind::Strftime(translate(f, utc).into_boxed_str()),
+            Some(f) => Kind::Strftime(translate(f, utc)?.into_boxed_str()),
         };
         let tz = if utc {
             TimeZone::UTC
@@ -230,11 +232,19 @@ thread_local! {
     static CACHE: RefCell<[Slot; SLOTS]> = RefCell::new(Default::default());
 }
 
+/// The glibc directives that jiff renders the same way (flags and width
+/// included).
+const DIRECTIVES: &str = "aAbBCdDeFgGhHIjklmMnpPRsStTuUVwWyYzZ";
+
 /// Translates a C `strftime` format (as Python's `time.strftime` passes it to
 /// glibc, C locale) into the jiff `strtime` format that prints the same text.
-pub(crate) fn translate(fmt: &str, utc: bool) -> String {
+///
+/// A width above [`MAX_SPEC_NUMBER`] or more than [`MAX_PLACEHOLDERS`]
+/// directives is an error, so rendering a second's `asctime` stays small.
+pub(crate) fn translate(fmt: &str, utc: bool) -> Result<String, String> {
     let mut out = String::with_capacity(fmt.len() + 8);
     let mut chars = fmt.char_indices().peekable();
+    let mut directives = 0usize;
     while let Some((start, c)) = chars.next() {
         if c != '%' {
             out.push(c);
@@ -259,6 +269,22 @@ pub(crate) fn translate(fmt: &str, utc: bool) -> String {
             break;
         };
         let raw = &fmt[start..end + conv.len_utf8()];
+        // What glibc prints literally (`%%`, `%f`) costs nothing to bound.
+        if conv != '%' && (DIRECTIVES.contains(conv) || "cxXr".contains(conv)) {
+            let digits = width.trim_start_matches('0');
+            if digits.len() > 3 || digits.parse::<usize>().is_ok_and(|w| w > MAX_SPEC_NUMBER) {
+                return Err(format!(
+                    "the width in `{}` is over {MAX_SPEC_NUMBER}, the largest a datefmt allows",
+                    excerpt(raw)
+                ));
+            }
+            directives += 1;
+            if directives > MAX_PLACEHOLDERS {
+                return Err(format!(
+                    "more than {MAX_PLACEHOLDERS} `%` directives in one datefmt, the most it allows"
+                ));
+            }
+        }
         match conv {
             'c' => out.push_str("%a %b %e %H:%M:%S %Y"),
             'x' => out.push_str("%m/%d/%y"),
@@ -266,9 +292,7 @@ pub(crate) fn translate(fmt: &str, utc: bool) -> String {
             'r' => out.push_str("%I:%M:%S %p"),
             'Z' if utc => out.push_str("GMT"),
             '%' => out.push_str("%%"),
-            'a' | 'A' | 'b' | 'B' | 'C' | 'd' | 'D' | 'e' | 'F' | 'g' | 'G' | 'h' | 'H' | 'I'
-            | 'j' | 'k' | 'l' | 'm' | 'M' | 'n' | 'p' | 'P' | 'R' | 's' | 'S' | 't' | 'T' | 'u'
-            | 'U' | 'V' | 'w' | 'W' | 'y' | 'Y' | 'z' | 'Z' => {
+            c if DIRECTIVES.contains(c) => {
                 // glibc's `#` uppercases names; jiff's swaps case.
                 let flags = if matches!(conv, 'a' | 'A' | 'b' | 'B' | 'h') {
                     flags.replace('#', "^")
@@ -283,7 +307,15 @@ pub(crate) fn translate(fmt: &str, utc: bool) -> String {
             _ => out.push_str(&raw.replace('%', "%%")),
         }
     }
-    out
+    Ok(out)
+}
+
+/// The first 40 characters of `s`, for messages.
+fn excerpt(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -400,11 +432,23 @@ mod tests {
 
     #[test]
     fn translation() {
+        let translate = |f: &str, utc: bool| translate(f, utc).unwrap();
         assert_eq!(translate("%c", false), "%a %b %e %H:%M:%S %Y");
         assert_eq!(translate("%f %N %:z %.f", false), "%%f %%N %%:z %%.f");
         assert_eq!(translate("%Z", true), "GMT");
         assert_eq!(translate("%Ey %Od 100%", false), "%y %d 100%%");
         assert_eq!(translate("%#a %-d %10Y", false), "%^a %-d %10Y");
+        // Widths and directive counts are bounded; what glibc prints
+        // literally is not a directive.
+        assert_eq!(translate("%255Y %0255d", false), "%255Y %0255d");
+        assert_eq!(
+            super::translate("%256Y", false).unwrap_err(),
+            "the width in `%256Y` is over 255, the largest a datefmt allows"
+        );
+        assert!(super::translate("%_99999999999999999999H", false).is_err());
+        assert!(super::translate(&"%Y".repeat(100), false).is_ok());
+        assert!(super::translate(&"%Y".repeat(101), false).is_err());
+        assert!(super::translate(&format!("{}%1000f", "%%".repeat(200)), false).is_ok());
         let tf = TimeFormat::python(Some("%c|%x|%X|%r|%Z|%f"), true).unwrap();
         assert_eq!(
             render(&tf, at(1_764_238_502, 0)),

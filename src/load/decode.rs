@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::node::{Node, Value};
+use super::budget::Budget;
+use super::node::{Node, Trail, Value};
 use crate::config::{
     ColorMode, CommonHandlerConfig, Compression, Config, ConsoleHandlerConfig, CustomHandlerConfig,
     CustomOptions, DedupFilterConfig, FileHandlerConfig, FileMode, FilterAction, FilterConfig,
@@ -26,15 +27,25 @@ mod net;
 
 pub(crate) struct Decoder<'e> {
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Errors found past the first [`KEPT`], counted only.
+    pub(crate) omitted: usize,
     pub(crate) spans: HashMap<String, (u32, u32)>,
     /// Components that failed to decode (`handlers.app`): references to them
     /// are not reported again as undefined.
     pub(crate) failed: HashSet<String>,
     /// Where the secrets are, so diagnostics never quote them.
     pub(crate) secrets: SecretSpots,
+    /// What the config may still make the load hold: the positions kept by
+    /// path take from it too.
+    pub(crate) budget: Budget,
     env: &'e dyn Fn(&str) -> Option<String>,
     format: super::Format,
 }
+
+/// The most diagnostics the decoder keeps; a load reports fewer still
+/// (`MAX_DIAGNOSTICS`), and counts the rest. A config of 250,000 unknown keys
+/// makes one error each, and each names the keys it could have been.
+const KEPT: usize = 4 * super::MAX_DIAGNOSTICS;
 
 /// The entries of one mapping, read key by key; keys never asked for are
 /// reported as unknown, with a hint among the keys that were.
@@ -61,73 +72,118 @@ pub(crate) fn join(path: &str, key: &str) -> String {
 }
 
 impl<'e> Decoder<'e> {
-    pub(crate) fn new(env: &'e dyn Fn(&str) -> Option<String>, format: super::Format) -> Self {
+    pub(crate) fn new(
+        env: &'e dyn Fn(&str) -> Option<String>,
+        format: super::Format,
+        budget: Budget,
+    ) -> Self {
         Decoder {
             diagnostics: Vec::new(),
+            omitted: 0,
             spans: HashMap::new(),
             failed: HashSet::new(),
             secrets: SecretSpots::default(),
+            budget,
             env,
             format,
+        }
+    }
+
+    /// Whether the config went over its budget: the load stops.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.budget.exhausted()
+    }
+
+    /// Keeps `d`, or only counts it once [`KEPT`] are kept.
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        if self.diagnostics.len() < KEPT {
+            self.diagnostics.push(d);
+        } else if d.severity() == crate::Severity::Error {
+            self.omitted += 1;
         }
     }
 
     /// An error placed at the position recorded for `path` (a component's
     /// name), for problems of the component as a whole.
     fn error_at_path(&mut self, path: &str, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(path, message));
+        self.push(Diagnostic::error(path, message));
     }
 
-    fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity() == crate::Severity::Error)
-            .count()
+    pub(crate) fn errors(&self) -> usize {
+        self.omitted
+            + self
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity() == crate::Severity::Error)
+                .count()
     }
 
     fn error(&mut self, node: &Node, path: &str, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::error(path, message).at(node.line, node.column, None));
+        self.push(Diagnostic::error(path, message).at(node.line, node.column, None));
     }
 
+    /// Records where `path` is, for diagnostics found later; the path's
+    /// text is taken from the budget (a long key over a long list would make
+    /// these paths quadratic in the text).
     fn note(&mut self, path: &str, node: &Node) {
+        if self.budget.exhausted() {
+            return;
+        }
+        if let Err(message) = self.budget.take(0, path.len()) {
+            self.error(node, path, message);
+            return;
+        }
         self.spans.insert(path.to_owned(), (node.line, node.column));
     }
 
     /// Expands `${VAR}` in every string of the tree, in place.
-    pub(crate) fn expand(&mut self, node: &mut Node, path: &str) {
+    pub(crate) fn expand(&mut self, node: &mut Node) {
+        self.expand_at(node, &Trail::Root);
+    }
+
+    fn expand_at(&mut self, node: &mut Node, trail: &Trail<'_>) {
+        if self.budget.exhausted() {
+            return;
+        }
         match &mut node.value {
-            Value::Str(s) => match super::env::expand(s, self.env) {
-                Ok(Some(expanded)) => {
-                    *s = expanded;
-                    node.expanded = true;
+            Value::Str(s) => {
+                match super::env::expand(s, self.env, self.budget.bytes_left()) {
+                    Ok(Some(expanded)) => {
+                        let grown = expanded.len().saturating_sub(s.len());
+                        *s = expanded;
+                        node.expanded = true;
+                        if let Err(message) = self.budget.take(0, grown) {
+                            self.error(node, &trail.render(), message);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(message) => {
+                        if message == super::budget::too_many_bytes() {
+                            // Mark the budget spent, so the load stops here.
+                            let _ = self.budget.take(0, usize::MAX);
+                        }
+                        self.error(node, &trail.render(), message);
+                    }
                 }
-                Ok(None) => {}
-                Err(message) => {
-                    let (line, column) = (node.line, node.column);
-                    self.diagnostics
-                        .push(Diagnostic::error(path, message).at(line, column, None));
-                }
-            },
+            }
             Value::Seq(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
-                    self.expand(item, &format!("{path}[{i}]"));
+                    self.expand_at(item, &Trail::Index(trail, i));
                 }
             }
             Value::Map(entries) => {
                 // Python's `$`-style formats are made of `${name}`: in a
                 // formatter with `style: $`, `format` is not expanded.
-                let dollar_format = path.starts_with("formatters.")
-                    && path.matches('.').count() == 1
-                    && entries
-                        .iter()
-                        .any(|(k, v)| k.name == "style" && v.value == Value::Str("$".into()));
+                let dollar_format =
+                    matches!(trail, Trail::Key(Trail::Key(Trail::Root, "formatters"), _))
+                        && entries
+                            .iter()
+                            .any(|(k, v)| k.name == "style" && v.value == Value::Str("$".into()));
                 for (k, v) in entries.iter_mut() {
                     if dollar_format && k.name == "format" {
                         continue;
                     }
-                    let p = join(path, &k.name);
-                    self.expand(v, &p);
+                    self.expand_at(v, &Trail::Key(trail, &k.name));
                 }
             }
             _ => {}
@@ -398,19 +454,23 @@ impl<'e> Decoder<'e> {
     fn string_list(&mut self, node: &Node, path: &str) -> Vec<String> {
         self.note(path, node);
         match &node.value {
-            Value::Seq(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, item)| {
+            Value::Seq(items) => {
+                let mut names = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    if self.exhausted() {
+                        break;
+                    }
                     let p = format!("{path}[{i}]");
                     if item.value == Value::Null {
                         // `handlers: [null]`: a component named `null`.
                         self.note(&p, item);
-                        return Some("null".to_owned());
+                        names.push("null".to_owned());
+                    } else {
+                        names.extend(self.string(item, &p));
                     }
-                    self.string(item, &p)
-                })
-                .collect(),
+                }
+                names
+            }
             // A single name is a list of one, as YAML users often write.
             Value::Str(_) => self
                 .string(node, &format!("{path}[0]"))
@@ -526,6 +586,9 @@ impl<'e> Decoder<'e> {
             return out;
         };
         for (k, v) in f.entries {
+            if self.exhausted() {
+                break;
+            }
             let p = join(path, &k.name);
             self.spans.insert(p.clone(), (k.line, k.column));
             let before = self.errors();
@@ -1241,6 +1304,11 @@ impl<'n> Fields<'n> {
             if self.used[i] {
                 continue;
             }
+            if d.diagnostics.len() >= KEPT {
+                // Counted without the work of a message and a hint.
+                d.omitted += 1;
+                continue;
+            }
             let mut h = hint(&k.name, self.known.iter().copied());
             // Python's argument names, for users bringing a dictConfig.
             let python = [
@@ -1266,8 +1334,7 @@ impl<'n> Fields<'n> {
             } else {
                 format!("unknown key `{}`{h}", k.name)
             };
-            d.diagnostics
-                .push(Diagnostic::error(path, message).at(k.line, k.column, None));
+            d.push(Diagnostic::error(path, message).at(k.line, k.column, None));
         }
     }
 }

@@ -4,17 +4,28 @@
 //! config's JSON form is read here into the same [`Node`] tree as YAML and TOML
 //! (strict RFC 8259: no comments, no trailing commas; duplicate keys rejected).
 
+use std::collections::HashSet;
+
+use super::budget::{Budget, MAX_DEPTH, too_deep};
 use super::node::{Key, Node, Value};
 use crate::error::Diagnostic;
 
-/// Parses JSON text into a [`Node`] tree, or the syntax error with its position.
-pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
+/// Parses JSON text into a [`Node`] tree, or the syntax error with its
+/// position. Values and text are taken from `budget` as they are read, so an
+/// oversized document stops where it goes over.
+pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Diagnostic> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
         open: Vec::new(),
+        cursor: Cursor {
+            pos: 0,
+            line: 1,
+            column: 1,
+        },
+        budget,
     };
     p.skip_ws();
     let node = p.value()?;
@@ -29,24 +40,62 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    depth: u32,
+    depth: usize,
     /// Positions of the `{` and `[` still open, for end-of-input errors.
     open: Vec<usize>,
+    /// The line and column of the last position asked for: the parser asks
+    /// in increasing order, so each byte is counted once (scanning from the
+    /// start for every value made loading quadratic).
+    cursor: Cursor,
+    budget: &'a mut Budget,
 }
 
-/// Deeper nesting than any config needs; stops stack exhaustion on hostile input.
-const MAX_DEPTH: u32 = 128;
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    pos: usize,
+    line: u32,
+    column: u32,
+}
+
+/// Maps with more keys than this find duplicates through a hash set.
+const SCAN_KEYS: usize = 16;
 
 impl Parser<'_> {
-    fn position(&self, pos: usize) -> (u32, u32) {
-        super::node::line_col(self.text, pos)
+    fn position(&mut self, pos: usize) -> (u32, u32) {
+        let pos = pos.min(self.bytes.len());
+        if pos < self.cursor.pos {
+            // Only error messages look back (at an unclosed bracket).
+            return super::node::line_col(self.text, pos);
+        }
+        let c = &mut self.cursor;
+        for &b in &self.bytes[c.pos..pos] {
+            if b == b'\n' {
+                c.line += 1;
+                c.column = 1;
+            } else if (b & 0xC0) != 0x80 {
+                c.column += 1;
+            }
+        }
+        c.pos = pos;
+        (c.line, c.column)
     }
 
-    fn error(&self, message: &str) -> Diagnostic {
+    /// Takes one value holding `bytes` bytes of text from the budget.
+    fn take(&mut self, at: usize, bytes: usize) -> Result<(), Diagnostic> {
+        match self.budget.take(1, bytes) {
+            Ok(()) => Ok(()),
+            Err(message) => {
+                let (line, column) = self.position(at);
+                Err(Diagnostic::error("", message).at(line, column, None))
+            }
+        }
+    }
+
+    fn error(&mut self, message: &str) -> Diagnostic {
         self.error_at(self.pos, message)
     }
 
-    fn error_at(&self, pos: usize, message: &str) -> Diagnostic {
+    fn error_at(&mut self, pos: usize, message: &str) -> Diagnostic {
         if pos >= self.bytes.len() {
             // At the end of the input: point at what was left open.
             if let Some(&open) = self.open.last() {
@@ -73,7 +122,7 @@ impl Parser<'_> {
     }
 
     /// After a `,`: a closing bracket means a trailing comma.
-    fn trailing_comma(&self, comma: usize, close: u8) -> Result<(), Diagnostic> {
+    fn trailing_comma(&mut self, comma: usize, close: u8) -> Result<(), Diagnostic> {
         if self.bytes.get(self.pos) == Some(&close) {
             return Err(self.error_at(
                 comma,
@@ -91,6 +140,7 @@ impl Parser<'_> {
 
     fn value(&mut self) -> Result<Node, Diagnostic> {
         let (line, column) = self.position(self.pos);
+        let start = self.pos;
         let value = match self.bytes.get(self.pos) {
             None => return Err(self.error("unexpected end of input, expected a value")),
             Some(b'{') => self.object()?,
@@ -102,6 +152,11 @@ impl Parser<'_> {
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(_) => return Err(self.error("expected a value")),
         };
+        let bytes = match &value {
+            Value::Str(s) => s.len(),
+            _ => 0,
+        };
+        self.take(start, bytes)?;
         Ok(Node::new(value, line, column))
     }
 
@@ -118,7 +173,8 @@ impl Parser<'_> {
         self.open.push(self.pos);
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error("nesting too deep"));
+            let (line, column) = self.position(self.pos);
+            return Err(Diagnostic::error("", too_deep()).at(line, column, None));
         }
         self.pos += 1;
         self.skip_ws();
@@ -128,6 +184,7 @@ impl Parser<'_> {
     fn object(&mut self) -> Result<Value, Diagnostic> {
         self.enter()?;
         let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut names: HashSet<String> = HashSet::new();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
@@ -140,11 +197,30 @@ impl Parser<'_> {
             }
             let (line, column) = self.position(self.pos);
             let name = self.string()?;
-            if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
-                let message = format!("duplicate key `{name}` (first at line {})", first.line);
+            // Scanning the keys so far is quadratic in a big object: past a
+            // few keys, a set answers instead (and the scan only runs for
+            // the message).
+            let duplicate = if entries.len() < SCAN_KEYS {
+                entries.iter().any(|(k, _)| k.name == name)
+            } else {
+                if names.is_empty() {
+                    names.extend(entries.iter().map(|(k, _)| k.name.clone()));
+                }
+                !names.insert(name.clone())
+            };
+            if duplicate {
+                let first = entries
+                    .iter()
+                    .find(|(k, _)| k.name == name)
+                    .map_or(0, |(k, _)| k.line);
+                let message = format!("duplicate key `{name}` (first at line {first})");
                 return Err(Diagnostic::error("", format!("invalid JSON: {message}"))
                     .at(line, column, None));
             }
+            // The key's text is held too.
+            self.budget
+                .take(0, name.len())
+                .map_err(|m| Diagnostic::error("", m).at(line, column, None))?;
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(self.error("expected `:` after the key"));
@@ -245,11 +321,15 @@ impl Parser<'_> {
     /// Reads `uXXXX` (and a following low surrogate); leaves `pos` on its last
     /// hex digit.
     fn unicode_escape(&mut self) -> Result<char, Diagnostic> {
-        let hex = |p: &Self, at: usize| -> Result<u32, Diagnostic> {
-            p.text
+        let hex = |p: &mut Self, at: usize| -> Result<u32, Diagnostic> {
+            match p
+                .text
                 .get(at..at + 4)
                 .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .ok_or_else(|| p.error("invalid \\u escape"))
+            {
+                Some(n) => Ok(n),
+                None => Err(p.error("invalid \\u escape")),
+            }
         };
         let first = hex(self, self.pos + 1)?;
         self.pos += 4;
@@ -321,6 +401,7 @@ mod tests {
     fn parses_with_positions() {
         let n = parse(
             "{\n  \"a\": [1, -2.5e1, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null}\n}",
+            &mut Budget::new(),
         )
         .unwrap();
         let Value::Map(e) = &n.value else { panic!() };
@@ -343,7 +424,7 @@ mod tests {
             ("{\"a\":1, \"a\":2}", 1),
             ("\"x", 1),
         ] {
-            let d = parse(bad).unwrap_err();
+            let d = parse(bad, &mut Budget::new()).unwrap_err();
             assert_eq!(d.line(), line, "{bad}: {d}");
         }
     }

@@ -2,6 +2,7 @@
 //!
 //! No I/O here apart from reading the config file itself in [`load_path`].
 
+mod budget;
 mod decode;
 mod env;
 mod json;
@@ -92,27 +93,45 @@ pub(crate) fn load_with_env(
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, Error> {
-    let origin_text: Arc<str> = Arc::from(text);
     let mut origin = Origin {
         file: file.map(Path::to_path_buf),
-        text: Some(origin_text),
+        text: None,
+        lines: Arc::default(),
         spans: Arc::default(),
         failed: Arc::default(),
         secrets: Arc::default(),
     };
-    let mut root = parse(text, format).map_err(|d| finish(ErrorKind::Parse, d, &origin))?;
-    let mut decoder = decode::Decoder::new(env, format);
-    decoder.expand(&mut root, "");
+    // Before anything is copied or indexed.
+    if let Some(d) = budget::text_too_long(text) {
+        return Err(finish(ErrorKind::Parse, vec![d], 0, &origin));
+    }
+    origin.text = Some(Arc::from(text));
+    origin.lines = Arc::new(crate::config::LineIndex::new(text));
+    let mut budget = budget::Budget::new();
+    let mut root =
+        parse(text, format, &mut budget).map_err(|d| finish(ErrorKind::Parse, d, 0, &origin))?;
+    let mut decoder = decode::Decoder::new(env, format, budget);
+    decoder.expand(&mut root);
     // Python's dictConfig form (`class:`, `filename:`, `cfg://`) → logfig's,
     // after `${VAR}` expansion so `cfg://` copies expanded values.
-    python::translate(&mut root, &mut decoder.diagnostics, &mut decoder.failed);
-    let config = decoder.config(&root);
+    if !decoder.exhausted() {
+        python::translate(&mut root, &mut decoder);
+    }
+    let config = if decoder.exhausted() {
+        None
+    } else {
+        decoder.config(&root)
+    };
+    // A config over budget is refused whole: what was read of it is partial,
+    // and checking it would only add knock-on errors (and work).
+    let exhausted = decoder.exhausted();
     origin.spans = Arc::new(std::mem::take(&mut decoder.spans));
     origin.failed = Arc::new(std::mem::take(&mut decoder.failed));
     origin.secrets = Arc::new(std::mem::take(&mut decoder.secrets));
     let mut diagnostics = decoder.diagnostics;
-    let Some(mut config) = config else {
-        return Err(finish(ErrorKind::Invalid, diagnostics, &origin));
+    let omitted = decoder.omitted;
+    let (Some(mut config), false) = (config, exhausted) else {
+        return Err(finish(ErrorKind::Invalid, diagnostics, omitted, &origin));
     };
     config.origin = origin;
     // Semantic checks run even when decoding found problems, so one pass
@@ -126,19 +145,28 @@ pub(crate) fn load_with_env(
         });
     }
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
-        return Err(finish(ErrorKind::Invalid, diagnostics, &config.origin));
+        return Err(finish(
+            ErrorKind::Invalid,
+            diagnostics,
+            omitted,
+            &config.origin,
+        ));
     }
     Ok(config)
 }
 
-fn parse(text: &str, format: Format) -> Result<node::Node, Vec<Diagnostic>> {
+fn parse(
+    text: &str,
+    format: Format,
+    budget: &mut budget::Budget,
+) -> Result<node::Node, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         #[cfg(feature = "yaml")]
-        Format::Yaml => yaml::parse(text).map_err(|d| vec![d]),
+        Format::Yaml => yaml::parse(text, budget).map_err(|d| vec![d]),
         #[cfg(feature = "toml")]
-        Format::Toml => toml::parse(text),
-        Format::Json => json::parse(text).map_err(|d| vec![d]),
+        Format::Toml => toml::parse(text, budget),
+        Format::Json => json::parse(text, budget).map_err(|d| vec![d]),
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off
         other => Err(vec![Diagnostic::error(
             "",
@@ -151,10 +179,50 @@ fn parse(text: &str, format: Format) -> Result<node::Node, Vec<Diagnostic>> {
     }
 }
 
-/// Places diagnostics in the source (file, source line) and makes the error.
-fn finish(kind: ErrorKind, diagnostics: Vec<Diagnostic>, origin: &Origin) -> Error {
-    let placed = diagnostics.into_iter().map(|d| place(d, origin)).collect();
+/// The most diagnostics one load reports: the first, by position, then a
+/// count of the rest. A megabyte of garbage read as TOML once printed 48,394
+/// errors, each with its source line.
+pub(crate) const MAX_DIAGNOSTICS: usize = 100;
+
+/// Places the first [`MAX_DIAGNOSTICS`] diagnostics in the source (file,
+/// source line), counts the rest (and `omitted`, errors found but not kept),
+/// and makes the error.
+fn finish(
+    kind: ErrorKind,
+    mut diagnostics: Vec<Diagnostic>,
+    omitted: usize,
+    origin: &Origin,
+) -> Error {
+    let omitted = omitted + diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
+    if omitted > 0 {
+        // Positions first, so the ones kept are the first in the file.
+        diagnostics = diagnostics
+            .into_iter()
+            .map(|d| position(d, origin))
+            .collect();
+        crate::error::sort_diagnostics(&mut diagnostics);
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+    }
+    let mut placed: Vec<Diagnostic> = diagnostics.into_iter().map(|d| place(d, origin)).collect();
+    if omitted > 0 {
+        placed.push(
+            Diagnostic::error(
+                "",
+                format!("and {omitted} more problems; the first {MAX_DIAGNOSTICS} are shown"),
+            )
+            .in_file(origin.file.as_deref()),
+        );
+    }
     Error::from_diagnostics(kind, placed)
+}
+
+/// Gives a diagnostic the position of its path, when it has none yet.
+fn position(d: Diagnostic, origin: &Origin) -> Diagnostic {
+    if d.line() > 0 {
+        return d;
+    }
+    let (line, column) = origin.position(d.path()).unwrap_or((0, 0));
+    d.at(line, column, None)
 }
 
 /// Gives a diagnostic the position of its path (when it has none yet), the
@@ -166,7 +234,12 @@ pub(crate) fn place(d: Diagnostic, origin: &Origin) -> Diagnostic {
         origin.position(d.path()).unwrap_or((0, 0))
     };
     let source = if line > 0 {
-        origin.line_text(line)
+        // Cut to the shown part first: masking copies what it is given, and
+        // a minified config is one long line under every diagnostic.
+        origin
+            .line_text(line)
+            .and_then(|l| snippet(l, column))
+            .map(|s| origin.secrets.mask_line(line, &s))
     } else {
         None
     };
@@ -176,6 +249,26 @@ pub(crate) fn place(d: Diagnostic, origin: &Origin) -> Diagnostic {
         std::borrow::Cow::Borrowed(_) => d,
     };
     d.at(line, column, source).in_file(origin.file.as_deref())
+}
+
+/// The source line shown under a diagnostic: the whole line when it is short;
+/// for a long one (minified JSON is one line), the part up to a little past
+/// the column, or nothing when the column itself is far along.
+fn snippet(line: &str, column: u32) -> Option<String> {
+    const SHOWN: usize = 200;
+    const AFTER: usize = 40;
+    let column = column as usize;
+    match line.char_indices().nth(SHOWN) {
+        None => Some(line.to_owned()),
+        Some(_) if column > SHOWN => None,
+        Some(_) => {
+            let end = line
+                .char_indices()
+                .nth(column + AFTER)
+                .map_or(line.len(), |(i, _)| i);
+            Some(format!("{}...", &line[..end]))
+        }
+    }
 }
 
 impl Config {
@@ -238,5 +331,26 @@ impl Config {
         } else {
             Err(Error::from_diagnostics(ErrorKind::Invalid, errors))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_source_lines_are_cut_under_a_diagnostic() {
+        assert_eq!(snippet("short line", 3).as_deref(), Some("short line"));
+        let long = "x".repeat(100_000);
+        let cut = snippet(&long, 10).unwrap();
+        assert_eq!(cut, format!("{}...", "x".repeat(50)));
+        assert_eq!(snippet(&long, 5_000), None);
+        // A minified JSON config: every diagnostic is on its one line.
+        let text =
+            format!("{{\"version\": 1, \"root\": {{\"level\": \"LOUD\"}}, \"pad\": \"{long}\"}}");
+        let err = Config::from_str(&text, Format::Json).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert_eq!((d.line(), d.column()), (1, 34));
+        assert!(d.source_line().is_some_and(|l| l.len() < 200), "{d}");
     }
 }

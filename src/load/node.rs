@@ -81,7 +81,33 @@ impl Node {
     }
 }
 
-/// Converts a byte offset in `text` to a 1-based line and column (in characters).
+/// The config path of a value, built only when a message needs it.
+///
+/// Building every value's path as the tree is walked copies each key into
+/// the path of every value below it: a long key over a long list made that
+/// quadratic in the text. Walks pass a `Trail` down instead, one frame per
+/// level on the stack.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Trail<'a> {
+    Root,
+    Key(&'a Trail<'a>, &'a str),
+    Index(&'a Trail<'a>, usize),
+}
+
+impl Trail<'_> {
+    /// The path as diagnostics show it: `handlers.app.path`, `root.handlers[0]`.
+    pub(crate) fn render(&self) -> String {
+        match self {
+            Trail::Root => String::new(),
+            Trail::Key(parent, key) => super::decode::join(&parent.render(), key),
+            Trail::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
+/// Converts a byte offset in `text` to a 1-based line and column (in
+/// characters), by scanning: for one-off positions only (see
+/// [`crate::config::LineIndex`] for many).
 pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);

@@ -18,10 +18,11 @@
 //!
 //! Pure: no I/O.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use super::decode::join;
-use super::node::{Key, Node, Value};
+use super::budget::{MAX_DEPTH, too_deep};
+use super::decode::{Decoder, join};
+use super::node::{Key, Node, Trail, Value};
 use crate::config::HandlerConfig;
 use crate::error::{Diagnostic, hint};
 
@@ -60,23 +61,26 @@ const TOP_LEVEL: &[&str] = &[
 const COMMON: &[&str] = &["level", "formatter", "filters"];
 
 /// Rewrites the Python form of `root` into logfig's, in place. Problems go to
-/// `diagnostics`; handlers that could not be translated are removed and their
-/// paths (`handlers.<name>`) added to `failed`.
-pub(crate) fn translate(
-    root: &mut Node,
-    diagnostics: &mut Vec<Diagnostic>,
-    failed: &mut HashSet<String>,
-) {
+/// the decoder's diagnostics; handlers that could not be translated are
+/// removed and their paths (`handlers.<name>`) added to its `failed`.
+pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>) {
     if !matches!(root.value, Value::Map(_)) {
         return;
     }
-    let mut t = Translator {
-        diagnostics,
-        failed,
-    };
-    let snapshot = root.clone();
+    let mut t = Translator { d };
     let mut referenced = HashSet::new();
-    t.resolve_cfg(root, "", None, &snapshot, &mut referenced);
+    if has_cfg(root) {
+        // References name the config as written, before any is resolved.
+        let snapshot = root.clone();
+        let mut snapshot = Snapshot {
+            root: &snapshot,
+            index: HashMap::new(),
+        };
+        t.resolve_cfg(root, &Trail::Root, None, &mut snapshot, &mut referenced, 0);
+    }
+    if t.d.exhausted() {
+        return;
+    }
     let Value::Map(top) = &mut root.value else {
         return;
     };
@@ -99,9 +103,77 @@ pub(crate) fn translate(
     }
 }
 
-struct Translator<'a> {
-    diagnostics: &'a mut Vec<Diagnostic>,
-    failed: &'a mut HashSet<String>,
+/// Whether any string of the tree is a `cfg://` reference.
+fn has_cfg(node: &Node) -> bool {
+    match &node.value {
+        Value::Str(s) => s.starts_with("cfg://"),
+        Value::Seq(items) => items.iter().any(has_cfg),
+        Value::Map(entries) => entries.iter().any(|(_, v)| has_cfg(v)),
+        _ => false,
+    }
+}
+
+struct Translator<'a, 'e> {
+    d: &'a mut Decoder<'e>,
+}
+
+/// The config as written, which `cfg://` paths name.
+struct Snapshot<'n> {
+    root: &'n Node,
+    /// The keys of the big mappings looked into, by the mapping's address:
+    /// scanning a 20,000-key mapping for each of 20,000 references is
+    /// quadratic. Built on first use.
+    index: HashMap<usize, HashMap<&'n str, usize>>,
+}
+
+/// Mappings with more keys than this are indexed.
+const SCAN_KEYS: usize = 16;
+
+impl<'n> Snapshot<'n> {
+    /// The value of `key` in the mapping `node`.
+    fn child(&mut self, node: &'n Node, key: &str) -> Option<&'n Node> {
+        let Value::Map(entries) = &node.value else {
+            return None;
+        };
+        if entries.len() <= SCAN_KEYS {
+            return entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v);
+        }
+        let index = self
+            .index
+            .entry(std::ptr::from_ref(node) as usize)
+            .or_insert_with(|| {
+                let mut index = HashMap::with_capacity(entries.len());
+                for (i, (k, _)) in entries.iter().enumerate() {
+                    // The first of duplicate keys, as a scan finds it.
+                    index.entry(k.name.as_str()).or_insert(i);
+                }
+                index
+            });
+        index.get(key).map(|&i| &entries[i].1)
+    }
+}
+
+/// The values, text bytes and nesting depth of the tree at `node`, or `None`
+/// as soon as it holds more than `nodes` values or `bytes` bytes.
+fn size(node: &Node, nodes: usize, bytes: usize) -> Option<(usize, usize, usize)> {
+    let (mut n, mut b, mut d) = (1, 0, 0);
+    let children: Box<dyn Iterator<Item = (usize, &Node)>> = match &node.value {
+        Value::Str(s) => {
+            b = s.len();
+            Box::new(std::iter::empty())
+        }
+        Value::Seq(items) => Box::new(items.iter().map(|i| (0, i))),
+        Value::Map(entries) => Box::new(entries.iter().map(|(k, v)| (k.name.len(), v))),
+        _ => Box::new(std::iter::empty()),
+    };
+    for (key_bytes, child) in children {
+        b += key_bytes;
+        let (cn, cb, cd) = size(child, nodes.checked_sub(n)?, bytes.checked_sub(b)?)?;
+        n += cn;
+        b += cb;
+        d = d.max(cd + 1);
+    }
+    (n <= nodes && b <= bytes).then_some((n, b, d))
 }
 
 /// How a handler translates: its logfig `type`, and the keys it takes.
@@ -112,9 +184,9 @@ struct Class {
     args: &'static [&'static str],
 }
 
-impl Translator<'_> {
+impl Translator<'_, '_> {
     fn error(&mut self, path: &str, line: u32, column: u32, message: impl Into<String>) {
-        self.diagnostics
+        self.d
             .push(Diagnostic::error(path, message).at(line, column, None));
     }
 
@@ -123,15 +195,20 @@ impl Translator<'_> {
     /// Replaces every `cfg://` string by the value it names, as Python's
     /// `BaseConfigurator.cfg_convert` does. In the places that name a handler
     /// (a memory handler's `target`, a `handlers` list), `cfg://handlers.x`
-    /// means the handler `x`.
-    fn resolve_cfg(
+    /// means the handler `x`. Each copy is taken from the budget, and a chain
+    /// of references may be [`MAX_DEPTH`] long.
+    fn resolve_cfg<'n>(
         &mut self,
         node: &mut Node,
-        path: &str,
+        trail: &Trail<'_>,
         key: Option<&str>,
-        snapshot: &Node,
+        snapshot: &mut Snapshot<'n>,
         referenced: &mut HashSet<String>,
+        depth: usize,
     ) {
+        if self.d.exhausted() {
+            return;
+        }
         match &mut node.value {
             Value::Str(s) if s.starts_with("cfg://") => {
                 let reference = s.clone();
@@ -142,57 +219,97 @@ impl Translator<'_> {
                 }
                 let mut seen = vec![reference.clone()];
                 let mut current = reference;
+                let error = |t: &mut Self, node: &Node, message: String| {
+                    t.error(&trail.render(), node.line, node.column, message);
+                };
                 loop {
                     let first = current["cfg://".len()..]
                         .split(['.', '['])
                         .next()
                         .unwrap_or("");
                     referenced.insert(first.to_owned());
-                    match lookup(snapshot, &current["cfg://".len()..]) {
-                        Ok(target) => {
-                            match &target.value {
-                                Value::Str(next) if next.starts_with("cfg://") => {
-                                    if seen.contains(next) {
-                                        let chain = seen.join("` → `");
-                                        self.error(
-                                        path,
-                                        node.line,
-                                        node.column,
-                                        format!("`cfg://` references form a cycle: `{chain}` → `{next}`"),
-                                    );
-                                        return;
-                                    }
-                                    seen.push(next.clone());
-                                    current = next.clone();
-                                }
-                                _ => {
-                                    node.value = target.value.clone();
-                                    node.expanded = target.expanded;
-                                    return;
-                                }
-                            }
-                        }
+                    let target = match lookup(snapshot, &current["cfg://".len()..]) {
+                        Ok(target) => target,
                         Err(why) => {
-                            self.error(
-                                path,
-                                node.line,
-                                node.column,
-                                format!("cannot resolve `{current}`: {why}"),
-                            );
+                            let message = format!("cannot resolve `{}`: {why}", excerpt(&current));
+                            error(self, node, message);
                             return;
                         }
+                    };
+                    if let Value::Str(next) = &target.value
+                        && next.starts_with("cfg://")
+                    {
+                        if seen.contains(next) {
+                            let chain: Vec<String> = seen.iter().map(|s| excerpt(s)).collect();
+                            let message = format!(
+                                "`cfg://` references form a cycle: `{}` → `{}`",
+                                chain.join("` → `"),
+                                excerpt(next)
+                            );
+                            error(self, node, message);
+                            return;
+                        }
+                        if seen.len() >= MAX_DEPTH {
+                            let message = format!(
+                                "`cfg://` references chain more than {MAX_DEPTH} deep from `{}`",
+                                excerpt(&seen[0])
+                            );
+                            error(self, node, message);
+                            return;
+                        }
+                        seen.push(next.clone());
+                        current = next.clone();
+                        continue;
                     }
+                    // The copy, as the budget sees it: this string's bytes
+                    // were taken already, and are given back by the copy.
+                    let fits = size(
+                        target,
+                        self.d.budget.nodes_left(),
+                        self.d.budget.bytes_left().saturating_add(s.len()),
+                    );
+                    let Some((nodes, bytes, nested)) = fits else {
+                        let _ = self.d.budget.take(usize::MAX, 0);
+                        let message = format!(
+                            "{}: `{}` copies too much",
+                            super::budget::too_many_nodes(),
+                            excerpt(&seen[0])
+                        );
+                        error(self, node, message);
+                        return;
+                    };
+                    if depth + nested > MAX_DEPTH {
+                        let message = format!(
+                            "{}: `{}` copies a deep value",
+                            too_deep(),
+                            excerpt(&seen[0])
+                        );
+                        error(self, node, message);
+                        return;
+                    }
+                    if let Err(message) = self
+                        .d
+                        .budget
+                        .take(nodes.saturating_sub(1), bytes.saturating_sub(s.len()))
+                    {
+                        error(self, node, message);
+                        return;
+                    }
+                    node.value = target.value.clone();
+                    node.expanded = target.expanded;
+                    return;
                 }
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
-                    self.resolve_cfg(item, &format!("{path}[{i}]"), key, snapshot, referenced);
+                    let t = Trail::Index(trail, i);
+                    self.resolve_cfg(item, &t, key, snapshot, referenced, depth + 1);
                 }
             }
             Value::Map(entries) => {
                 for (k, v) in entries.iter_mut() {
-                    let p = join(path, &k.name);
-                    self.resolve_cfg(v, &p, Some(&k.name), snapshot, referenced);
+                    let t = Trail::Key(trail, &k.name);
+                    self.resolve_cfg(v, &t, Some(&k.name), snapshot, referenced, depth + 1);
                 }
             }
             _ => {}
@@ -220,17 +337,14 @@ impl Translator<'_> {
             if ok && self.errors() == before {
                 keep.push((key, component));
             } else {
-                self.failed.insert(path);
+                self.d.failed.insert(path);
             }
         }
         *entries = keep;
     }
 
     fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity() == crate::Severity::Error)
-            .count()
+        self.d.errors()
     }
 
     /// Reports a `.` key (Python sets the mapping's entries as attributes of
@@ -547,8 +661,8 @@ impl Translator<'_> {
 
 /// One handler being rewritten: keys are taken from `entries` and written,
 /// renamed, to `out`.
-struct Handler<'t, 'a, 'p> {
-    t: &'t mut Translator<'a>,
+struct Handler<'t, 'a, 'e, 'p> {
+    t: &'t mut Translator<'a, 'e>,
     entries: Vec<(Key, Node)>,
     out: Vec<(Key, Node)>,
     path: &'p str,
@@ -557,7 +671,7 @@ struct Handler<'t, 'a, 'p> {
     class: &'p str,
 }
 
-impl Handler<'_, '_, '_> {
+impl Handler<'_, '_, '_, '_> {
     fn take(&mut self, name: &str) -> Option<(Key, Node)> {
         let i = self.entries.iter().position(|(k, _)| k.name == name)?;
         Some(self.entries.remove(i))
@@ -1061,35 +1175,40 @@ fn backticked(items: &[&str]) -> String {
 }
 
 /// `cfg://handlers.x` (and nothing more) naming a defined handler: its name.
-fn handler_reference(reference: &str, snapshot: &Node) -> Option<String> {
+fn handler_reference(reference: &str, snapshot: &mut Snapshot<'_>) -> Option<String> {
     let rest = reference.strip_prefix("cfg://handlers")?;
     let name = if let Some(n) = rest.strip_prefix('.') {
         n
     } else {
         rest.strip_prefix('[')?.strip_suffix(']')?
     };
-    let handlers = child(snapshot, "handlers")?;
-    child(handlers, name).map(|_| name.to_owned())
+    let handlers = snapshot.child(snapshot.root, "handlers")?;
+    snapshot.child(handlers, name).map(|_| name.to_owned())
 }
 
-fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-    match &node.value {
-        Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
-        _ => None,
+/// The first 60 characters of `s`, for messages.
+fn excerpt(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
     }
 }
 
 /// Follows a `cfg://` path (`handlers.email.toaddrs[0]`, `handlers[email]`) as
 /// Python's `cfg_convert`: a first word, then `.key` or `[key]` (`[0]`
 /// indexes a list).
-fn lookup<'n>(root: &'n Node, path: &str) -> Result<&'n Node, String> {
+fn lookup<'n>(snapshot: &mut Snapshot<'n>, path: &str) -> Result<&'n Node, String> {
     let word_end = path.find(['.', '[']).unwrap_or(path.len());
     let (first, mut rest) = path.split_at(word_end);
     if first.is_empty() {
         return Err("expected a key after `cfg://`".into());
     }
-    let mut node = child(root, first).ok_or_else(|| format!("the config has no key `{first}`"))?;
-    let mut walked = first.to_owned();
+    let mut node = snapshot
+        .child(snapshot.root, first)
+        .ok_or_else(|| format!("the config has no key `{}`", excerpt(first)))?;
+    // How far the path was followed, as a length of `path`: building the
+    // walked text at each step would copy it again for every key.
+    let mut walked = first.len();
     while !rest.is_empty() {
         let (key, index) = if let Some(r) = rest.strip_prefix('.') {
             let end = r.find(['.', '[']).unwrap_or(r.len());
@@ -1099,24 +1218,30 @@ fn lookup<'n>(root: &'n Node, path: &str) -> Result<&'n Node, String> {
         } else if let Some(r) = rest.strip_prefix('[') {
             let end = r
                 .find(']')
-                .ok_or_else(|| format!("unclosed `[` after `{walked}`"))?;
+                .ok_or_else(|| format!("unclosed `[` after `{}`", excerpt(&path[..walked])))?;
             let k = &r[..end];
             rest = &r[end + 1..];
             (k, true)
         } else {
-            return Err(format!("unexpected `{rest}` after `{walked}`"));
+            return Err(format!(
+                "unexpected `{}` after `{}`",
+                excerpt(rest),
+                excerpt(&path[..walked])
+            ));
         };
         let next = match (&node.value, index) {
             (Value::Seq(items), true) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
-            (Value::Map(_), _) => child(node, key),
+            (Value::Map(_), _) => snapshot.child(node, key),
             _ => None,
         };
-        node = next.ok_or_else(|| format!("`{walked}` has no entry `{key}`"))?;
-        walked = if index {
-            format!("{walked}[{key}]")
-        } else {
-            format!("{walked}.{key}")
-        };
+        node = next.ok_or_else(|| {
+            format!(
+                "`{}` has no entry `{}`",
+                excerpt(&path[..walked]),
+                excerpt(key)
+            )
+        })?;
+        walked = path.len() - rest.len();
     }
     Ok(node)
 }
@@ -1131,11 +1256,19 @@ mod tests {
 
     #[test]
     fn cfg_lookup_follows_keys_and_indexes() {
-        let root = super::super::yaml::parse("a:\n  b: [x, {c: 1}]\n  'd': 2\n").unwrap();
-        assert_eq!(lookup(&root, "a.b[1].c").unwrap().value, Value::Int(1));
-        assert_eq!(lookup(&root, "a[d]").unwrap().value, Value::Int(2));
-        assert!(lookup(&root, "a.z").unwrap_err().contains("no entry `z`"));
-        assert!(lookup(&root, "q").is_err());
+        let root = super::super::yaml::parse(
+            "a:\n  b: [x, {c: 1}]\n  'd': 2\n",
+            &mut super::super::budget::Budget::new(),
+        )
+        .unwrap();
+        let mut s = Snapshot {
+            root: &root,
+            index: HashMap::new(),
+        };
+        assert_eq!(lookup(&mut s, "a.b[1].c").unwrap().value, Value::Int(1));
+        assert_eq!(lookup(&mut s, "a[d]").unwrap().value, Value::Int(2));
+        assert!(lookup(&mut s, "a.z").unwrap_err().contains("no entry `z`"));
+        assert!(lookup(&mut s, "q").is_err());
     }
 
     #[test]

@@ -1,22 +1,50 @@
 //! YAML through serde-saphyr: the only file that names it.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use super::budget::{Budget, MAX_BYTES, MAX_DEPTH, MAX_NODES, too_deep};
 use super::node::{Key, Node, Value};
 use crate::error::Diagnostic;
 
-/// Parses YAML text into a [`Node`] tree, or the syntax error with its position.
-pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
+thread_local! {
+    /// The budget of the parse running on this thread, and its depth: serde
+    /// calls the visitors below with no way to pass them state.
+    static TALLY: RefCell<Option<(Budget, usize)>> = const { RefCell::new(None) };
+}
+
+/// Parses YAML text into a [`Node`] tree, or the syntax error with its
+/// position. Values and text are taken from `budget` as they are read,
+/// aliases each time they are used, so an alias bomb stops where it goes over.
+pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Diagnostic> {
     if text.trim().is_empty() {
         return Ok(Node::new(Value::Null, 1, 1));
     }
     // YAML 1.2 booleans only: `off` is a level name here, and `no` a country
     // code; the decoder still accepts yes/no/on/off where a boolean belongs.
-    let options = serde_saphyr::options! { strict_booleans: true };
-    match serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, options) {
+    // The parser's own budget is set to logfig's, so it stops first where it
+    // can (before building anything). It counts keys as nodes too, and every
+    // key goes with a value: at twice logfig's count, logfig's binds.
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        budget: serde_saphyr::budget! {
+            max_nodes: 2 * MAX_NODES + 1,
+            max_depth: MAX_DEPTH,
+            max_total_scalar_bytes: MAX_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: MAX_NODES,
+        },
+    };
+    TALLY.with(|t| *t.borrow_mut() = Some((std::mem::replace(budget, Budget::new()), 0)));
+    let parsed = serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, options);
+    if let Some((left, _)) = TALLY.with(|t| t.borrow_mut().take()) {
+        *budget = left;
+    }
+    match parsed {
         Ok(doc) => Ok(node(doc)),
         Err(e) => {
             let (line, column) = e
@@ -31,13 +59,70 @@ pub(crate) fn parse(text: &str) -> Result<Node, Diagnostic> {
                 .trim_start_matches("error: ")
                 .to_owned();
             let message = friendly(&strip_position(&message));
-            Err(Diagnostic::error("", format!("invalid YAML: {message}")).at(line, column, None))
+            let message = if is_budget(&message) {
+                message
+            } else {
+                format!("invalid YAML: {message}")
+            };
+            Err(Diagnostic::error("", message).at(line, column, None))
         }
+    }
+}
+
+/// Whether `message` is one of the budget's own.
+fn is_budget(message: &str) -> bool {
+    [
+        super::budget::too_many_nodes(),
+        super::budget::too_many_bytes(),
+        too_deep(),
+    ]
+    .contains(&message.to_owned())
+}
+
+/// Takes `nodes` values holding `bytes` bytes from the parse's budget.
+fn take<E: de::Error>(nodes: usize, bytes: usize) -> Result<(), E> {
+    TALLY.with(|t| match t.borrow_mut().as_mut() {
+        Some((budget, _)) => budget.take(nodes, bytes).map_err(E::custom),
+        None => Ok(()),
+    })
+}
+
+/// Enters (`1`) or leaves (`-1`) a list or mapping.
+fn nest<E: de::Error>(step: isize) -> Result<(), E> {
+    TALLY.with(|t| match t.borrow_mut().as_mut() {
+        Some((_, depth)) => {
+            *depth = depth.saturating_add_signed(step);
+            if *depth > MAX_DEPTH {
+                return Err(E::custom(too_deep()));
+            }
+            Ok(())
+        }
+        None => Ok(()),
+    })
+}
+
+/// The budget's message for one of the YAML parser's limits (reported as
+/// `budget breached: Nodes { nodes: 250001 }`, and so on), which are set to
+/// the budget's.
+fn reworded_limit(message: &str) -> String {
+    if message.contains("Depth") {
+        too_deep()
+    } else if message.contains("Bytes") {
+        super::budget::too_many_bytes()
+    } else {
+        super::budget::too_many_nodes()
     }
 }
 
 /// Rewords parser messages that speak of the parser's own options.
 fn friendly(message: &str) -> String {
+    if message.contains("budget") || message.contains("alias replay") {
+        return reworded_limit(message);
+    }
+    if message.starts_with("recursion limit exceeded") {
+        // The scanner's own limit on flow collections (255).
+        return too_deep();
+    }
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest
             .split(", set DuplicateKeyPolicy")
@@ -81,44 +166,54 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Bool(v)))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Int(v.into())))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Int(v.into())))
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Int(v)))
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(
             i128::try_from(v).map_or(Value::Float(v as f64), Value::Int)
         ))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Float(v)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Raw, E> {
+        take(1, v.len())?;
         Ok(Raw(Value::Str(v.to_owned())))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Raw, E> {
+        take(1, v.len())?;
         Ok(Raw(Value::Str(v)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Null))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Raw, E> {
+        take(1, 0)?;
         Ok(Raw(Value::Null))
     }
 
@@ -127,14 +222,19 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        take(1, 0)?;
+        nest(1)?;
         let mut items = Vec::new();
         while let Some(item) = seq.next_element::<Spanned<Raw>>()? {
             items.push(node(item));
         }
+        nest(-1)?;
         Ok(Raw(Value::Seq(items)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        take(1, 0)?;
+        nest(1)?;
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
             let value = map.next_value::<Spanned<Raw>>()?;
@@ -145,6 +245,7 @@ impl<'de> Visitor<'de> for RawVisitor {
             };
             entries.push((key, node(value)));
         }
+        nest(-1)?;
         Ok(Raw(Value::Map(entries)))
     }
 }
@@ -161,6 +262,7 @@ impl<'de> Deserialize<'de> for KeyText {
                 f.write_str("a scalar key")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                take(0, v.len())?;
                 Ok(KeyText(v.to_owned()))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyText, E> {
@@ -189,7 +291,7 @@ mod tests {
 
     #[test]
     fn positions() {
-        let n = parse("a: 1\nb:\n  - x\n  - {c: true}\n").unwrap();
+        let n = parse("a: 1\nb:\n  - x\n  - {c: true}\n", &mut Budget::new()).unwrap();
         let Value::Map(entries) = &n.value else {
             panic!("{n:?}")
         };
@@ -204,14 +306,14 @@ mod tests {
 
     #[test]
     fn syntax_error_has_position() {
-        let d = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        let d = parse("a: [1, 2\nb: 3\n", &mut Budget::new()).unwrap_err();
         assert!(d.line() > 0, "{d}");
         assert!(d.message().starts_with("invalid YAML"), "{d}");
     }
 
     #[test]
     fn duplicate_keys_rejected() {
-        let d = parse("a: 1\na: 2\n").unwrap_err();
+        let d = parse("a: 1\na: 2\n", &mut Budget::new()).unwrap_err();
         assert_eq!(d.line(), 2, "{d}");
     }
 }

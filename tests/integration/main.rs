@@ -3,6 +3,7 @@
 // reason: helpers outside `#[test]` functions fail the test loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bounds;
 #[cfg(feature = "cli")]
 mod cli;
 mod dispatch;

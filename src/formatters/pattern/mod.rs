@@ -13,9 +13,9 @@ mod parse;
 use std::fmt::{self, Write as _};
 
 use self::parse::{Align, Conv, Raw, Sign, Spec};
-use super::Formatter;
 use super::escape;
 use super::time::{self, TimeFormat};
+use super::{Formatter, MAX_PLACEHOLDERS};
 use crate::config::{Escape, FormatStyle, PatternFormatterConfig};
 use crate::error::{ErrorKind, hint};
 use crate::{Entry, Error};
@@ -429,30 +429,46 @@ fn percent_03d() -> Spec {
 
 /// Merges literals into the per-level texts next to them (`Z %(levelname)5s `
 /// becomes one copy per record instead of three).
+///
+/// Each run of mergeable pieces is gathered into growing buffers, so the work
+/// is linear in the format's length (merging pairwise would copy the run so
+/// far for every piece of it).
 fn fold_literals(pieces: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    // The run being merged: its leading literal (while no per-level text has
+    // joined it), or one text per level.
+    let mut lead: Option<Vec<u8>> = None;
+    let mut texts: Option<[Vec<u8>; 5]> = None;
+    let flush =
+        |out: &mut Vec<Piece>, lead: &mut Option<Vec<u8>>, texts: &mut Option<[Vec<u8>; 5]>| {
+            if let Some(t) = texts.take() {
+                out.push(Piece::ByLevel(Box::new(t.map(Vec::into_boxed_slice))));
+            } else if let Some(l) = lead.take() {
+                out.push(Piece::Lit(l.into_boxed_slice()));
+            }
+        };
     for piece in pieces {
-        match (out.last_mut(), piece) {
-            (Some(Piece::ByLevel(texts)), Piece::Lit(lit)) => {
-                for t in texts.iter_mut() {
-                    *t = [&t[..], &lit[..]].concat().into_boxed_slice();
+        match piece {
+            Piece::Lit(lit) => match &mut texts {
+                Some(t) => t.iter_mut().for_each(|t| t.extend_from_slice(&lit)),
+                None => lead.get_or_insert_with(Vec::new).extend_from_slice(&lit),
+            },
+            Piece::ByLevel(next) => {
+                let t = texts.get_or_insert_with(|| {
+                    let l = lead.take().unwrap_or_default();
+                    std::array::from_fn(|_| l.clone())
+                });
+                for (t, n) in t.iter_mut().zip(next.iter()) {
+                    t.extend_from_slice(n);
                 }
             }
-            (Some(Piece::ByLevel(texts)), Piece::ByLevel(next)) => {
-                for (t, n) in texts.iter_mut().zip(next.iter()) {
-                    *t = [&t[..], &n[..]].concat().into_boxed_slice();
-                }
+            piece => {
+                flush(&mut out, &mut lead, &mut texts);
+                out.push(piece);
             }
-            (Some(Piece::Lit(lit)), Piece::ByLevel(mut texts)) => {
-                for t in texts.iter_mut() {
-                    *t = [&lit[..], &t[..]].concat().into_boxed_slice();
-                }
-                out.pop();
-                out.push(Piece::ByLevel(texts));
-            }
-            (_, piece) => out.push(piece),
         }
     }
+    flush(&mut out, &mut lead, &mut texts);
     out
 }
 
@@ -599,20 +615,51 @@ impl PatternFormatter {
 
     /// Compiles `cfg`; the error is a message without the config path.
     pub(crate) fn compile(cfg: &PatternFormatterConfig) -> Result<PatternFormatter, String> {
+        Self::compile_keyed(cfg).map_err(|(_, message)| message)
+    }
+
+    /// Compiles `cfg`; the error names the key it is about (`format` or
+    /// `datefmt`), so a diagnostic can point at that key.
+    pub(crate) fn compile_keyed(
+        cfg: &PatternFormatterConfig,
+    ) -> Result<PatternFormatter, (&'static str, String)> {
+        let (pieces, uses_time) = Self::compile_format(cfg).map_err(|m| ("format", m))?;
+        let time = if uses_time {
+            let time = TimeFormat::python(cfg.datefmt.as_deref(), cfg.utc);
+            Some(time.map_err(|m| ("datefmt", m))?)
+        } else {
+            None
+        };
+        let one_scan = one_scan(&pieces, cfg);
+        Ok(PatternFormatter {
+            pieces,
+            time,
+            escape: cfg.escape,
+            one_scan,
+        })
+    }
+
+    /// The format's pieces, and whether one of them is `asctime`.
+    fn compile_format(cfg: &PatternFormatterConfig) -> Result<(Box<[Piece]>, bool), String> {
         let Some(fmt) = cfg.format.as_deref() else {
             // `%(message)s`, `{message}` and `${message}` all mean this.
-            return Ok(PatternFormatter {
-                escape: cfg.escape,
-                ..Self::message_only()
-            });
+            return Ok((Box::new([Piece::Message]), false));
         };
         let (raw, style) = match cfg.style {
             FormatStyle::Brace => (parse::brace(fmt)?, "{"),
             FormatStyle::Dollar => (parse::dollar(fmt)?, "$"),
             _ => (parse::percent(fmt)?, "%"),
         };
-        let has_field = raw.iter().any(|p| matches!(p, Raw::Field { .. }));
-        if cfg.validate && !has_field {
+        let fields = raw
+            .iter()
+            .filter(|p| matches!(p, Raw::Field { .. }))
+            .count();
+        if fields > MAX_PLACEHOLDERS {
+            return Err(format!(
+                "{fields} placeholders in one format: the most a format allows is {MAX_PLACEHOLDERS}"
+            ));
+        }
+        if cfg.validate && fields == 0 {
             let example = match style {
                 "{" => "`{message}`",
                 "$" => "`${message}`",
@@ -643,19 +690,7 @@ impl PatternFormatter {
                 }
             }
         }
-        let time = if uses_time {
-            Some(TimeFormat::python(cfg.datefmt.as_deref(), cfg.utc)?)
-        } else {
-            None
-        };
-        let pieces = fold_literals(pieces).into_boxed_slice();
-        let one_scan = one_scan(&pieces, cfg);
-        Ok(PatternFormatter {
-            pieces,
-            time,
-            escape: cfg.escape,
-            one_scan,
-        })
+        Ok((fold_literals(pieces).into_boxed_slice(), uses_time))
     }
 
     fn write_field(
@@ -2070,6 +2105,124 @@ mod tests {
             .format(&Entry::new(&record), &mut out)
             .unwrap();
         assert_eq!(out, b"\\x1b");
+    }
+
+    #[test]
+    fn widths_and_precisions_over_the_bound_are_refused_at_compile_time() {
+        for (style, fmt, what) in [
+            (
+                FormatStyle::Percent,
+                "%(levelno).70000f",
+                "the precision in `%(levelno).70000f`",
+            ),
+            (
+                FormatStyle::Percent,
+                "%(levelname)1000000000000s",
+                "the width in",
+            ),
+            (
+                FormatStyle::Percent,
+                "%(message)1000000000000s",
+                "the width in",
+            ),
+            (
+                FormatStyle::Percent,
+                "%(created).70000f",
+                "the precision in",
+            ),
+            (
+                FormatStyle::Percent,
+                "%(message)-256s",
+                "the width in `%(message)-256s`",
+            ),
+            (
+                FormatStyle::Brace,
+                "{levelno:.65535e}",
+                "the precision in `{levelno:.65535e}`",
+            ),
+            (
+                FormatStyle::Brace,
+                "{message:*^99999999999999999999999}",
+                "the width in",
+            ),
+            (FormatStyle::Brace, "{created:0256.1f}", "the width in"),
+        ] {
+            let e = PatternFormatter::compile_keyed(&cfg(style, fmt)).unwrap_err();
+            assert_eq!(e.0, "format", "{fmt}");
+            assert!(e.1.starts_with(what), "{fmt}: {}", e.1);
+            assert!(
+                e.1.ends_with("is over 255, the largest a format allows"),
+                "{}",
+                e.1
+            );
+        }
+        let mut c = cfg(FormatStyle::Percent, "%(asctime)s %(message)s");
+        c.datefmt = Some("%Y %1000d".into());
+        let e = PatternFormatter::compile_keyed(&c).unwrap_err();
+        assert_eq!(e.0, "datefmt");
+        assert!(
+            e.1.starts_with("the width in `%1000d` is over 255"),
+            "{}",
+            e.1
+        );
+    }
+
+    /// Every attribute under every conversion at the largest width and
+    /// precision renders without a panic, in a bounded number of bytes.
+    #[test]
+    fn the_largest_specs_render_for_every_attribute() {
+        let n = crate::formatters::MAX_SPEC_NUMBER;
+        let mut compiled = 0;
+        for (name, _) in Attr::ALL {
+            for ty in "sdfFeEgGxXoc%bn".chars() {
+                for (style, fmt) in [
+                    (FormatStyle::Percent, format!("%({name})-{n}.{n}{ty}")),
+                    (FormatStyle::Percent, format!("%({name})+0{n}.{n}{ty}")),
+                    (
+                        FormatStyle::Brace,
+                        format!("{{{name}:\u{1F600}^{n},.{n}{ty}}}"),
+                    ),
+                    (FormatStyle::Brace, format!("{{{name}!r:{n}.{n}}}")),
+                ] {
+                    let mut c = cfg(style, &fmt);
+                    c.validate = false;
+                    let Ok(f) = PatternFormatter::compile(&c) else {
+                        continue;
+                    };
+                    compiled += 1;
+                    let record = log::Record::builder()
+                        .args(format_args!("héllo"))
+                        .level(log::Level::Info)
+                        .build();
+                    let mut out = Vec::new();
+                    f.format(&Entry::new(&record), &mut out).unwrap();
+                    assert!(out.len() <= 4 * 2 * n + 64, "{fmt}: {} bytes", out.len());
+                }
+            }
+        }
+        assert!(compiled > 1000, "{compiled}");
+    }
+
+    #[test]
+    fn placeholders_are_bounded() {
+        let at_bound = "%(levelname)s ".repeat(crate::formatters::MAX_PLACEHOLDERS);
+        assert!(PatternFormatter::compile(&cfg(FormatStyle::Percent, &at_bound)).is_ok());
+        let over = "{message}".repeat(crate::formatters::MAX_PLACEHOLDERS + 1);
+        let e = PatternFormatter::compile(&cfg(FormatStyle::Brace, &over)).unwrap_err();
+        assert_eq!(
+            e,
+            "101 placeholders in one format: the most a format allows is 100"
+        );
+    }
+
+    /// Literals fold into the per-level texts around them in one pass; the
+    /// output is what the unfolded pieces would write.
+    #[test]
+    fn folding_keeps_the_text() {
+        let fmt = "a%(levelname)sb%(levelno)dc%(message)sd%(levelname)se";
+        assert_eq!(pct(fmt), "aWARNINGb30chéllo 100%dWARNINGe");
+        let f = PatternFormatter::compile(&cfg(FormatStyle::Percent, fmt)).unwrap();
+        assert_eq!(f.pieces.len(), 3, "{:?}", f.pieces);
     }
 
     #[test]

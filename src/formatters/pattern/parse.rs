@@ -4,6 +4,8 @@
 //! attribute types in `mod.rs`. Errors are lowercase, without a trailing period,
 //! and quote the offending text in backticks.
 
+use crate::formatters::MAX_SPEC_NUMBER;
+
 /// Alignment of a padded value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Align {
@@ -112,6 +114,23 @@ fn excerpt(s: &str) -> String {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_owned(),
     }
+}
+
+/// Rejects a width or precision above [`MAX_SPEC_NUMBER`]: checked once, here,
+/// so rendering never meets one (`%(message)1000000000000s` would allocate a
+/// terabyte per record, `%(created).70000f` panic inside `core::fmt`).
+fn check_numbers(spec: &Spec, text: &str) -> Result<(), String> {
+    for (what, n) in [("width", Some(spec.width)), ("precision", spec.precision)] {
+        if let Some(n) = n
+            && n > MAX_SPEC_NUMBER
+        {
+            return Err(format!(
+                "the {what} in `{}` is over {MAX_SPEC_NUMBER}, the largest a format allows",
+                excerpt(text)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses a `%`-style format as Python's `fmt % record.__dict__` reads it.
@@ -223,6 +242,7 @@ pub(super) fn percent(fmt: &str) -> Result<Vec<Raw>, String> {
             }
             _ => return Err(format!("invalid conversion `{}`", excerpt(text))),
         }
+        check_numbers(&spec, text)?;
         pieces.push(Raw::Field {
             name: name.to_owned(),
             spec,
@@ -366,6 +386,7 @@ fn brace_field(inner: &str, text: &str) -> Result<Raw, String> {
         None => Spec::plain(),
     };
     spec.conv = conv;
+    check_numbers(&spec, text)?;
     Ok(Raw::Field {
         name: name.to_owned(),
         spec,
