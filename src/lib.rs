@@ -65,7 +65,6 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod build;
 mod catch;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
@@ -75,6 +74,7 @@ mod entry;
 mod error;
 mod filters;
 mod formatters;
+mod graph;
 mod handlers;
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
@@ -91,7 +91,6 @@ mod value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use build::{HandlerFactory, Registry};
 pub use config::Config;
 pub use entry::Entry;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
@@ -99,6 +98,7 @@ pub use filters::{
     DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
 };
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
+pub use graph::{HandlerFactory, Registry};
 pub use handlers::ArchivePattern;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
@@ -400,7 +400,7 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
         watcher: None,
     };
     // Warnings go through the new graph, on the `logfig` target.
-    for w in build::validate(config) {
+    for w in graph::validate(config) {
         log::warn!(target: "logfig", "{w}");
     }
     Ok(handle)

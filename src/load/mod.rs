@@ -136,7 +136,7 @@ pub(crate) fn load_with_env(
     config.origin = origin;
     // Semantic checks run even when decoding found problems, so one pass
     // reports everything.
-    diagnostics.extend(crate::build::validate(&config));
+    diagnostics.extend(crate::graph::validate(&config));
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
         // "Not used" is most often a knock-on of a misspelt reference.
         diagnostics.retain(|d| {
@@ -323,7 +323,7 @@ impl Config {
     /// assert_eq!(err.diagnostics()[0].path(), "root.handlers[0]");
     /// ```
     pub fn validate(&self) -> Result<Vec<Diagnostic>, Error> {
-        let (errors, warnings): (Vec<_>, Vec<_>) = crate::build::validate(self)
+        let (errors, warnings): (Vec<_>, Vec<_>) = crate::graph::validate(self)
             .into_iter()
             .partition(|d| d.severity() == Severity::Error);
         if errors.is_empty() {

@@ -9,7 +9,7 @@
 
 mod cache;
 mod callsite;
-mod graph;
+
 mod overrides;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,14 +18,14 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::build::Registry;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
+use crate::graph::Registry;
 use crate::{Entry, Formatter};
 
+pub(crate) use crate::graph::{Decision, Graph, HandlerNode, segments};
 #[doc(hidden)]
 pub use callsite::Callsite;
-pub(crate) use graph::{Graph, HandlerNode, LoggerNode, segments};
 
 /// Called with the handler's name and the error when a handler fails at run time.
 pub type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
@@ -108,7 +108,7 @@ impl Dispatcher {
     ) -> Result<Dispatcher, Error> {
         // Before the first build: a factory's panic is caught quietly too.
         crate::catch::install();
-        let (graph, _warnings) = crate::build::build(config, &registry, None)?;
+        let (graph, _warnings) = crate::graph::build(config, &registry, None)?;
         Ok(Dispatcher {
             shared: Arc::new(Shared {
                 epoch: std::sync::atomic::AtomicU64::new(graph.epoch),
@@ -168,7 +168,7 @@ impl Dispatcher {
         }
         let merged;
         let config = if config.incremental {
-            merged = crate::build::merge_incremental(&self.shared.graph.load().config, config)?;
+            merged = crate::graph::merge_incremental(&self.shared.graph.load().config, config)?;
             &merged
         } else {
             config
@@ -204,7 +204,7 @@ impl Dispatcher {
             effective = overrides.apply_to(file_config);
             &effective
         };
-        let (mut graph, warnings) = crate::build::build(config, &self.shared.registry, Some(&old))?;
+        let (mut graph, warnings) = crate::graph::build(config, &self.shared.registry, Some(&old))?;
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
         let new = Arc::new(graph);
@@ -268,7 +268,7 @@ impl Dispatcher {
             return;
         }
         let old = self.shared.graph.load_full();
-        let empty = crate::build::empty_graph();
+        let empty = crate::graph::empty_graph();
         let epoch = empty.epoch;
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
@@ -332,7 +332,7 @@ impl Dispatcher {
 
     /// The cached decision for `target`, if any, under the current epoch.
     #[inline]
-    fn cached(&self, target: &str) -> Option<cache::Decision> {
+    fn cached(&self, target: &str) -> Option<Decision> {
         cache::get(self.shared.epoch.load(Ordering::Acquire), target)
     }
 
@@ -340,14 +340,14 @@ impl Dispatcher {
         &self,
         record: &log::Record<'_>,
         spans: &[crate::SpanRecord],
-        known: Option<(u64, cache::Decision)>,
+        known: Option<(u64, Decision)>,
     ) {
         self.route(record, known, || Entry::new(record).with_spans(spans));
     }
 
     /// Routes `entry` as `Log::log` routes a record, but with the entry's own
     /// time, thread and process: the differential tests against CPython's
-    /// `logging` (tests/integration/python_compat.rs) need fixed ones. Not
+    /// `logging` (tests/integration/load/dictconfig_vs_cpython.rs) need fixed ones. Not
     /// part of the API.
     ///
     /// ```
@@ -379,7 +379,7 @@ impl Dispatcher {
     fn route<'r>(
         &self,
         record: &'r log::Record<'r>,
-        known: Option<(u64, cache::Decision)>,
+        known: Option<(u64, Decision)>,
         make_entry: impl FnOnce() -> Entry<'r>,
     ) {
         let graph = self.shared.graph.load();
@@ -587,7 +587,7 @@ fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
 /// The handler nodes of `old` that `new` does not carry over, in the order to
 /// close them: queues and memory handlers before the handlers they write to.
 fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
-    let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
+    let mut order: Vec<&str> = crate::graph::dependency_order(&old.config);
     order.reverse();
     order.extend(
         old.handlers
@@ -735,7 +735,7 @@ impl Dispatcher {
         &self,
         record: &log::Record<'_>,
         spans: &[crate::SpanRecord],
-        known: Option<(u64, cache::Decision)>,
+        known: Option<(u64, Decision)>,
     ) {
         match crate::catch::enter_graph() {
             Some(_guard) => {

@@ -6,7 +6,7 @@
 //! placeholders, no allocation.
 //!
 //! The output matches CPython 3.11's `logging.Formatter` byte for byte for the
-//! same record (checked by `tests/integration/python_oracle.rs`).
+//! same record (checked by `tests/integration/formatters/pattern_vs_cpython.rs`).
 
 mod parse;
 

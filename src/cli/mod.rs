@@ -31,9 +31,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::build::route::{LevelSource, Loggers};
 use crate::config::{FilterConfig, FormatterConfig, HandlerConfig, Level};
 use crate::formatters::level_name;
+use crate::graph::route::{LevelSource, Loggers};
 use crate::{Config, Diagnostic, Entry, ErrorKind, Severity};
 
 /// Check, explain and convert logfig config files.

@@ -6,6 +6,7 @@
 //! open, the handlers it opened are closed again and nothing changes.
 
 mod archives;
+mod nodes;
 mod registry;
 pub(crate) mod route;
 
@@ -22,8 +23,10 @@ use crate::handlers::{
     Target, WatchedFileHandler,
 };
 use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
-use crate::runtime::{Graph, HandlerNode, LoggerNode, segments};
 use crate::{Filter, Formatter, Handler};
+#[cfg(test)]
+pub(crate) use nodes::next_epoch;
+pub(crate) use nodes::{Decision, Graph, HandlerNode, LoggerNode, segments};
 
 pub use registry::{HandlerFactory, Registry};
 
