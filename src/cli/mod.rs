@@ -31,10 +31,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
+use crate::config::Config;
 use crate::config::{FilterConfig, FormatterConfig, HandlerConfig, Level};
+use crate::entry::Entry;
+use crate::error::Diagnostic;
+use crate::error::ErrorKind;
+use crate::error::Severity;
 use crate::formatters::level_name;
 use crate::graph::route::{LevelSource, Loggers};
-use crate::{Config, Diagnostic, Entry, ErrorKind, Severity};
 
 /// Check, explain and convert logfig config files.
 #[derive(Debug, Parser)]
@@ -168,7 +172,8 @@ where
             (text, String::new(), status)
         }
         Command::Schema => {
-            let text = serde_json::to_string_pretty(&crate::schema()).unwrap_or_default() + "\n";
+            let text =
+                serde_json::to_string_pretty(&crate::schema::schema()).unwrap_or_default() + "\n";
             (text, String::new(), 0)
         }
         Command::Explain {

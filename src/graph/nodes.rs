@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::config::{Config, HandlerConfig};
-use crate::{Filter, Formatter, Handler};
+use crate::config::{Config, HandlerConfig, segments};
+use crate::filters::Filter;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// One configured logger, with everything resolved at build time.
 #[derive(Debug)]
@@ -108,7 +110,7 @@ impl HandlerNode {
     }
 
     /// The handler's counters, with the failures the runtime counted.
-    pub(crate) fn stats(&self) -> crate::HandlerStats {
+    pub(crate) fn stats(&self) -> crate::handlers::HandlerStats {
         let mut stats = self.handler.stats();
         stats.failed = stats
             .failed
@@ -151,11 +153,6 @@ pub(crate) struct Decision {
     pub(crate) level: log::LevelFilter,
     pub(crate) logger: u32,
     pub(crate) exact: bool,
-}
-
-/// The segments of a logger name or target: `a::b.c` is `a`, `b`, `c`.
-pub(crate) fn segments(name: &str) -> impl Iterator<Item = &str> {
-    name.split([':', '.']).filter(|s| !s.is_empty())
 }
 
 impl Graph {

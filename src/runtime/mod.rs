@@ -9,6 +9,8 @@
 
 mod cache;
 mod callsite;
+#[cfg(feature = "tracing")]
+pub(crate) mod interest;
 
 mod overrides;
 
@@ -19,11 +21,12 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use crate::config::Config;
+use crate::entry::Entry;
 use crate::error::{Diagnostic, Error};
+use crate::formatters::Formatter;
 use crate::graph::Registry;
-use crate::{Entry, Formatter};
 
-pub(crate) use crate::graph::{Decision, Graph, HandlerNode, segments};
+pub(crate) use crate::graph::{Decision, Graph, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
 
@@ -98,7 +101,7 @@ impl Dispatcher {
     ///
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
-        crate::Builder::new().build(config)
+        Dispatcher::from_parts(config, Registry::default(), None)
     }
 
     pub(crate) fn from_parts(
@@ -162,7 +165,7 @@ impl Dispatcher {
         let state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
-                crate::ErrorKind::Other,
+                crate::error::ErrorKind::Other,
                 "the logger was shut down",
             ));
         }
@@ -320,7 +323,11 @@ impl Dispatcher {
                             "panicked: {caught} (the handler stays in place; later panics are counted and reported at most once a second)"
                         )
                     };
-                    self.report_now(&node.name, &Error::new(crate::ErrorKind::Handler, text), 0);
+                    self.report_now(
+                        &node.name,
+                        &Error::new(crate::error::ErrorKind::Handler, text),
+                        0,
+                    );
                 }
             }
         }
@@ -339,7 +346,7 @@ impl Dispatcher {
     fn dispatch(
         &self,
         record: &log::Record<'_>,
-        spans: &[crate::SpanRecord],
+        spans: &[crate::span::SpanRecord],
         known: Option<(u64, Decision)>,
     ) {
         self.route(record, known, || Entry::new(record).with_spans(spans));
@@ -444,7 +451,7 @@ impl Dispatcher {
     /// assert_eq!(stats["n"].dropped, 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::HandlerStats> {
+    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::handlers::HandlerStats> {
         let graph = self.shared.graph.load();
         graph
             .handlers
@@ -527,7 +534,7 @@ impl Dispatcher {
         let late = |nodes: &[Arc<HandlerNode>], what: &str| {
             for node in nodes {
                 let e = Error::new(
-                    crate::ErrorKind::Handler,
+                    crate::error::ErrorKind::Handler,
                     format!(
                         "a logging thread is still inside this retired handler after {}s; {what}",
                         RETIRE_WAIT.as_secs()
@@ -576,7 +583,7 @@ fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
             Err(caught) => report(
                 &node.name,
                 &Error::new(
-                    crate::ErrorKind::Handler,
+                    crate::error::ErrorKind::Handler,
                     format!("panicked while being closed: {caught}"),
                 ),
             ),
@@ -662,10 +669,11 @@ fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
 /// above go to stderr as the bare message.
 fn last_resort(entry: &Entry<'_>) {
     // Built once: `message_only` allocates its compiled pieces.
-    static MESSAGE_ONLY: std::sync::OnceLock<crate::PatternFormatter> = std::sync::OnceLock::new();
+    static MESSAGE_ONLY: std::sync::OnceLock<crate::formatters::PatternFormatter> =
+        std::sync::OnceLock::new();
     if entry.record().level() <= log::Level::Warn {
-        let formatter = MESSAGE_ONLY.get_or_init(crate::PatternFormatter::message_only);
-        let _ = crate::handlers::format_line(entry, formatter, |line| {
+        let formatter = MESSAGE_ONLY.get_or_init(crate::formatters::PatternFormatter::message_only);
+        let _ = crate::formatters::format_line(entry, formatter, |line| {
             use std::io::Write;
             std::io::stderr()
                 .lock()
@@ -679,7 +687,7 @@ fn last_resort(entry: &Entry<'_>) {
 /// say) goes to stderr, never back into the graph, which could loop forever.
 fn reentrant(record: &log::Record<'_>) {
     let entry = Entry::new(record);
-    let _ = crate::handlers::format_line(&entry, &ReentrantFormat, |line| {
+    let _ = crate::formatters::format_line(&entry, &ReentrantFormat, |line| {
         use std::io::Write;
         std::io::stderr()
             .lock()
@@ -715,7 +723,11 @@ impl Dispatcher {
     /// `Log::log` with the span scope of a `tracing` event (empty for `log`
     /// records): the one entry point of both facades.
     #[inline]
-    pub(crate) fn log_with_spans(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+    pub(crate) fn log_with_spans(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::span::SpanRecord],
+    ) {
         // The fast path for filtered-out records: no graph load, no lock.
         let epoch = self.shared.epoch.load(Ordering::Acquire);
         let known = cache::get(epoch, record.target());
@@ -734,7 +746,7 @@ impl Dispatcher {
     fn log_slow(
         &self,
         record: &log::Record<'_>,
-        spans: &[crate::SpanRecord],
+        spans: &[crate::span::SpanRecord],
         known: Option<(u64, Decision)>,
     ) {
         match crate::catch::enter_graph() {
@@ -758,7 +770,7 @@ impl Dispatcher {
 /// back into the layer's `register_callsite`.
 pub(crate) fn refresh_tracing_interest() {
     #[cfg(feature = "tracing")]
-    crate::layer::rebuild_interest();
+    interest::rebuild();
 }
 
 impl log::Log for Dispatcher {

@@ -17,8 +17,9 @@ use super::escape;
 use super::time::{self, TimeFormat};
 use super::{Formatter, MAX_PLACEHOLDERS};
 use crate::config::{Escape, FormatStyle, PatternFormatterConfig};
+use crate::entry::Entry;
+use crate::error::Error;
 use crate::error::{ErrorKind, hint};
-use crate::{Entry, Error};
 
 /// A record attribute, by its Python name (plus Rust's `target`,
 /// `module_path`, `kv`, `spans`).
@@ -281,7 +282,11 @@ fn write_message(args: &fmt::Arguments<'_>, escape: Escape, out: &mut Vec<u8>) -
 /// The span scope, root first, as `outer{a=1}:inner{b="x y"}` (as
 /// tracing-subscriber's `fmt` writes it, with `%(kv)s`'s quoting); a span
 /// without fields is its bare name. Empty for `log` records.
-fn write_spans(spans: &[crate::SpanRecord], escape: Escape, out: &mut Vec<u8>) -> fmt::Result {
+fn write_spans(
+    spans: &[crate::span::SpanRecord],
+    escape: Escape,
+    out: &mut Vec<u8>,
+) -> fmt::Result {
     use log::kv::Source as _;
     for (i, span) in spans.iter().enumerate() {
         if i > 0 {
@@ -1971,9 +1976,8 @@ mod tests {
             ("us\x1ber", log::kv::Value::from("bob\x1b[8m")),
             ("plain", log::kv::Value::from("a\u{9b}b")),
         ];
-        let spans =
-            [crate::SpanRecord::new("req\x07")
-                .with_field("id\x1b", log::kv::Value::from("x\x7fy"))];
+        let spans = [crate::span::SpanRecord::new("req\x07")
+            .with_field("id\x1b", log::kv::Value::from("x\x7fy"))];
         let render = |record: &log::Record<'_>| {
             let entry = Entry::new(record)
                 .with_thread(7, "w\x08")

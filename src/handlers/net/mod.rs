@@ -27,7 +27,10 @@ use crate::config::{
     ConnectionConfig, Framing, Oversize, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
     WorkerConfig,
 };
-use crate::{Entry, Error, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// The TLS client of a stream destination, when `tls` is configured.
 #[cfg(feature = "tls")]
@@ -55,7 +58,7 @@ pub(crate) fn tls_setup(config: Option<&TlsConfig>, host: &str) -> Result<Tls, E
         let _ = host;
         match config {
             Some(_) => Err(Error::new(
-                crate::ErrorKind::FeatureDisabled,
+                crate::error::ErrorKind::FeatureDisabled,
                 "`tls` requires the `tls` feature of logfig",
             )),
             None => Ok(()),

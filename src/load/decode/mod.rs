@@ -21,7 +21,7 @@ use crate::config::{
     ReloadConfig, ReloadMode, RootConfig, RotateWhen, RotatingFileHandlerConfig, Secret,
     SecretSpots, SecretUrl, Stream, WatchedFileHandlerConfig,
 };
-use crate::error::{Diagnostic, hint};
+use crate::error::{Diagnostic, MAX_DIAGNOSTICS, hint, join};
 
 mod net;
 
@@ -45,7 +45,7 @@ pub(crate) struct Decoder<'e> {
 /// The most diagnostics the decoder keeps; a load reports fewer still
 /// (`MAX_DIAGNOSTICS`), and counts the rest. A config of 250,000 unknown keys
 /// makes one error each, and each names the keys it could have been.
-const KEPT: usize = 4 * super::MAX_DIAGNOSTICS;
+const KEPT: usize = 4 * MAX_DIAGNOSTICS;
 
 /// The entries of one mapping, read key by key; keys never asked for are
 /// reported as unknown, with a hint among the keys that were.
@@ -54,21 +54,6 @@ struct Fields<'n> {
     entries: &'n [(super::node::Key, Node)],
     used: Vec<bool>,
     known: Vec<&'static str>,
-}
-
-pub(crate) fn join(path: &str, key: &str) -> String {
-    // A key with no letters or digits (`""`, `::`) is quoted, so the path
-    // stays readable.
-    let key = if key.chars().any(char::is_alphanumeric) {
-        key.to_owned()
-    } else {
-        format!("{key:?}")
-    };
-    if path.is_empty() {
-        key
-    } else {
-        format!("{path}.{key}")
-    }
 }
 
 impl<'e> Decoder<'e> {
@@ -98,7 +83,7 @@ impl<'e> Decoder<'e> {
     pub(crate) fn push(&mut self, d: Diagnostic) {
         if self.diagnostics.len() < KEPT {
             self.diagnostics.push(d);
-        } else if d.severity() == crate::Severity::Error {
+        } else if d.severity() == crate::error::Severity::Error {
             self.omitted += 1;
         }
     }
@@ -114,7 +99,7 @@ impl<'e> Decoder<'e> {
             + self
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity() == crate::Severity::Error)
+                .filter(|d| d.severity() == crate::error::Severity::Error)
                 .count()
     }
 

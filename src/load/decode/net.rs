@@ -1,11 +1,12 @@
 //! Decoding of the network handler kinds: `tcp`, `udp`, `syslog`.
 
-use super::{Decoder, Fields, join};
+use super::{Decoder, Fields};
 use crate::config::{
     ConnectionConfig, Credentials, Facility, Framing, HandlerConfig, HttpFormat, HttpHandlerConfig,
     Oversize, Size, SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig,
     SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+use crate::error::join;
 use crate::load::node::Node;
 
 impl Decoder<'_> {
