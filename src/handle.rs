@@ -38,7 +38,7 @@ impl Handle {
 
     /// A `tracing` layer over the installed graph, to compose into a
     /// subscriber of your own; see [`TracingLayer`] and
-    /// [`Builder::install_tracing`].
+    /// [`Builder::install_tracing`](crate::Builder::install_tracing).
     ///
     /// # Examples
     ///
