@@ -22,8 +22,8 @@ use tracing_core::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::graph::Graph;
 use crate::runtime::Dispatcher;
-use crate::runtime::Graph;
 use crate::span::SpanRecord;
 use crate::value::OwnedValue;
 

@@ -11,7 +11,6 @@ mod cache;
 mod callsite;
 #[cfg(feature = "tracing")]
 pub(crate) mod interest;
-
 mod overrides;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +25,7 @@ use crate::error::{Diagnostic, Error};
 use crate::formatters::Formatter;
 use crate::graph::Registry;
 
-pub(crate) use crate::graph::{Decision, Graph, HandlerNode};
+use crate::graph::{Decision, Graph, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
 

@@ -46,4 +46,5 @@ mod reload {
 
 // Helpers the areas share, under the short names they use.
 use handlers::{network, secure};
+#[cfg(feature = "cli")]
 use load::secrets;
