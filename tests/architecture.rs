@@ -6,7 +6,7 @@
 //! and line. The floor list is read from `ARCHITECTURE.md`, so the document
 //! and the code cannot drift apart.
 //!
-//! Not counted: `#[cfg(test)]` modules (tests may use anything), comments and
+//! Not counted: `#[cfg(test)]` (and `cfg(all(test, ...))`) modules (tests may use anything), comments and
 //! string literals, `$crate::` paths in `macro_rules!` bodies (they resolve in
 //! the crate that expands the macro: a user's, through the root's
 //! re-exports), `lib.rs` (the root declares and re-exports every module), and
@@ -169,12 +169,20 @@ fn raw_string_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(b.len())
 }
 
-/// Blanks every `#[cfg(test)] mod name { ... }` block of masked text.
+/// Blanks every `#[cfg(test)] mod name { ... }` (or `cfg(all(test, ...))`)
+/// block of masked text.
 fn mask_test_modules(masked: &mut [u8]) {
     let text = String::from_utf8_lossy(masked).into_owned();
     let mut from = 0;
-    while let Some(at) = text[from..].find("#[cfg(test)]").map(|p| from + p) {
-        let rest = &text[at + "#[cfg(test)]".len()..];
+    while let Some(at) = text[from..].find("#[cfg(").map(|p| from + p) {
+        // `cfg(test)` and `cfg(all(test, ...))` hold only under test.
+        let attr_end = text[at..].find(")]").map_or(text.len(), |p| at + p + 2);
+        let attr = &text[at..attr_end];
+        if attr != "#[cfg(test)]" && !attr.starts_with("#[cfg(all(test,") {
+            from = at + 1;
+            continue;
+        }
+        let rest = &text[attr_end..];
         let trimmed = rest.trim_start();
         let after_vis = trimmed
             .strip_prefix("pub(crate) ")
@@ -498,7 +506,9 @@ fn the_checker_finds_circles_upward_imports_and_root_imports() {
     // `mid` imports through the root on line 2; its macro's `$crate::` is not an import.
     fs::write(
         src.join("mid.rs"),
-        "use crate::low::C;\nuse crate::M;\nmacro_rules! m { () => { $crate::high::A } }\n",
+        "use crate::low::C;\nuse crate::M;\nmacro_rules! m { () => { $crate::high::A } }\n\
+         #[cfg(all(test, feature = \"yaml\"))]\nmod tests {\n    use crate::high::A;\n}\n\
+         #[cfg(any(test, feature = \"x\"))]\nmod real {\n    use crate::low::C;\n}\n",
     )
     .unwrap();
     // `high` imports `low` in code: with `low -> high` above, a circle.
