@@ -1250,8 +1250,8 @@ fn lookup<'n>(snapshot: &mut Snapshot<'n>, path: &str) -> Result<&'n Node, Strin
 mod tests {
     use super::*;
 
-    fn load(text: &str) -> Result<crate::Config, crate::Error> {
-        crate::Config::from_str(text, crate::Format::Yaml)
+    fn load(text: &str) -> Result<crate::config::Config, crate::error::Error> {
+        crate::config::Config::from_str(text, crate::load::Format::Yaml)
     }
 
     #[test]
