@@ -55,6 +55,10 @@ impl<'a> Entry<'a> {
         }
     }
 
+    // Hidden: the runtime fills the time, thread, process and spans of every
+    // record; these setters are for logfig's own queue, tracing layer and
+    // CPython-oracle tests, which pin them to compare output byte for byte.
+    #[doc(hidden)]
     /// Sets the creation time.
     pub fn with_time(mut self, time: SystemTime) -> Self {
         self.time = time;
@@ -62,12 +66,16 @@ impl<'a> Entry<'a> {
         self
     }
 
+    // Hidden, as `with_time` is.
+    #[doc(hidden)]
     /// Sets the thread that logged the record (for queues and tests).
     pub fn with_thread(mut self, id: u64, name: &'a str) -> Self {
         self.thread = Some((id, Some(name)));
         self
     }
 
+    // Hidden, as `with_time` is.
+    #[doc(hidden)]
     /// Sets the thread that logged the record, when that thread had no name
     /// (for queues, which write records on another thread).
     ///
@@ -83,6 +91,8 @@ impl<'a> Entry<'a> {
         self
     }
 
+    // Hidden, as `with_time` is.
+    #[doc(hidden)]
     /// Sets the process id (for tests).
     pub fn with_process(mut self, pid: u32) -> Self {
         self.process = Some(pid);
@@ -136,6 +146,8 @@ impl<'a> Entry<'a> {
         self.process.unwrap_or_else(process_id)
     }
 
+    // Hidden, as `with_time` is.
+    #[doc(hidden)]
     /// Sets the span scope the record was logged in, root first (the
     /// `tracing` layer does, for each event).
     ///

@@ -31,6 +31,7 @@ use crate::runtime::{Dispatcher, ErrorHook};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Default)]
+#[must_use = "a Builder does nothing until `init_file`, `init_str`, `init` or `build` is called"]
 pub struct Builder {
     registry: Registry,
     on_error: Option<ErrorHook>,
@@ -56,6 +57,27 @@ impl Builder {
     }
 
     /// Registers a factory for `type: custom` handlers with `factory: name`.
+    /// The factory gets the handler's `options` and runs at every build that
+    /// makes the handler (at start and on reloads that change it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Builder, CaptureHandler, Config, Format};
+    ///
+    /// let capture = CaptureHandler::new();
+    /// let handle = capture.clone();
+    /// let dispatcher = Builder::new()
+    ///     .handler_factory("capture", move |_options| Ok(Box::new(handle.clone())))
+    ///     .build(&Config::from_str(
+    ///         "version: 1\nhandlers:\n  c: { type: custom, factory: capture }\nroot: { level: INFO, handlers: [c] }\n",
+    ///         Format::Yaml,
+    ///     )?)?;
+    /// log::set_max_level(log::LevelFilter::Trace); // the macros check it first
+    /// log::warn!(logger: dispatcher, "disk almost full");
+    /// assert_eq!(capture.lines(), ["disk almost full"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn handler_factory(
         mut self,
         name: impl Into<String>,
@@ -114,6 +136,7 @@ impl Builder {
     /// be opened, or a global logger (or, with the `tracing` feature, a global
     /// `tracing` subscriber) is already installed:
     /// [`ErrorKind::AlreadyInitialized`], and nothing is installed.
+    #[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
     pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let config = load::load_path(path)?;
@@ -150,6 +173,7 @@ impl Builder {
     /// assert_eq!(handle.dispatcher().max_level(), log::LevelFilter::Debug);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
     pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let config = load::load_path(path)?;
@@ -174,6 +198,7 @@ impl Builder {
     /// # Errors
     ///
     /// As [`init_file`](Builder::init_file), less the file.
+    #[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
     pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
         let config = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
@@ -190,6 +215,7 @@ impl Builder {
     /// # Errors
     ///
     /// As [`init_file`](Builder::init_file).
+    #[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
     pub fn init(self) -> Result<Handle, Error> {
         match find_config_file() {
             Some(path) => self.init_file(path),
@@ -310,6 +336,7 @@ fn tracing_taken() -> Error {
 /// log::info!("configured");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
 pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
     Builder::new().init_file(path)
 }
@@ -327,6 +354,7 @@ pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
 /// assert_eq!(log::max_level(), log::LevelFilter::Error);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
 pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
     Builder::new().init_str(text, format)
 }
@@ -345,6 +373,7 @@ pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
 /// log::warn!("shown on stderr unless a config says otherwise");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the Handle keeps the config file watched; dropping it stops the watcher and flushes"]
 pub fn init() -> Result<Handle, Error> {
     Builder::new().init()
 }

@@ -2,7 +2,7 @@
 //!
 //! logfig builds a whole logging setup — loggers, filters, handlers, formatters —
 //! from a `logging.yaml` (or `.toml`, `.json`) shaped like Python's
-//! `logging.config.dictConfig`, installs it as the backend of the [`log`](mod@log) facade,
+//! `logging.config.dictConfig`, installs it as the backend of the [`log`](https://docs.rs/log) facade,
 //! and applies edits of the file while the program runs.
 //!
 //! # Quick start
@@ -53,10 +53,11 @@
 //! - `cli`: the `logfig` command-line tool.
 //! - `tracing`: [`TracingLayer`], which routes `tracing` events through the
 //!   same graph; `init_*` then also install a global `tracing` subscriber.
-//! - `http`: the `http` handler (`HttpHandler`), which POSTs batches of
-//!   records with `ureq` and rustls.
-//! - `smtp`: the `smtp` handler (`SmtpHandler`), which e-mails records with
-//!   `lettre` and rustls.
+//! - `http`: the `http` handler, which POSTs batches of records with `ureq`
+//!   and rustls.
+//! - `smtp`: the `smtp` handler, which e-mails records with `lettre` and
+//!   rustls.
+//! - `tls`: TLS for the `tcp` and `syslog` handlers (rustls).
 //!
 //! # Supported Rust versions
 //!
@@ -66,8 +67,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catch;
+// Public only for `src/bin/logfig.rs`, a separate crate: the tool's
+// interface is its command line, not these functions.
 #[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+#[doc(hidden)]
 pub mod cli;
 pub mod config;
 mod entry;
@@ -90,27 +93,20 @@ mod schema;
 mod span;
 mod value;
 
+// The public API, shaped like tracing-subscriber's: the entry points
+// (`init*`, `Builder`, `Format`), what they return (`Handle`, `Dispatcher`,
+// `ReloadStatus`, `TracingLayer`), the model (`Config` and `config::*`), the
+// three traits with what implementing and testing one needs (`Entry`,
+// `SpanRecord`, `HandlerStats`, the two built-in formatters, `CaptureHandler`),
+// and `Error`. Everything else is reached through a config; see CHANGELOG.md
+// for what left the root.
 pub use config::Config;
 pub use entry::Entry;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
-pub use filters::{
-    DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
-};
+pub use filters::Filter;
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
-pub use graph::{HandlerFactory, Registry};
 pub use handle::Handle;
-pub use handlers::ArchivePattern;
-#[cfg(feature = "http")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub use handlers::HttpHandler;
-#[cfg(feature = "smtp")]
-#[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
-pub use handlers::SmtpHandler;
-pub use handlers::{
-    CaptureHandler, Clock, ConsoleHandler, FileHandler, Handler, HandlerStats, MemoryHandler,
-    NullHandler, QueueHandler, RotatingFileHandler, SystemClock, WatchedFileHandler,
-};
-pub use handlers::{SyslogHandler, TcpHandler, UdpHandler};
+pub use handlers::{CaptureHandler, Handler, HandlerStats};
 pub use init::{Builder, init, init_file, init_str};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
@@ -119,11 +115,32 @@ pub use load::Format;
 #[doc(hidden)]
 pub use macros::__private;
 pub use reload::ReloadStatus;
-pub use runtime::{Dispatcher, ErrorHook};
+pub use runtime::Dispatcher;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub use schema::schema;
 pub use span::SpanRecord;
+
+/// The built-in components, for logfig's own integration tests, benches, fuzz
+/// targets and doc examples: they are separate crates that drive an output, a
+/// filter or a clock directly (a real server, a fake clock, a pinned record),
+/// where an application reaches them only through a config. Not part of the
+/// API: no semver promise, hidden from the docs.
+#[doc(hidden)]
+pub mod __internal {
+    pub use crate::filters::{
+        DedupFilter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
+    };
+    #[cfg(feature = "http")]
+    pub use crate::handlers::HttpHandler;
+    #[cfg(feature = "smtp")]
+    pub use crate::handlers::SmtpHandler;
+    pub use crate::handlers::{
+        ArchivePattern, Clock, ConsoleHandler, FileHandler, MemoryHandler, NullHandler,
+        QueueHandler, RotatingFileHandler, SyslogHandler, SystemClock, TcpHandler, UdpHandler,
+        WatchedFileHandler,
+    };
+}
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -20,7 +20,8 @@ use crate::filters::Filter;
 ///
 /// ```
 /// use std::time::Duration;
-/// use logfig::{DedupFilter, Entry, Filter};
+/// use logfig::{Entry, Filter};
+/// use logfig::__internal::DedupFilter;
 ///
 /// let filter = DedupFilter::new(2, Duration::from_secs(60));
 /// let same = log::Record::builder().args(format_args!("disk full")).build();

@@ -57,12 +57,20 @@ pub trait Filter: fmt::Debug + Send + Sync + 'static {
     /// # Examples
     ///
     /// ```
-    /// use logfig::{Entry, Filter, ThresholdFilter};
+    /// use logfig::{Entry, Filter};
     ///
-    /// let filter = ThresholdFilter::new(Some(log::Level::Info), None);
+    /// #[derive(Debug)]
+    /// struct InfoAndAbove;
+    ///
+    /// impl Filter for InfoAndAbove {
+    ///     fn matches(&self, entry: &Entry<'_>) -> bool {
+    ///         entry.record().level() <= log::Level::Info
+    ///     }
+    /// }
+    ///
     /// let record = log::Record::builder().level(log::Level::Debug).build();
     /// let mut reported = 0;
-    /// assert!(!filter.check(&Entry::new(&record), &mut |_| reported += 1));
+    /// assert!(!InfoAndAbove.check(&Entry::new(&record), &mut |_| reported += 1));
     /// assert_eq!(reported, 0);
     /// ```
     fn check(&self, entry: &Entry<'_>, report: &mut dyn FnMut(&Entry<'_>)) -> bool {
@@ -82,7 +90,8 @@ impl<T: Filter> From<T> for Box<dyn Filter> {
 /// # Examples
 ///
 /// ```
-/// use logfig::{Entry, Filter, ThresholdFilter};
+/// use logfig::{Entry, Filter};
+/// use logfig::__internal::ThresholdFilter;
 ///
 /// let below_warning = ThresholdFilter::new(None, Some(log::Level::Info));
 /// let record = log::Record::builder().level(log::Level::Error).build();
@@ -126,7 +135,8 @@ impl Filter for ThresholdFilter {
 /// # Examples
 ///
 /// ```
-/// use logfig::{Entry, Filter, TargetFilter};
+/// use logfig::{Entry, Filter};
+/// use logfig::__internal::TargetFilter;
 ///
 /// let filter = TargetFilter::new("app.db");
 /// let record = log::Record::builder().target("app::db::pool").build();
@@ -168,7 +178,8 @@ impl Filter for TargetFilter {
 /// # Examples
 ///
 /// ```
-/// use logfig::{Entry, Filter, RegexFilter};
+/// use logfig::{Entry, Filter};
+/// use logfig::__internal::RegexFilter;
 ///
 /// let filter = RegexFilter::new("GET /health", false)?;
 /// let record = log::Record::builder().args(format_args!("GET /health 200")).build();

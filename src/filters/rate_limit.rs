@@ -16,7 +16,8 @@ use crate::filters::Filter;
 /// # Examples
 ///
 /// ```
-/// use logfig::{Entry, Filter, RateLimitFilter};
+/// use logfig::{Entry, Filter};
+/// use logfig::__internal::RateLimitFilter;
 ///
 /// // One record a minute, bursts of 2, for WARNING and below.
 /// let filter = RateLimitFilter::new(1.0 / 60.0, 2, log::Level::Warn);

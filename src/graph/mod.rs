@@ -30,7 +30,7 @@ use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
 pub(crate) use nodes::next_epoch;
 pub(crate) use nodes::{Decision, Graph, HandlerNode, LoggerNode};
 
-pub use registry::{HandlerFactory, Registry};
+pub(crate) use registry::Registry;
 
 /// A logger's path, handler names, filter names and level, for checks.
 type LoggerRefs<'a> = (String, &'a [String], &'a [String], Option<Level>);

@@ -9,31 +9,15 @@ use crate::error::hint;
 use crate::handlers::Handler;
 
 /// Builds a handler from the `options` of a `type: custom` handler.
-pub type HandlerFactory =
+///
+/// Crate-private: applications register factories with
+/// [`Builder::handler_factory`](crate::init::Builder::handler_factory).
+pub(crate) type HandlerFactory =
     Arc<dyn Fn(&serde_json::Value) -> Result<Box<dyn Handler>, Error> + Send + Sync>;
 
 /// The handler factories that `type: custom` handlers can name.
-///
-/// # Examples
-///
-/// ```
-/// use logfig::{Builder, CaptureHandler, Config, Format};
-///
-/// let capture = CaptureHandler::new();
-/// let handle = capture.clone();
-/// let dispatcher = Builder::new()
-///     .handler_factory("capture", move |_options| Ok(Box::new(handle.clone())))
-///     .build(&Config::from_str(
-///         "version: 1\nhandlers:\n  c: { type: custom, factory: capture }\nroot: { level: INFO, handlers: [c] }\n",
-///         Format::Yaml,
-///     )?)?;
-/// log::set_max_level(log::LevelFilter::Trace); // the macros check it first
-/// log::warn!(logger: dispatcher, "disk almost full");
-/// assert_eq!(capture.lines(), ["disk almost full"]);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 #[derive(Clone, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     handlers: BTreeMap<String, HandlerFactory>,
 }
 
@@ -46,13 +30,8 @@ impl fmt::Debug for Registry {
 }
 
 impl Registry {
-    /// An empty registry.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Registers `factory` under `name`, replacing any earlier one.
-    pub fn register_handler(&mut self, name: impl Into<String>, factory: HandlerFactory) {
+    pub(crate) fn register_handler(&mut self, name: impl Into<String>, factory: HandlerFactory) {
         self.handlers.insert(name.into(), factory);
     }
 

@@ -214,7 +214,7 @@ enum Piece {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use logfig::ArchivePattern;
+/// use logfig::__internal::ArchivePattern;
 ///
 /// let pattern = ArchivePattern::parse("app.%Y-%m-%d.log", "app.log")?;
 /// let day = SystemTime::UNIX_EPOCH + Duration::from_secs(1_774_800_000);

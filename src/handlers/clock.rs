@@ -13,7 +13,7 @@ use std::time::SystemTime;
 /// ```
 /// use std::sync::Mutex;
 /// use std::time::{Duration, SystemTime};
-/// use logfig::Clock;
+/// use logfig::__internal::Clock;
 ///
 /// #[derive(Debug)]
 /// struct Manual(Mutex<SystemTime>);
@@ -38,7 +38,7 @@ pub trait Clock: fmt::Debug + Send + Sync + 'static {
 /// # Examples
 ///
 /// ```
-/// use logfig::{Clock, SystemClock};
+/// use logfig::__internal::{Clock, SystemClock};
 ///
 /// assert!(SystemClock.now() > std::time::SystemTime::UNIX_EPOCH);
 /// ```

@@ -21,7 +21,7 @@ use crate::handlers::Handler;
 /// # Examples
 ///
 /// ```
-/// use logfig::ConsoleHandler;
+/// use logfig::__internal::ConsoleHandler;
 /// use logfig::config::{ColorMode, Stream};
 ///
 /// let handler = ConsoleHandler::new(Stream::Stderr, ColorMode::Never);

@@ -45,7 +45,8 @@ use crate::handlers::Handler;
 ///
 /// ```
 /// use logfig::config::FileHandlerConfig;
-/// use logfig::{Entry, FileHandler, Handler, PatternFormatter};
+/// use logfig::{Entry, Handler, PatternFormatter};
+/// use logfig::__internal::FileHandler;
 ///
 /// let dir = tempfile::tempdir()?;
 /// let handler = FileHandler::open(&FileHandlerConfig::new(dir.path().join("logs/app.log")))?;

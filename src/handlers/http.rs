@@ -249,7 +249,7 @@ impl HttpHandler {
     ///
     /// ```
     /// let c = logfig::config::HttpHandlerConfig::new("http://127.0.0.1:9/logs");
-    /// let h = logfig::HttpHandler::start("web", &c)?;
+    /// let h = logfig::__internal::HttpHandler::start("web", &c)?;
     /// logfig::Handler::close(&h)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

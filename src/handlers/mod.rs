@@ -170,7 +170,8 @@ impl<T: Handler> From<T> for Box<dyn Handler> {
 /// # Examples
 ///
 /// ```
-/// use logfig::{Entry, Handler, NullHandler, PatternFormatter};
+/// use logfig::{Entry, Handler, PatternFormatter};
+/// use logfig::__internal::NullHandler;
 ///
 /// let record = log::Record::builder().args(format_args!("gone")).build();
 /// NullHandler.emit(&Entry::new(&record), &PatternFormatter::message_only())?;

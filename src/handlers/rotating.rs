@@ -39,7 +39,7 @@ use crate::handlers::Handler;
 /// the newest archive. Archives are never renamed after they are made (unlike
 /// Python's scheme, where every archive moves up one at each roll); retention
 /// deletes the lowest numbers. By date (`archive: app.%Y-%m-%d.log`, see
-/// [`ArchivePattern`](crate::ArchivePattern) for what a pattern may hold):
+/// `ArchivePattern` for what a pattern may hold):
 /// the strftime fields are filled with the last second of the period that
 /// ended (with time rotation) or the time of the roll (size only); a name
 /// already taken in the same period gets `.1`, `.2`, ... appended. A name at
@@ -76,7 +76,8 @@ use crate::handlers::Handler;
 ///
 /// ```
 /// use logfig::config::{RotatingFileHandlerConfig, Size};
-/// use logfig::{Entry, Handler, PatternFormatter, RotatingFileHandler};
+/// use logfig::{Entry, Handler, PatternFormatter};
+/// use logfig::__internal::RotatingFileHandler;
 ///
 /// let dir = tempfile::tempdir()?;
 /// let mut config = RotatingFileHandlerConfig::new(dir.path().join("app.log"));
@@ -191,7 +192,7 @@ impl RotatingFileHandler {
     /// ```
     /// use std::sync::Arc;
     /// use logfig::config::{RotateWhen, RotatingFileHandlerConfig};
-    /// use logfig::{RotatingFileHandler, SystemClock};
+    /// use logfig::__internal::{RotatingFileHandler, SystemClock};
     ///
     /// let dir = tempfile::tempdir()?;
     /// let mut config = RotatingFileHandlerConfig::new(dir.path().join("app.log"));

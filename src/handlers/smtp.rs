@@ -54,7 +54,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// ```
 /// let mut c = logfig::config::SmtpHandlerConfig::new("127.0.0.1", "app@example.com", ["ops@example.com"]);
 /// c.subject = "[app] %(levelname)s %(message)s".into();
-/// let h = logfig::SmtpHandler::start("mail", &c)?;
+/// let h = logfig::__internal::SmtpHandler::start("mail", &c)?;
 /// logfig::Handler::close(&h)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -15,7 +15,7 @@ use crate::handlers::Handler;
 ///
 /// The logging thread renders the whole message (header, structured data, and
 /// the formatter's output as MSG) and queues it; the sending thread of
-/// [`TcpHandler`](crate::TcpHandler) delivers it, with the same timeout,
+/// `TcpHandler` delivers it, with the same timeout,
 /// buffer and reconnect backoff.
 ///
 /// Severity from the level: ERROR → 3 (`err`; `CRITICAL` is ERROR in Rust's
@@ -211,7 +211,7 @@ impl SyslogHandler {
     /// ```
     /// let mut c = logfig::config::SyslogHandlerConfig::default();
     /// c.app_name = Some("demo".into());
-    /// let h = logfig::SyslogHandler::start("sys", &c)?;
+    /// let h = logfig::__internal::SyslogHandler::start("sys", &c)?;
     /// assert_eq!(h.oversized(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

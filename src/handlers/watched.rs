@@ -37,7 +37,8 @@ use crate::handlers::Handler;
 ///
 /// ```
 /// use logfig::config::WatchedFileHandlerConfig;
-/// use logfig::{Entry, Handler, PatternFormatter, WatchedFileHandler};
+/// use logfig::{Entry, Handler, PatternFormatter};
+/// use logfig::__internal::WatchedFileHandler;
 ///
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("app.log");

@@ -34,7 +34,6 @@ use crate::runtime::{Dispatcher, apply_if_changed};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ReloadStatus {
-    hash: u64,
     attempted: Option<SystemTime>,
     reloads: u64,
     error: Option<String>,
@@ -42,11 +41,6 @@ pub struct ReloadStatus {
 }
 
 impl ReloadStatus {
-    /// A hash of the bytes of the config that is running.
-    pub fn config_hash(&self) -> u64 {
-        self.hash
-    }
-
     /// When the file was last read for a reload.
     pub fn last_attempt(&self) -> Option<SystemTime> {
         self.attempted
@@ -154,13 +148,6 @@ fn meta(path: &Path) -> Option<Meta> {
     })
 }
 
-fn hash(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
-
 impl Watcher {
     pub(crate) fn start(
         dispatcher: Dispatcher,
@@ -174,10 +161,7 @@ impl Watcher {
             Some(text) => text.as_bytes().to_vec(),
             None => std::fs::read(&path).unwrap_or_default(),
         };
-        let state = Arc::new(Mutex::new(ReloadStatus {
-            hash: hash(&bytes),
-            ..ReloadStatus::default()
-        }));
+        let state = Arc::new(Mutex::new(ReloadStatus::default()));
         let callbacks = Arc::new(Callbacks::default());
         let mut worker = Worker {
             dispatcher,
@@ -460,7 +444,6 @@ impl Worker {
         status.attempted = Some(SystemTime::now());
         let result = match result {
             Ok((config, applied, changes)) => {
-                status.hash = hash(&self.last_bytes);
                 status.error = None;
                 status.diagnostics = applied.clone().unwrap_or_default();
                 if applied.is_some() {

@@ -30,7 +30,7 @@ use crate::graph::{Decision, Graph, HandlerNode};
 pub use callsite::Callsite;
 
 /// Called with the handler's name and the error when a handler fails at run time.
-pub type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
+pub(crate) type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
 
 /// Routes `log` records through a logger graph built from a [`Config`].
 ///

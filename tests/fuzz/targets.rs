@@ -4,8 +4,9 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use logfig::__internal::RotatingFileHandler;
 use logfig::config::{FormatStyle, HandlerConfig, PatternFormatterConfig};
-use logfig::{Config, Entry, Format, Formatter, PatternFormatter, RotatingFileHandler};
+use logfig::{Config, Entry, Format, Formatter, PatternFormatter};
 
 /// One parser under test.
 pub(crate) struct Target {

@@ -321,7 +321,7 @@ fn logging_from_inside_a_handler_does_not_recurse() {
         .handler_factory("cap", move |_| Ok(Box::new(c.clone())))
         .handler_factory("inner", move |_| match slot.lock().unwrap().clone() {
             Some(d) => Ok(Box::new(LogsFromInside(d))),
-            None => Ok(Box::new(logfig::NullHandler)),
+            None => Ok(Box::new(logfig::__internal::NullHandler)),
         })
         .build(&config)
         .unwrap();

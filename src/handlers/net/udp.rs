@@ -75,7 +75,7 @@ impl UdpHandler {
     ///
     /// ```
     /// let c = logfig::config::UdpHandlerConfig::new("127.0.0.1", 9);
-    /// let h = logfig::UdpHandler::start("u", &c)?;
+    /// let h = logfig::__internal::UdpHandler::start("u", &c)?;
     /// assert_eq!(h.oversized(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

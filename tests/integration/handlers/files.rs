@@ -10,9 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use logfig::{
-    ArchivePattern, Builder, Config, Dispatcher, Entry, Error, Format, Formatter, Handler,
-};
+use logfig::__internal::ArchivePattern;
+use logfig::{Builder, Config, Dispatcher, Entry, Error, Format, Formatter, Handler};
 
 use crate::dispatch::open_gate;
 

@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use logfig::__internal::{Clock, RotatingFileHandler};
 use logfig::config::{Compression, RotateWhen, RotatingFileHandlerConfig, Size};
 use logfig::{
-    Builder, CaptureHandler, Clock, Config, Dispatcher, Entry, Error, Format, Formatter, Handler,
-    PatternFormatter, RotatingFileHandler,
+    Builder, CaptureHandler, Config, Dispatcher, Entry, Error, Format, Formatter, Handler,
+    PatternFormatter,
 };
 
 use crate::dispatch::open_gate;

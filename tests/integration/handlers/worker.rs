@@ -182,7 +182,7 @@ fn tcp_to_a_peer_that_never_reads_closes_within_its_bound_and_counts_every_recor
     let mut c = logfig::config::TcpHandlerConfig::new("127.0.0.1", port);
     c.connection.timeout = Duration::from_secs(30);
     c.worker.close_timeout = Duration::from_millis(300);
-    let h = Arc::new(logfig::TcpHandler::start("net", &c).unwrap());
+    let h = Arc::new(logfig::__internal::TcpHandler::start("net", &c).unwrap());
     // 20 MB: more than the socket buffers of both ends hold.
     emit_n(&*h, 200, 100_000);
     let h2 = Arc::clone(&h);
@@ -208,7 +208,7 @@ fn http_to_a_server_that_never_answers_closes_within_its_bound() {
     c.batch_size = 10;
     c.flush_interval = Duration::from_millis(10);
     c.worker.close_timeout = Duration::from_millis(300);
-    let h = Arc::new(logfig::HttpHandler::start("web", &c).unwrap());
+    let h = Arc::new(logfig::__internal::HttpHandler::start("web", &c).unwrap());
     emit_n(&*h, 25, 10);
     wait_until("a request in flight", PATIENCE, || {
         held.lock().unwrap().len() == 1
@@ -237,7 +237,7 @@ fn smtp_to_a_server_that_stalls_closes_within_its_bound() {
     c.timeout = Duration::from_secs(60);
     c.window = Duration::from_millis(10);
     c.worker.close_timeout = Duration::from_millis(300);
-    let h = Arc::new(logfig::SmtpHandler::start("mail", &c).unwrap());
+    let h = Arc::new(logfig::__internal::SmtpHandler::start("mail", &c).unwrap());
     emit_n(&*h, 3, 10);
     wait_until("a connection waiting for the greeting", PATIENCE, || {
         held.lock().unwrap().len() == 1
@@ -294,7 +294,7 @@ fn dropping_the_handle_returns_for_every_stuck_network_output() {
 #[test]
 fn records_after_close_count_as_failed() {
     let c = logfig::config::UdpHandlerConfig::new("127.0.0.1", free_tcp_port());
-    let h = logfig::UdpHandler::start("u", &c).unwrap();
+    let h = logfig::__internal::UdpHandler::start("u", &c).unwrap();
     h.close().unwrap();
     emit_n(&h, 3, 10);
     let s = h.stats();
@@ -306,7 +306,7 @@ fn an_unreachable_tcp_peer_holds_at_most_buffer_bytes() {
     let mut c = logfig::config::TcpHandlerConfig::new("127.0.0.1", free_tcp_port());
     c.connection.buffer = 100_000;
     c.worker.buffer_bytes = logfig::config::Size(2 << 20);
-    let h = logfig::TcpHandler::start("net", &c).unwrap();
+    let h = logfig::__internal::TcpHandler::start("net", &c).unwrap();
     // 200 MB offered, 100 KB a record.
     let mut most = 0;
     for _ in 0..20 {
@@ -374,7 +374,7 @@ fn syslog_records_an_absent_server_never_got_count_as_failed_at_close() {
     c.host = "127.0.0.1".into();
     c.port = free_tcp_port();
     c.worker.close_timeout = Duration::from_millis(300);
-    let h = logfig::SyslogHandler::start("sys", &c).unwrap();
+    let h = logfig::__internal::SyslogHandler::start("sys", &c).unwrap();
     emit_n(&h, 10, 10);
     wait_until("a failed attempt", PATIENCE, || h.stats().retried > 0);
     let e = h.close().unwrap_err();
