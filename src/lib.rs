@@ -37,6 +37,13 @@
 //! `myapp.db` and `myapp::db` are one logger, the child of `myapp`. Levels,
 //! `propagate` and filters follow Python's rules.
 //!
+//! # The guide
+//!
+//! The [`guide`] holds the rest: how a config is read and applied, the
+//! [config reference](guide::reference) generated from the types, every
+//! output, hot reload, coming from Python, validating configs, `tracing`, and
+//! performance.
+//!
 //! # Macros
 //!
 //! [`error!`], [`warn!`], [`info!`], [`debug!`], [`trace!`] and [`log!`] take
@@ -78,6 +85,7 @@ mod error;
 mod filters;
 mod formatters;
 mod graph;
+pub mod guide;
 mod handle;
 mod handlers;
 mod init;

@@ -7,6 +7,7 @@
 #[cfg(feature = "cli")]
 mod cli;
 mod dispatch;
+mod guide;
 mod readme;
 #[cfg(feature = "tracing")]
 mod tracing;

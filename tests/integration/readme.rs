@@ -1,9 +1,12 @@
-//! The README's config reference is generated from the config types' JSON
+//! The guide's config reference (`src/guide/reference.md`, shown on docs.rs
+//! as `logfig::guide::reference`) is generated from the config types' JSON
 //! Schema (whose descriptions are the fields' doc comments), so it cannot drift
 //! from the code. `LOGFIG_BLESS=1` rewrites it.
 
 use serde_json::Value;
 
+/// The guide page holding the generated tables, from the crate root.
+const REFERENCE: &str = "src/guide/reference.md";
 const START: &str = "<!-- reference:start";
 const END: &str = "<!-- reference:end -->";
 
@@ -136,19 +139,19 @@ fn table(schema: &Value, object: &Value, skip: &[&str], out: &mut String) {
 
 fn variants(schema: &Value, enum_name: &str, section: &str, out: &mut String) {
     let def = definition(schema, enum_name);
-    out.push_str(&format!("### {section}\n\n{}\n\n", summary(def)));
+    out.push_str(&format!("## {section}\n\n{}\n\n", summary(def)));
     for variant in def["oneOf"].as_array().into_iter().flatten() {
         let kind = variant["properties"]["type"]["const"]
             .as_str()
             .unwrap_or("?");
-        out.push_str(&format!("#### `type: {kind}`\n\n{}\n\n", summary(variant)));
+        out.push_str(&format!("### `type: {kind}`\n\n{}\n\n", summary(variant)));
         table(schema, variant, &["type"], out);
     }
 }
 
 fn generate() -> String {
     let schema = logfig::schema();
-    let mut out = String::from("\n### Top level\n\n");
+    let mut out = String::from("\n## Top level\n\n");
     table(&schema, &schema, &[], &mut out);
     for (name, section) in [
         ("LoggerConfig", "`loggers.<name>`"),
@@ -157,7 +160,7 @@ fn generate() -> String {
     ] {
         let def = definition(&schema, name);
         out.push_str(&format!(
-            "### {section}\n\n{}\n\n",
+            "## {section}\n\n{}\n\n",
             summary(resolve(&schema, def))
         ));
         table(&schema, def, &[], &mut out);
@@ -170,18 +173,18 @@ fn generate() -> String {
 
 #[test]
 fn config_reference_matches_the_types() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let readme = std::fs::read_to_string(REFERENCE).unwrap();
     let start = readme.find(START).expect("reference start marker");
     let body_start = start + readme[start..].find("-->").unwrap() + 3;
     let end = readme.find(END).expect("reference end marker");
     let generated = generate();
     if std::env::var_os("LOGFIG_BLESS").is_some() {
         let new = format!("{}{}{}", &readme[..body_start], generated, &readme[end..]);
-        std::fs::write("README.md", new).unwrap();
+        std::fs::write(REFERENCE, new).unwrap();
         return;
     }
     assert!(
         readme[body_start..end] == generated,
-        "the README's config reference is out of date; regenerate it with\n    LOGFIG_BLESS=1 cargo test --test integration readme"
+        "the guide's config reference ({REFERENCE}) is out of date; regenerate it with\n    LOGFIG_BLESS=1 cargo test --test integration readme"
     );
 }
