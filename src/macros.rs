@@ -16,7 +16,7 @@
 //! `logger: …` forward to `log`'s macro without the callsite check (the
 //! installed logfig still decides, through its per-thread cache).
 
-/// Logs a message at `level`, as [`log::log!`], with a per-callsite cache of
+/// Logs a message at `level`, as [`log::log!`](https://docs.rs/log/latest/log/macro.log.html), with a per-callsite cache of
 /// logfig's level decision.
 ///
 /// Takes what `log::log!` takes: format arguments, `target: "…"`, key-values
@@ -104,7 +104,7 @@ macro_rules! __level {
     };
 }
 
-/// Logs a message at the error level, as [`log::error!`]; see [`log!`](crate::log!)
+/// Logs a message at the error level, as [`log::error!`](https://docs.rs/log/latest/log/macro.error.html); see [`log!`](crate::log!)
 /// for what logfig's macros add.
 ///
 /// # Examples
@@ -122,7 +122,7 @@ macro_rules! error {
     ($($arg:tt)+) => { $crate::__level!(Error, error, $($arg)+) };
 }
 
-/// Logs a message at the warn level, as [`log::warn!`]; see [`log!`](crate::log!)
+/// Logs a message at the warn level, as [`log::warn!`](https://docs.rs/log/latest/log/macro.warn.html); see [`log!`](crate::log!)
 /// for what logfig's macros add.
 ///
 /// # Examples
@@ -140,7 +140,7 @@ macro_rules! warn {
     ($($arg:tt)+) => { $crate::__level!(Warn, warn, $($arg)+) };
 }
 
-/// Logs a message at the info level, as [`log::info!`]; see [`log!`](crate::log!)
+/// Logs a message at the info level, as [`log::info!`](https://docs.rs/log/latest/log/macro.info.html); see [`log!`](crate::log!)
 /// for what logfig's macros add.
 ///
 /// # Examples
@@ -158,7 +158,7 @@ macro_rules! info {
     ($($arg:tt)+) => { $crate::__level!(Info, info, $($arg)+) };
 }
 
-/// Logs a message at the debug level, as [`log::debug!`]; see [`log!`](crate::log!)
+/// Logs a message at the debug level, as [`log::debug!`](https://docs.rs/log/latest/log/macro.debug.html); see [`log!`](crate::log!)
 /// for what logfig's macros add.
 ///
 /// # Examples
@@ -179,7 +179,7 @@ macro_rules! debug {
     ($($arg:tt)+) => { $crate::__level!(Debug, debug, $($arg)+) };
 }
 
-/// Logs a message at the trace level, as [`log::trace!`]; see [`log!`](crate::log!)
+/// Logs a message at the trace level, as [`log::trace!`](https://docs.rs/log/latest/log/macro.trace.html); see [`log!`](crate::log!)
 /// for what logfig's macros add.
 ///
 /// # Examples

@@ -18,7 +18,7 @@ use crate::value::OwnedValue;
 /// reference count per span, not a copy of its fields. Records logged through
 /// `log` have no spans.
 ///
-/// As a [`log::kv::Source`], it visits its fields like a record's key-values,
+/// As a [`log::kv::Source`](https://docs.rs/log/latest/log/kv/trait.Source.html), it visits its fields like a record's key-values,
 /// with their types: integers, floats and booleans stay what they are; other
 /// values are text.
 ///
