@@ -237,6 +237,8 @@ impl<S> Layer<S> for TracingLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    /// The graph's verdict for a callsite: `never` when no logger lets its
+    /// level through, `always` when nothing but its level decides.
     fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
         match self.verdict(meta) {
             Verdict::Never => Interest::never(),
@@ -245,6 +247,7 @@ where
         }
     }
 
+    /// For `sometimes` callsites: whether the graph may take the event.
     fn enabled(&self, meta: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
         if meta.is_event() {
             self.seen.fetch_add(1, Ordering::Relaxed);
@@ -252,10 +255,12 @@ where
         self.verdict(meta) != Verdict::Never
     }
 
+    /// The most verbose level any logger of the graph lets through.
     fn max_level_hint(&self) -> Option<tracing_core::LevelFilter> {
         Some(tracing_level_filter(self.dispatcher.max_level()))
     }
 
+    /// Keeps the span's name and fields, for the events inside it.
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else {
             return;
@@ -265,6 +270,7 @@ where
         span.extensions_mut().insert(record);
     }
 
+    /// Adds fields recorded on a span after it was created.
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else {
             return;
@@ -275,6 +281,7 @@ where
         }
     }
 
+    /// Routes the event through the graph as a record, with its span scope.
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         self.seen.fetch_add(1, Ordering::Relaxed);
         let meta = event.metadata();
