@@ -190,9 +190,12 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     }
     check_cycles(config, &mut out);
     archives::check(config, &mut out);
-    out.into_iter()
+    let mut placed: Vec<Diagnostic> = out
+        .into_iter()
         .map(|d| crate::load::place(d, &config.origin))
-        .collect()
+        .collect();
+    placed.extend(config.origin.notes.iter().cloned());
+    placed
 }
 
 /// The config path of the `i`-th target reference of `h` (at `path`).

@@ -22,7 +22,7 @@ pub use filter::{
     RateLimitFilterConfig, RegexFilterConfig,
 };
 pub use formatter::{
-    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig,
+    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, MissingField, PatternFormatterConfig,
 };
 pub use handler::{
     ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
@@ -125,6 +125,9 @@ pub(crate) struct Origin {
     pub(crate) failed: Arc<std::collections::HashSet<String>>,
     /// Where the secrets are, so diagnostics never quote them.
     pub(crate) secrets: Arc<SecretSpots>,
+    /// Warnings found while loading (what the Python path ignored or
+    /// coerced), placed: every check of the config repeats them.
+    pub(crate) notes: Arc<Vec<crate::error::Diagnostic>>,
 }
 
 impl Origin {

@@ -100,6 +100,7 @@ pub(crate) fn load_with_env(
         spans: Arc::default(),
         failed: Arc::default(),
         secrets: Arc::default(),
+        notes: Arc::default(),
     };
     // Before anything is copied or indexed.
     if let Some(d) = budget::text_too_long(text) {
@@ -115,7 +116,12 @@ pub(crate) fn load_with_env(
     // Python's dictConfig form (`class:`, `filename:`, `cfg://`) → logfig's,
     // after `${VAR}` expansion so `cfg://` copies expanded values.
     if !decoder.exhausted() {
-        python::translate(&mut root, &mut decoder);
+        python::translate(
+            &mut root,
+            &mut decoder,
+            false,
+            (format == Format::Yaml).then_some(text),
+        );
     }
     let config = if decoder.exhausted() {
         None
@@ -133,6 +139,14 @@ pub(crate) fn load_with_env(
     let (Some(mut config), false) = (config, exhausted) else {
         return Err(finish(ErrorKind::Invalid, diagnostics, omitted, &origin));
     };
+    // Warnings of the load itself (the Python path's), kept for every later
+    // check: `logfig check`, the reload status.
+    let notes: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Warning)
+        .map(|d| place(d.clone(), &origin))
+        .collect();
+    origin.notes = Arc::new(notes);
     config.origin = origin;
     // Semantic checks run even when decoding found problems, so one pass
     // reports everything.

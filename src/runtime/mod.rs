@@ -299,6 +299,9 @@ impl Dispatcher {
                 if EMIT && !e.is_counted() {
                     node.failed.fetch_add(1, Ordering::Relaxed);
                 }
+                if e.is_reported() {
+                    return;
+                }
                 if let Some(suppressed) = node.errors.due(now_secs()) {
                     self.report_now(&node.name, &e, suppressed);
                 }

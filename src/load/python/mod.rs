@@ -20,9 +20,11 @@
 //!
 //! - `cfg.rs`: `cfg://` references;
 //! - `handler.rs`: handler classes and their arguments;
+//! - `lenient.rs`: what CPython accepts, coerces or ignores, on the Python path;
 
 mod cfg;
 mod handler;
+mod lenient;
 
 use std::collections::{HashMap, HashSet};
 
@@ -51,11 +53,16 @@ const TOP_LEVEL: &[&str] = &[
 /// Rewrites the Python form of `root` into logfig's, in place. Problems go to
 /// the decoder's diagnostics; handlers that could not be translated are
 /// removed and their paths (`handlers.<name>`) added to its `failed`.
-pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>) {
+///
+/// `python` says the file is Python's whatever it holds (a `fileConfig` INI
+/// file); else it is when a handler is written with `class:` or `()`, and
+/// CPython's leniencies then apply (see `lenient.rs`). `source` is the YAML
+/// text, to tell a quoted `"no"` from PyYAML's boolean `no`.
+pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>, python: bool, source: Option<&str>) {
     if !matches!(root.value, Value::Map(_)) {
         return;
     }
-    let mut t = Translator { d };
+    let mut t = Translator { d, python, source };
     let mut referenced = HashSet::new();
     if has_cfg(root) {
         // References name the config as written, before any is resolved.
@@ -76,6 +83,10 @@ pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>) {
     // keep data for `cfg://` there; once resolved, such a key is dropped.
     // Unreferenced unknown keys stay, to be reported (a typo, most often).
     top.retain(|(k, _)| TOP_LEVEL.contains(&k.name.as_str()) || !referenced.contains(&k.name));
+    t.python |= lenient::is_python(top);
+    if t.python {
+        t.lenient_top(top);
+    }
     // An incremental config only sets levels of handlers: Python ignores
     // every other key, and so does the decoder.
     let incremental = top
@@ -103,6 +114,10 @@ fn has_cfg(node: &Node) -> bool {
 
 struct Translator<'a, 'e> {
     d: &'a mut Decoder<'e>,
+    /// The file is written for Python: CPython's leniencies apply.
+    python: bool,
+    /// The YAML text, when the config is YAML.
+    source: Option<&'a str>,
 }
 
 impl Translator<'_, '_> {
@@ -166,6 +181,7 @@ impl Translator<'_, '_> {
         if !self.no_attributes(entries, path, "formatter") {
             return false;
         }
+        let factory = entries.iter().any(|(k, _)| k.name == "()");
         for factory_key in ["()", "class"] {
             let Some(i) = entries.iter().position(|(k, _)| k.name == factory_key) else {
                 continue;
@@ -198,6 +214,9 @@ impl Translator<'_, '_> {
             );
             return false;
         }
+        if self.python {
+            self.lenient_formatter(entries, path, factory);
+        }
         true
     }
 
@@ -207,6 +226,9 @@ impl Translator<'_, '_> {
         };
         if !self.no_attributes(entries, path, "filter") {
             return false;
+        }
+        if self.python {
+            self.lenient_filter(entries, path);
         }
         if let Some((k, v)) = entries.iter().find(|(k, _)| k.name == "()") {
             let p = join(path, "()");

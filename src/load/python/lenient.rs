@@ -1,0 +1,296 @@
+//! What CPython's `dictConfig` accepts, coerces or ignores, done the same way
+//! on the Python path (a config whose handlers are written with `class:` or
+//! `()`, and every `fileConfig` INI file). logfig's own spelling stays
+//! strict: none of this applies to a config written with `type:`.
+//!
+//! Each rewrite that changes what the file seems to say leaves a warning
+//! (`logfig check`, `ReloadStatus::diagnostics`), never an error, and never
+//! a line in the application's outputs: CPython writes none.
+//!
+//! Line references are to `Lib/logging/config.py` of CPython 3.11.7
+//! (`tests/python_real/LENIENCY.md` has the whole list).
+
+use super::{Translator, renamed, string_of};
+use crate::error::Diagnostic;
+use crate::load::decode::join;
+use crate::load::node::{Key, Node, Value};
+
+/// The keys `configure_logger` reads (787-812); every other one is ignored.
+const LOGGER_KEYS: &[&str] = &["level", "handlers", "filters", "propagate"];
+
+/// The keys `configure_root` reads (814-816): not `propagate`.
+const ROOT_KEYS: &[&str] = &["level", "handlers", "filters"];
+
+/// The keys `configure_formatter` reads without `()` (675-692), plus
+/// logfig's own, which a mixed file may use.
+const FORMATTER_KEYS: &[&str] = &[
+    "format", "datefmt", "style", "validate", "defaults", "type", "utc", "escape", "missing",
+];
+
+/// Record attributes CPython has that a Rust record lacks, and what
+/// `%(name)s` gives for them on a record logged without an exception or a
+/// stack: `None`.
+const NONE_ATTRIBUTES: &[&str] = &["exc_info", "exc_text", "stack_info"];
+
+/// Whether `top` is written for Python: a handler with `class:` or `()`.
+pub(super) fn is_python(top: &[(Key, Node)]) -> bool {
+    top.iter()
+        .filter(|(k, _)| k.name == "handlers")
+        .any(|(_, section)| match &section.value {
+            Value::Map(handlers) => handlers.iter().any(|(_, h)| match &h.value {
+                Value::Map(keys) => keys
+                    .iter()
+                    .any(|(k, _)| k.name == "class" || k.name == "()"),
+                _ => false,
+            }),
+            _ => false,
+        })
+}
+
+/// Python's `bool(value)`, for a value CPython tests for truthiness. `None`
+/// for null, which CPython reads as "not given".
+fn truthy(node: &Node, source: Option<&str>) -> Option<bool> {
+    Some(match &node.value {
+        Value::Null => return None,
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Str(s) => match yaml11_bool(s, node, source) {
+            Some(b) => b,
+            None => !s.is_empty(),
+        },
+        Value::Seq(items) => !items.is_empty(),
+        Value::Map(entries) => !entries.is_empty(),
+    })
+}
+
+/// PyYAML (YAML 1.1) reads a bare `no`, `off`, `yes`, `on` as a boolean;
+/// logfig's YAML parser (1.2) keeps them as text. A quoted `"no"` is text to
+/// both, and true to Python. `source` is the YAML text, to tell them apart.
+fn yaml11_bool(s: &str, node: &Node, source: Option<&str>) -> Option<bool> {
+    let value = match s {
+        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => true,
+        "no" | "No" | "NO" | "off" | "Off" | "OFF" => false,
+        _ => return None,
+    };
+    let text = source?;
+    let line = text.lines().nth((node.line as usize).checked_sub(1)?)?;
+    let first = line.chars().nth((node.column as usize).checked_sub(1)?)?;
+    (first != '"' && first != '\'').then_some(value)
+}
+
+/// Whether a string that Python reads as true looks meant as false.
+fn looks_false(node: &Node) -> bool {
+    matches!(&node.value, Value::Str(s) if ["no", "false", "off", "0", "n"].contains(&s.to_ascii_lowercase().as_str()))
+}
+
+impl Translator<'_, '_> {
+    fn warn(&mut self, path: &str, line: u32, column: u32, message: impl Into<String>) {
+        self.d
+            .push(Diagnostic::warning(path, message).at(line, column, None));
+    }
+
+    /// Drops the keys of `entries` that CPython does not read, with a warning
+    /// each.
+    fn ignore_unread(&mut self, entries: &mut Vec<(Key, Node)>, path: &str, read: &[&str]) {
+        let mut kept = Vec::with_capacity(entries.len());
+        for (k, v) in std::mem::take(entries) {
+            if read.contains(&k.name.as_str()) {
+                kept.push((k, v));
+            } else {
+                self.warn(
+                    &join(path, &k.name),
+                    k.line,
+                    k.column,
+                    format!(
+                        "`{}` is ignored here: Python's logging reads only {}",
+                        k.name,
+                        super::backticked(read)
+                    ),
+                );
+            }
+        }
+        *entries = kept;
+    }
+
+    /// A value CPython tests for truthiness, as a boolean (`None`: dropped,
+    /// as CPython leaves the default for null).
+    fn truthiness(&mut self, entries: &mut Vec<(Key, Node)>, key: &str, path: &str) {
+        let Some(i) = entries.iter().position(|(k, _)| k.name == key) else {
+            return;
+        };
+        let node = &entries[i].1;
+        match truthy(node, self.source) {
+            None => {
+                entries.remove(i);
+            }
+            Some(b) => {
+                if b && looks_false(node) {
+                    let shown = string_of(node);
+                    self.warn(
+                        &join(path, key),
+                        node.line,
+                        node.column,
+                        format!(
+                            "`{shown}` is a non-empty string, which Python reads as true (and so does logfig here); write `false` if you mean false"
+                        ),
+                    );
+                }
+                let node = &mut entries[i].1;
+                node.value = Value::Bool(b);
+            }
+        }
+    }
+
+    /// The top level: `disable_existing_loggers` and `incremental` by
+    /// truthiness (509, 544), loggers and root as CPython reads them.
+    pub(super) fn lenient_top(&mut self, top: &mut Vec<(Key, Node)>) {
+        self.truthiness(top, "disable_existing_loggers", "");
+        self.truthiness(top, "incremental", "");
+        let mut empty_name = None;
+        for (key, node) in top.iter_mut() {
+            match key.name.as_str() {
+                "loggers" => {
+                    let Value::Map(loggers) = &mut node.value else {
+                        continue;
+                    };
+                    if let Some(i) = loggers.iter().position(|(k, _)| k.name.is_empty()) {
+                        empty_name = Some(loggers.remove(i));
+                    }
+                    for (name, logger) in loggers.iter_mut() {
+                        let path = join("loggers", &name.name);
+                        self.lenient_logger(logger, &path, LOGGER_KEYS);
+                    }
+                }
+                "root" => self.lenient_logger(node, "root", ROOT_KEYS),
+                _ => {}
+            }
+        }
+        // `getLogger('')` is the root logger (807): a `''` logger configures
+        // it, and a `root` section, configured after the loggers, replaces
+        // what that set, but a level it does not give.
+        if let Some((key, mut logger)) = empty_name {
+            self.lenient_logger(&mut logger, "loggers.''", ROOT_KEYS);
+            match top.iter_mut().find(|(k, _)| k.name == "root") {
+                Some((_, root)) if matches!(&root.value, Value::Map(e) if !e.is_empty()) => {
+                    let Value::Map(r) = &mut root.value else {
+                        return;
+                    };
+                    if !r.iter().any(|(k, _)| k.name == "level")
+                        && let Value::Map(l) = logger.value
+                        && let Some(level) = l.into_iter().find(|(k, _)| k.name == "level")
+                    {
+                        r.push(level);
+                    }
+                }
+                Some((_, root)) => *root = logger,
+                None => top.push((renamed(&key, "root"), logger)),
+            }
+        }
+    }
+
+    /// A logger (or root) as `configure_logger` reads it: unread keys
+    /// dropped, `level`, `handlers` and `filters` given as null mean not
+    /// given (792-803), `propagate` by truthiness (810-812).
+    fn lenient_logger(&mut self, node: &mut Node, path: &str, read: &[&str]) {
+        let Value::Map(entries) = &mut node.value else {
+            return;
+        };
+        self.ignore_unread(entries, path, read);
+        entries.retain(|(k, v)| k.name == "propagate" || v.value != Value::Null);
+        self.truthiness(entries, "propagate", path);
+    }
+
+    /// A filter without `type`, or with `(): logging.Filter`: CPython's
+    /// `logging.Filter(name)` (695-702), whatever else the mapping holds, so
+    /// `{}` passes every record.
+    pub(super) fn lenient_filter(&mut self, entries: &mut Vec<(Key, Node)>, path: &str) {
+        if let Some(i) = entries.iter().position(|(k, _)| k.name == "()") {
+            let callable = string_of(&entries[i].1);
+            if callable.strip_prefix("ext://").unwrap_or(&callable) != "logging.Filter" {
+                return;
+            }
+            entries.remove(i);
+        } else if entries.iter().any(|(k, _)| k.name == "type") {
+            return;
+        }
+        self.ignore_unread(entries, path, &["name"]);
+        if entries.is_empty() {
+            entries.push((
+                Key {
+                    name: "name".into(),
+                    line: 0,
+                    column: 0,
+                },
+                Node::new(Value::Str(String::new()), 0, 0),
+            ));
+        }
+    }
+
+    /// A formatter without `()`: unread keys dropped, an empty `format`
+    /// means `%(message)s` (677), `validate` by truthiness, and placeholders
+    /// that no record attribute matches read the record's key-values, as
+    /// `extra=` fields, a record lacking one giving CPython's logging error.
+    pub(super) fn lenient_formatter(
+        &mut self,
+        entries: &mut Vec<(Key, Node)>,
+        path: &str,
+        factory: bool,
+    ) {
+        if entries
+            .iter()
+            .any(|(k, v)| k.name == "type" && string_of(v) != "pattern")
+        {
+            return;
+        }
+        if !factory {
+            self.ignore_unread(entries, path, FORMATTER_KEYS);
+        }
+        entries.retain(|(k, v)| {
+            !(k.name == "format" && matches!(&v.value, Value::Str(s) if s.is_empty())
+                || v.value == Value::Null)
+        });
+        self.truthiness(entries, "validate", path);
+        let format = entries
+            .iter()
+            .find(|(k, _)| k.name == "format")
+            .map(|(_, v)| string_of(v))
+            .unwrap_or_default();
+        let (line, column) = entries.first().map_or((0, 0), |(k, _)| (k.line, k.column));
+        let at = |name: &str| Key {
+            name: name.into(),
+            line,
+            column,
+        };
+        let attrs: Vec<&str> = NONE_ATTRIBUTES
+            .iter()
+            .copied()
+            .filter(|a| format.contains(a))
+            .collect();
+        if !attrs.is_empty() {
+            let i = match entries.iter().position(|(k, _)| k.name == "defaults") {
+                Some(i) => i,
+                None => {
+                    entries.push((
+                        at("defaults"),
+                        Node::new(Value::Map(Vec::new()), line, column),
+                    ));
+                    entries.len() - 1
+                }
+            };
+            if let Value::Map(defaults) = &mut entries[i].1.value {
+                for a in attrs {
+                    if !defaults.iter().any(|(k, _)| k.name == a) {
+                        defaults.push((at(a), Node::new(Value::Str("None".into()), line, column)));
+                    }
+                }
+            }
+        }
+        if !entries.iter().any(|(k, _)| k.name == "missing") {
+            entries.push((
+                at("missing"),
+                Node::new(Value::Str("logging_error".into()), line, column),
+            ));
+        }
+    }
+}
