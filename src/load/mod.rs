@@ -30,7 +30,8 @@ use crate::error::{Diagnostic, Error, ErrorKind, Severity};
 ///
 /// assert_eq!(Format::from_path("conf/logging.yml"), Some(Format::Yaml));
 /// assert_eq!(Format::from_path("logging.TOML"), Some(Format::Toml));
-/// assert_eq!(Format::from_path("logging.ini"), None);
+/// assert_eq!(Format::from_path("alembic.ini"), Some(Format::Ini));
+/// assert_eq!(Format::from_path("logging.cfg"), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -41,6 +42,10 @@ pub enum Format {
     Toml,
     /// JSON (`.json`).
     Json,
+    /// Python's `logging.config.fileConfig` INI (`.ini`, `.conf`): read as
+    /// CPython reads it, sections other than logging's ignored (so a whole
+    /// `alembic.ini` or Pyramid `development.ini` works as it is).
+    Ini,
 }
 
 impl Format {
@@ -51,6 +56,7 @@ impl Format {
             "yaml" | "yml" => Some(Format::Yaml),
             "toml" => Some(Format::Toml),
             "json" => Some(Format::Json),
+            "ini" | "conf" => Some(Format::Ini),
             _ => None,
         }
     }
@@ -61,6 +67,7 @@ impl Format {
             Format::Yaml => "YAML",
             Format::Toml => "TOML",
             Format::Json => "JSON",
+            Format::Ini => "INI",
         }
     }
 }
@@ -72,7 +79,7 @@ pub(crate) fn load_path(path: &Path) -> Result<Config, Error> {
         Error::new(
             ErrorKind::Invalid,
             format!(
-                "{}: cannot tell the config format from the file name; use .yaml, .yml, .toml or .json",
+                "{}: cannot tell the config format from the file name; use .yaml, .yml, .toml, .json, or .ini/.conf for Python's fileConfig",
                 path.display()
             ),
         )
@@ -181,6 +188,7 @@ fn parse(
         #[cfg(feature = "toml")]
         Format::Toml => toml::parse(text, budget),
         Format::Json => json::parse(text, budget).map_err(|d| vec![d]),
+        Format::Ini => python::ini::parse(text, budget),
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off
         other => Err(vec![Diagnostic::error(
             "",

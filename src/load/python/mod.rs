@@ -21,9 +21,13 @@
 //! - `cfg.rs`: `cfg://` references;
 //! - `handler.rs`: handler classes and their arguments;
 //! - `lenient.rs`: what CPython accepts, coerces or ignores, on the Python path;
+//! - `ini.rs`: `fileConfig` INI files, read into the same tree;
+//! - `args.rs`: the Python literals of an INI file's `args` and `kwargs`.
 
+mod args;
 mod cfg;
 mod handler;
+pub(crate) mod ini;
 mod lenient;
 
 use std::collections::{HashMap, HashSet};
