@@ -27,6 +27,18 @@ pub(super) fn first_missing<'r>(required: &'r [Box<str>], entry: &Entry<'_>) -> 
 /// `repr()` of the message; `Arguments:` is `None`, as a Rust record has its
 /// arguments formatted already.
 pub(super) fn report(name: &str, entry: &Entry<'_>) -> Error {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(&report_text(name, entry));
+    Error::new(
+        ErrorKind::Handler,
+        format!("the record has no `{name}` for the format (reported on stderr)"),
+    )
+    .reported()
+}
+
+/// The text of [`report`].
+fn report_text(name: &str, entry: &Entry<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"--- Logging error ---\nTraceback (most recent call last):\n");
     out.extend_from_slice(
@@ -37,10 +49,22 @@ pub(super) fn report(name: &str, entry: &Entry<'_>) -> Error {
     let message = entry.record().args().to_string();
     write_py_repr(&mut out, &message, false);
     out.extend_from_slice(b"\nArguments: None\n");
-    let _ = std::io::stderr().lock().write_all(&out);
-    Error::new(
-        ErrorKind::Handler,
-        format!("the record has no `{name}` for the format (reported on stderr)"),
-    )
-    .reported()
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_has_cpythons_lines() {
+        let record = log::Record::builder()
+            .args(format_args!("it's done"))
+            .build();
+        let text = String::from_utf8(report_text("request", &Entry::new(&record))).unwrap();
+        assert_eq!(
+            text,
+            "--- Logging error ---\nTraceback (most recent call last):\n  (logfig: formatting the record, with missing: logging_error)\nKeyError: 'request'\nMessage: \"it's done\"\nArguments: None\n"
+        );
+    }
 }

@@ -294,3 +294,158 @@ impl Translator<'_, '_> {
         }
     }
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use crate::config::{FilterConfig, FormatterConfig, Level, MissingField};
+    use crate::{Config, Format, Severity};
+
+    const HANDLER: &str = "handlers:\n  h: { class: logging.StreamHandler }\n";
+
+    fn yaml(body: &str) -> Result<Config, crate::Error> {
+        Config::from_str(&format!("version: 1\n{HANDLER}{body}"), Format::Yaml)
+    }
+
+    fn warnings(c: &Config) -> Vec<String> {
+        c.validate()
+            .unwrap()
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning)
+            .map(|d| format!("{}:{}: {}", d.line(), d.path(), d.message()))
+            .collect()
+    }
+
+    #[test]
+    fn keys_cpython_does_not_read_are_ignored_with_a_warning() {
+        let c = yaml("loggers:\n  gunicorn.error: { level: INFO, handlers: [h], propagate: true, qualname: gunicorn.error }\nroot: { level: INFO, handlers: [h], propagate: false }\n").unwrap();
+        assert_eq!(c.loggers["gunicorn.error"].level, Some(Level::Info));
+        let w = warnings(&c);
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("5:loggers.gunicorn.error.qualname: `qualname` is ignored")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("6:root.propagate: `propagate` is ignored")),
+            "{w:?}"
+        );
+        // logfig's own spelling stays strict.
+        let strict = "version: 1\nhandlers:\n  h: { type: console }\nloggers:\n  a: { handlers: [h], qualname: a }\n";
+        assert!(Config::from_str(strict, Format::Yaml).is_err());
+    }
+
+    #[test]
+    fn an_empty_logger_name_is_the_root() {
+        let c = yaml("loggers:\n  '': { level: DEBUG, handlers: [h] }\n").unwrap();
+        assert_eq!(c.root.level, Some(Level::Debug));
+        assert_eq!(c.root.handlers, ["h"]);
+        assert!(!c.loggers.contains_key(""));
+        // A `root` section, configured after the loggers, wins.
+        let c = yaml("loggers:\n  '': { level: DEBUG, handlers: [h] }\nroot: { handlers: [] }\n")
+            .unwrap();
+        assert_eq!(c.root.level, Some(Level::Debug));
+        assert!(c.root.handlers.is_empty());
+    }
+
+    #[test]
+    fn propagate_is_read_with_pythons_truthiness() {
+        for (value, want, warns) in [
+            ("'no'", true, true),
+            ("\"false\"", true, true),
+            ("no", false, false),
+            ("0", false, false),
+            ("1", true, false),
+            ("~", true, false),
+            ("''", false, false),
+        ] {
+            let c = yaml(&format!(
+                "loggers:\n  a: {{ handlers: [h], propagate: {value} }}\n"
+            ))
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+            assert_eq!(c.loggers["a"].propagate, want, "{value}");
+            let w = warnings(&c);
+            assert_eq!(
+                w.iter().any(|w| w.contains("non-empty string")),
+                warns,
+                "{value}: {w:?}"
+            );
+        }
+        let json = r#"{"version": 1, "handlers": {"h": {"class": "logging.StreamHandler"}}, "loggers": {"a": {"handlers": ["h"], "propagate": "no"}}}"#;
+        let c = Config::from_str(json, Format::Json).unwrap();
+        assert!(c.loggers["a"].propagate);
+        let c = yaml("disable_existing_loggers: 'no'\nincremental: 0\n").unwrap();
+        assert!(c.disable_existing_loggers);
+    }
+
+    #[test]
+    fn a_filter_without_type_is_logging_filter() {
+        let c = yaml(
+            "filters:\n  all: {}\n  other: { foo: bar }\n  f: { (): logging.Filter, name: app }\n",
+        )
+        .unwrap();
+        for (name, want) in [("all", ""), ("other", ""), ("f", "app")] {
+            let FilterConfig::Name(n) = &c.filters[name] else {
+                panic!("{name}: {:?}", c.filters[name])
+            };
+            assert_eq!(n.name, want, "{name}");
+        }
+        assert!(warnings(&c).iter().any(|w| w.contains("filters.other.foo")));
+        let e = yaml("filters:\n  f: { (): myapp.Filter }\n").unwrap_err();
+        assert!(
+            e.to_string().contains("names a Python filter factory"),
+            "{e}"
+        );
+        let strict = "version: 1\nfilters:\n  all: {}\n";
+        assert!(Config::from_str(strict, Format::Yaml).is_err());
+    }
+
+    #[test]
+    fn formatters_read_as_cpython_does() {
+        let c = yaml("formatters:\n  f: { format: '', validate: 'no', json_indent: 2 }\n  x: { format: '%(request)s %(exc_info)s %(message)s' }\n").unwrap();
+        let FormatterConfig::Pattern(f) = &c.formatters["f"] else {
+            panic!()
+        };
+        assert_eq!(f.format, None);
+        assert!(f.validate);
+        let FormatterConfig::Pattern(x) = &c.formatters["x"] else {
+            panic!()
+        };
+        assert_eq!(x.missing, MissingField::LoggingError);
+        assert_eq!(x.defaults["exc_info"], "None");
+        // With `()`, unknown keys are arguments, which CPython refuses.
+        assert!(
+            yaml("formatters:\n  f: { (): logging.Formatter, fmt: '%(message)s', bogus: 1 }\n")
+                .is_err()
+        );
+        // logfig's own spelling: an unknown placeholder is an error.
+        let strict = "version: 1\nformatters:\n  f: { format: '%(request)s' }\n";
+        assert!(Config::from_str(strict, Format::Yaml).is_err());
+    }
+
+    #[test]
+    fn a_record_lacking_an_extra_field_is_not_written_and_is_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let text = format!(
+            "version: 1\nformatters:\n  f: {{ format: '%(request)s %(message)s' }}\nhandlers:\n  h: {{ class: logging.FileHandler, filename: '{}', formatter: f }}\nroot: {{ level: INFO, handlers: [h] }}\n",
+            path.display()
+        );
+        let d = crate::Dispatcher::new(&Config::from_str(&text, Format::Yaml).unwrap()).unwrap();
+        let kvs = [("request", log::kv::Value::from("GET-1"))];
+        let with = log::Record::builder()
+            .args(format_args!("with"))
+            .level(log::Level::Info)
+            .key_values(&kvs)
+            .build();
+        let without = log::Record::builder()
+            .args(format_args!("without"))
+            .level(log::Level::Info)
+            .build();
+        d.log_entry(&crate::Entry::new(&with));
+        d.log_entry(&crate::Entry::new(&without));
+        assert_eq!(d.stats()["h"].failed, 1);
+        d.shutdown();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "GET-1 with\n");
+    }
+}
