@@ -666,6 +666,13 @@ fn open(
     let msg = |e: Error| e.full_message();
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), |c| FileHandler::open(c)),
+        HandlerConfig::RotatingFile(c) if c.delay => {
+            delayed(&c.path, c.clone(), |c| RotatingFileHandler::open(c))
+        }
+        HandlerConfig::WatchedFile(c) if c.delay => {
+            delayed(&c.path, c.clone(), |c| WatchedFileHandler::open(c))
+        }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
@@ -695,6 +702,22 @@ fn open(
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
     })
+}
+
+/// A file handler of `config` opened at its first record (`delay: true`).
+fn delayed<C, H>(
+    path: &std::path::Path,
+    config: C,
+    open: fn(&C) -> Result<H, Error>,
+) -> Arc<dyn Handler>
+where
+    C: Send + Sync + 'static,
+    H: Handler,
+{
+    Arc::new(crate::handlers::Delayed::new(
+        path.display().to_string(),
+        move || Ok(Box::new(open(&config)?)),
+    ))
 }
 
 /// The message of a handler kind whose feature this build left out; `build`

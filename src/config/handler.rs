@@ -261,6 +261,12 @@ pub struct FileHandlerConfig {
     /// Size of the write buffer used for records below `flush_level`. Default: 8KiB.
     #[serde(default = "default_buffer")]
     pub buffer: Size,
+    /// Create and open the file at the first record that reaches the handler,
+    /// not when the config is applied (Python's `delay=True`): a handler that
+    /// never gets a record leaves no file. A file that cannot be opened then
+    /// fails that record, and the next record tries again. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delay: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -282,6 +288,7 @@ impl FileHandlerConfig {
             permissions: default_permissions(),
             flush_level: default_flush_level(),
             buffer: default_buffer(),
+            delay: false,
             common: CommonHandlerConfig::default(),
         }
     }
@@ -512,6 +519,12 @@ pub struct RotatingFileHandlerConfig {
     /// `none` or `gzip`: compress archives on a background thread. Default: `none`.
     #[serde(default)]
     pub compress: Compression,
+    /// Create and open the file at the first record that reaches the handler,
+    /// not when the config is applied (Python's `delay=True`): a handler that
+    /// never gets a record leaves no file. A file that cannot be opened then
+    /// fails that record, and the next record tries again. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delay: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -542,6 +555,7 @@ impl RotatingFileHandlerConfig {
             max_age: None,
             max_total_size: None,
             compress: Compression::None,
+            delay: false,
             common: CommonHandlerConfig::default(),
         }
     }
@@ -577,6 +591,12 @@ pub struct WatchedFileHandlerConfig {
     #[serde(default = "default_permissions", serialize_with = "octal")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub permissions: u32,
+    /// Create and open the file at the first record that reaches the handler,
+    /// not when the config is applied (Python's `delay=True`): a handler that
+    /// never gets a record leaves no file. A file that cannot be opened then
+    /// fails that record, and the next record tries again. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delay: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -588,6 +608,7 @@ impl WatchedFileHandlerConfig {
         WatchedFileHandlerConfig {
             path: path.into(),
             permissions: default_permissions(),
+            delay: false,
             common: CommonHandlerConfig::default(),
         }
     }

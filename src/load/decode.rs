@@ -801,6 +801,9 @@ impl<'e> Decoder<'e> {
                         .permissions(n, &join(path, "permissions"))
                         .unwrap_or(c.permissions);
                 }
+                if let Some(n) = f.take("delay") {
+                    c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
+                }
                 if let Some(n) = f.take("flush_level") {
                     c.flush_level = self
                         .level(n, &join(path, "flush_level"))
@@ -825,6 +828,9 @@ impl<'e> Decoder<'e> {
                     c.permissions = self
                         .permissions(n, &join(path, "permissions"))
                         .unwrap_or(c.permissions);
+                }
+                if let Some(n) = f.take("delay") {
+                    c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
                 }
                 c.common = self.common(&mut f, path);
                 file_path.map(|_| HandlerConfig::WatchedFile(c))
@@ -973,6 +979,9 @@ impl<'e> Decoder<'e> {
             c.permissions = self
                 .permissions(n, &join(path, "permissions"))
                 .unwrap_or(c.permissions);
+        }
+        if let Some(n) = f.take("delay") {
+            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
         }
         if let Some(n) = f.take("max_bytes") {
             let p = join(path, "max_bytes");

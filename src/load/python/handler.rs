@@ -337,9 +337,13 @@ impl Handler<'_, '_, '_, '_> {
                 ok = false;
             }
         }
-        // logfig opens files when the config is applied, so a failure shows
-        // then; `delay` changes only when an empty file appears.
-        let _ = self.take("delay");
+        // `delay`: the file appears at the first record, as in CPython.
+        if let Some((k, mut n)) = self.take("delay") {
+            if n.value != Value::Null {
+                n.value = Value::Bool(super::lenient::truthy(&n, None).unwrap_or(false));
+                self.out.push((renamed(&k, "delay"), n));
+            }
+        }
         let _ = self.take("errors");
         ok
     }

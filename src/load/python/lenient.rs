@@ -49,7 +49,7 @@ pub(super) fn is_python(top: &[(Key, Node)]) -> bool {
 
 /// Python's `bool(value)`, for a value CPython tests for truthiness. `None`
 /// for null, which CPython reads as "not given".
-fn truthy(node: &Node, source: Option<&str>) -> Option<bool> {
+pub(super) fn truthy(node: &Node, source: Option<&str>) -> Option<bool> {
     Some(match &node.value {
         Value::Null => return None,
         Value::Bool(b) => *b,

@@ -353,4 +353,26 @@ mod tests {
         assert!(e.to_string().contains("names a Python object"), "{e}");
         assert_eq!(e.diagnostics()[0].line(), 3);
     }
+
+    #[test]
+    fn delay_creates_the_file_at_the_first_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (used, unused) = (dir.path().join("used.log"), dir.path().join("unused.log"));
+        let text = format!(
+            "version: 1\nhandlers:\n  u: {{ class: logging.FileHandler, filename: '{}', delay: true }}\n  n: {{ class: logging.handlers.RotatingFileHandler, filename: '{}', delay: 'yes', maxBytes: 100, backupCount: 1 }}\nloggers:\n  quiet: {{ handlers: [n], level: CRITICAL }}\nroot: {{ level: INFO, handlers: [u] }}\n",
+            used.display(),
+            unused.display()
+        );
+        let d = crate::Dispatcher::new(&load(&text).unwrap()).unwrap();
+        assert!(!used.exists() && !unused.exists());
+        let record = log::Record::builder()
+            .args(format_args!("hello"))
+            .level(log::Level::Info)
+            .target("app")
+            .build();
+        d.log_entry(&crate::Entry::new(&record));
+        d.shutdown();
+        assert_eq!(std::fs::read_to_string(&used).unwrap(), "hello\n");
+        assert!(!unused.exists());
+    }
 }
