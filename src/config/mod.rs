@@ -26,8 +26,9 @@ pub use formatter::{
 };
 pub use handler::{
     ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
-    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,
-    QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
+    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Numbering,
+    Overflow, QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream,
+    WatchedFileHandlerConfig,
 };
 pub use handler::{
     ConnectionConfig, Credentials, Facility, Framing, HttpFormat, HttpHandlerConfig, Oversize,

@@ -1071,6 +1071,30 @@ impl<'e> Decoder<'e> {
                 )
                 .unwrap_or_default();
         }
+        if let Some(n) = f.take("numbering") {
+            use crate::config::Numbering;
+            let p = join(path, "numbering");
+            c.numbering = self
+                .choice(
+                    n,
+                    &p,
+                    "numbering",
+                    &["sequence", "shift"],
+                    &[Numbering::Sequence, Numbering::Shift],
+                )
+                .unwrap_or_default();
+            if c.numbering == Numbering::Shift
+                && (c.archive.is_some()
+                    || c.compress != Compression::None
+                    || c.backups.is_none_or(|b| b == 0))
+            {
+                self.error(
+                    n,
+                    &p,
+                    "`numbering: shift` renames numbered plain archives: it needs `backups` of at least 1, and neither `archive` nor `compress`",
+                );
+            }
+        }
         c.common = self.common(f, path);
         file_path.map(|_| HandlerConfig::RotatingFile(c))
     }

@@ -474,6 +474,8 @@ impl Handler<'_, '_, '_, '_> {
         if let Some((bk, bn)) = backups {
             self.out.push((renamed(&bk, "backups"), bn));
         }
+        // Python's archive names: `app.log.1` is the newest.
+        self.set("numbering", Value::Str("shift".into()));
         a && c
     }
 

@@ -375,4 +375,42 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&used).unwrap(), "hello\n");
         assert!(!unused.exists());
     }
+
+    #[test]
+    fn rotating_archives_are_numbered_as_python_numbers_them() {
+        use crate::{Entry, Handler, PatternFormatter, RotatingFileHandler};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let text = format!(
+            "version: 1\nhandlers:\n  r: {{ class: logging.handlers.RotatingFileHandler, filename: '{}', maxBytes: 3, backupCount: 2 }}\nroot: {{ handlers: [r] }}\n",
+            path.display()
+        );
+        let c = load(&text).unwrap();
+        let HandlerConfig::RotatingFile(r) = &c.handlers["r"] else {
+            panic!()
+        };
+        assert_eq!(r.numbering, crate::config::Numbering::Shift);
+        let h = RotatingFileHandler::open(r).unwrap();
+        let f = PatternFormatter::message_only();
+        for m in ["a", "b", "c", "d"] {
+            let args = format_args!("{m}");
+            let record = log::Record::builder().args(args).build();
+            h.emit(&Entry::new(&record), &f).unwrap();
+        }
+        h.close().unwrap();
+        let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap();
+        assert_eq!(
+            (read("app.log"), read("app.log.1"), read("app.log.2")),
+            ("d\n".into(), "c\n".into(), "b\n".into())
+        );
+        assert!(!dir.path().join("app.log.3").exists());
+        // logfig's own spelling: shift needs numbered plain archives.
+        let bad = "version: 1\nhandlers:\n  r: { type: rotating_file, path: a.log, max_bytes: 10, numbering: shift, compress: gzip, backups: 2 }\n";
+        assert!(
+            load(bad)
+                .unwrap_err()
+                .to_string()
+                .contains("numbering: shift")
+        );
+    }
 }
