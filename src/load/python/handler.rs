@@ -392,6 +392,12 @@ impl Handler<'_, '_, '_, '_> {
                     format!(
                         "`{other}` names a Python object; logfig's console handler writes to `ext://sys.stdout` or `ext://sys.stderr` only (for a file, use `logging.FileHandler` with `filename:`)"
                     )
+                } else if matches!(other, "sys.stdout" | "sys.stderr") {
+                    // gunicorn 19's defaults: CPython builds a handler whose
+                    // stream is this string, and every record then fails.
+                    format!(
+                        "`{other}` is a plain string here, not the stream: CPython would fail every record with `AttributeError: 'str' object has no attribute 'write'`; write `ext://{other}`"
+                    )
                 } else {
                     format!("expected `ext://sys.stdout` or `ext://sys.stderr`, found `{other}`")
                 };
