@@ -1006,4 +1006,12 @@ mod tests {
         let e = errors(&text);
         assert!(e[0].contains("grows past 65536 bytes"), "{e:?}");
     }
+
+    #[test]
+    fn the_example_loads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/logging.ini");
+        let c = crate::Config::from_path(path).unwrap();
+        assert!(!c.loggers["app.jobs"].propagate);
+        assert_eq!(c.handlers["file"].type_name(), "rotating_file");
+    }
 }
