@@ -44,7 +44,21 @@ impl Translator<'_, '_> {
             return true;
         }
         if let Some(i) = entries.iter().position(|(k, _)| k.name == "()") {
-            return self.factory(entries, i, path);
+            // `(): logging.StreamHandler` calls the class with the other
+            // keys, as `class:` does.
+            let callable = string_of(&entries[i].1);
+            let bare = callable.strip_prefix("ext://").unwrap_or(&callable);
+            if self.python && CLASSES.contains(&bare) {
+                entries[i].0.name = "class".into();
+            } else {
+                return self.factory(entries, i, path);
+            }
+        }
+        if self.python {
+            // `formatter: ''` is no formatter (719-725); a level may be
+            // written `ext://logging.DEBUG`.
+            entries.retain(|(k, v)| !(k.name == "formatter" && string_of(v).is_empty()));
+            super::lenient::ext_level(entries);
         }
         let Some(i) = entries.iter().position(|(k, _)| k.name == "class") else {
             return true;
@@ -385,8 +399,8 @@ impl Handler<'_, '_, '_, '_> {
             return true;
         };
         let ours = match string_of(&n).as_str() {
-            "ext://sys.stdout" | "stdout" => "stdout",
-            "ext://sys.stderr" | "stderr" => "stderr",
+            "ext://sys.stdout" | "ext://sys.__stdout__" | "stdout" => "stdout",
+            "ext://sys.stderr" | "ext://sys.__stderr__" | "stderr" => "stderr",
             other => {
                 let message = if other.starts_with("ext://") {
                     format!(

@@ -79,6 +79,19 @@ fn yaml11_bool(s: &str, node: &Node, source: Option<&str>) -> Option<bool> {
     (first != '"' && first != '\'').then_some(value)
 }
 
+/// `level: ext://logging.DEBUG`: CPython converts any `ext://` value (D13);
+/// a level is the only place one makes sense.
+pub(super) fn ext_level(entries: &mut [(Key, Node)]) {
+    for (k, v) in entries.iter_mut() {
+        if k.name == "level"
+            && let Value::Str(s) = &mut v.value
+            && let Some(level) = s.strip_prefix("ext://logging.")
+        {
+            *s = level.to_owned();
+        }
+    }
+}
+
 /// Whether a string that Python reads as true looks meant as false.
 fn looks_false(node: &Node) -> bool {
     matches!(&node.value, Value::Str(s) if ["no", "false", "off", "0", "n"].contains(&s.to_ascii_lowercase().as_str()))
@@ -145,6 +158,14 @@ impl Translator<'_, '_> {
     /// The top level: `disable_existing_loggers` and `incremental` by
     /// truthiness (509, 544), loggers and root as CPython reads them.
     pub(super) fn lenient_top(&mut self, top: &mut Vec<(Key, Node)>) {
+        // `configure` never reads a key it does not know (D2).
+        self.ignore_unread(top, "", super::TOP_LEVEL);
+        // `version` is compared with `== 1` (505-507): `1.0` and `true` pass.
+        if let Some((_, v)) = top.iter_mut().find(|(k, _)| k.name == "version")
+            && matches!(v.value, Value::Float(f) if f == 1.0) | matches!(v.value, Value::Bool(true))
+        {
+            v.value = Value::Int(1);
+        }
         self.truthiness(top, "disable_existing_loggers", "");
         self.truthiness(top, "incremental", "");
         let mut empty_name = None;
@@ -199,6 +220,7 @@ impl Translator<'_, '_> {
         self.ignore_unread(entries, path, read);
         entries.retain(|(k, v)| k.name == "propagate" || v.value != Value::Null);
         self.truthiness(entries, "propagate", path);
+        ext_level(entries);
     }
 
     /// A filter without `type`, or with `(): logging.Filter`: CPython's
@@ -447,5 +469,26 @@ mod tests {
         assert_eq!(d.stats()["h"].failed, 1);
         d.shutdown();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "GET-1 with\n");
+    }
+
+    #[test]
+    fn version_top_level_keys_ext_levels_and_factories() {
+        let text = "version: 1.0\nsettings: { a: 1 }\nhandlers:\n  h: { (): logging.StreamHandler, stream: 'ext://sys.__stdout__', formatter: '', level: 'ext://logging.DEBUG' }\nroot: { level: 'ext://logging.WARNING', handlers: [h] }\n";
+        let c = Config::from_str(text, Format::Yaml).unwrap();
+        assert_eq!(c.root.level, Some(Level::Warning));
+        assert_eq!(c.handlers["h"].type_name(), "console");
+        assert_eq!(c.handlers["h"].common().level, Some(Level::Debug));
+        assert_eq!(c.handlers["h"].common().formatter, None);
+        assert!(
+            warnings(&c)
+                .iter()
+                .any(|w| w.starts_with("2:settings: `settings` is ignored"))
+        );
+        let c = yaml("").map(|_| ());
+        assert!(c.is_ok());
+        let t = Config::from_str(&format!("version: true\n{HANDLER}"), Format::Yaml);
+        assert!(t.is_ok());
+        // logfig's own spelling: an unknown top-level key is an error.
+        assert!(Config::from_str("version: 1\nsettings: 1\n", Format::Yaml).is_err());
     }
 }

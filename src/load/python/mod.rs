@@ -41,7 +41,7 @@ use crate::error::Diagnostic;
 const COMMON: &[&str] = &["level", "formatter", "filters"];
 
 /// logfig's top-level keys.
-const TOP_LEVEL: &[&str] = &[
+pub(super) const TOP_LEVEL: &[&str] = &[
     "version",
     "disable_existing_loggers",
     "incremental",
