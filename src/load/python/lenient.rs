@@ -92,6 +92,22 @@ pub(super) fn ext_level(entries: &mut [(Key, Node)]) {
     }
 }
 
+/// `NOTSET` on the root logger: CPython's root then passes every record
+/// (`getEffectiveLevel` finds no level and returns 0); logfig's own reading
+/// of a root without a level is WARNING, so the Python path writes TRACE.
+fn root_notset(root: &mut Node) {
+    let Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    for (k, v) in entries.iter_mut() {
+        if k.name == "level"
+            && (matches!(&v.value, Value::Str(s) if s == "NOTSET") || v.value == Value::Int(0))
+        {
+            v.value = Value::Str("TRACE".into());
+        }
+    }
+}
+
 /// Whether a string that Python reads as true looks meant as false.
 fn looks_false(node: &Node) -> bool {
     matches!(&node.value, Value::Str(s) if ["no", "false", "off", "0", "n"].contains(&s.to_ascii_lowercase().as_str()))
@@ -183,7 +199,10 @@ impl Translator<'_, '_> {
                         self.lenient_logger(logger, &path, LOGGER_KEYS);
                     }
                 }
-                "root" => self.lenient_logger(node, "root", ROOT_KEYS),
+                "root" => {
+                    self.lenient_logger(node, "root", ROOT_KEYS);
+                    root_notset(node);
+                }
                 _ => {}
             }
         }
@@ -192,6 +211,7 @@ impl Translator<'_, '_> {
         // what that set, but a level it does not give.
         if let Some((key, mut logger)) = empty_name {
             self.lenient_logger(&mut logger, "loggers.''", ROOT_KEYS);
+            root_notset(&mut logger);
             match top.iter_mut().find(|(k, _)| k.name == "root") {
                 Some((_, root)) if matches!(&root.value, Value::Map(e) if !e.is_empty()) => {
                     let Value::Map(r) = &mut root.value else {
@@ -268,8 +288,11 @@ impl Translator<'_, '_> {
         if !factory {
             self.ignore_unread(entries, path, FORMATTER_KEYS);
         }
+        // An empty `format` or `datefmt` is falsy: the default (677, and
+        // `Formatter.formatTime`'s `if datefmt`).
         entries.retain(|(k, v)| {
-            !(k.name == "format" && matches!(&v.value, Value::Str(s) if s.is_empty())
+            !((k.name == "format" || k.name == "datefmt")
+                && matches!(&v.value, Value::Str(s) if s.is_empty())
                 || v.value == Value::Null)
         });
         self.truthiness(entries, "validate", path);
@@ -490,5 +513,20 @@ mod tests {
         assert!(t.is_ok());
         // logfig's own spelling: an unknown top-level key is an error.
         assert!(Config::from_str("version: 1\nsettings: 1\n", Format::Yaml).is_err());
+    }
+
+    #[test]
+    fn notset_on_root_passes_everything_and_an_empty_datefmt_is_the_default() {
+        let c = yaml("formatters:\n  f: { format: '%(asctime)s %(message)s', datefmt: '' }\nroot: { level: NOTSET, handlers: [h] }\n").unwrap();
+        assert_eq!(c.root.level, Some(Level::Trace));
+        let FormatterConfig::Pattern(f) = &c.formatters["f"] else {
+            panic!()
+        };
+        assert_eq!(f.datefmt, None);
+        let c = yaml("loggers:\n  '': { level: 0 }\n").unwrap();
+        assert_eq!(c.root.level, Some(Level::Trace));
+        // A logger's NOTSET is inheritance, as in CPython.
+        let c = yaml("loggers:\n  a: { level: NOTSET }\n").unwrap();
+        assert_eq!(c.loggers["a"].level, Some(Level::NotSet));
     }
 }
