@@ -518,7 +518,20 @@ impl Handler<'_, '_, '_, '_> {
         self.rename("interval", "interval");
         self.rename("utc", "utc");
         self.rename("atTime", "at_time");
-        if let Some((k, n)) = self.take("backupCount") {
+        if let Some((k, mut n)) = self.take("backupCount") {
+            // CPython keeps a string as it is and compares it only at a
+            // rollover (where it fails): read its number, and say so.
+            if let Value::Str(s) = &n.value
+                && self.t.python
+                && let Ok(count) = s.trim().parse::<u32>()
+            {
+                let message = format!(
+                    "`backupCount` is the string `{s}`: logfig reads it as {count}; CPython keeps the string, and fails at its first rollover"
+                );
+                self.t
+                    .warn(&join(self.path, "backupCount"), n.line, n.column, message);
+                n.value = Value::Int(count.into());
+            }
             // Python: 0 keeps every archive.
             if int_of(&n) != Some(0) {
                 self.out.push((renamed(&k, "backups"), n));

@@ -114,7 +114,7 @@ fn looks_false(node: &Node) -> bool {
 }
 
 impl Translator<'_, '_> {
-    fn warn(&mut self, path: &str, line: u32, column: u32, message: impl Into<String>) {
+    pub(super) fn warn(&mut self, path: &str, line: u32, column: u32, message: impl Into<String>) {
         self.d
             .push(Diagnostic::warning(path, message).at(line, column, None));
     }
@@ -528,5 +528,19 @@ mod tests {
         // A logger's NOTSET is inheritance, as in CPython.
         let c = yaml("loggers:\n  a: { level: NOTSET }\n").unwrap();
         assert_eq!(c.loggers["a"].level, Some(Level::NotSet));
+    }
+
+    #[test]
+    fn a_timed_backup_count_written_as_a_string_is_read_with_a_warning() {
+        let c = yaml("  t: { class: logging.handlers.TimedRotatingFileHandler, filename: t.log, when: MIDNIGHT, backupCount: '31' }\nroot: { handlers: [h, t] }\n").unwrap();
+        let crate::config::HandlerConfig::RotatingFile(t) = &c.handlers["t"] else {
+            panic!()
+        };
+        assert_eq!(t.backups, Some(31));
+        assert!(
+            warnings(&c)
+                .iter()
+                .any(|w| w.contains("fails at its first rollover"))
+        );
     }
 }
