@@ -666,12 +666,12 @@ fn open(
     let msg = |e: Error| e.full_message();
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
-        HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), |c| FileHandler::open(c)),
+        HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), FileHandler::open),
         HandlerConfig::RotatingFile(c) if c.delay => {
-            delayed(&c.path, c.clone(), |c| RotatingFileHandler::open(c))
+            delayed(&c.path, c.clone(), RotatingFileHandler::open)
         }
         HandlerConfig::WatchedFile(c) if c.delay => {
-            delayed(&c.path, c.clone(), |c| WatchedFileHandler::open(c))
+            delayed(&c.path, c.clone(), WatchedFileHandler::open)
         }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),

@@ -352,11 +352,11 @@ impl Handler<'_, '_, '_, '_> {
             }
         }
         // `delay`: the file appears at the first record, as in CPython.
-        if let Some((k, mut n)) = self.take("delay") {
-            if n.value != Value::Null {
-                n.value = Value::Bool(super::lenient::truthy(&n, None).unwrap_or(false));
-                self.out.push((renamed(&k, "delay"), n));
-            }
+        if let Some((k, mut n)) = self.take("delay")
+            && n.value != Value::Null
+        {
+            n.value = Value::Bool(super::lenient::truthy(&n, self.t.source).unwrap_or(false));
+            self.out.push((renamed(&k, "delay"), n));
         }
         let _ = self.take("errors");
         ok

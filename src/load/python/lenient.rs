@@ -353,7 +353,7 @@ mod tests {
 
     fn warnings(c: &Config) -> Vec<String> {
         c.validate()
-            .unwrap()
+            .unwrap_or_else(|e| panic!("{e}"))
             .iter()
             .filter(|d| d.severity() == Severity::Warning)
             .map(|d| format!("{}:{}: {}", d.line(), d.path(), d.message()))
