@@ -399,9 +399,16 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
         dispatcher,
         watcher: None,
     };
-    // Warnings go through the new graph, on the `logfig` target.
+    // Warnings go through the new graph, on the `logfig` target; those of a
+    // Python config to the error hook only (CPython writes none).
     for w in build::validate(config) {
-        log::warn!(target: "logfig", "{w}");
+        if config.is_python() {
+            handle
+                .dispatcher
+                .report_config(&Error::from_diagnostics(ErrorKind::Invalid, vec![w]));
+        } else {
+            log::warn!(target: "logfig", "{w}");
+        }
     }
     Ok(handle)
 }

@@ -129,6 +129,11 @@ pub(crate) struct Origin {
     /// Warnings found while loading (what the Python path ignored or
     /// coerced), placed: every check of the config repeats them.
     pub(crate) notes: Arc<Vec<crate::error::Diagnostic>>,
+    /// Written for Python (`class:` handlers, or a `fileConfig` INI file):
+    /// CPython writes no diagnostics of its own, so logfig's about this
+    /// config go to the reload status and the error hook, never through the
+    /// graph or to stderr.
+    pub(crate) python: bool,
 }
 
 impl Origin {

@@ -108,6 +108,7 @@ pub(crate) fn load_with_env(
         failed: Arc::default(),
         secrets: Arc::default(),
         notes: Arc::default(),
+        python: false,
     };
     // Before anything is copied or indexed.
     if let Some(d) = budget::text_too_long(text) {
@@ -123,10 +124,10 @@ pub(crate) fn load_with_env(
     // Python's dictConfig form (`class:`, `filename:`, `cfg://`) → logfig's,
     // after `${VAR}` expansion so `cfg://` copies expanded values.
     if !decoder.exhausted() {
-        python::translate(
+        origin.python = python::translate(
             &mut root,
             &mut decoder,
-            false,
+            format == Format::Ini,
             (format == Format::Yaml).then_some(text),
         );
     }
@@ -294,6 +295,12 @@ fn snippet(line: &str, column: u32) -> Option<String> {
 }
 
 impl Config {
+    /// Whether the config is written for Python (`class:` handlers, or a
+    /// `fileConfig` INI file): its diagnostics stay out of the outputs.
+    pub(crate) fn is_python(&self) -> bool {
+        self.origin.python
+    }
+
     /// Parses and checks config text: syntax, keys, types, references. Every
     /// problem is reported at once, each with line, column and config path.
     ///

@@ -329,6 +329,16 @@ impl Dispatcher {
         }
     }
 
+    /// Sends a problem of a Python config (a warning, a failed reload) to
+    /// the error hook, if the application set one; else it stays in the
+    /// reload status: CPython writes no such diagnostics, so logfig writes
+    /// none to the outputs either.
+    pub(crate) fn report_config(&self, e: &Error) {
+        if let Some(hook) = self.shared.on_error.as_ref() {
+            let _ = crate::catch::quietly(|| hook("logfig", e));
+        }
+    }
+
     fn report_now(&self, handler: &str, e: &Error, suppressed: u64) {
         report_to(self.shared.on_error.as_ref(), handler, e, suppressed);
     }

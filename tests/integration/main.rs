@@ -13,6 +13,7 @@ mod injection;
 mod network;
 mod outputs;
 mod python_compat;
+mod python_ini;
 mod python_oracle;
 mod python_real;
 mod readme;

@@ -62,9 +62,17 @@ pub(super) const TOP_LEVEL: &[&str] = &[
 /// file); else it is when a handler is written with `class:` or `()`, and
 /// CPython's leniencies then apply (see `lenient.rs`). `source` is the YAML
 /// text, to tell a quoted `"no"` from PyYAML's boolean `no`.
-pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>, python: bool, source: Option<&str>) {
+///
+/// Returns whether the config is Python's: its diagnostics then stay out of
+/// the application's outputs (see `Config::is_python`).
+pub(crate) fn translate(
+    root: &mut Node,
+    d: &mut Decoder<'_>,
+    python: bool,
+    source: Option<&str>,
+) -> bool {
     if !matches!(root.value, Value::Map(_)) {
-        return;
+        return python;
     }
     let mut t = Translator { d, python, source };
     let mut referenced = HashSet::new();
@@ -78,10 +86,10 @@ pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>, python: bool, sour
         t.resolve_cfg(root, &Trail::Root, None, &mut snapshot, &mut referenced, 0);
     }
     if t.d.exhausted() {
-        return;
+        return t.python;
     }
     let Value::Map(top) = &mut root.value else {
-        return;
+        return t.python;
     };
     // Python ignores top-level keys it does not know, so dictConfig files
     // keep data for `cfg://` there; once resolved, such a key is dropped.
@@ -104,6 +112,7 @@ pub(crate) fn translate(root: &mut Node, d: &mut Decoder<'_>, python: bool, sour
             _ => {}
         }
     }
+    t.python
 }
 
 /// Whether any string of the tree is a `cfg://` reference.
