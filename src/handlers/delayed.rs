@@ -5,7 +5,9 @@
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::{Handler, HandlerStats};
-use crate::{Entry, Error, Formatter};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
 
 /// Opens the real handler.
 type Open = Box<dyn Fn() -> Result<Box<dyn Handler>, Error> + Send + Sync>;
@@ -86,7 +88,8 @@ impl Handler for Delayed {
 mod tests {
     use super::*;
     use crate::config::FileHandlerConfig;
-    use crate::{FileHandler, PatternFormatter};
+    use crate::formatters::PatternFormatter;
+    use crate::handlers::FileHandler;
 
     #[test]
     fn the_file_appears_with_the_first_record() {

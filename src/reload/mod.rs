@@ -182,7 +182,7 @@ impl Watcher {
             hash: hash(&bytes),
             // A Python config's warnings are nowhere else to be seen.
             diagnostics: if python {
-                crate::build::validate(config)
+                crate::graph::validate(config)
             } else {
                 Vec::new()
             },
@@ -607,7 +607,8 @@ impl Worker {
                 ),
             )
         })?;
-        let format = crate::Format::from_path(&self.path).unwrap_or(crate::Format::Yaml);
+        let format =
+            crate::load::Format::from_path(&self.path).unwrap_or(crate::load::Format::Yaml);
         let config = crate::load::load_str(text, format, Some(&self.path))?;
         let old = self.dispatcher.config();
         let applied = apply_if_changed(&self.dispatcher, &config)?;

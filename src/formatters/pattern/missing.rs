@@ -6,8 +6,9 @@
 
 use std::io::Write as _;
 
-use super::write_py_repr;
-use crate::{Entry, Error, ErrorKind};
+use super::number::write_py_repr;
+use crate::entry::Entry;
+use crate::error::{Error, ErrorKind};
 
 /// The first of `required` that the record's key-values lack.
 pub(super) fn first_missing<'r>(required: &'r [Box<str>], entry: &Entry<'_>) -> Option<&'r str> {

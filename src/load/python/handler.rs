@@ -4,7 +4,7 @@
 use super::{COMMON, Translator, backticked, int_of, renamed, string_of};
 use crate::config::HandlerConfig;
 use crate::error::hint;
-use crate::load::decode::join;
+use crate::error::join;
 use crate::load::node::{Key, Node, Value};
 
 /// The handler classes understood here, for hints.

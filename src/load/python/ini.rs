@@ -1010,7 +1010,7 @@ mod tests {
     #[test]
     fn the_example_loads() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/logging.ini");
-        let c = crate::Config::from_path(path).unwrap();
+        let c = crate::config::Config::from_path(path).unwrap();
         assert!(!c.loggers["app.jobs"].propagate);
         assert_eq!(c.handlers["file"].type_name(), "rotating_file");
     }

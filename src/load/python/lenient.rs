@@ -12,7 +12,7 @@
 
 use super::{Translator, renamed, string_of};
 use crate::error::Diagnostic;
-use crate::load::decode::join;
+use crate::error::join;
 use crate::load::node::{Key, Node, Value};
 
 /// The keys `configure_logger` reads (787-812); every other one is ignored.
@@ -342,12 +342,14 @@ impl Translator<'_, '_> {
 
 #[cfg(all(test, feature = "yaml"))]
 mod tests {
+    use crate::config::Config;
     use crate::config::{FilterConfig, FormatterConfig, Level, MissingField};
-    use crate::{Config, Format, Severity};
+    use crate::error::Severity;
+    use crate::load::Format;
 
     const HANDLER: &str = "handlers:\n  h: { class: logging.StreamHandler }\n";
 
-    fn yaml(body: &str) -> Result<Config, crate::Error> {
+    fn yaml(body: &str) -> Result<Config, crate::error::Error> {
         Config::from_str(&format!("version: 1\n{HANDLER}{body}"), Format::Yaml)
     }
 
@@ -476,7 +478,8 @@ mod tests {
             "version: 1\nformatters:\n  f: {{ format: '%(request)s %(message)s' }}\nhandlers:\n  h: {{ class: logging.FileHandler, filename: '{}', formatter: f }}\nroot: {{ level: INFO, handlers: [h] }}\n",
             path.display()
         );
-        let d = crate::Dispatcher::new(&Config::from_str(&text, Format::Yaml).unwrap()).unwrap();
+        let d = crate::runtime::Dispatcher::new(&Config::from_str(&text, Format::Yaml).unwrap())
+            .unwrap();
         let kvs = [("request", log::kv::Value::from("GET-1"))];
         let with = log::Record::builder()
             .args(format_args!("with"))
@@ -487,8 +490,8 @@ mod tests {
             .args(format_args!("without"))
             .level(log::Level::Info)
             .build();
-        d.log_entry(&crate::Entry::new(&with));
-        d.log_entry(&crate::Entry::new(&without));
+        d.log_entry(&crate::entry::Entry::new(&with));
+        d.log_entry(&crate::entry::Entry::new(&without));
         assert_eq!(d.stats()["h"].failed, 1);
         d.shutdown();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "GET-1 with\n");

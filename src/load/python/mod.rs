@@ -33,9 +33,10 @@ mod lenient;
 use std::collections::{HashMap, HashSet};
 
 use self::cfg::Snapshot;
-use super::decode::{Decoder, join};
+use super::decode::Decoder;
 use super::node::{Key, Node, Trail, Value};
 use crate::error::Diagnostic;
+use crate::error::join;
 
 /// Keys every handler class takes, in both forms.
 const COMMON: &[&str] = &["level", "formatter", "filters"];
@@ -299,8 +300,8 @@ fn backticked(items: &[&str]) -> String {
 mod tests {
     use crate::config::HandlerConfig;
 
-    fn load(text: &str) -> Result<crate::Config, crate::Error> {
-        crate::Config::from_str(text, crate::Format::Yaml)
+    fn load(text: &str) -> Result<crate::config::Config, crate::error::Error> {
+        crate::config::Config::from_str(text, crate::load::Format::Yaml)
     }
 
     #[test]
@@ -372,14 +373,14 @@ mod tests {
             used.display(),
             unused.display()
         );
-        let d = crate::Dispatcher::new(&load(&text).unwrap()).unwrap();
+        let d = crate::runtime::Dispatcher::new(&load(&text).unwrap()).unwrap();
         assert!(!used.exists() && !unused.exists());
         let record = log::Record::builder()
             .args(format_args!("hello"))
             .level(log::Level::Info)
             .target("app")
             .build();
-        d.log_entry(&crate::Entry::new(&record));
+        d.log_entry(&crate::entry::Entry::new(&record));
         d.shutdown();
         assert_eq!(std::fs::read_to_string(&used).unwrap(), "hello\n");
         assert!(!unused.exists());
@@ -387,7 +388,9 @@ mod tests {
 
     #[test]
     fn rotating_archives_are_numbered_as_python_numbers_them() {
-        use crate::{Entry, Handler, PatternFormatter, RotatingFileHandler};
+        use crate::entry::Entry;
+        use crate::formatters::PatternFormatter;
+        use crate::handlers::{Handler, RotatingFileHandler};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.log");
         let text = format!(
