@@ -24,6 +24,98 @@ const CLASSES: &[&str] = &[
     "logging.handlers.HTTPHandler",
 ];
 
+/// Python's handler classes (by their name in `logging` or
+/// `logging.handlers`): the logfig kind each becomes, and the constructor's
+/// parameters in order. A dictConfig handler takes them as keys; a
+/// fileConfig handler's `args` names them by position.
+const KINDS: &[(&str, &str, &[&str])] = &[
+    ("StreamHandler", "console", &["stream"]),
+    (
+        "FileHandler",
+        "file",
+        &["filename", "mode", "encoding", "delay", "errors"],
+    ),
+    ("NullHandler", "null", &[]),
+    (
+        "RotatingFileHandler",
+        "rotating_file",
+        &[
+            "filename",
+            "mode",
+            "maxBytes",
+            "backupCount",
+            "encoding",
+            "delay",
+            "errors",
+        ],
+    ),
+    (
+        "TimedRotatingFileHandler",
+        "rotating_file",
+        &[
+            "filename",
+            "when",
+            "interval",
+            "backupCount",
+            "encoding",
+            "delay",
+            "utc",
+            "atTime",
+            "errors",
+        ],
+    ),
+    (
+        "WatchedFileHandler",
+        "watched_file",
+        &["filename", "mode", "encoding", "delay", "errors"],
+    ),
+    (
+        "MemoryHandler",
+        "memory",
+        &["capacity", "flushLevel", "target", "flushOnClose"],
+    ),
+    // `queue` is the constructor's; the others are 3.12 dictConfig's keys.
+    (
+        "QueueHandler",
+        "queue",
+        &["queue", "handlers", "listener", "respect_handler_level"],
+    ),
+    ("SocketHandler", "tcp", &["host", "port"]),
+    ("DatagramHandler", "udp", &["host", "port"]),
+    (
+        "SysLogHandler",
+        "syslog",
+        &["address", "facility", "socktype"],
+    ),
+    (
+        "SMTPHandler",
+        "smtp",
+        &[
+            "mailhost",
+            "fromaddr",
+            "toaddrs",
+            "subject",
+            "credentials",
+            "secure",
+            "timeout",
+        ],
+    ),
+    (
+        "HTTPHandler",
+        "http",
+        &["host", "url", "method", "secure", "credentials", "context"],
+    ),
+];
+
+/// The logfig kind and the parameters of the handler class `short`
+/// (`RotatingFileHandler`).
+pub(super) fn class_of(short: &str) -> Option<(&'static str, &'static [&'static str])> {
+    KINDS
+        .iter()
+        .find(|(name, _, _)| *name == short)
+        .map(|&(_, kind, params)| (kind, params))
+}
+
 /// How a handler translates: its logfig `type`, and the keys it takes.
 struct Class {
     /// The class as written (for messages).
@@ -74,68 +166,9 @@ impl Translator<'_, '_> {
             .unwrap_or(&class);
         let short = short.strip_prefix("handlers.").unwrap_or(short).to_owned();
         let short = short.as_str();
-        let (kind, args): (&str, &'static [&'static str]) = match short {
-            "StreamHandler" => ("console", &["stream"]),
-            "FileHandler" => ("file", &["filename", "mode", "encoding", "delay", "errors"]),
-            "NullHandler" => ("null", &[]),
-            "RotatingFileHandler" => (
-                "rotating_file",
-                &[
-                    "filename",
-                    "mode",
-                    "maxBytes",
-                    "backupCount",
-                    "encoding",
-                    "delay",
-                    "errors",
-                ],
-            ),
-            "TimedRotatingFileHandler" => (
-                "rotating_file",
-                &[
-                    "filename",
-                    "when",
-                    "interval",
-                    "backupCount",
-                    "encoding",
-                    "delay",
-                    "utc",
-                    "atTime",
-                    "errors",
-                ],
-            ),
-            "WatchedFileHandler" => (
-                "watched_file",
-                &["filename", "mode", "encoding", "delay", "errors"],
-            ),
-            "MemoryHandler" => (
-                "memory",
-                &["capacity", "flushLevel", "target", "flushOnClose"],
-            ),
-            "QueueHandler" => (
-                "queue",
-                &["queue", "handlers", "listener", "respect_handler_level"],
-            ),
-            "SocketHandler" => ("tcp", &["host", "port"]),
-            "DatagramHandler" => ("udp", &["host", "port"]),
-            "SysLogHandler" => ("syslog", &["address", "facility", "socktype"]),
-            "SMTPHandler" => (
-                "smtp",
-                &[
-                    "mailhost",
-                    "fromaddr",
-                    "toaddrs",
-                    "subject",
-                    "credentials",
-                    "secure",
-                    "timeout",
-                ],
-            ),
-            "HTTPHandler" => (
-                "http",
-                &["host", "url", "method", "secure", "credentials", "context"],
-            ),
-            _ => {
+        let (kind, args) = match class_of(short) {
+            Some(found) => found,
+            None => {
                 // Only a difference of case earns a hint: class names are
                 // long and alike, so a near match is often the wrong one.
                 let h = CLASSES

@@ -580,48 +580,15 @@ impl Reader<'_, '_> {
     /// keyword arguments; `None` is every parameter's default, so it is left
     /// out.
     fn arguments(&mut self, sect: &str, short: &str, entries: &mut Vec<(Key, Node)>) {
-        let params: &[&str] = match short {
-            "StreamHandler" => &["stream"],
-            "FileHandler" | "WatchedFileHandler" => {
-                &["filename", "mode", "encoding", "delay", "errors"]
-            }
-            "NullHandler" => &[],
-            "RotatingFileHandler" => &[
-                "filename",
-                "mode",
-                "maxBytes",
-                "backupCount",
-                "encoding",
-                "delay",
-                "errors",
-            ],
-            "TimedRotatingFileHandler" => &[
-                "filename",
-                "when",
-                "interval",
-                "backupCount",
-                "encoding",
-                "delay",
-                "utc",
-                "atTime",
-                "errors",
-            ],
-            "MemoryHandler" => &["capacity", "flushLevel", "target", "flushOnClose"],
-            "SocketHandler" | "DatagramHandler" => &["host", "port"],
-            "SysLogHandler" => &["address", "facility", "socktype"],
-            "SMTPHandler" => &[
-                "mailhost",
-                "fromaddr",
-                "toaddrs",
-                "subject",
-                "credentials",
-                "secure",
-                "timeout",
-            ],
-            "HTTPHandler" => &["host", "url", "method", "secure", "credentials", "context"],
-            "QueueHandler" => &["queue"],
-            // The translation names the class that has no counterpart.
-            _ => return,
+        // The translation names a class that has no counterpart.
+        let Some((_, params)) = super::handler::class_of(short) else {
+            return;
+        };
+        // QueueHandler's constructor takes the queue alone.
+        let params = if short == "QueueHandler" {
+            &params[..1]
+        } else {
+            params
         };
         let mut given: Vec<(Key, Node)> = Vec::new();
         if let Some(got) = self.get(sect, "args", false) {
