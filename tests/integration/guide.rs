@@ -1,4 +1,4 @@
-//! The guide's YAML examples (`src/guide/*.md`, shown on docs.rs as
+//! The guide's YAML and INI examples (`src/guide/*.md`, shown on docs.rs as
 //! `logfig::guide`) and the README's load: a key renamed or a value the loader
 //! refuses fails here, not in a reader's program. An example that shows only
 //! part of a file (no `version:`) is loaded as a file of its own, where a
@@ -9,13 +9,14 @@ use std::path::Path;
 
 use logfig::{Config, Format};
 
-/// The ```yaml blocks of `text`, with the line each starts on.
-fn yaml_blocks(text: &str) -> Vec<(usize, String)> {
+/// The ```{lang} blocks of `text`, with the line each starts on.
+fn code_blocks(text: &str, lang: &str) -> Vec<(usize, String)> {
+    let fence = format!("```{lang}");
     let mut blocks = Vec::new();
     let mut open: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
         match (&mut open, line.trim_start()) {
-            (None, "```yaml") => open = Some((i + 2, String::new())),
+            (None, l) if l == fence => open = Some((i + 2, String::new())),
             (Some(_), "```") => blocks.extend(open.take()),
             (Some((_, body)), _) => {
                 body.push_str(line);
@@ -71,12 +72,18 @@ fn pages() -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn every_yaml_example_loads() {
+fn every_yaml_and_ini_example_loads() {
     let mut problems = Vec::new();
     let mut loaded = 0;
     for page in pages() {
         let text = std::fs::read_to_string(&page).unwrap();
-        for (line, yaml) in yaml_blocks(&text) {
+        for (line, ini) in code_blocks(&text, "ini") {
+            loaded += 1;
+            if let Err(err) = Config::from_str(&ini, Format::Ini) {
+                problems.push(format!("{}:{line}: {err}", page.display()));
+            }
+        }
+        for (line, yaml) in code_blocks(&text, "yaml") {
             let whole = yaml.lines().any(|l| l.starts_with("version:"));
             let yaml = with_env_defaults(&yaml);
             let file = if whole {
@@ -100,7 +107,7 @@ fn every_yaml_example_loads() {
     }
     assert!(
         loaded >= 10,
-        "found only {loaded} YAML examples: has the guide moved?"
+        "found only {loaded} YAML and INI examples: has the guide moved?"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
@@ -114,7 +121,11 @@ fn unset_variables_get_a_default_and_others_stay() {
 }
 
 #[test]
-fn yaml_blocks_are_found_with_their_lines() {
+fn code_blocks_are_found_by_language_with_their_lines() {
     let text = "intro\n```yaml\nversion: 1\n```\n```rust\nfn main() {}\n```\n";
-    assert_eq!(yaml_blocks(text), [(3, "version: 1\n".to_string())]);
+    assert_eq!(code_blocks(text, "yaml"), [(3, "version: 1\n".to_string())]);
+    assert_eq!(
+        code_blocks(text, "rust"),
+        [(6, "fn main() {}\n".to_string())]
+    );
 }
