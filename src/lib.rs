@@ -57,6 +57,10 @@
 //!   records with `ureq` and rustls.
 //! - `smtp`: the `smtp` handler (`SmtpHandler`), which e-mails records with
 //!   `lettre` and rustls.
+//! - `control`: the control endpoint (`control:` in the config, or the
+//!   `LOGFIG_CONTROL` environment variable): levels of the running process
+//!   changed over HTTP, in the shape of Spring Boot's actuator `/loggers`,
+//!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
 //!
 //! # Supported Rust versions
 //!
@@ -71,6 +75,8 @@ mod catch;
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 pub mod config;
+#[cfg(feature = "control")]
+mod control;
 mod entry;
 mod error;
 mod filters;
@@ -248,6 +254,7 @@ impl Builder {
                 &config,
             )?);
         }
+        attach_control(&mut handle, Some(path), &config)?;
         Ok(handle)
     }
 
@@ -283,10 +290,14 @@ impl Builder {
         } else {
             None
         };
-        Ok(Handle {
+        let mut handle = Handle {
             dispatcher,
             watcher,
-        })
+            #[cfg(feature = "control")]
+            control: None,
+        };
+        attach_control(&mut handle, Some(path), &config)?;
+        Ok(handle)
     }
 
     /// Parses `text`, installs it as the `log` backend. Nothing is watched.
@@ -298,7 +309,9 @@ impl Builder {
         let config = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
         let dispatcher = self.build(&config)?;
-        install(dispatcher, &config, tracing)
+        let mut handle = install(dispatcher, &config, tracing)?;
+        attach_control(&mut handle, None, &config)?;
+        Ok(handle)
     }
 
     /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
@@ -317,7 +330,9 @@ impl Builder {
                 let config = default_config();
                 let tracing = !self.skip_tracing;
                 let dispatcher = self.build(&config)?;
-                install(dispatcher, &config, tracing)
+                let mut handle = install(dispatcher, &config, tracing)?;
+                attach_control(&mut handle, None, &config)?;
+                Ok(handle)
             }
         }
     }
@@ -398,6 +413,8 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
     let handle = Handle {
         dispatcher,
         watcher: None,
+        #[cfg(feature = "control")]
+        control: None,
     };
     // Warnings go through the new graph, on the `logfig` target.
     for w in build::validate(config) {
@@ -487,6 +504,27 @@ pub fn init() -> Result<Handle, Error> {
 pub struct Handle {
     dispatcher: Dispatcher,
     watcher: Option<reload::Watcher>,
+    /// The control endpoint, stopped before the watcher.
+    #[cfg(feature = "control")]
+    control: Option<control::Control>,
+}
+
+/// Starts the control endpoint of `config` (issue #15) for `handle`.
+fn attach_control(handle: &mut Handle, file: Option<&Path>, config: &Config) -> Result<(), Error> {
+    #[cfg(feature = "control")]
+    {
+        let link = handle.watcher.as_ref().map(reload::Watcher::link);
+        handle.control = control::Control::start(handle.dispatcher.clone(), link, file, config)?;
+    }
+    #[cfg(not(feature = "control"))]
+    if config.control.is_some() {
+        let _ = (handle, file);
+        return Err(Error::new(
+            ErrorKind::FeatureDisabled,
+            "`control` requires the `control` feature of logfig",
+        ));
+    }
+    Ok(())
 }
 
 impl Handle {
@@ -526,6 +564,10 @@ impl Handle {
     /// Stops watching, flushes and closes every handler; later records are
     /// dropped. Safe while other threads log.
     pub fn shutdown(mut self) {
+        #[cfg(feature = "control")]
+        {
+            self.control = None;
+        }
         self.watcher = None;
         self.dispatcher.shutdown();
     }
@@ -597,6 +639,27 @@ impl Handle {
         self.watcher.as_ref().map(reload::Watcher::status)
     }
 
+    /// The address the control endpoint listens on (`127.0.0.1:40123`,
+    /// `unix:/run/app/logfig.sock`): with `listen: 127.0.0.1:0`, the port
+    /// the system picked. `None` when no endpoint is configured.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let config = dir.path().join("logging.yaml");
+    /// std::fs::write(&config, "version: 1\ncontrol: { listen: 127.0.0.1:0, token: s3cret }\n")?;
+    /// let handle = logfig::Builder::new().build_file(&config)?;
+    /// let address = handle.control_address().expect("serving");
+    /// assert!(address.starts_with("127.0.0.1:"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "control")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "control")))]
+    pub fn control_address(&self) -> Option<String> {
+        self.control.as_ref().and_then(control::Control::address)
+    }
+
     /// Reads the config file now and applies it if it changed.
     ///
     /// # Errors
@@ -616,6 +679,10 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
+        #[cfg(feature = "control")]
+        {
+            self.control = None;
+        }
         self.watcher = None;
         if !self.dispatcher.is_shut_down() {
             self.dispatcher.flush_handlers();

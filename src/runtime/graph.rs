@@ -215,6 +215,8 @@ impl Graph {
 
     /// The level decision for `target`, for the cache.
     pub(crate) fn decide(&self, target: &str) -> super::cache::Decision {
+        #[cfg(feature = "control")]
+        super::inspect::note(target);
         let (index, exact) = self.lookup_index(target);
         super::cache::Decision {
             level: self.loggers[index as usize].level,

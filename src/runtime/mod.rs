@@ -10,6 +10,8 @@
 mod cache;
 mod callsite;
 mod graph;
+#[cfg(feature = "control")]
+pub(crate) mod inspect;
 mod overrides;
 
 use std::sync::atomic::{AtomicBool, Ordering};
