@@ -102,6 +102,14 @@ struct Running {
     thread: Option<JoinHandle<()>>,
 }
 
+impl Running {
+    /// Whether `listen` names what this listener serves: its configured
+    /// address, or the address it got (`127.0.0.1:0` became `127.0.0.1:40123`).
+    fn serves(&self, listen: &ControlListen) -> bool {
+        *listen == self.config.listen || listen.to_string() == self.address
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
@@ -222,9 +230,7 @@ impl Inner {
                 log::warn!(logger: self.ctx.dispatcher, target: "logfig", "control endpoint stopped: the config no longer has `control`");
             }
             (Some(w), Some(r)) if w == r.config => {}
-            (Some(w), Some(r))
-                if w.listen == r.config.listen && w.permissions == r.config.permissions =>
-            {
+            (Some(w), Some(r)) if r.serves(&w.listen) && w.permissions == r.config.permissions => {
                 *r.settings.lock().unwrap_or_else(PoisonError::into_inner) = Settings::from(&w);
                 r.config = w;
             }

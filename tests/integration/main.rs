@@ -6,6 +6,8 @@
 mod bounds;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "control")]
+mod control;
 mod dispatch;
 mod files;
 mod fixtures;
