@@ -549,7 +549,7 @@ fn explain(file: &Path, target: &str, level: Option<&str>) -> Result<String, (St
         Some(name) => loggers.route(name),
         None => loggers.root(),
     };
-    let mut s = String::new();
+    let mut s = ctl::explain_note(&config);
     match level {
         Some(l) => s.push_str(&format!(
             "record: target `{target}`, level {}\n",

@@ -146,6 +146,23 @@ fn run_inner(args: &CtlArgs) -> Result<String, (String, u8)> {
     })
 }
 
+/// For `logfig explain`: where a control endpoint may change the levels
+/// shown, or nothing.
+pub(super) fn explain_note(config: &crate::Config) -> String {
+    match &config.control {
+        Some(c) => format!(
+            "control endpoint: {} ({}); levels set there override this file's until reset or expired\n",
+            c.listen,
+            if c.token.is_some() {
+                "token required"
+            } else {
+                "peer uid checked"
+            }
+        ),
+        None => String::new(),
+    }
+}
+
 fn target(args: &CtlArgs) -> Result<Target, (String, u8)> {
     #[cfg(unix)]
     if let Some(p) = &args.socket {

@@ -803,3 +803,66 @@ fn logfig_ctl_talks_over_a_unix_socket() {
     assert_eq!(json(&out)["effectiveLevel"], "WARNING");
     drop(app);
 }
+
+/// The page in a real browser: headless Chromium driven over the DevTools
+/// protocol by `tests/browser/control_page.py` sets a level with the page's
+/// selector, and the application's output follows. The screenshot is kept in
+/// the target directory for inspection.
+#[test]
+fn the_page_changes_a_level_in_a_real_browser() {
+    let test = "control::the_page_changes_a_level_in_a_real_browser";
+    if !require(test, "python3", "apt-get install python3")
+        || !(require(test, "chromium", "apt-get install chromium"))
+    {
+        return;
+    }
+    let app = App::start(&tcp_control());
+    assert!(!app.log().contains("DEBUG myapp::db tick"));
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("control-page.png");
+    let _ = std::fs::remove_file(&shot);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/control_page.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args([&format!("{}/", app.url()), TOKEN, "myapp.db", "DEBUG"])
+        .arg(&shot)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the browser script failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_until("DEBUG lines after the page's change", LONG, || {
+        app.log().contains("DEBUG myapp::db tick")
+    });
+    assert!(app.log().contains("set `myapp.db` to DEBUG until cleared"));
+    assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
+    eprintln!("control page screenshot: {}", shot.display());
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn explain_mentions_the_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\ncontrol: { listen: 127.0.0.1:9009, token: x }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
+        .args(["explain", path.to_str().unwrap(), "app"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("control endpoint: 127.0.0.1:9009 (token required);"),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
+        .args(["check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
