@@ -866,3 +866,66 @@ fn explain_mentions_the_endpoint() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `LOGFIG_CONTROL` turns the endpoint on for one deployment, with the token
+/// from `LOGFIG_CONTROL_TOKEN`. The environment is per process, so this runs
+/// in a child: the test binary itself, running only `env_child`.
+#[test]
+fn the_environment_turns_it_on_for_one_deployment() {
+    let run = |vars: &[(&str, &str)]| {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "control::env_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("LOGFIG_CTL_ENV_CHILD", "1")
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let text = run(&[
+        ("LOGFIG_CONTROL", "127.0.0.1:0"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+    ]);
+    assert!(text.contains("child: serving on 127.0.0.1:"), "{text}");
+    assert!(text.contains("child: token accepted"), "{text}");
+    let text = run(&[("LOGFIG_CONTROL", "127.0.0.1:0")]);
+    assert!(
+        text.contains("child: error: environment variable LOGFIG_CONTROL: listening on TCP"),
+        "{text}"
+    );
+    let text = run(&[("LOGFIG_CONTROL", "nowhere")]);
+    assert!(
+        text.contains(
+            "child: error: environment variable LOGFIG_CONTROL: invalid listen address `nowhere`"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn env_child() {
+    if std::env::var_os("LOGFIG_CTL_ENV_CHILD").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(&path, "version: 1\n").unwrap();
+    match Builder::new().build_file(&path) {
+        Ok(handle) => {
+            let addr = handle.control_address().unwrap();
+            println!("child: serving on {addr}");
+            let answer = raw(
+                &addr,
+                b"GET /status HTTP/1.1\r\nAuthorization: Bearer envtok\r\n\r\n",
+            );
+            if answer.starts_with("HTTP/1.1 200 ") {
+                println!("child: token accepted");
+            }
+        }
+        Err(e) => println!("child: error: {e}"),
+    }
+}
