@@ -11,8 +11,8 @@ pub(crate) fn token_matches(header: Option<&str>, token: &str) -> bool {
     };
     let (a, b) = (given.trim().as_bytes(), token.as_bytes());
     let mut diff = u8::from(a.len() != b.len());
-    for i in 0..b.len() {
-        diff |= b[i] ^ a.get(i).copied().unwrap_or(!b[i]);
+    for (i, &byte) in b.iter().enumerate() {
+        diff |= byte ^ a.get(i).copied().unwrap_or(!byte);
     }
     diff == 0 && !token.is_empty()
 }

@@ -41,16 +41,20 @@ impl Decoder<'_> {
                 .permissions(n, &join(path, "permissions"))
                 .unwrap_or(c.permissions);
         }
-        if let Some(n) = f.take("max_connections") {
-            let max = i128::from(MAX_CONNECTIONS);
-            if let Some(v) = self.integer(n, &join(path, "max_connections"), 1, max) {
-                c.max_connections = v as u32;
-            }
+        if let Some(n) = f.take("max_connections")
+            && let Some(v) = self.integer(
+                n,
+                &join(path, "max_connections"),
+                1,
+                i128::from(MAX_CONNECTIONS),
+            )
+        {
+            c.max_connections = v as u32;
         }
-        if let Some(n) = f.take("rate_limit") {
-            if let Some(v) = self.integer(n, &join(path, "rate_limit"), 1, i128::from(MAX_RATE)) {
-                c.rate_limit = v as u32;
-            }
+        if let Some(n) = f.take("rate_limit")
+            && let Some(v) = self.integer(n, &join(path, "rate_limit"), 1, i128::from(MAX_RATE))
+        {
+            c.rate_limit = v as u32;
         }
         if let Some(n) = f.take("timeout") {
             let p = join(path, "timeout");
