@@ -84,7 +84,6 @@ pub(crate) struct Control {
 struct Inner {
     ctx: Arc<Context>,
     running: Mutex<Option<Running>>,
-    _tracking: crate::runtime::inspect::Tracking,
 }
 
 impl std::fmt::Debug for Inner {
@@ -100,6 +99,8 @@ struct Running {
     settings: Arc<Mutex<Settings>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Targets are noted only while an endpoint serves.
+    _tracking: crate::runtime::inspect::Tracking,
 }
 
 impl Running {
@@ -180,7 +181,6 @@ impl Control {
                 file: file.map(Path::to_path_buf),
             }),
             running: Mutex::new(None),
-            _tracking: crate::runtime::inspect::Tracking::start(),
         });
         if let Some(c) = wanted {
             let running = bind(&inner.ctx, c)?;
@@ -317,6 +317,7 @@ fn bind(ctx: &Arc<Context>, config: ControlConfig) -> Result<Running, Error> {
         settings,
         stop,
         thread: Some(thread),
+        _tracking: crate::runtime::inspect::Tracking::start(),
     })
 }
 

@@ -929,3 +929,119 @@ fn env_child() {
         Err(e) => println!("child: error: {e}"),
     }
 }
+
+#[test]
+fn a_reload_starts_and_stops_the_endpoint_and_on_reload_sees_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nreload: { mode: poll, poll_interval: 1h }\n",
+    )
+    .unwrap();
+    let handle = Builder::new().build_file(&path).unwrap();
+    assert_eq!(handle.control_address(), None);
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    {
+        let seen = seen.clone();
+        handle.on_reload(move |s| {
+            seen.lock()
+                .unwrap()
+                .push(s.last_control_change().map(str::to_owned));
+        });
+    }
+    std::fs::write(
+        &path,
+        format!("version: 1\nreload: {{ mode: poll, poll_interval: 1h }}\ncontrol: {{ listen: 127.0.0.1:0, token: {TOKEN} }}\n"),
+    )
+    .unwrap();
+    handle.reload_now().unwrap();
+    let addr = handle.control_address().expect("started by the reload");
+    let body = br#"{"configuredLevel":"ERROR"}"#;
+    let request = format!(
+        "POST /loggers/app HTTP/1.1\r\n{}\r\nContent-Length: {}\r\n\r\n{}",
+        auth(),
+        body.len(),
+        String::from_utf8_lossy(body)
+    );
+    assert!(raw(&addr, request.as_bytes()).starts_with("HTTP/1.1 204 "));
+    let calls = seen.lock().unwrap().clone();
+    assert!(
+        calls
+            .last()
+            .unwrap()
+            .as_deref()
+            .unwrap()
+            .ends_with("set `app` to ERROR until cleared"),
+        "{calls:?}"
+    );
+    std::fs::write(
+        &path,
+        "version: 1\nreload: { mode: poll, poll_interval: 1h }\n",
+    )
+    .unwrap();
+    handle.reload_now().unwrap();
+    assert_eq!(handle.control_address(), None);
+    assert!(TcpStream::connect(&addr).is_err());
+}
+
+/// Another uid is refused even when the socket's mode lets it connect.
+/// Needs root (to run `curl` as another uid with `setpriv`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_unix_socket_refuses_another_uid() {
+    let test = "control::a_unix_socket_refuses_another_uid";
+    if std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .unwrap()
+        != 0
+    {
+        crate::network::skipped(test, "root", "run the tests as root (CI does)");
+        return;
+    }
+    if !have_curl(test) || !require(test, "setpriv", "apt-get install util-linux") {
+        return;
+    }
+    let sockets = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        sockets.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let sock = sockets.path().join("ctl.sock");
+    let _app = App::start(&format!(
+        "{{ listen: \"unix:{}\", permissions: \"0666\" }}",
+        sock.display()
+    ));
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "curl",
+            "-sS",
+            "-w",
+            "\n%{http_code}",
+        ])
+        .args([
+            "--unix-socket",
+            sock.to_str().unwrap(),
+            "-d",
+            r#"{"configuredLevel":"TRACE"}"#,
+            "http://x/loggers/app",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.ends_with("\n403"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("uid 65534 may not use this endpoint"),
+        "{text}"
+    );
+    let (_, body) = curl(&["--unix-socket", sock.to_str().unwrap(), "http://x/status"]);
+    assert_eq!(json(&body)["overrides"], serde_json::json!({}), "{body}");
+}
