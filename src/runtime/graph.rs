@@ -213,6 +213,13 @@ impl Graph {
         (best, exact)
     }
 
+    /// The level `target` gets, without noting it as seen: for the control
+    /// endpoint, whose queries are not the program's targets.
+    #[cfg(feature = "control")]
+    pub(crate) fn level_of(&self, target: &str) -> log::LevelFilter {
+        self.loggers[self.lookup_index(target).0 as usize].level
+    }
+
     /// The level decision for `target`, for the cache.
     pub(crate) fn decide(&self, target: &str) -> super::cache::Decision {
         #[cfg(feature = "control")]
