@@ -102,7 +102,27 @@ impl std::fmt::Debug for Callbacks {
     }
 }
 
+/// Asks the watcher thread behind `tx` to reload now, and waits for the outcome.
+fn reload_through(tx: &Sender<Message>) -> Result<(), Error> {
+    let (reply, rx) = mpsc::channel();
+    tx.send(Message::ReloadNow(reply))
+        .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
+    rx.recv()
+        .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+}
+
+fn read(state: &Mutex<ReloadStatus>) -> ReloadStatus {
+    state.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
 impl Callbacks {
+    fn add(&self, callback: ReloadCallback) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(callback);
+    }
+
     fn call(&self, status: &ReloadStatus) {
         let callbacks = self
             .0
@@ -216,18 +236,11 @@ impl Watcher {
     }
 
     pub(crate) fn status(&self) -> ReloadStatus {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        read(&self.state)
     }
 
     pub(crate) fn on_reload(&self, callback: ReloadCallback) {
-        self.callbacks
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(callback);
+        self.callbacks.add(callback);
     }
 
     /// What the control endpoint needs of the watcher, shareable with its
@@ -242,12 +255,7 @@ impl Watcher {
     }
 
     pub(crate) fn reload_now(&self) -> Result<(), Error> {
-        let (tx, rx) = mpsc::channel();
-        self.tx
-            .send(Message::ReloadNow(tx))
-            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
-        rx.recv()
-            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+        reload_through(&self.tx)
     }
 }
 
@@ -264,29 +272,17 @@ pub(crate) struct Link {
 #[cfg(feature = "control")]
 impl Link {
     pub(crate) fn status(&self) -> ReloadStatus {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        read(&self.state)
     }
 
     /// As [`Watcher::reload_now`].
     pub(crate) fn reload_now(&self) -> Result<(), Error> {
-        let (tx, rx) = mpsc::channel();
-        self.tx
-            .send(Message::ReloadNow(tx))
-            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
-        rx.recv()
-            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+        reload_through(&self.tx)
     }
 
     /// As [`Watcher::on_reload`].
     pub(crate) fn on_reload(&self, callback: ReloadCallback) {
-        self.callbacks
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(callback);
+        self.callbacks.add(callback);
     }
 
     /// Records a change made through the control endpoint and tells the
@@ -580,10 +576,7 @@ impl Worker {
     }
 
     fn status(&self) -> ReloadStatus {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        read(&self.state)
     }
 
     /// The file is missing (`error`) or empty: the running config stays,
