@@ -25,7 +25,12 @@ const MAX_NAME: usize = inspect::MAX_TARGET;
 
 /// Answers `request` from `who`.
 pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who: &str) -> Response {
+    // Spring Boot's tools address the same endpoints under `/actuator`.
     let path = request.path.as_str();
+    let path = path
+        .strip_prefix("/actuator")
+        .filter(|p| p.starts_with("/loggers"))
+        .unwrap_or(path);
     let method = request.method.as_str();
     if path == "/" || path == "/index.html" {
         return match method {

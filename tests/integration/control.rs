@@ -104,6 +104,14 @@ impl Drop for App {
     }
 }
 
+/// A config file holding `text`, in a new temporary directory.
+fn config_file(text: impl AsRef<[u8]>) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
 fn tcp_control() -> String {
     format!("{{ listen: 127.0.0.1:0, token: {TOKEN}, timeout: 2s, rate_limit: 1000 }}")
 }
@@ -220,6 +228,21 @@ fn lists_sets_with_a_ttl_resets_and_reports_status_over_curl() {
         serde_json::json!({"configuredLevel": "INFO", "effectiveLevel": "INFO"})
     );
     assert!(app.log().contains("cleared the override of `root`"));
+
+    // Spring Boot's tools use the `/actuator` prefix.
+    let (code, body) = curl(&["-H", &h, &format!("{url}/actuator/loggers/myapp.db")]);
+    assert_eq!(code, 200);
+    assert_eq!(json(&body)["configuredLevel"], "INFO", "{body}");
+
+    // A name asked about is not a target the program logged to.
+    let (code, body) = curl(&["-H", &h, &format!("{url}/loggers/never.logged")]);
+    assert_eq!(code, 200);
+    assert_eq!(json(&body)["effectiveLevel"], "INFO");
+    let (_, body) = curl(&["-H", &h, &format!("{url}/loggers")]);
+    assert!(
+        json(&body)["loggers"].get("never.logged").is_none(),
+        "{body}"
+    );
 }
 
 #[test]
@@ -564,13 +587,8 @@ fn tcp_needs_a_token_and_other_hosts_need_allow_remote() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
     // Allowed explicitly, it binds.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.yaml");
-    std::fs::write(
-        &path,
-        "version: 1\ncontrol: { listen: 0.0.0.0:0, token: x, allow_remote: true }\n",
-    )
-    .unwrap();
+    let (_dir, path) =
+        config_file("version: 1\ncontrol: { listen: 0.0.0.0:0, token: x, allow_remote: true }\n");
     let handle = Builder::new().build_file(&path).unwrap();
     assert!(handle.control_address().unwrap().starts_with("0.0.0.0:"));
 }
@@ -690,16 +708,10 @@ fn a_unix_socket_is_private_and_checks_its_peer() {
 
     // Something else at the path is never replaced.
     std::fs::write(&sock, "data").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "version: 1\ncontrol: {{ listen: \"unix:{}\" }}\n",
-            sock.display()
-        ),
-    )
-    .unwrap();
+    let (_dir, path) = config_file(format!(
+        "version: 1\ncontrol: {{ listen: \"unix:{}\" }}\n",
+        sock.display()
+    ));
     let err = Builder::new().build_file(&path).unwrap_err();
     assert!(err.to_string().contains("not a socket"), "{err}");
     assert_eq!(std::fs::read_to_string(&sock).unwrap(), "data");
@@ -844,13 +856,7 @@ fn the_page_changes_a_level_in_a_real_browser() {
 #[cfg(feature = "cli")]
 #[test]
 fn explain_mentions_the_endpoint() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.yaml");
-    std::fs::write(
-        &path,
-        "version: 1\ncontrol: { listen: 127.0.0.1:9009, token: x }\n",
-    )
-    .unwrap();
+    let (_dir, path) = config_file("version: 1\ncontrol: { listen: 127.0.0.1:9009, token: x }\n");
     let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
         .args(["explain", path.to_str().unwrap(), "app"])
         .output()
@@ -911,9 +917,7 @@ fn env_child() {
     if std::env::var_os("LOGFIG_CTL_ENV_CHILD").is_none() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.yaml");
-    std::fs::write(&path, "version: 1\n").unwrap();
+    let (_dir, path) = config_file("version: 1\n");
     match Builder::new().build_file(&path) {
         Ok(handle) => {
             let addr = handle.control_address().unwrap();
@@ -932,13 +936,7 @@ fn env_child() {
 
 #[test]
 fn a_reload_starts_and_stops_the_endpoint_and_on_reload_sees_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.yaml");
-    std::fs::write(
-        &path,
-        "version: 1\nreload: { mode: poll, poll_interval: 1h }\n",
-    )
-    .unwrap();
+    let (_dir, path) = config_file("version: 1\nreload: { mode: poll, poll_interval: 1h }\n");
     let handle = Builder::new().build_file(&path).unwrap();
     assert_eq!(handle.control_address(), None);
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
