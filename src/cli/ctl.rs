@@ -148,7 +148,7 @@ fn run_inner(args: &CtlArgs) -> Result<String, (String, u8)> {
 
 /// For `logfig explain`: where a control endpoint may change the levels
 /// shown, or nothing.
-pub(super) fn explain_note(config: &crate::Config) -> String {
+pub(super) fn explain_note(config: &crate::config::Config) -> String {
     match &config.control {
         Some(c) => format!(
             "control endpoint: {} ({}); levels set there override this file's until reset or expired\n",

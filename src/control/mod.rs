@@ -4,8 +4,8 @@
 //!
 //! Nothing here is on the logging path: the server talks to the runtime only
 //! through what [`Handle`](crate::Handle) offers (`set_level`, `clear_level`,
-//! `stats`, `reload_now`, `reload_status`) plus the targets seen since start
-//! (`runtime::inspect`).
+//! `stats`, `reload_now`, `reload_status`) plus the overrides' remaining time
+//! (`runtime::inspect`) and the targets seen since start (`graph::seen`).
 //!
 //! Bounds (each has a test): one request per connection; request line 4 KiB,
 //! head 16 KiB, 64 header fields, body 16 KiB; `max_connections` served at
@@ -100,7 +100,7 @@ struct Running {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     /// Targets are noted only while an endpoint serves.
-    _tracking: crate::runtime::inspect::Tracking,
+    _tracking: crate::graph::seen::Tracking,
 }
 
 impl Running {
@@ -317,7 +317,7 @@ fn bind(ctx: &Arc<Context>, config: ControlConfig) -> Result<Running, Error> {
         settings,
         stop,
         thread: Some(thread),
-        _tracking: crate::runtime::inspect::Tracking::start(),
+        _tracking: crate::graph::seen::Tracking::start(),
     })
 }
 

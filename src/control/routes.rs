@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::http::{Request, Response, percent_decode, printable};
 use super::{Context, Settings};
 use crate::config::{Level, format_duration, parse_duration};
+use crate::graph::seen;
 use crate::runtime::inspect;
 
 /// Levels as the endpoint lists them, most quiet first (Spring's order).
@@ -21,7 +22,7 @@ const LEVELS: [&str; 7] = [
 pub(crate) const MAX_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Longest logger name in a path.
-const MAX_NAME: usize = inspect::MAX_TARGET;
+const MAX_NAME: usize = seen::MAX_TARGET;
 
 /// Answers `request` from `who`.
 pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who: &str) -> Response {
@@ -166,7 +167,7 @@ fn loggers(ctx: &Context) -> Value {
         .cloned()
         .collect::<Vec<_>>();
     let extra = overrides.iter().map(|o| o.name.clone());
-    for name in config.into_iter().chain(extra).chain(inspect::seen()) {
+    for name in config.into_iter().chain(extra).chain(seen::seen()) {
         let key = inspect::normal(&name);
         if !key.is_empty() {
             names.entry(key).or_insert(name);

@@ -1,8 +1,9 @@
 //! Decoding of `control`, the control endpoint (issue #15).
 
-use super::{Decoder, join};
+use super::Decoder;
 use crate::config::control::{MAX_CONNECTIONS, MAX_RATE, MAX_TIMEOUT};
 use crate::config::{ControlConfig, ControlListen};
+use crate::error::join;
 use crate::load::node::Node;
 
 impl Decoder<'_> {
