@@ -128,6 +128,11 @@ fn curl(args: &[&str]) -> (u16, String) {
     (code.parse().unwrap_or(0), body.to_owned())
 }
 
+/// `curl -d BODY URL PATH` with the token; returns the status and the body.
+fn post(url: &str, path: &str, body: &str) -> (u16, String) {
+    curl(&["-H", &auth(), "-d", body, &format!("{url}{path}")])
+}
+
 fn auth() -> String {
     format!("Authorization: Bearer {TOKEN}")
 }
@@ -162,13 +167,11 @@ fn lists_sets_with_a_ttl_resets_and_reports_status_over_curl() {
     assert!(!app.log().contains("DEBUG myapp::db tick"));
 
     // DEBUG for a while: the lines appear, then stop by themselves.
-    let (code, body) = curl(&[
-        "-H",
-        &h,
-        "-d",
+    let (code, body) = post(
+        &url,
+        "/loggers/myapp.db",
         r#"{"configuredLevel": "DEBUG", "ttl": "2s"}"#,
-        &format!("{url}/loggers/myapp.db"),
-    ]);
+    );
     assert_eq!(code, 204, "{body}");
     wait_until("DEBUG lines", LONG, || {
         app.log().contains("DEBUG myapp::db tick")
@@ -204,23 +207,11 @@ fn lists_sets_with_a_ttl_resets_and_reports_status_over_curl() {
     assert!(status.last_control_change().unwrap().contains("myapp.db"));
 
     // Until reset; the root by Spring's name.
-    let (code, _) = curl(&[
-        "-H",
-        &h,
-        "-d",
-        r#"{"configuredLevel": "TRACE"}"#,
-        &format!("{url}/loggers/ROOT"),
-    ]);
+    let (code, _) = post(&url, "/loggers/ROOT", r#"{"configuredLevel": "TRACE"}"#);
     assert_eq!(code, 204);
     let (_, body) = curl(&["-H", &h, &format!("{url}/loggers/myapp.web")]);
     assert_eq!(json(&body)["effectiveLevel"], "TRACE", "{body}");
-    let (code, _) = curl(&[
-        "-H",
-        &h,
-        "-d",
-        r#"{"configuredLevel": null}"#,
-        &format!("{url}/loggers/ROOT"),
-    ]);
+    let (code, _) = post(&url, "/loggers/ROOT", r#"{"configuredLevel": null}"#);
     assert_eq!(code, 204);
     let (_, body) = curl(&["-H", &h, &format!("{url}/loggers/ROOT")]);
     assert_eq!(
@@ -252,13 +243,7 @@ fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
     }
     let app = App::start(&tcp_control());
     let (url, h) = (app.url(), auth());
-    let (code, _) = curl(&[
-        "-H",
-        &h,
-        "-d",
-        r#"{"configuredLevel": "TRACE"}"#,
-        &format!("{url}/loggers/myapp.db"),
-    ]);
+    let (code, _) = post(&url, "/loggers/myapp.db", r#"{"configuredLevel": "TRACE"}"#);
     assert_eq!(code, 204);
     std::fs::write(
         app.config_path(),
