@@ -593,30 +593,18 @@ fn a_reload_changes_the_token_and_a_bad_control_changes_nothing() {
     )
     .unwrap();
     app.handle.reload_now().unwrap();
-    assert_eq!(curl(&["-H", &auth(), &format!("{url}/status")]).0, 401);
-    assert_eq!(
-        curl(&[
-            "-H",
-            "Authorization: Bearer other-token",
-            &format!("{url}/status")
-        ])
-        .0,
-        200
-    );
+    let status_with = |token: &str| {
+        let header = format!("Authorization: Bearer {token}");
+        curl(&["-H", &header, &format!("{url}/status")]).0
+    };
+    assert_eq!(status_with(TOKEN), 401);
+    assert_eq!(status_with("other-token"), 200);
 
     let bad = "{ listen: 10.1.2.3:9, token: x }";
     std::fs::write(app.config_path(), App::config(app.dir.path(), bad, "DEBUG")).unwrap();
     let err = app.handle.reload_now().unwrap_err();
     assert!(err.to_string().contains("control.listen"), "{err}");
-    assert_eq!(
-        curl(&[
-            "-H",
-            "Authorization: Bearer other-token",
-            &format!("{url}/status")
-        ])
-        .0,
-        200
-    );
+    assert_eq!(status_with("other-token"), 200);
     assert_eq!(
         app.handle.control_address().unwrap(),
         url.trim_start_matches("http://")
