@@ -65,6 +65,10 @@
 //! - `smtp`: the `smtp` handler, which e-mails records with `lettre` and
 //!   rustls.
 //! - `tls`: TLS for the `tcp` and `syslog` handlers (rustls).
+//! - `control`: the control endpoint (`control:` in the config, or the
+//!   `LOGFIG_CONTROL` environment variable): levels of the running process
+//!   changed over HTTP, in the shape of Spring Boot's actuator `/loggers`,
+//!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
 //!
 //! # Supported Rust versions
 //!
@@ -80,6 +84,8 @@ mod catch;
 #[doc(hidden)]
 pub mod cli;
 pub mod config;
+#[cfg(feature = "control")]
+mod control;
 mod entry;
 mod error;
 mod filters;

@@ -12,7 +12,8 @@
 //! - [`files`]: rotating, watched and plain files, the queue, memory
 //!   handlers, rate limits, shutdown and statistics.
 //! - [`network`]: `tcp`, `udp`, `syslog` (RELP, TLS), `http` and `smtp`.
-//! - [`reload`]: watching the file, what a reload keeps, runtime control.
+//! - [`reload`]: watching the file, what a reload keeps, runtime control,
+//!   changing levels in production and the control endpoint.
 //! - [`python`]: coming from Python's `logging.config.dictConfig`.
 //! - [`validating`]: `logfig check`, `explain`, `fmt` and the JSON Schema.
 //! - [`tracing`](mod@tracing): the `tracing` layer over the same graph.
