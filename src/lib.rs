@@ -72,6 +72,7 @@ mod catch;
 pub mod cli;
 pub mod config;
 mod entry;
+mod env_filter;
 mod error;
 mod filters;
 mod formatters;
@@ -94,6 +95,7 @@ use std::sync::Arc;
 pub use build::{HandlerFactory, Registry};
 pub use config::Config;
 pub use entry::Entry;
+pub use env_filter::EnvFilter;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
 pub use filters::{
     DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
@@ -157,6 +159,8 @@ pub struct Builder {
     /// `install_tracing(false)`: `init_*` leave the global `tracing`
     /// subscriber alone.
     skip_tracing: bool,
+    /// `env_directives(text)`: read instead of the `RUST_LOG` variable.
+    env_text: Option<String>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -165,6 +169,7 @@ impl std::fmt::Debug for Builder {
             .field("registry", &self.registry)
             .field("on_error", &self.on_error.is_some())
             .field("install_tracing", &!self.skip_tracing)
+            .field("env_directives", &self.env_text)
             .finish()
     }
 }
@@ -214,13 +219,35 @@ impl Builder {
         self
     }
 
+    /// Uses `directives` (env_logger's syntax, as in `RUST_LOG`) instead of
+    /// the value of the config's `env_filter.var`, as env_logger's
+    /// `parse_filters` does; `""` applies none. `env_filter.enabled: false`
+    /// still switches them off. See [`EnvFilter`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Builder, Config, Format};
+    ///
+    /// let config = Config::from_str("version: 1\nroot: { level: WARNING }\n", Format::Yaml)?;
+    /// let d = Builder::new().env_directives("info,myapp::db=trace").build(&config)?;
+    /// assert_eq!(d.max_level(), log::LevelFilter::Trace);
+    /// // The file's config is what reloads compare with; the directives sit on top.
+    /// assert_eq!(d.config().root.level, Some(logfig::config::Level::Warning));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn env_directives(mut self, directives: impl Into<String>) -> Self {
+        self.env_text = Some(directives.into());
+        self
+    }
+
     /// Builds a dispatcher for `config` without installing it.
     ///
     /// # Errors
     ///
     /// When the config is invalid or an output cannot be opened.
     pub fn build(self, config: &Config) -> Result<Dispatcher, Error> {
-        Dispatcher::from_parts(config, self.registry, self.on_error)
+        Dispatcher::from_parts(config, self.registry, self.on_error, self.env_text)
     }
 
     /// Loads the config file at `path`, installs it as the `log` backend and,
@@ -234,6 +261,7 @@ impl Builder {
     /// be opened, or a global logger (or, with the `tracing` feature, a global
     /// `tracing` subscriber) is already installed:
     /// [`ErrorKind::AlreadyInitialized`], and nothing is installed.
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let config = load::load_path(path)?;
@@ -270,6 +298,7 @@ impl Builder {
     /// assert_eq!(handle.dispatcher().max_level(), log::LevelFilter::Debug);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let config = load::load_path(path)?;
@@ -294,6 +323,7 @@ impl Builder {
     /// # Errors
     ///
     /// As [`init_file`](Builder::init_file), less the file.
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
         let config = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
@@ -310,6 +340,7 @@ impl Builder {
     /// # Errors
     ///
     /// As [`init_file`](Builder::init_file).
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init(self) -> Result<Handle, Error> {
         match find_config_file() {
             Some(path) => self.init_file(path),
@@ -430,6 +461,7 @@ fn tracing_taken() -> Error {
 /// log::info!("configured");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
 pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
     Builder::new().init_file(path)
 }
@@ -447,6 +479,7 @@ pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
 /// assert_eq!(log::max_level(), log::LevelFilter::Error);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
 pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
     Builder::new().init_str(text, format)
 }
@@ -465,6 +498,7 @@ pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
 /// log::warn!("shown on stderr unless a config says otherwise");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
 pub fn init() -> Result<Handle, Error> {
     Builder::new().init()
 }
@@ -484,6 +518,7 @@ pub fn init() -> Result<Handle, Error> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
+#[must_use = "dropping the handle stops watching the config file and flushes the handlers; keep it alive in `main`"]
 pub struct Handle {
     dispatcher: Dispatcher,
     watcher: Option<reload::Watcher>,

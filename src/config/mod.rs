@@ -6,6 +6,7 @@
 //! The loader (`crate::load`) fills it from text; the builder (`crate::build`) turns
 //! it into a running graph. This module uses nothing else of the crate.
 
+mod env_filter;
 mod filter;
 mod formatter;
 mod handler;
@@ -17,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use env_filter::EnvFilterConfig;
 pub use filter::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
     RateLimitFilterConfig, RegexFilterConfig,
@@ -85,6 +87,10 @@ pub struct Config {
     /// How the config file is watched for changes.
     #[serde(default)]
     pub reload: ReloadConfig,
+    /// Level directives read from an environment variable (`RUST_LOG`),
+    /// applied on top of the loggers below.
+    #[serde(default)]
+    pub env_filter: EnvFilterConfig,
     /// Named formatters, referenced by handlers.
     #[serde(default)]
     pub formatters: BTreeMap<String, FormatterConfig>,
@@ -172,6 +178,7 @@ impl Default for Config {
             disable_existing_loggers: false,
             incremental: false,
             reload: ReloadConfig::default(),
+            env_filter: EnvFilterConfig::default(),
             formatters: BTreeMap::new(),
             filters: BTreeMap::new(),
             handlers: BTreeMap::new(),

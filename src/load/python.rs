@@ -49,6 +49,7 @@ const TOP_LEVEL: &[&str] = &[
     "disable_existing_loggers",
     "incremental",
     "reload",
+    "env_filter",
     "formatters",
     "filters",
     "handlers",

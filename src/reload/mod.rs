@@ -39,6 +39,7 @@ pub struct ReloadStatus {
     reloads: u64,
     error: Option<String>,
     diagnostics: Vec<Diagnostic>,
+    env_filter: Option<crate::EnvFilter>,
 }
 
 impl ReloadStatus {
@@ -65,6 +66,12 @@ impl ReloadStatus {
     /// The diagnostics (errors or warnings) of the last attempt.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The `RUST_LOG` directives in force after the last attempt (see
+    /// [`EnvFilter`](crate::EnvFilter)), with what of them was ignored.
+    pub fn env_filter(&self) -> Option<&crate::EnvFilter> {
+        self.env_filter.as_ref()
     }
 }
 
@@ -176,6 +183,7 @@ impl Watcher {
         };
         let state = Arc::new(Mutex::new(ReloadStatus {
             hash: hash(&bytes),
+            env_filter: dispatcher.env_filter(),
             ..ReloadStatus::default()
         }));
         let callbacks = Arc::new(Callbacks::default());
@@ -458,6 +466,7 @@ impl Worker {
         // sees an attempt in `reload_status()` sees everything it did.
         let mut status = self.status();
         status.attempted = Some(SystemTime::now());
+        status.env_filter = self.dispatcher.env_filter();
         let result = match result {
             Ok((config, applied, changes)) => {
                 status.hash = hash(&self.last_bytes);

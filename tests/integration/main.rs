@@ -7,6 +7,7 @@ mod bounds;
 #[cfg(feature = "cli")]
 mod cli;
 mod dispatch;
+mod env_filter;
 mod files;
 mod fixtures;
 mod injection;
