@@ -116,7 +116,7 @@ pub use handlers::{SyslogHandler, TcpHandler, UdpHandler};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use layer::TracingLayer;
-pub use load::Format;
+pub use load::{ConfigBuilder, Format};
 pub use reload::ReloadStatus;
 pub use runtime::{Dispatcher, ErrorHook};
 #[cfg(feature = "schema")]
@@ -250,6 +250,39 @@ impl Builder {
         Dispatcher::from_parts(config, self.registry, self.on_error, self.env_text)
     }
 
+    /// Installs `config` (from [`Config::builder`], or loaded) as the `log`
+    /// backend and, with the `tracing` feature, as the global `tracing`
+    /// subscriber (unless [`install_tracing(false)`](Builder::install_tracing)).
+    /// Nothing is watched: for an application without a config file, or a
+    /// library's tests.
+    ///
+    /// # Errors
+    ///
+    /// When the config is invalid, an output cannot be opened, or a global
+    /// logger is already installed ([`ErrorKind::AlreadyInitialized`]; nothing
+    /// is installed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::config::{ConsoleHandlerConfig, Level, PatternFormatterConfig, Stream};
+    ///
+    /// let config = logfig::Config::builder()
+    ///     .formatter("plain", PatternFormatterConfig::new("%(levelname)s %(name)s: %(message)s"))
+    ///     .handler("console", ConsoleHandlerConfig::new(Stream::Stderr).with_formatter("plain"))
+    ///     .root(Level::Info, ["console"])
+    ///     .build()?;
+    /// let _handle = logfig::Builder::new().install(&config)?;
+    /// log::info!("configured in code");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
+    pub fn install(self, config: &Config) -> Result<Handle, Error> {
+        let tracing = !self.skip_tracing;
+        let dispatcher = self.build(config)?;
+        install(dispatcher, config, tracing)
+    }
+
     /// Loads the config file at `path`, installs it as the `log` backend and,
     /// when `reload.enabled` (the default), watches the file. With the
     /// `tracing` feature it also installs a global `tracing` subscriber over
@@ -344,12 +377,7 @@ impl Builder {
     pub fn init(self) -> Result<Handle, Error> {
         match find_config_file() {
             Some(path) => self.init_file(path),
-            None => {
-                let config = default_config();
-                let tracing = !self.skip_tracing;
-                let dispatcher = self.build(&config)?;
-                install(dispatcher, &config, tracing)
-            }
+            None => self.install(&default_config()),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! The loader (`crate::load`) fills it from text; the builder (`crate::build`) turns
 //! it into a running graph. This module uses nothing else of the crate.
 
+mod builder;
 mod env_filter;
 mod filter;
 mod formatter;
@@ -40,7 +41,6 @@ pub(crate) use lines::LineIndex;
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 
-#[cfg(feature = "cli")]
 pub(crate) use secret::serializing;
 pub(crate) use secret::{SecretSpots, url_secrets};
 

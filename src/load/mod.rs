@@ -3,6 +3,7 @@
 //! No I/O here apart from reading the config file itself in [`load_path`].
 
 mod budget;
+mod code;
 mod decode;
 mod env;
 mod json;
@@ -13,6 +14,7 @@ mod toml;
 #[cfg(feature = "yaml")]
 mod yaml;
 
+pub use code::ConfigBuilder;
 pub(crate) use decode::join;
 
 use std::path::Path;

@@ -215,10 +215,22 @@ fn env_filter_keys_are_checked_like_the_rest_of_the_file() {
 }
 
 /// Runs this test binary on one test, with `vars` set.
-fn rerun(test: &str, vars: &[(&str, &str)]) -> std::process::Output {
+pub(crate) fn rerun(test: &str, vars: &[(&str, &str)]) -> std::process::Output {
+    rerun_in(test, &std::env::current_dir().unwrap(), vars)
+}
+
+/// [`rerun`] in working directory `dir`.
+pub(crate) fn rerun_in(
+    test: &str,
+    dir: &std::path::Path,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.current_dir(dir);
     cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env("LOGFIG_ENV_FILTER_CHILD", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("LOGFIG_CONFIG")
         .env_remove("RUST_LOG")
         .env_remove("APP_LOG");
     for (k, v) in vars {
@@ -299,4 +311,34 @@ fn explain_shows_what_rust_log_sets() {
         "{with}"
     );
     assert!(with.contains("DEBUG passes the logger's level"), "{with}");
+}
+
+/// The child of `init_without_a_file_reads_rust_log`.
+#[test]
+fn child_inits_without_a_file() {
+    if std::env::var_os("LOGFIG_ENV_FILTER_CHILD").is_none() {
+        return;
+    }
+    let _handle = logfig::Builder::new().init().unwrap();
+    log::debug!(target: "myapp::db", "shown: RUST_LOG says debug");
+    log::trace!(target: "myapp::db", "not shown");
+    log::info!(target: "other", "not shown either: the default root is WARNING");
+}
+
+#[test]
+fn init_without_a_file_reads_rust_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rerun_in(
+        "env_filter::child_inits_without_a_file",
+        dir.path(),
+        &[("RUST_LOG", "myapp=debug")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // Python's basicConfig format, as `init()`'s default has it.
+    assert!(
+        stderr.contains("DEBUG:myapp::db:shown: RUST_LOG says debug"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not shown"), "{stderr}");
 }

@@ -6,6 +6,7 @@
 mod bounds;
 #[cfg(feature = "cli")]
 mod cli;
+mod code_config;
 mod dispatch;
 mod env_filter;
 mod files;
