@@ -87,6 +87,7 @@ mod runtime;
 #[cfg(feature = "schema")]
 mod schema;
 mod span;
+pub mod test;
 mod value;
 
 use std::path::{Path, PathBuf};

@@ -662,7 +662,9 @@ fn open(
 ) -> Result<Arc<dyn Handler>, String> {
     let msg = |e: Error| e.full_message();
     Ok(match config {
-        HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::Console(c) => {
+            Arc::new(ConsoleHandler::new(c.stream, c.color).captured(c.capture))
+        }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),

@@ -786,6 +786,9 @@ impl<'e> Decoder<'e> {
                         )
                         .unwrap_or_default();
                 }
+                if let Some(n) = f.take("capture") {
+                    c.capture = self.bool(n, &join(path, "capture")).unwrap_or_default();
+                }
                 c.common = self.common(&mut f, path);
                 Some(HandlerConfig::Console(c))
             }

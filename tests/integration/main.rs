@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bounds;
+mod capture;
 #[cfg(feature = "cli")]
 mod cli;
 mod code_config;
