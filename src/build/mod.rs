@@ -64,6 +64,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         if let Err((p, e)) = compiled {
             out.push(Diagnostic::error(p, e));
         }
+        out.extend(crate::formatters::datefmt_warnings(&path, f));
     }
     for (name, f) in &config.filters {
         if let Err(e) = crate::filters::build(f) {

@@ -1187,7 +1187,7 @@ impl<'e> Decoder<'e> {
                     c.datefmt = self.string(n, &join(path, "datefmt"));
                 }
                 if let Some(n) = f.take("utc") {
-                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or(c.utc);
                 }
                 FormatterConfig::Json(c)
             }

@@ -23,6 +23,7 @@ mod reload;
 mod schema;
 mod secrets;
 mod secure;
+mod timestamps;
 #[cfg(feature = "tracing")]
 mod tracing;
 mod worker;

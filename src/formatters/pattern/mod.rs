@@ -28,6 +28,7 @@ pub(crate) enum Attr {
     Created,
     RelativeCreated,
     Msecs,
+    Usecs,
     Levelname,
     Levelno,
     Name,
@@ -63,6 +64,7 @@ impl Attr {
         ("created", Attr::Created),
         ("relativeCreated", Attr::RelativeCreated),
         ("msecs", Attr::Msecs),
+        ("usecs", Attr::Usecs),
         ("levelname", Attr::Levelname),
         ("levelno", Attr::Levelno),
         ("name", Attr::Name),
@@ -96,7 +98,7 @@ impl Attr {
     fn kind(self) -> Kind {
         match self {
             Attr::Created | Attr::RelativeCreated | Attr::Msecs => Kind::Float,
-            Attr::Levelno | Attr::Lineno | Attr::Process | Attr::Thread => Kind::Int,
+            Attr::Levelno | Attr::Lineno | Attr::Process | Attr::Thread | Attr::Usecs => Kind::Int,
             _ => Kind::Text,
         }
     }
@@ -197,6 +199,9 @@ pub(crate) fn attr_value<'e>(attr: Attr, entry: &'e Entry<'_>) -> Val<'e> {
             let (secs, nanos) = entry.unix_time();
             Val::Float(time::msecs(time::created_at(secs, nanos)))
         }
+        // logfig's own: the microseconds of the second, for `%(usecs)06d`
+        // (Python's `msecs` stops at milliseconds).
+        Attr::Usecs => Val::Int(i128::from(entry.unix_time().1 / 1000)),
         Attr::Levelname => Val::Str(level_name(record.level())),
         Attr::Levelno => Val::Int(i128::from(level_no(record.level()))),
         Attr::Name | Attr::Target => Val::Str(record.target()),
@@ -504,9 +509,11 @@ fn by_level(attr: Attr, spec: &Spec) -> Option<Piece> {
 /// `relativeCreated`, `msecs`, `levelname`, `levelno`, `name`, `message`,
 /// `module`, `filename`, `pathname`, `lineno`, `funcName`, `process`,
 /// `processName`, `thread`, `threadName`, `taskName`) and Rust's (`target`,
-/// `module_path`, `kv`: the record's key-values as `k=v k2="v 2"`, and `spans`:
+/// `module_path`, `kv`: the record's key-values as `k=v k2="v 2"`, `spans`:
 /// the `tracing` span scope as `outer{a=1}:inner{b=2}`, empty for `log`
-/// records). Any
+/// records, and `usecs`: the microseconds of the second, an integer, for
+/// `%(asctime)s.%(usecs)06d`; `datefmt` is `time.strftime`'s, which has no
+/// sub-second directive). Any
 /// other name reads the record key-value of that name (as Python's `extra=`),
 /// else the config's `defaults`.
 ///
