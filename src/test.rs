@@ -36,7 +36,11 @@ use std::sync::OnceLock;
 use crate::config::{
     Config, ConsoleHandlerConfig, CustomHandlerConfig, Level, PatternFormatterConfig, Stream,
 };
-use crate::{Entry, Error, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
+use crate::init::Builder;
 
 /// The format of [`init`]'s console lines.
 const FORMAT: &str = "%(levelname)s %(name)s: %(message)s";
@@ -79,7 +83,7 @@ pub fn init() {
     static INSTALLED: OnceLock<bool> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let config = config();
-        crate::Builder::new()
+        Builder::new()
             .handler_factory(FACTORY, |_| Ok(Box::new(Collector)))
             .install(&config)
             // The handle only flushes on drop; the logger stays installed

@@ -39,7 +39,7 @@ pub struct ReloadStatus {
     reloads: u64,
     error: Option<String>,
     diagnostics: Vec<Diagnostic>,
-    env_filter: Option<crate::EnvFilter>,
+    env_filter: Option<crate::config::EnvFilter>,
 }
 
 impl ReloadStatus {
@@ -69,8 +69,8 @@ impl ReloadStatus {
     }
 
     /// The `RUST_LOG` directives in force after the last attempt (see
-    /// [`EnvFilter`](crate::EnvFilter)), with what of them was ignored.
-    pub fn env_filter(&self) -> Option<&crate::EnvFilter> {
+    /// [`EnvFilter`](crate::config::EnvFilter)), with what of them was ignored.
+    pub fn env_filter(&self) -> Option<&crate::config::EnvFilter> {
         self.env_filter.as_ref()
     }
 }
@@ -595,7 +595,8 @@ impl Worker {
                 ),
             )
         })?;
-        let format = crate::Format::from_path(&self.path).unwrap_or(crate::Format::Yaml);
+        let format =
+            crate::load::Format::from_path(&self.path).unwrap_or(crate::load::Format::Yaml);
         let config = crate::load::load_str(text, format, Some(&self.path))?;
         let old = self.dispatcher.config();
         let applied = apply_if_changed(&self.dispatcher, &config)?;

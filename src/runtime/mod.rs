@@ -9,11 +9,12 @@
 
 mod cache;
 mod callsite;
-mod graph;
+#[cfg(feature = "tracing")]
+pub(crate) mod interest;
 mod overrides;
 
 #[cfg(feature = "cli")]
-pub(crate) use overrides::with_env;
+pub(crate) use overrides::{read_env, with_env};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -21,14 +22,15 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::build::Registry;
 use crate::config::Config;
+use crate::entry::Entry;
 use crate::error::{Diagnostic, Error};
-use crate::{Entry, Formatter};
+use crate::formatters::Formatter;
+use crate::graph::Registry;
 
+use crate::graph::{Decision, Graph, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
-pub(crate) use graph::{Graph, HandlerNode, LoggerNode, segments};
 
 /// Called with the handler's name and the error when a handler fails at run time.
 pub type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
@@ -101,7 +103,7 @@ impl Dispatcher {
     ///
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
-        crate::Builder::new().build(config)
+        Dispatcher::from_parts(config, Registry::default(), None, None)
     }
 
     pub(crate) fn from_parts(
@@ -118,9 +120,9 @@ impl Dispatcher {
         };
         let env_warning = overrides.read_env(config);
         let (graph, _warnings) = if overrides.is_empty() {
-            crate::build::build(config, &registry, None)?
+            crate::graph::build(config, &registry, None)?
         } else {
-            let mut built = crate::build::build(&overrides.apply_to(config), &registry, None)?;
+            let mut built = crate::graph::build(&overrides.apply_to(config), &registry, None)?;
             // Reloads compare against the file's config, not the overridden one.
             built.0.config = config.clone();
             built
@@ -192,13 +194,13 @@ impl Dispatcher {
         let mut state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
-                crate::ErrorKind::Other,
+                crate::error::ErrorKind::Other,
                 "the logger was shut down",
             ));
         }
         let merged;
         let config = if config.incremental {
-            merged = crate::build::merge_incremental(&self.shared.graph.load().config, config)?;
+            merged = crate::graph::merge_incremental(&self.shared.graph.load().config, config)?;
             &merged
         } else {
             config
@@ -236,7 +238,7 @@ impl Dispatcher {
             &effective
         };
         let (mut graph, mut warnings) =
-            crate::build::build(config, &self.shared.registry, Some(&old))?;
+            crate::graph::build(config, &self.shared.registry, Some(&old))?;
         warnings.extend(env_warning);
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
@@ -301,7 +303,7 @@ impl Dispatcher {
             return;
         }
         let old = self.shared.graph.load_full();
-        let empty = crate::build::empty_graph();
+        let empty = crate::graph::empty_graph();
         let epoch = empty.epoch;
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
@@ -353,7 +355,11 @@ impl Dispatcher {
                             "panicked: {caught} (the handler stays in place; later panics are counted and reported at most once a second)"
                         )
                     };
-                    self.report_now(&node.name, &Error::new(crate::ErrorKind::Handler, text), 0);
+                    self.report_now(
+                        &node.name,
+                        &Error::new(crate::error::ErrorKind::Handler, text),
+                        0,
+                    );
                 }
             }
         }
@@ -365,22 +371,22 @@ impl Dispatcher {
 
     /// The cached decision for `target`, if any, under the current epoch.
     #[inline]
-    fn cached(&self, target: &str) -> Option<cache::Decision> {
+    fn cached(&self, target: &str) -> Option<Decision> {
         cache::get(self.shared.epoch.load(Ordering::Acquire), target)
     }
 
     fn dispatch(
         &self,
         record: &log::Record<'_>,
-        spans: &[crate::SpanRecord],
-        known: Option<(u64, cache::Decision)>,
+        spans: &[crate::span::SpanRecord],
+        known: Option<(u64, Decision)>,
     ) {
         self.route(record, known, || Entry::new(record).with_spans(spans));
     }
 
     /// Routes `entry` as `Log::log` routes a record, but with the entry's own
     /// time, thread and process: the differential tests against CPython's
-    /// `logging` (tests/integration/python_compat.rs) need fixed ones. Not
+    /// `logging` (tests/integration/load/dictconfig_vs_cpython.rs) need fixed ones. Not
     /// part of the API.
     ///
     /// ```
@@ -412,7 +418,7 @@ impl Dispatcher {
     fn route<'r>(
         &self,
         record: &'r log::Record<'r>,
-        known: Option<(u64, cache::Decision)>,
+        known: Option<(u64, Decision)>,
         make_entry: impl FnOnce() -> Entry<'r>,
     ) {
         let graph = self.shared.graph.load();
@@ -477,7 +483,7 @@ impl Dispatcher {
     /// assert_eq!(stats["n"].dropped, 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::HandlerStats> {
+    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::handlers::HandlerStats> {
         let graph = self.shared.graph.load();
         graph
             .handlers
@@ -560,7 +566,7 @@ impl Dispatcher {
         let late = |nodes: &[Arc<HandlerNode>], what: &str| {
             for node in nodes {
                 let e = Error::new(
-                    crate::ErrorKind::Handler,
+                    crate::error::ErrorKind::Handler,
                     format!(
                         "a logging thread is still inside this retired handler after {}s; {what}",
                         RETIRE_WAIT.as_secs()
@@ -609,7 +615,7 @@ fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
             Err(caught) => report(
                 &node.name,
                 &Error::new(
-                    crate::ErrorKind::Handler,
+                    crate::error::ErrorKind::Handler,
                     format!("panicked while being closed: {caught}"),
                 ),
             ),
@@ -620,7 +626,7 @@ fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
 /// The handler nodes of `old` that `new` does not carry over, in the order to
 /// close them: queues and memory handlers before the handlers they write to.
 fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
-    let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
+    let mut order: Vec<&str> = crate::graph::dependency_order(&old.config);
     order.reverse();
     order.extend(
         old.handlers
@@ -695,10 +701,11 @@ fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
 /// above go to stderr as the bare message.
 fn last_resort(entry: &Entry<'_>) {
     // Built once: `message_only` allocates its compiled pieces.
-    static MESSAGE_ONLY: std::sync::OnceLock<crate::PatternFormatter> = std::sync::OnceLock::new();
+    static MESSAGE_ONLY: std::sync::OnceLock<crate::formatters::PatternFormatter> =
+        std::sync::OnceLock::new();
     if entry.record().level() <= log::Level::Warn {
-        let formatter = MESSAGE_ONLY.get_or_init(crate::PatternFormatter::message_only);
-        let _ = crate::handlers::format_line(entry, formatter, |line| {
+        let formatter = MESSAGE_ONLY.get_or_init(crate::formatters::PatternFormatter::message_only);
+        let _ = crate::formatters::format_line(entry, formatter, |line| {
             use std::io::Write;
             std::io::stderr()
                 .lock()
@@ -712,7 +719,7 @@ fn last_resort(entry: &Entry<'_>) {
 /// say) goes to stderr, never back into the graph, which could loop forever.
 fn reentrant(record: &log::Record<'_>) {
     let entry = Entry::new(record);
-    let _ = crate::handlers::format_line(&entry, &ReentrantFormat, |line| {
+    let _ = crate::formatters::format_line(&entry, &ReentrantFormat, |line| {
         use std::io::Write;
         std::io::stderr()
             .lock()
@@ -748,7 +755,11 @@ impl Dispatcher {
     /// `Log::log` with the span scope of a `tracing` event (empty for `log`
     /// records): the one entry point of both facades.
     #[inline]
-    pub(crate) fn log_with_spans(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+    pub(crate) fn log_with_spans(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::span::SpanRecord],
+    ) {
         // The fast path for filtered-out records: no graph load, no lock.
         let epoch = self.shared.epoch.load(Ordering::Acquire);
         let known = cache::get(epoch, record.target());
@@ -767,8 +778,8 @@ impl Dispatcher {
     fn log_slow(
         &self,
         record: &log::Record<'_>,
-        spans: &[crate::SpanRecord],
-        known: Option<(u64, cache::Decision)>,
+        spans: &[crate::span::SpanRecord],
+        known: Option<(u64, Decision)>,
     ) {
         match crate::catch::enter_graph() {
             Some(_guard) => {
@@ -791,7 +802,7 @@ impl Dispatcher {
 /// back into the layer's `register_callsite`.
 pub(crate) fn refresh_tracing_interest() {
     #[cfg(feature = "tracing")]
-    crate::layer::rebuild_interest();
+    interest::rebuild();
 }
 
 impl log::Log for Dispatcher {

@@ -6,8 +6,7 @@ use std::sync::{Arc, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use super::{Dispatcher, Shared};
-use crate::config::{Config, Level};
-use crate::env_filter::EnvFilter;
+use crate::config::{Config, EnvFilter, Level};
 use crate::error::{Diagnostic, Error, ErrorKind};
 
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +32,7 @@ pub(crate) struct Overrides {
 }
 
 pub(crate) fn normal(name: &str) -> String {
-    let key: Vec<&str> = super::segments(name).collect();
+    let key: Vec<&str> = crate::config::segments(name).collect();
     if key == ["root"] {
         String::new()
     } else {
@@ -54,7 +53,7 @@ impl Overrides {
         self.env = match (&self.env_text, config.env_filter.enabled) {
             (_, false) => None,
             (Some(text), true) => Some(EnvFilter::parse(&config.env_filter.var, text)),
-            (None, true) => EnvFilter::from_env(&config.env_filter),
+            (None, true) => read_env(&config.env_filter),
         };
         let problems = self.env.as_ref().and_then(EnvFilter::problems)?;
         if self.env_reported == self.env {
@@ -86,6 +85,11 @@ impl Overrides {
     fn next_expiry(&self) -> Option<Instant> {
         self.levels.values().filter_map(|o| o.expires).min()
     }
+}
+
+/// The directives of the variable `config` names, as the process sees it.
+pub(crate) fn read_env(config: &crate::config::EnvFilterConfig) -> Option<EnvFilter> {
+    EnvFilter::from_value(config, std::env::var(&config.var))
 }
 
 /// `config` with `env`'s levels applied, as a running dispatcher applies
