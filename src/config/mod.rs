@@ -7,6 +7,7 @@
 //! it into a running graph. This module uses nothing else of the crate.
 
 mod builder;
+pub(crate) mod control;
 mod env_filter;
 mod filter;
 mod formatter;
@@ -18,6 +19,7 @@ mod values;
 
 use std::collections::BTreeMap;
 
+pub use control::{ControlConfig, ControlListen};
 pub(crate) use env_filter::check_var_name;
 pub use env_filter::{EnvFilter, EnvFilterConfig};
 pub use filter::{
@@ -25,12 +27,13 @@ pub use filter::{
     RateLimitFilterConfig, RegexFilterConfig,
 };
 pub use formatter::{
-    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig,
+    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, MissingField, PatternFormatterConfig,
 };
 pub use handler::{
     ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
-    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,
-    QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
+    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Numbering,
+    Overflow, QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream,
+    WatchedFileHandlerConfig,
 };
 pub use handler::{
     ConnectionConfig, Credentials, Facility, Framing, HttpFormat, HttpHandlerConfig, Oversize,
@@ -108,6 +111,10 @@ pub struct Config {
     /// The root logger, ancestor of every other. Default level: WARNING.
     #[serde(default)]
     pub root: RootConfig,
+    /// The control endpoint (feature `control`); off unless set here or by
+    /// the `LOGFIG_CONTROL` environment variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<ControlConfig>,
     /// With `incremental: true`: the handler levels to set, by handler name
     /// (`handlers` stays empty: as in Python, only levels are read).
     #[serde(skip)]
@@ -140,6 +147,7 @@ impl Default for Config {
             handlers: BTreeMap::new(),
             loggers: BTreeMap::new(),
             root: RootConfig::default(),
+            control: None,
             handler_levels: BTreeMap::new(),
             origin: Origin::default(),
         }

@@ -7,6 +7,8 @@
 mod capture;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "control")]
+mod control;
 mod dispatch;
 mod env_filter;
 mod readme;
@@ -30,6 +32,8 @@ mod load {
     pub(crate) mod code_config;
     /// Python `dictConfig` files run by CPython and by logfig.
     pub(crate) mod dictconfig_vs_cpython;
+    /// `fileConfig` INI files: hot reload and `logfig check`.
+    pub(crate) mod fileconfig;
     pub(crate) mod fixtures;
     /// Real projects' logging configs run by CPython and by logfig.
     pub(crate) mod real_configs_vs_cpython;
