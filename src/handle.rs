@@ -25,7 +25,7 @@ use crate::runtime::Dispatcher;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
-#[must_use = "dropping the Handle stops watching the config file and flushes every handler; keep it alive in main"]
+#[must_use = "dropping the handle stops watching the config file and flushes the handlers; keep it alive in `main`"]
 pub struct Handle {
     pub(crate) dispatcher: Dispatcher,
     pub(crate) watcher: Option<reload::Watcher>,

@@ -105,16 +105,18 @@ mod runtime;
 #[cfg(feature = "schema")]
 mod schema;
 mod span;
+pub mod test;
 mod value;
 
 // The public API, shaped like tracing-subscriber's: the entry points
 // (`init*`, `Builder`, `Format`), what they return (`Handle`, `Dispatcher`,
-// `ReloadStatus`, `TracingLayer`), the model (`Config` and `config::*`), the
-// three traits with what implementing and testing one needs (`Entry`,
-// `SpanRecord`, `HandlerStats`, the two built-in formatters, `CaptureHandler`),
-// and `Error`. Everything else is reached through a config; see CHANGELOG.md
-// for what left the root.
-pub use config::Config;
+// `ReloadStatus`, `TracingLayer`), the model (`Config`, its builder and
+// `config::*`; `EnvFilter`, what `RUST_LOG` set), the three traits with what
+// implementing and testing one needs (`Entry`, `SpanRecord`, `HandlerStats`,
+// the two built-in formatters, `CaptureHandler`, the `test` module), and
+// `Error`. Everything else is reached through a config; see CHANGELOG.md for
+// what left the root.
+pub use config::{Config, EnvFilter};
 pub use entry::Entry;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
 pub use filters::Filter;
@@ -125,7 +127,7 @@ pub use init::{Builder, init, init_file, init_str};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use layer::TracingLayer;
-pub use load::Format;
+pub use load::{ConfigBuilder, Format};
 #[doc(hidden)]
 pub use macros::__private;
 pub use reload::ReloadStatus;

@@ -270,7 +270,7 @@ fn patch(root: &mut Value) {
     for section in ["formatters", "filters", "handlers", "loggers"] {
         nullable(&mut props[section]);
     }
-    for section in ["root", "reload"] {
+    for section in ["root", "reload", "env_filter"] {
         nullable(&mut props[section]);
     }
     // A logger name needs a segment: `""` and `::` would name the root.

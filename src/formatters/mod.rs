@@ -4,6 +4,8 @@
 //! walks the compiled pieces and appends to the caller's buffer.
 
 pub(crate) mod escape;
+mod fraction;
+pub(crate) use fraction::datefmt_warnings;
 mod json;
 mod pattern;
 mod scratch;

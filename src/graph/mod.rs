@@ -71,6 +71,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         if let Err((p, e)) = compiled {
             out.push(Diagnostic::error(p, e));
         }
+        out.extend(crate::formatters::datefmt_warnings(&path, f));
     }
     for (name, f) in &config.filters {
         if let Err(e) = crate::filters::build(f) {
@@ -672,7 +673,9 @@ fn open(
 ) -> Result<Arc<dyn Handler>, String> {
     let msg = |e: Error| e.full_message();
     Ok(match config {
-        HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::Console(c) => {
+            Arc::new(ConsoleHandler::new(c.stream, c.color).captured(c.capture))
+        }
         HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), FileHandler::open),
         HandlerConfig::RotatingFile(c) if c.delay => {
             delayed(&c.path, c.clone(), RotatingFileHandler::open)

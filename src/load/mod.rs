@@ -3,6 +3,7 @@
 //! No I/O here apart from reading the config file itself in [`load_path`].
 
 mod budget;
+mod code;
 mod decode;
 mod env;
 mod json;
@@ -12,6 +13,8 @@ mod python;
 mod toml;
 #[cfg(feature = "yaml")]
 mod yaml;
+
+pub use code::ConfigBuilder;
 
 use std::path::Path;
 use std::sync::Arc;

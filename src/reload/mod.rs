@@ -38,6 +38,7 @@ pub struct ReloadStatus {
     reloads: u64,
     error: Option<String>,
     diagnostics: Vec<Diagnostic>,
+    env_filter: Option<crate::config::EnvFilter>,
     /// The last change made through the control endpoint.
     control: Option<String>,
 }
@@ -61,6 +62,12 @@ impl ReloadStatus {
     /// The diagnostics (errors or warnings) of the last attempt.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The `RUST_LOG` directives in force after the last attempt (see
+    /// [`EnvFilter`](crate::config::EnvFilter)), with what of them was ignored.
+    pub fn env_filter(&self) -> Option<&crate::config::EnvFilter> {
+        self.env_filter.as_ref()
     }
 
     /// The last change made through the control endpoint (feature
@@ -194,6 +201,7 @@ impl Watcher {
         };
         let python = config.is_python();
         let state = Arc::new(Mutex::new(ReloadStatus {
+            env_filter: dispatcher.env_filter(),
             // A Python config's warnings are nowhere else to be seen.
             diagnostics: if python {
                 crate::graph::validate(config)
@@ -520,6 +528,7 @@ impl Worker {
         // sees an attempt in `reload_status()` sees everything it did.
         let mut status = self.status();
         status.attempted = Some(SystemTime::now());
+        status.env_filter = self.dispatcher.env_filter();
         let result = match result {
             Ok((config, applied, changes)) => {
                 status.error = None;

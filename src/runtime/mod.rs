@@ -15,6 +15,9 @@ pub(crate) mod inspect;
 pub(crate) mod interest;
 mod overrides;
 
+#[cfg(feature = "cli")]
+pub(crate) use overrides::{read_env, with_env};
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -102,29 +105,56 @@ impl Dispatcher {
     ///
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
-        Dispatcher::from_parts(config, Registry::default(), None)
+        Dispatcher::from_parts(config, Registry::default(), None, None)
     }
 
     pub(crate) fn from_parts(
         config: &Config,
         registry: Registry,
         on_error: Option<ErrorHook>,
+        env_text: Option<String>,
     ) -> Result<Dispatcher, Error> {
         // Before the first build: a factory's panic is caught quietly too.
         crate::catch::install();
-        let (graph, _warnings) = crate::graph::build(config, &registry, None)?;
-        Ok(Dispatcher {
+        let mut overrides = overrides::Overrides {
+            env_text,
+            ..overrides::Overrides::default()
+        };
+        let env_warning = overrides.read_env(config);
+        let (graph, _warnings) = if overrides.is_empty() {
+            crate::graph::build(config, &registry, None)?
+        } else {
+            let mut built = crate::graph::build(&overrides.apply_to(config), &registry, None)?;
+            // Reloads compare against the file's config, not the overridden one.
+            built.0.config = config.clone();
+            built
+        };
+        let dispatcher = Dispatcher {
             shared: Arc::new(Shared {
                 epoch: std::sync::atomic::AtomicU64::new(graph.epoch),
                 graph: ArcSwap::from_pointee(graph),
                 registry,
                 on_error,
-                state: Mutex::new(overrides::Overrides::default()),
+                state: Mutex::new(overrides),
                 timer: Condvar::new(),
                 global: AtomicBool::new(false),
                 shut_down: AtomicBool::new(false),
             }),
-        })
+        };
+        if let Some(w) = env_warning {
+            // Reported once, at start, through the new graph: a bad `RUST_LOG`
+            // never fails a start. `Log::log` directly: the global level of
+            // `log`'s macros is not set yet.
+            log::Log::log(
+                &dispatcher,
+                &log::Record::builder()
+                    .target("logfig")
+                    .level(log::Level::Warn)
+                    .args(format_args!("{w}"))
+                    .build(),
+            );
+        }
+        Ok(dispatcher)
     }
 
     /// The config of the running graph.
@@ -163,7 +193,7 @@ impl Dispatcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&self, config: &Config) -> Result<Vec<Diagnostic>, Error> {
-        let state = self.lock_state();
+        let mut state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
                 crate::error::ErrorKind::Other,
@@ -177,7 +207,7 @@ impl Dispatcher {
         } else {
             config
         };
-        let swapped = self.swap_in(&state, config);
+        let swapped = self.swap_in(&mut state, config);
         drop(state);
         if swapped.is_ok() {
             refresh_tracing_interest();
@@ -197,18 +227,21 @@ impl Dispatcher {
     /// the state lock.
     fn swap_in(
         &self,
-        overrides: &overrides::Overrides,
+        overrides: &mut overrides::Overrides,
         file_config: &Config,
     ) -> Result<Vec<Diagnostic>, Error> {
         let old = self.shared.graph.load_full();
+        let env_warning = overrides.read_env(file_config);
         let effective;
-        let config = if overrides.levels.is_empty() {
+        let config = if overrides.is_empty() {
             file_config
         } else {
             effective = overrides.apply_to(file_config);
             &effective
         };
-        let (mut graph, warnings) = crate::graph::build(config, &self.shared.registry, Some(&old))?;
+        let (mut graph, mut warnings) =
+            crate::graph::build(config, &self.shared.registry, Some(&old))?;
+        warnings.extend(env_warning);
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
         let new = Arc::new(graph);

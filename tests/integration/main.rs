@@ -4,11 +4,13 @@
 // reason: helpers outside `#[test]` functions fail the test loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod capture;
 #[cfg(feature = "cli")]
 mod cli;
 #[cfg(feature = "control")]
 mod control;
 mod dispatch;
+mod env_filter;
 mod guide;
 mod readme;
 #[cfg(feature = "tracing")]
@@ -27,6 +29,8 @@ mod handlers {
 /// Configs: fixtures, bounds, the schema, secrets, CPython's `dictConfig`.
 mod load {
     pub(crate) mod bounds;
+    /// Configs written in code.
+    pub(crate) mod code_config;
     /// Python `dictConfig` files run by CPython and by logfig.
     pub(crate) mod dictconfig_vs_cpython;
     /// `fileConfig` INI files: hot reload and `logfig check`.
@@ -42,6 +46,8 @@ mod load {
 mod formatters {
     /// `PatternFormatter` against CPython's `logging.Formatter`.
     pub(crate) mod pattern_vs_cpython;
+    /// Timestamps: sub-seconds, UTC, datefmt warnings.
+    pub(crate) mod timestamps;
 }
 
 /// Hot reload.

@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::budget::Budget;
 use super::node::{Node, Trail, Value};
 use crate::config::{
-    CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, HandlerConfig, Level,
-    LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig, SecretSpots,
+    CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, EnvFilterConfig,
+    HandlerConfig, Level, LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig,
+    SecretSpots,
 };
 use crate::error::{Diagnostic, MAX_DIAGNOSTICS, hint, join};
 
@@ -240,6 +241,9 @@ impl<'e> Decoder<'e> {
         if let Some(n) = f.take("reload") {
             config.reload = self.reload(n, "reload").unwrap_or_default();
         }
+        if let Some(n) = f.take("env_filter") {
+            config.env_filter = self.env_filter(n, "env_filter").unwrap_or_default();
+        }
         if let Some(n) = f.take("formatters") {
             config.formatters = self.named(n, "formatters", Self::formatter);
         }
@@ -340,6 +344,25 @@ impl<'e> Decoder<'e> {
         }
         f.finish(self);
         Some(r)
+    }
+
+    fn env_filter(&mut self, node: &Node, path: &str) -> Option<EnvFilterConfig> {
+        let mut f = self.fields(node, path)?;
+        let mut e = EnvFilterConfig::default();
+        if let Some(n) = f.take("enabled") {
+            e.enabled = self.bool(n, &join(path, "enabled")).unwrap_or(e.enabled);
+        }
+        if let Some(n) = f.take("var") {
+            let p = join(path, "var");
+            if let Some(var) = self.string(n, &p) {
+                match crate::config::check_var_name(&var) {
+                    Ok(()) => e.var = var,
+                    Err(msg) => self.error(n, &p, msg),
+                }
+            }
+        }
+        f.finish(self);
+        Some(e)
     }
 
     fn logger(&mut self, node: &Node, path: &str) -> Option<LoggerConfig> {

@@ -47,6 +47,7 @@ pub(super) const TOP_LEVEL: &[&str] = &[
     "disable_existing_loggers",
     "incremental",
     "reload",
+    "env_filter",
     "formatters",
     "filters",
     "handlers",
