@@ -57,6 +57,11 @@
 //!   records with `ureq` and rustls.
 //! - `smtp`: the `smtp` handler (`SmtpHandler`), which e-mails records with
 //!   `lettre` and rustls.
+//! - `otlp`: the `otlp` handler (`OtlpHandler`), which exports OpenTelemetry
+//!   log records over OTLP/HTTP with `ureq` and rustls.
+//!
+//! The `journald` handler (`JournaldHandler`) needs no feature; it exists on
+//! Linux only.
 //!
 //! # Supported Rust versions
 //!
@@ -103,6 +108,12 @@ pub use handlers::ArchivePattern;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use handlers::HttpHandler;
+#[cfg(target_os = "linux")]
+#[cfg_attr(docsrs, doc(cfg(target_os = "linux")))]
+pub use handlers::JournaldHandler;
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use handlers::OtlpHandler;
 #[cfg(feature = "smtp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub use handlers::SmtpHandler;

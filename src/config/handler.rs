@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{CustomOptions, Level, Secret, SecretUrl, Size};
+use super::{
+    CustomOptions, JournaldHandlerConfig, Level, OtlpHandlerConfig, Secret, SecretUrl, Size,
+};
 
 /// One handler (output), tagged by `type`.
 ///
@@ -61,6 +63,12 @@ pub enum HandlerConfig {
     /// `type: smtp`: e-mails records, batched by time window and capped per
     /// hour (Python's SMTPHandler); needs the `smtp` feature.
     Smtp(SmtpHandlerConfig),
+    /// `type: otlp`: exports OpenTelemetry log records over OTLP/HTTP to a
+    /// collector; needs the `otlp` feature.
+    Otlp(OtlpHandlerConfig),
+    /// `type: journald`: sends records to the systemd journal over its native
+    /// protocol (Linux).
+    Journald(JournaldHandlerConfig),
     /// `type: custom`: a handler registered in code under `factory`.
     Custom(CustomHandlerConfig),
 }
@@ -80,6 +88,8 @@ impl HandlerConfig {
         "syslog",
         "http",
         "smtp",
+        "otlp",
+        "journald",
         "custom",
     ];
 
@@ -98,6 +108,8 @@ impl HandlerConfig {
             HandlerConfig::Syslog(_) => "syslog",
             HandlerConfig::Http(_) => "http",
             HandlerConfig::Smtp(_) => "smtp",
+            HandlerConfig::Otlp(_) => "otlp",
+            HandlerConfig::Journald(_) => "journald",
             HandlerConfig::Custom(_) => "custom",
         }
     }
@@ -117,6 +129,8 @@ impl HandlerConfig {
             HandlerConfig::Syslog(c) => &c.common,
             HandlerConfig::Http(c) => &c.common,
             HandlerConfig::Smtp(c) => &c.common,
+            HandlerConfig::Otlp(c) => &c.common,
+            HandlerConfig::Journald(c) => &c.common,
             HandlerConfig::Custom(c) => &c.common,
         }
     }
@@ -136,6 +150,8 @@ impl HandlerConfig {
             HandlerConfig::Syslog(c) => &mut c.common,
             HandlerConfig::Http(c) => &mut c.common,
             HandlerConfig::Smtp(c) => &mut c.common,
+            HandlerConfig::Otlp(c) => &mut c.common,
+            HandlerConfig::Journald(c) => &mut c.common,
             HandlerConfig::Custom(c) => &mut c.common,
         }
     }

@@ -9,7 +9,9 @@
 mod filter;
 mod formatter;
 mod handler;
+mod journald;
 mod lines;
+mod otlp;
 mod secret;
 mod values;
 
@@ -34,7 +36,11 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+pub use journald::JournaldHandlerConfig;
+pub(crate) use journald::MAX_IDENTIFIER;
 pub(crate) use lines::LineIndex;
+pub(crate) use otlp::{MAX_BATCH, MAX_HEADER_VALUE, MAX_HEADERS, MAX_RESOURCE};
+pub use otlp::{OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 

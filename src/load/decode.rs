@@ -24,6 +24,7 @@ use crate::config::{
 use crate::error::{Diagnostic, hint};
 
 mod net;
+mod platform;
 
 pub(crate) struct Decoder<'e> {
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -907,6 +908,8 @@ impl<'e> Decoder<'e> {
             "syslog" => self.syslog(&mut f, path),
             "http" => self.http(&mut f, path),
             "smtp" => self.smtp(&mut f, path),
+            "otlp" => self.otlp(&mut f, path),
+            "journald" => self.journald(&mut f, path),
             "custom" => {
                 let factory = match f.take("factory") {
                     Some(n) => self.string(n, &join(path, "factory")),

@@ -1,10 +1,13 @@
 //! Decoding of the network handler kinds: `tcp`, `udp`, `syslog`.
 
+use std::collections::BTreeMap;
+
 use super::{Decoder, Fields, join};
 use crate::config::{
     ConnectionConfig, Credentials, Facility, Framing, HandlerConfig, HttpFormat, HttpHandlerConfig,
-    Oversize, Size, SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig,
-    SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
+    Oversize, Secret, SecretUrl, Size, SmtpHandlerConfig, StartTls, SyslogFormat,
+    SyslogHandlerConfig, SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig,
+    WorkerConfig,
 };
 use crate::load::node::Node;
 
@@ -46,13 +49,13 @@ impl Decoder<'_> {
         }
     }
 
-    fn buffer_records(&mut self, f: &mut Fields<'_>, path: &str, default: u32) -> u32 {
+    pub(super) fn buffer_records(&mut self, f: &mut Fields<'_>, path: &str, default: u32) -> u32 {
         f.take("buffer")
             .and_then(|n| self.integer(n, &join(path, "buffer"), 1, i128::from(u32::MAX)))
             .map_or(default, |v| v as u32)
     }
 
-    fn positive_duration(
+    pub(super) fn positive_duration(
         &mut self,
         f: &mut Fields<'_>,
         path: &str,
@@ -121,7 +124,7 @@ impl Decoder<'_> {
     }
 
     /// `tls: true | false | { ca_file, server_name, cert_file, key_file }`.
-    fn tls(&mut self, f: &mut Fields<'_>, path: &str) -> Option<TlsConfig> {
+    pub(super) fn tls(&mut self, f: &mut Fields<'_>, path: &str) -> Option<TlsConfig> {
         use crate::load::node::Value;
         let n = f.take("tls")?;
         let p = join(path, "tls");
@@ -356,26 +359,7 @@ impl Decoder<'_> {
 
     pub(super) fn http(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
         let url = match f.take("url") {
-            Some(n) => {
-                let p = join(path, "url");
-                let url = self.secret_url(n, &p)?;
-                let lower = url.expose().to_ascii_lowercase();
-                let host = lower
-                    .split_once("://")
-                    .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
-                if !(lower.starts_with("http://") || lower.starts_with("https://"))
-                    || host.is_none_or(str::is_empty)
-                {
-                    // The URL itself is not shown: it may carry a password.
-                    self.error(
-                        n,
-                        &p,
-                        "invalid URL: expected `http://host[:port]/path` or `https://...`",
-                    );
-                    return None;
-                }
-                Some(url)
-            }
+            Some(n) => Some(self.http_url(n, &join(path, "url"))?),
             None => {
                 self.error_at_path(path, "missing key `url`: where records are POSTed");
                 None
@@ -405,26 +389,7 @@ impl Decoder<'_> {
         }
         c.flush_interval = self.positive_duration(f, path, "flush_interval", c.flush_interval);
         c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
-        if let Some(n) = f.take("headers") {
-            let p = join(path, "headers");
-            c.headers = self.secret_map(n, &p);
-            for (k, v) in &c.headers {
-                let bad_name = k.is_empty()
-                    || !k
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-                if bad_name {
-                    self.error(n, &p, format!("invalid header name `{k}`"));
-                } else if v.expose().bytes().any(|b| b == b'\r' || b == b'\n') {
-                    // The value is not shown: it may be a token.
-                    self.error(
-                        n,
-                        &join(&p, k),
-                        "a header value must not contain a line break",
-                    );
-                }
-            }
-        }
+        c.headers = self.headers(f, path);
         if let Some(n) = f.take("max_retries") {
             c.max_retries = self
                 .integer(n, &join(path, "max_retries"), 0, i128::from(u32::MAX))
@@ -451,10 +416,25 @@ impl Decoder<'_> {
         if let Some(n) = f.take("index") {
             c.index = self.string(n, &join(path, "index"));
         }
-        c.tls = self.tls(f, path);
-        if let (Some(tls), Some(n)) = (&c.tls, f.get("tls")) {
+        c.tls = self.url_tls(f, path, Some(&c.url), "http");
+        c.worker = self.worker(f, path);
+        c.common = self.common(f, path);
+        url.map(|_| HandlerConfig::Http(c))
+    }
+
+    /// `tls` of an HTTP client whose server is `url`: it needs `https://`,
+    /// and the certificate must name the URL's host (no `server_name`).
+    pub(super) fn url_tls(
+        &mut self,
+        f: &mut Fields<'_>,
+        path: &str,
+        url: Option<&SecretUrl>,
+        kind: &str,
+    ) -> Option<TlsConfig> {
+        let tls = self.tls(f, path);
+        if let (Some(tls), Some(n)) = (&tls, f.get("tls")) {
             let p = join(path, "tls");
-            if !c.url.expose().to_ascii_lowercase().starts_with("https://") {
+            if url.is_some_and(|u| !u.expose().to_ascii_lowercase().starts_with("https://")) {
                 self.error(n, &p, "TLS settings need an `https://` URL");
             } else if tls.server_name.is_some() {
                 let at = match &n.value {
@@ -467,13 +447,59 @@ impl Decoder<'_> {
                 self.error(
                     at,
                     &join(&p, "server_name"),
-                    "`server_name` is not used by `http`: the certificate must name the URL's host",
+                    format!("`server_name` is not used by `{kind}`: the certificate must name the URL's host"),
                 );
             }
         }
-        c.worker = self.worker(f, path);
-        c.common = self.common(f, path);
-        url.map(|_| HandlerConfig::Http(c))
+        tls
+    }
+
+    /// An `http://` or `https://` URL with a host, never shown in messages.
+    pub(super) fn http_url(&mut self, n: &Node, p: &str) -> Option<SecretUrl> {
+        let url = self.secret_url(n, p)?;
+        let lower = url.expose().to_ascii_lowercase();
+        let host = lower
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        if !(lower.starts_with("http://") || lower.starts_with("https://"))
+            || host.is_none_or(str::is_empty)
+        {
+            // The URL itself is not shown: it may carry a password.
+            self.error(
+                n,
+                p,
+                "invalid URL: expected `http://host[:port]/path` or `https://...`",
+            );
+            return None;
+        }
+        Some(url)
+    }
+
+    /// `headers`: HTTP header names and secret values, checked so that no
+    /// value can add a header.
+    pub(super) fn headers(&mut self, f: &mut Fields<'_>, path: &str) -> BTreeMap<String, Secret> {
+        let Some(n) = f.take("headers") else {
+            return BTreeMap::new();
+        };
+        let p = join(path, "headers");
+        let headers = self.secret_map(n, &p);
+        for (k, v) in &headers {
+            let bad_name = k.is_empty()
+                || !k
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if bad_name {
+                self.error(n, &p, format!("invalid header name `{k}`"));
+            } else if v.expose().bytes().any(|b| b == b'\r' || b == b'\n') {
+                // The value is not shown: it may be a token.
+                self.error(
+                    n,
+                    &join(&p, k),
+                    "a header value must not contain a line break",
+                );
+            }
+        }
+        headers
     }
 
     /// An e-mail address (`a@b` or `Name <a@b>`), checked loosely here; the
