@@ -11,6 +11,8 @@ mod files;
 mod fixtures;
 mod injection;
 mod network;
+#[cfg(feature = "otlp")]
+mod otlp;
 mod outputs;
 mod python_compat;
 mod python_oracle;
