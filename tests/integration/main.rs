@@ -10,6 +10,8 @@ mod dispatch;
 mod files;
 mod fixtures;
 mod injection;
+#[cfg(target_os = "linux")]
+mod journald;
 mod network;
 #[cfg(feature = "otlp")]
 mod otlp;
