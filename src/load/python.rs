@@ -41,6 +41,7 @@ const CLASSES: &[&str] = &[
     "logging.handlers.SysLogHandler",
     "logging.handlers.SMTPHandler",
     "logging.handlers.HTTPHandler",
+    "systemd.journal.JournalHandler",
 ];
 
 /// logfig's top-level keys.
@@ -521,6 +522,11 @@ impl Translator<'_, '_> {
                 "http",
                 &["host", "url", "method", "secure", "credentials", "context"],
             ),
+            // python-systemd's handler; its other keyword arguments are
+            // extra journal fields, which logfig does not add.
+            "systemd.journal.JournalHandler" => {
+                ("journald", &["SYSLOG_IDENTIFIER", "sender_function"])
+            }
             _ => {
                 // Only a difference of case earns a hint: class names are
                 // long and alike, so a near match is often the wrong one.
@@ -605,6 +611,7 @@ impl Translator<'_, '_> {
             "WatchedFileHandler" => h.watched(),
             "MemoryHandler" => h.memory(),
             "QueueHandler" => h.queue(),
+            "systemd.journal.JournalHandler" => h.journal(),
             _ => h.network(short),
         };
         // The keys not consumed (level, formatter, filters) stay as they are.
@@ -807,6 +814,23 @@ impl Handler<'_, '_, '_, '_> {
         let b = self.mode(true);
         let c = self.file_extras();
         a && b && c
+    }
+
+    /// python-systemd's `JournalHandler`: `SYSLOG_IDENTIFIER` names the
+    /// program; a `sender_function` is Python code, which logfig cannot call.
+    fn journal(&mut self) -> bool {
+        self.rename("SYSLOG_IDENTIFIER", "syslog_identifier");
+        match self.take("sender_function") {
+            Some((_, n)) => {
+                self.error(
+                    "sender_function",
+                    &n,
+                    "`sender_function` is a Python callable, which logfig cannot call; logfig's `journald` handler sends to the journal itself",
+                );
+                false
+            }
+            None => true,
+        }
     }
 
     fn watched(&mut self) -> bool {
@@ -1320,6 +1344,26 @@ mod tests {
         let get = text.replace("method: POST", "method: GET");
         let err = load(&get).unwrap_err().to_string();
         assert!(err.contains("sends records with POST"), "{err}");
+    }
+
+    #[test]
+    fn python_systemd_journal_handler_is_journald_and_syslog_stays_syslog() {
+        let text = "version: 1\nhandlers:\n  j: { class: systemd.journal.JournalHandler, SYSLOG_IDENTIFIER: shop, level: INFO }\n  s: { class: logging.handlers.SysLogHandler, address: /dev/log }\nroot: { handlers: [j, s] }\n";
+        let c = load(text).unwrap();
+        let crate::config::HandlerConfig::Journald(j) = &c.handlers["j"] else {
+            panic!("{:?}", c.handlers["j"]);
+        };
+        assert_eq!(j.syslog_identifier.as_deref(), Some("shop"));
+        assert_eq!(j.path, std::path::Path::new("/run/systemd/journal/socket"));
+        assert_eq!(j.common.level, Some(crate::config::Level::Info));
+        let crate::config::HandlerConfig::Syslog(s) = &c.handlers["s"] else {
+            panic!("{:?}", c.handlers["s"]);
+        };
+        assert_eq!(s.path, std::path::Path::new("/dev/log"));
+        let err = load(&text.replace("SYSLOG_IDENTIFIER: shop", "sender_function: ext://mod.send"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("handlers.j.sender_function"), "{err}");
     }
 
     #[test]
