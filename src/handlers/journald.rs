@@ -13,8 +13,10 @@ use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags};
 use super::HandlerStats;
 use super::worker::{Backlog, Ctx, Fifo, Output, Settings, Worker, worker_handler_methods};
 use crate::config::JournaldHandlerConfig;
+use crate::entry::Entry;
 use crate::error::{Error, ErrorKind};
-use crate::{Entry, Formatter, Handler};
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// Most key-value fields of one record; the rest are left out and the
 /// record counted as `oversized`.
@@ -289,7 +291,7 @@ impl Handler for JournaldHandler {
         let record = entry.record();
         let mut out = Vec::with_capacity(256);
         let mut oversized = false;
-        super::with_scratch(|text| {
+        crate::formatters::with_scratch(|text| {
             formatter.format(entry, text)?;
             let message = cut(text, MAX_MESSAGE);
             oversized |= message.len() < text.len();

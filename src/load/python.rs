@@ -21,10 +21,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::budget::{MAX_DEPTH, too_deep};
-use super::decode::{Decoder, join};
+use super::decode::Decoder;
 use super::node::{Key, Node, Trail, Value};
 use crate::config::HandlerConfig;
-use crate::error::{Diagnostic, hint};
+use crate::error::{Diagnostic, hint, join};
 
 /// The handler classes understood here, for hints.
 const CLASSES: &[&str] = &[
@@ -539,9 +539,10 @@ impl Translator<'_, '_> {
                     format!("expected a handler class name, found {}", class_node.kind())
                 } else if h.is_empty() {
                     format!(
-                        "handler class `{class}` has no logfig counterpart; logfig understands the classes of Python's `logging` and `logging.handlers` ({}), `(): <factory>` for a handler registered in code, or write `type:` with one of {}",
+                        "handler class `{class}` has no logfig counterpart; logfig understands the classes of Python's `logging` and `logging.handlers` ({}), python-systemd's `systemd.journal.JournalHandler`, `(): <factory>` for a handler registered in code, or write `type:` with one of {}",
                         CLASSES
                             .iter()
+                            .filter(|c| c.starts_with("logging."))
                             .map(|c| c.rsplit('.').next().unwrap_or(c))
                             .collect::<Vec<_>>()
                             .join(", "),
@@ -1274,8 +1275,8 @@ fn lookup<'n>(snapshot: &mut Snapshot<'n>, path: &str) -> Result<&'n Node, Strin
 mod tests {
     use super::*;
 
-    fn load(text: &str) -> Result<crate::Config, crate::Error> {
-        crate::Config::from_str(text, crate::Format::Yaml)
+    fn load(text: &str) -> Result<crate::config::Config, crate::error::Error> {
+        crate::config::Config::from_str(text, crate::load::Format::Yaml)
     }
 
     #[test]

@@ -13,7 +13,10 @@ use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
 use crate::config::{OtlpCompression, OtlpHandlerConfig, OtlpProtocol, Secret, SecretUrl};
-use crate::{Entry, Error, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// Exports records as OpenTelemetry log records to an OTLP/HTTP endpoint,
 /// such as an OpenTelemetry Collector (`type: otlp`, feature `otlp`).
@@ -335,7 +338,7 @@ impl Output for Exporter {
 impl Handler for OtlpHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let mut bytes = Vec::with_capacity(256);
-        let (scope_len, oversized) = super::with_scratch(|body| {
+        let (scope_len, oversized) = crate::formatters::with_scratch(|body| {
             formatter.format(entry, body)?;
             Ok::<_, Error>(record::encode(entry, body, self.protocol, &mut bytes))
         })?;

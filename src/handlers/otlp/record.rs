@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use super::proto;
-use crate::Entry;
 use crate::config::OtlpProtocol;
+use crate::entry::Entry;
 use crate::formatters::write_json_str;
 
 /// Most attributes of one record; more are counted in

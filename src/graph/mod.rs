@@ -1,0 +1,771 @@
+//! [`Config`] → runtime graph: check references (pure), then open outputs.
+//!
+//! [`validate`] does no I/O and reports every problem at once. [`build`]
+//! instantiates formatters, filters and handlers, reusing the handlers of a
+//! previous graph whose own settings did not change; if any output fails to
+//! open, the handlers it opened are closed again and nothing changes.
+
+mod archives;
+mod nodes;
+mod registry;
+pub(crate) mod route;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::config::{
+    Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig, segments,
+};
+use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
+use crate::filters::Filter;
+use crate::formatters::Formatter;
+use crate::formatters::{JsonFormatter, PatternFormatter};
+use crate::handlers::Handler;
+use crate::handlers::{
+    ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
+    Target, WatchedFileHandler,
+};
+use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
+#[cfg(test)]
+pub(crate) use nodes::next_epoch;
+pub(crate) use nodes::{Decision, Graph, HandlerNode, LoggerNode};
+
+pub use registry::{HandlerFactory, Registry};
+
+/// A logger's path, handler names, filter names and level, for checks.
+type LoggerRefs<'a> = (String, &'a [String], &'a [String], Option<Level>);
+
+type PickFilters<'a> = &'a dyn Fn(&[String]) -> Vec<Arc<dyn Filter>>;
+
+/// Every semantic problem of `config`: dangling references, formats and regexes
+/// that do not compile, values out of range (errors); unused handlers and levels
+/// compiled out of this binary (warnings). Placed in the config's source.
+pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if config.version != 1 {
+        out.push(Diagnostic::error(
+            "version",
+            format!("unsupported version {}: expected 1", config.version),
+        ));
+    }
+    if config.incremental {
+        // Only levels are read from an incremental config (Python's rule);
+        // whether its handlers exist is checked against the running config.
+        return out
+            .into_iter()
+            .map(|d| crate::config::place(d, &config.origin))
+            .collect();
+    }
+    for (name, f) in &config.formatters {
+        let path = crate::error::join("formatters", name);
+        let compiled = match f {
+            FormatterConfig::Pattern(c) => PatternFormatter::compile_keyed(c)
+                .map(drop)
+                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
+            FormatterConfig::Json(c) => JsonFormatter::compile_keyed(c)
+                .map(drop)
+                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
+        };
+        if let Err((p, e)) = compiled {
+            out.push(Diagnostic::error(p, e));
+        }
+    }
+    for (name, f) in &config.filters {
+        if let Err(e) = crate::filters::build(f) {
+            out.push(Diagnostic::error(
+                crate::error::join("filters", name) + ".pattern",
+                e,
+            ));
+        }
+    }
+    let mut used_handlers = HashSet::new();
+    let mut loggers: Vec<LoggerRefs<'_>> = vec![(
+        "root".to_owned(),
+        &config.root.handlers,
+        &config.root.filters,
+        config.root.level,
+    )];
+    for (name, l) in &config.loggers {
+        if segments(name).next().is_none() {
+            out.push(Diagnostic::error(
+                crate::error::join("loggers", name),
+                "a logger needs a name; configure the root logger under `root`",
+            ));
+        }
+        loggers.push((
+            crate::error::join("loggers", name),
+            &l.handlers,
+            &l.filters,
+            l.level,
+        ));
+    }
+    for (path, handlers, filters, level) in loggers {
+        let mut listed = HashSet::new();
+        for (i, h) in handlers.iter().enumerate() {
+            used_handlers.insert(h.as_str());
+            check_ref(
+                &mut out,
+                &config.origin.failed,
+                &format!("{path}.handlers[{i}]"),
+                "handler",
+                h,
+                &config.handlers,
+            );
+            if !listed.insert(h.as_str()) {
+                out.push(Diagnostic::warning(
+                    format!("{path}.handlers[{i}]"),
+                    format!("handler `{h}` is listed twice; it receives each record once"),
+                ));
+            }
+        }
+        for (i, f) in filters.iter().enumerate() {
+            check_ref(
+                &mut out,
+                &config.origin.failed,
+                &format!("{path}.filters[{i}]"),
+                "filter",
+                f,
+                &config.filters,
+            );
+        }
+        check_static_level(&mut out, &format!("{path}.level"), level);
+    }
+    for h in config.handlers.values() {
+        for t in h.targets() {
+            used_handlers.insert(t.as_str());
+        }
+    }
+    // The first handler (by name) writing to each file.
+    let mut files: HashMap<&std::path::Path, &str> = HashMap::new();
+    for (name, h) in &config.handlers {
+        let path = crate::error::join("handlers", name);
+        for (i, t) in h.targets().iter().enumerate() {
+            check_ref(
+                &mut out,
+                &config.origin.failed,
+                &target_path(&path, h, i),
+                "handler",
+                t,
+                &config.handlers,
+            );
+        }
+        let common = h.common();
+        if let Some(f) = &common.formatter {
+            check_ref(
+                &mut out,
+                &config.origin.failed,
+                &format!("{path}.formatter"),
+                "formatter",
+                f,
+                &config.formatters,
+            );
+        }
+        for (i, f) in common.filters.iter().enumerate() {
+            check_ref(
+                &mut out,
+                &config.origin.failed,
+                &format!("{path}.filters[{i}]"),
+                "filter",
+                f,
+                &config.filters,
+            );
+        }
+        check_static_level(&mut out, &format!("{path}.level"), common.level);
+        if let HandlerConfig::RotatingFile(r) = h {
+            check_rotation_interval(&mut out, &path, r);
+        }
+        if !used_handlers.contains(name.as_str()) {
+            out.push(Diagnostic::warning(
+                path.clone(),
+                format!("handler `{name}` is not used by any logger"),
+            ));
+        }
+        if let HandlerConfig::File(f) = h {
+            // Handlers come in name order: the first one seen is the other.
+            let other = *files.entry(f.path.as_path()).or_insert(name.as_str());
+            if other != name.as_str() {
+                out.push(Diagnostic::warning(
+                    format!("{path}.path"),
+                    format!(
+                        "handler `{other}` writes to the same file; their lines will interleave"
+                    ),
+                ));
+            }
+        }
+    }
+    check_cycles(config, &mut out);
+    archives::check(config, &mut out);
+    out.into_iter()
+        .map(|d| crate::config::place(d, &config.origin))
+        .collect()
+}
+
+/// The config path of the `i`-th target reference of `h` (at `path`).
+fn target_path(path: &str, h: &HandlerConfig, i: usize) -> String {
+    match h {
+        HandlerConfig::Memory(_) => format!("{path}.target"),
+        _ => format!("{path}.handlers[{i}]"),
+    }
+}
+
+/// Queues and memory handlers that write to themselves, directly or through
+/// each other: each cycle is reported once, at the reference that closes it.
+fn check_cycles(config: &Config, out: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        /// On the walk's stack, at this depth.
+        Open(usize),
+        Done,
+    }
+    // A walk with its own stack: a chain of 100,000 queues is a config, and
+    // must not be a recursion as deep on the reload thread.
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    for (root, h) in &config.handlers {
+        if marks.contains_key(root.as_str()) {
+            continue;
+        }
+        // (handler, its config, index of its next target)
+        let mut stack: Vec<(&str, &HandlerConfig, usize)> = vec![(root, h, 0)];
+        marks.insert(root, Mark::Open(0));
+        while let Some(top) = stack.last_mut() {
+            let (name, h, i) = *top;
+            let Some(t) = h.targets().get(i) else {
+                marks.insert(name, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            let Some((t, th)) = config.handlers.get_key_value(t) else {
+                continue;
+            };
+            match marks.get(t.as_str()).copied() {
+                None => {
+                    marks.insert(t, Mark::Open(stack.len()));
+                    stack.push((t, th, 0));
+                }
+                Some(Mark::Open(start)) => {
+                    let message = if start + 1 == stack.len() {
+                        format!(
+                            "handler `{name}` writes to itself; a {} handler needs other handlers as targets",
+                            h.type_name()
+                        )
+                    } else {
+                        // A long cycle is named by its ends.
+                        const NAMED: usize = 10;
+                        let members = &stack[start..];
+                        let mut cycle: Vec<String> = members
+                            .iter()
+                            .take(NAMED)
+                            .map(|(n, _, _)| format!("`{n}`"))
+                            .collect();
+                        if members.len() > NAMED {
+                            cycle.push(format!("({} more)", members.len() - NAMED));
+                        }
+                        cycle.push(format!("`{t}`"));
+                        format!(
+                            "handlers write to each other in a cycle: {}; records would go round forever",
+                            cycle.join(" -> ")
+                        )
+                    };
+                    let path = crate::error::join("handlers", name);
+                    out.push(Diagnostic::error(target_path(&path, h, i), message));
+                }
+                Some(Mark::Done) => {}
+            }
+        }
+    }
+}
+
+/// Handler names with every handler after the handlers it writes to (build
+/// order); reversed, the order to close them in. Cycles (refused by
+/// `validate`) are cut.
+pub(crate) fn dependency_order(config: &Config) -> Vec<&str> {
+    // A walk with its own stack, as in `check_cycles`.
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (root, h) in &config.handlers {
+        if !seen.insert(root.as_str()) {
+            continue;
+        }
+        let mut stack: Vec<(&str, &HandlerConfig, usize)> = vec![(root, h, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (name, h, i) = *top;
+            let Some(t) = h.targets().get(i) else {
+                out.push(name);
+                stack.pop();
+                continue;
+            };
+            top.2 += 1;
+            if let Some((t, th)) = config.handlers.get_key_value(t)
+                && seen.insert(t.as_str())
+            {
+                stack.push((t, th, 0));
+            }
+        }
+    }
+    out
+}
+
+/// What a queue or memory handler writes through: every target's own config,
+/// formatter and filters, recursively. A wrapper is reused across a reload
+/// only when this is unchanged too.
+fn resolved_targets(config: &Config, name: &str) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let mut todo: Vec<&str> = config
+        .handlers
+        .get(name)
+        .map(|h| h.targets().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    while let Some(t) = todo.pop() {
+        if out.contains_key(t) {
+            continue;
+        }
+        let Some(h) = config.handlers.get(t) else {
+            out.insert(t.to_owned(), serde_json::Value::Null);
+            continue;
+        };
+        let common = h.common();
+        let formatter = common
+            .formatter
+            .as_ref()
+            .and_then(|f| config.formatters.get(f));
+        let filters: Vec<_> = common
+            .filters
+            .iter()
+            .map(|f| config.filters.get(f))
+            .collect();
+        out.insert(
+            t.to_owned(),
+            serde_json::json!({ "handler": h, "formatter": formatter, "filters": filters }),
+        );
+        todo.extend(h.targets().iter().map(String::as_str));
+    }
+    serde_json::Value::Object(out)
+}
+
+fn check_ref<T>(
+    out: &mut Vec<Diagnostic>,
+    failed: &std::collections::HashSet<String>,
+    path: &str,
+    what: &str,
+    name: &str,
+    defined: &BTreeMap<String, T>,
+) {
+    if defined.contains_key(name) || failed.contains(&format!("{what}s.{name}")) {
+        return;
+    }
+    // A hint compares the name with every defined one: only for the
+    // diagnostics a load shows, and among a number of names a person could
+    // have meant (else one hostile config makes that work quadratic).
+    const HINTED: usize = 1_000;
+    let h = if out.len() < crate::error::MAX_DIAGNOSTICS && defined.len() <= HINTED {
+        hint(name, defined.keys().map(String::as_str))
+    } else {
+        String::new()
+    };
+    let listed = if !h.is_empty() {
+        h
+    } else if defined.is_empty() {
+        format!("; no {what}s are defined")
+    } else {
+        const LISTED: usize = 10;
+        let mut names: Vec<String> = defined
+            .keys()
+            .take(LISTED)
+            .map(|d| format!("`{d}`"))
+            .collect();
+        if defined.len() > LISTED {
+            names.push(format!("and {} more", defined.len() - LISTED));
+        }
+        format!("; defined: {}", names.join(", "))
+    };
+    out.push(Diagnostic::error(
+        path,
+        format!("{what} `{name}` is not defined{listed}"),
+    ));
+}
+
+/// The longest time between two rollovers: a hundred years.
+const MAX_ROTATION_SECS: u64 = 100 * 365 * 86_400;
+
+/// Refuses a rollover `interval` longer than [`MAX_ROTATION_SECS`]: a
+/// calendar interval of four billion weeks made the first rollover's date
+/// arithmetic panic when the handler opened.
+fn check_rotation_interval(out: &mut Vec<Diagnostic>, path: &str, r: &RotatingFileHandlerConfig) {
+    let Some(when) = r.when else {
+        return;
+    };
+    let (unit, secs) = match when {
+        RotateWhen::Seconds => ("seconds", 1),
+        RotateWhen::Minutes => ("minutes", 60),
+        RotateWhen::Hours => ("hours", 3_600),
+        RotateWhen::Days | RotateWhen::Midnight => ("days", 86_400),
+        _ => ("weeks", 7 * 86_400),
+    };
+    if u64::from(r.interval) * secs > MAX_ROTATION_SECS {
+        out.push(Diagnostic::error(
+            format!("{path}.interval"),
+            format!(
+                "an interval of {} {unit} is over 100 years, the longest between two rollovers",
+                r.interval
+            ),
+        ));
+    }
+}
+
+fn check_static_level(out: &mut Vec<Diagnostic>, path: &str, level: Option<Level>) {
+    let Some(filter) = level.and_then(Level::to_level_filter) else {
+        return;
+    };
+    if filter > log::STATIC_MAX_LEVEL {
+        out.push(Diagnostic::warning(
+            path,
+            format!(
+                "level {} is compiled out of this program (log's `max_level_*` features allow up to {}); \
+                 such records never reach logfig",
+                level.map_or("", Level::as_str),
+                log::STATIC_MAX_LEVEL
+            ),
+        ));
+    }
+}
+
+/// The running config with the levels of an incremental config applied:
+/// handler levels, logger levels (creating loggers it names), the root level.
+pub(crate) fn merge_incremental(base: &Config, inc: &Config) -> Result<Config, Error> {
+    let mut out = base.clone();
+    let mut errors = Vec::new();
+    for (name, level) in &inc.handler_levels {
+        match out.handlers.get_mut(name) {
+            Some(h) => {
+                if level.is_some() {
+                    h.common_mut().level = *level;
+                }
+            }
+            None => {
+                let h = hint(name, base.handlers.keys().map(String::as_str));
+                let d = Diagnostic::error(
+                    crate::error::join("handlers", name),
+                    format!(
+                        "handler `{name}` is not configured{h}; an incremental config only changes the levels of existing handlers"
+                    ),
+                );
+                errors.push(crate::config::place(d, &inc.origin));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::from_diagnostics(ErrorKind::Invalid, errors));
+    }
+    for (name, logger) in &inc.loggers {
+        if logger.level.is_some() {
+            out.loggers.entry(name.clone()).or_default().level = logger.level;
+        }
+    }
+    if inc.root.level.is_some() {
+        out.root.level = inc.root.level;
+    }
+    Ok(out)
+}
+
+/// A graph that drops everything; what a dispatcher runs after shutdown.
+pub(crate) fn empty_graph() -> Graph {
+    let root = LoggerNode {
+        name: "root".into(),
+        level: log::LevelFilter::Off,
+        filters: Vec::new(),
+        chain: Vec::new(),
+    };
+    Graph::new(Config::default(), vec![root], BTreeMap::new())
+}
+
+/// Builds the graph for `config`, reusing unchanged handlers of `previous`.
+/// Returns the graph and the config's warnings.
+pub(crate) fn build(
+    config: &Config,
+    registry: &Registry,
+    previous: Option<&Graph>,
+) -> Result<(Graph, Vec<Diagnostic>), Error> {
+    let diagnostics = validate(config);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+        .into_iter()
+        .partition(|d| d.severity() == Severity::Error);
+    if !errors.is_empty() {
+        return Err(Error::from_diagnostics(ErrorKind::Invalid, errors));
+    }
+
+    let mut formatters: BTreeMap<&str, Arc<dyn Formatter>> = BTreeMap::new();
+    for (name, f) in &config.formatters {
+        let built: Arc<dyn Formatter> = match f {
+            FormatterConfig::Pattern(c) => {
+                Arc::new(PatternFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
+            }
+            FormatterConfig::Json(c) => {
+                Arc::new(JsonFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
+            }
+        };
+        formatters.insert(name, built);
+    }
+    let mut filters: BTreeMap<&str, Arc<dyn Filter>> = BTreeMap::new();
+    for (name, f) in &config.filters {
+        let built = crate::filters::build(f).map_err(|e| invalid(config, name, e))?;
+        filters.insert(name, Arc::from(built));
+    }
+    let pick_filters = |names: &[String]| -> Vec<Arc<dyn Filter>> {
+        names
+            .iter()
+            .filter_map(|n| filters.get(n.as_str()).cloned())
+            .collect()
+    };
+    let default_formatter: Arc<dyn Formatter> = Arc::new(PatternFormatter::message_only());
+
+    // Open outputs; on the first failure, close what this build opened.
+    let mut handlers: BTreeMap<String, Arc<HandlerNode>> = BTreeMap::new();
+    let mut opened: Vec<Arc<dyn Handler>> = Vec::new();
+    let mut failures = Vec::new();
+    // Targets are built before the queue and memory handlers that write to them.
+    for name in dependency_order(config) {
+        let Some((name, h)) = config.handlers.get_key_value(name) else {
+            continue;
+        };
+        let mut identity = h.clone();
+        *identity.common_mut() = Default::default();
+        let reused = previous
+            .and_then(|g| g.handlers.get(name).map(|n| (g, n)))
+            .filter(|(g, n)| {
+                n.identity == identity
+                    && (h.targets().is_empty()
+                        || resolved_targets(config, name) == resolved_targets(&g.config, name))
+            })
+            .map(|(_, n)| (Arc::clone(&n.handler), Arc::clone(&n.failed)));
+        let targets = || -> Result<Vec<Target>, String> {
+            h.targets()
+                .iter()
+                .map(|t| {
+                    handlers
+                        .get(t)
+                        .map(|n| Target {
+                            name: t.clone(),
+                            level: n.level,
+                            filters: n.filters.clone(),
+                            formatter: Arc::clone(&n.formatter),
+                            handler: Arc::clone(&n.handler),
+                            failed: Arc::clone(&n.failed),
+                        })
+                        .ok_or_else(|| format!("handler `{t}` could not be built"))
+                })
+                .collect()
+        };
+        let (handler, failed) = match reused {
+            Some((h, failed)) => (h, Some(failed)),
+            None => match targets().and_then(|t| open(name, h, registry, t)) {
+                Ok(h) => {
+                    opened.push(Arc::clone(&h));
+                    (h, None)
+                }
+                Err(message) => {
+                    let d = Diagnostic::error(crate::error::join("handlers", name), message);
+                    failures.push(crate::config::place(d, &config.origin));
+                    continue;
+                }
+            },
+        };
+        let common = h.common();
+        let formatter = common
+            .formatter
+            .as_deref()
+            .and_then(|f| formatters.get(f).cloned())
+            .unwrap_or_else(|| Arc::clone(&default_formatter));
+        let level = common
+            .level
+            .and_then(Level::to_level_filter)
+            .unwrap_or(log::LevelFilter::Trace);
+        let mut node = HandlerNode::new(
+            name.clone(),
+            level,
+            pick_filters(&common.filters),
+            formatter,
+            handler,
+            identity,
+        );
+        // A kept handler keeps counting its failures.
+        if let Some(failed) = failed {
+            node = node.counting_on(failed);
+        }
+        handlers.insert(name.clone(), Arc::new(node));
+    }
+    if !failures.is_empty() {
+        for h in opened {
+            let _ = h.close();
+        }
+        let kind = if failures.iter().any(|d| d.message().contains("feature")) {
+            ErrorKind::FeatureDisabled
+        } else {
+            ErrorKind::Io
+        };
+        return Err(Error::from_diagnostics(kind, failures));
+    }
+
+    let disabled = disabled_loggers(config, previous);
+    let mut loggers = resolve_loggers(config, &handlers, &pick_filters);
+    for name in &disabled {
+        loggers.push(LoggerNode {
+            name: name.as_str().into(),
+            level: log::LevelFilter::Off,
+            filters: Vec::new(),
+            chain: Vec::new(),
+        });
+    }
+    let mut graph = Graph::new(config.clone(), loggers, handlers);
+    graph.disabled = disabled;
+    Ok((graph, warnings))
+}
+
+/// Python's `disable_existing_loggers`: loggers that the previous config named
+/// and this one does not (nor any of their ancestors) are muted, and stay muted
+/// until a config names them again. Names are normalised (`a.b`).
+fn disabled_loggers(config: &Config, previous: Option<&Graph>) -> Vec<String> {
+    let normal = |n: &str| segments(n).collect::<Vec<_>>().join(".");
+    let named: HashSet<String> = config.loggers.keys().map(|n| normal(n)).collect();
+    let covered = |n: &str| {
+        let segs: Vec<&str> = segments(n).collect();
+        (1..=segs.len()).any(|k| named.contains(&segs[..k].join(".")))
+    };
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = previous
+        .disabled
+        .iter()
+        .filter(|n| !named.contains(*n))
+        .cloned()
+        .collect();
+    if config.disable_existing_loggers {
+        for name in previous.config.loggers.keys() {
+            let n = normal(name);
+            if !n.is_empty() && !covered(&n) && !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn invalid(config: &Config, name: &str, e: String) -> Error {
+    let d = crate::config::place(Diagnostic::error(name, e), &config.origin);
+    Error::from_diagnostics(ErrorKind::Invalid, vec![d])
+}
+
+/// Opens the output of one handler config; `targets` are the built handlers
+/// a queue or memory handler writes to.
+fn open(
+    name: &str,
+    config: &HandlerConfig,
+    registry: &Registry,
+    targets: Vec<Target>,
+) -> Result<Arc<dyn Handler>, String> {
+    let msg = |e: Error| e.full_message();
+    Ok(match config {
+        HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
+        HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
+        HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
+        HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets).map_err(msg)?),
+        HandlerConfig::Memory(c) => {
+            let target = targets
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("handler `{}` could not be built", c.target))?;
+            let flush = c
+                .flush_level
+                .to_level_filter()
+                .unwrap_or(log::LevelFilter::Error);
+            Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
+        }
+        HandlerConfig::Null(_) => Arc::new(NullHandler),
+        HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c).map_err(msg)?),
+        #[cfg(feature = "http")]
+        HandlerConfig::Http(c) => {
+            Arc::new(crate::handlers::HttpHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(feature = "http"))]
+        HandlerConfig::Http(_) => return Err(feature_disabled("http")),
+        #[cfg(feature = "smtp")]
+        HandlerConfig::Smtp(c) => {
+            Arc::new(crate::handlers::SmtpHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(feature = "smtp"))]
+        HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
+        #[cfg(feature = "otlp")]
+        HandlerConfig::Otlp(c) => {
+            Arc::new(crate::handlers::OtlpHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(feature = "otlp"))]
+        HandlerConfig::Otlp(_) => return Err(feature_disabled("otlp")),
+        #[cfg(target_os = "linux")]
+        HandlerConfig::Journald(c) => {
+            Arc::new(crate::handlers::JournaldHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(target_os = "linux"))]
+        HandlerConfig::Journald(_) => {
+            return Err("handler type `journald` exists on Linux only".to_owned());
+        }
+        HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
+    })
+}
+
+/// The message of a handler kind whose feature this build left out; `build`
+/// turns it into `ErrorKind::FeatureDisabled`.
+#[cfg(not(all(feature = "http", feature = "smtp", feature = "otlp")))]
+fn feature_disabled(kind: &str) -> String {
+    format!("handler type `{kind}` requires the `{kind}` feature of logfig")
+}
+
+/// Resolves each configured logger's effective level and handler chain, with
+/// Python's rules: a logger without a level takes its nearest configured
+/// ancestor's (the root's default is WARNING), and its records reach its own
+/// handlers and its ancestors' up to the first `propagate: false`.
+fn resolve_loggers(
+    config: &Config,
+    handlers: &BTreeMap<String, Arc<HandlerNode>>,
+    pick_filters: PickFilters<'_>,
+) -> Vec<LoggerNode> {
+    let pick_handlers = |names: &[String]| -> Vec<Arc<HandlerNode>> {
+        let mut seen = HashSet::new();
+        names
+            .iter()
+            .filter(|n| seen.insert(n.as_str()))
+            .filter_map(|n| handlers.get(n).cloned())
+            .collect()
+    };
+    // The rules live in `route`, shared with `logfig explain`.
+    let loggers = route::Loggers::new(config);
+    let level_filter =
+        |r: &route::Route<'_>| r.level.to_level_filter().unwrap_or(log::LevelFilter::Warn);
+    let chain = |r: &route::Route<'_>| -> Vec<Arc<HandlerNode>> {
+        r.steps
+            .iter()
+            .flat_map(|(_, names)| pick_handlers(names))
+            .collect()
+    };
+    let root = loggers.root();
+    let mut out = vec![LoggerNode {
+        name: "root".into(),
+        level: level_filter(&root),
+        filters: pick_filters(&config.root.filters),
+        chain: chain(&root),
+    }];
+    for (key, name) in loggers.iter() {
+        let r = loggers.route(name);
+        out.push(LoggerNode {
+            name: key.join(".").into(),
+            level: level_filter(&r),
+            filters: pick_filters(&config.loggers[name].filters),
+            chain: chain(&r),
+        });
+    }
+    out
+}
