@@ -61,6 +61,11 @@
 //!   `LOGFIG_CONTROL` environment variable): levels of the running process
 //!   changed over HTTP, in the shape of Spring Boot's actuator `/loggers`,
 //!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
+//! - `otlp`: the `otlp` handler (`OtlpHandler`), which exports OpenTelemetry
+//!   log records over OTLP/HTTP with `ureq` and rustls.
+//!
+//! The `journald` handler (`JournaldHandler`) needs no feature; it exists on
+//! Linux only.
 //!
 //! # Supported Rust versions
 //!
@@ -110,6 +115,12 @@ pub use handlers::ArchivePattern;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use handlers::HttpHandler;
+#[cfg(target_os = "linux")]
+#[cfg_attr(docsrs, doc(cfg(target_os = "linux")))]
+pub use handlers::JournaldHandler;
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use handlers::OtlpHandler;
 #[cfg(feature = "smtp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub use handlers::SmtpHandler;

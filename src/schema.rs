@@ -442,6 +442,7 @@ fn patch(root: &mut Value) {
             "flush_interval",
             "window",
             "close_timeout",
+            "max_delay",
         ] {
             if props.get(key).is_some() {
                 let old = props[key].take();
@@ -470,6 +471,8 @@ fn patch(root: &mut Value) {
                 "examples": [true, { "ca_file": "/etc/ssl/private-ca.pem" }],
             });
         }
+        patch_platform(variant);
+        let props = &mut variant["properties"];
         if props.get("host").is_some() {
             props["host"]["minLength"] = 1.into();
             props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);
@@ -548,6 +551,35 @@ fn patch(root: &mut Value) {
             }
             _ => {}
         }
+    }
+}
+
+/// The bounds of the `otlp` and `journald` kinds that the derive cannot see.
+fn patch_platform(variant: &mut Value) {
+    match variant["properties"]["type"]["const"].as_str() {
+        Some("otlp") => {
+            let props = &mut variant["properties"];
+            props["endpoint"]["pattern"] =
+                format!("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]|{ENV_PATTERN}").into();
+            props["endpoint"]["examples"] = json!(["http://localhost:4318/v1/logs"]);
+            props["max_batch"]["minimum"] = 1.into();
+            props["max_batch"]["maximum"] = crate::config::MAX_BATCH.into();
+            props["max_retries"]["maximum"] = 100.into();
+            props["headers"]["maxProperties"] = crate::config::MAX_HEADERS.into();
+            props["resource"]["maxProperties"] = crate::config::MAX_RESOURCE.into();
+            props["resource"]["examples"] =
+                json!([{ "service.name": "shop", "deployment.environment": "prod" }]);
+        }
+        Some("journald") => {
+            let props = &mut variant["properties"];
+            props["path"]["examples"] = json!(["/run/systemd/journal/socket"]);
+            props["syslog_identifier"]["pattern"] = format!(
+                "^[!-~]{{1,{}}}$|{ENV_PATTERN}",
+                crate::config::MAX_IDENTIFIER
+            )
+            .into();
+        }
+        _ => {}
     }
 }
 

@@ -40,6 +40,8 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+pub use handler::{JournaldHandlerConfig, OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
+pub(crate) use handler::{MAX_BATCH, MAX_HEADER_VALUE, MAX_HEADERS, MAX_IDENTIFIER, MAX_RESOURCE};
 pub(crate) use lines::LineIndex;
 pub(crate) use origin::{Origin, place};
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};

@@ -714,6 +714,20 @@ fn open(
         }
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
+        #[cfg(feature = "otlp")]
+        HandlerConfig::Otlp(c) => {
+            Arc::new(crate::handlers::OtlpHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(feature = "otlp"))]
+        HandlerConfig::Otlp(_) => return Err(feature_disabled("otlp")),
+        #[cfg(target_os = "linux")]
+        HandlerConfig::Journald(c) => {
+            Arc::new(crate::handlers::JournaldHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(target_os = "linux"))]
+        HandlerConfig::Journald(_) => {
+            return Err("handler type `journald` exists on Linux only".to_owned());
+        }
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
     })
 }
@@ -736,7 +750,7 @@ where
 
 /// The message of a handler kind whose feature this build left out; `build`
 /// turns it into `ErrorKind::FeatureDisabled`.
-#[cfg(not(all(feature = "http", feature = "smtp")))]
+#[cfg(not(all(feature = "http", feature = "smtp", feature = "otlp")))]
 fn feature_disabled(kind: &str) -> String {
     format!("handler type `{kind}` requires the `{kind}` feature of logfig")
 }

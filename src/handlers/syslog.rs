@@ -96,7 +96,8 @@ fn local_hostname() -> String {
     printable(name.trim(), 255)
 }
 
-fn program_name() -> String {
+/// The file name of the running program, printable ASCII, at most 48 bytes.
+pub(super) fn program_name() -> String {
     let exe = std::env::current_exe().ok();
     let name = exe
         .as_deref()

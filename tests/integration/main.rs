@@ -19,7 +19,11 @@ mod tracing;
 mod handlers {
     pub(crate) mod files;
     pub(crate) mod injection;
+    #[cfg(target_os = "linux")]
+    pub(crate) mod journald;
     pub(crate) mod network;
+    #[cfg(feature = "otlp")]
+    pub(crate) mod otlp;
     pub(crate) mod outputs;
     pub(crate) mod secure;
     pub(crate) mod worker;

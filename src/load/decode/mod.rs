@@ -23,7 +23,9 @@ mod file;
 mod filter;
 mod formatter;
 mod http;
+mod journald;
 mod net;
+mod otlp;
 mod queue;
 mod scalar;
 mod smtp;
@@ -472,6 +474,8 @@ impl<'e> Decoder<'e> {
             "syslog" => self.syslog(&mut f, path),
             "http" => self.http(&mut f, path),
             "smtp" => self.smtp(&mut f, path),
+            "otlp" => self.otlp(&mut f, path),
+            "journald" => self.journald(&mut f, path),
             "custom" => {
                 let factory = match f.take("factory") {
                     Some(n) => self.string(n, &join(path, "factory")),
