@@ -95,9 +95,9 @@ pub use build::{HandlerFactory, Registry};
 pub use config::Config;
 pub use entry::Entry;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
-pub use filters::{
-    DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
-};
+#[cfg(feature = "regex")]
+pub use filters::RegexFilter;
+pub use filters::{DedupFilter, Filter, RateLimitFilter, TargetFilter, ThresholdFilter};
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
 pub use handlers::ArchivePattern;
 #[cfg(feature = "http")]
