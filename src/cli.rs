@@ -5,6 +5,10 @@
 //!   caret), warnings too. Exit status 0 when every file is valid, 1 when one is
 //!   invalid, 2 when one cannot be read. `--format json` prints one JSON
 //!   document instead; `--warnings-as-errors` makes warnings fail the check.
+//!   `-` reads standard input (at most the loader's 2 MiB), in the format
+//!   `--format-in` names or, without it, the one its text looks like: `{` first
+//!   is JSON, a `key = value` or `[table]` line first is TOML, anything else
+//!   YAML. `--format-in` also overrides the file names' extensions.
 //! - `logfig schema`: prints the JSON Schema of the config file.
 //! - `logfig explain FILE TARGET [LEVEL]`: shows the way a record at `TARGET`
 //!   (and `LEVEL`) takes through the config: its logger, the effective level and
@@ -16,6 +20,8 @@
 //!   loader, so the output holds their values at the time of the conversion.
 //!   Secrets are written as `***` (a note on stderr says how many) unless
 //!   `--show-secrets` is given.
+//! - `logfig completions bash|zsh|fish|elvish|powershell`: prints the shell
+//!   completion script (see the README for where each shell reads it).
 //!
 //! Output goes to stdout (the diagnostics of `check` are its output); usage
 //! errors and failures of the other commands go to stderr. Config values are
@@ -34,7 +40,7 @@ use serde_json::{Value, json};
 use crate::build::route::{LevelSource, Loggers};
 use crate::config::{FilterConfig, FormatterConfig, HandlerConfig, Level};
 use crate::formatters::level_name;
-use crate::{Config, Diagnostic, Entry, ErrorKind, Severity};
+use crate::{Config, Diagnostic, Entry, ErrorKind, Format, Severity};
 
 /// Check, explain and convert logfig config files.
 #[derive(Debug, Parser)]
@@ -47,10 +53,18 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check config files: print every problem; exit 0 valid, 1 invalid, 2 unreadable.
+    #[command(after_help = "Examples:
+  logfig check logging.yaml
+  logfig check --warnings-as-errors --format json config/*.yaml
+  kubectl get configmap app -o jsonpath='{.data.logging\\.yaml}' | logfig check -")]
     Check {
-        /// Config files (.yaml, .yml, .toml, .json).
+        /// Config files (.yaml, .yml, .toml, .json); `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The format of the inputs. Default: the file's extension; for `-`,
+        /// the one its text looks like.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format_in: Option<FmtFormat>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
@@ -59,8 +73,13 @@ enum Command {
         warnings_as_errors: bool,
     },
     /// Print the JSON Schema of the config file.
+    #[command(after_help = "Example:
+  logfig schema > logging.schema.json")]
     Schema,
     /// Show the way a record at TARGET (and LEVEL) takes through the config.
+    #[command(after_help = "Examples:
+  logfig explain logging.yaml myapp::db
+  logfig explain logging.yaml hyper::client DEBUG")]
     Explain {
         /// The config file.
         file: PathBuf,
@@ -70,6 +89,9 @@ enum Command {
         level: Option<String>,
     },
     /// Convert a config to another format (`${VAR}` are written expanded; secrets as `***`).
+    #[command(after_help = "Examples:
+  logfig fmt logging.yaml --to toml > logging.toml
+  logfig fmt logging.json --to yaml")]
     Fmt {
         /// The config file.
         file: PathBuf,
@@ -80,6 +102,15 @@ enum Command {
         /// instead of `***`.
         #[arg(long)]
         show_secrets: bool,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  logfig completions bash > ~/.local/share/bash-completion/completions/logfig
+  logfig completions zsh > ~/.zfunc/_logfig
+  logfig completions fish > ~/.config/fish/completions/logfig.fish")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -161,12 +192,19 @@ where
     let (text, errors, status) = match cli.command {
         Command::Check {
             files,
+            format_in,
             format,
             warnings_as_errors,
         } => {
-            let (text, status) = check(&files, format, warnings_as_errors);
+            if files.iter().filter(|f| is_stdin(f)).count() > 1 {
+                let _ = writeln!(err, "error: `-` (standard input) can be checked only once");
+                return ExitCode::from(2);
+            }
+            let format_in = format_in.map(FmtFormat::format);
+            let (text, status) = check(&files, format_in, format, warnings_as_errors);
             (text, String::new(), status)
         }
+        Command::Completions { shell } => (completions(shell), String::new(), 0),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::schema()).unwrap_or_default() + "\n";
             (text, String::new(), 0)
@@ -209,8 +247,8 @@ struct Checked {
     message: Option<String>,
 }
 
-fn check_file(path: &Path, warnings_as_errors: bool) -> Checked {
-    let (status, diagnostics, message) = match Config::from_path(path) {
+fn check_file(path: &Path, format_in: Option<Format>, warnings_as_errors: bool) -> Checked {
+    let (status, diagnostics, message) = match load_input(path, format_in) {
         Ok(config) => match config.validate() {
             Ok(warnings) => {
                 let status = u8::from(warnings_as_errors && !warnings.is_empty());
@@ -223,7 +261,11 @@ fn check_file(path: &Path, warnings_as_errors: bool) -> Checked {
         Err(e) => (1, e.diagnostics().to_vec(), None),
     };
     Checked {
-        file: path.to_path_buf(),
+        file: if is_stdin(path) {
+            PathBuf::from(STDIN_NAME)
+        } else {
+            path.to_path_buf()
+        },
         status,
         diagnostics,
         message,
@@ -245,10 +287,15 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-fn check(files: &[PathBuf], format: OutputFormat, warnings_as_errors: bool) -> (String, u8) {
+fn check(
+    files: &[PathBuf],
+    format_in: Option<Format>,
+    format: OutputFormat,
+    warnings_as_errors: bool,
+) -> (String, u8) {
     let results: Vec<Checked> = files
         .iter()
-        .map(|f| check_file(f, warnings_as_errors))
+        .map(|f| check_file(f, format_in, warnings_as_errors))
         .collect();
     let status = results.iter().map(|r| r.status).max().unwrap_or(0);
     let text = match format {
@@ -827,4 +874,102 @@ fn fmt(file: &Path, to: FmtFormat, show_secrets: bool) -> Result<(String, String
         String::new()
     };
     Ok((text, note))
+}
+
+// ---- standard input ------------------------------------------------------
+
+/// How `check` names standard input in its output.
+const STDIN_NAME: &str = "<stdin>";
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+impl FmtFormat {
+    fn format(self) -> Format {
+        match self {
+            FmtFormat::Yaml => Format::Yaml,
+            FmtFormat::Toml => Format::Toml,
+            FmtFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// Loads one input of `check`: standard input for `-`, else the file; in
+/// `format` when given, else by the file's extension or, for standard input,
+/// by [`sniff`].
+fn load_input(path: &Path, format: Option<Format>) -> Result<Config, crate::Error> {
+    if !is_stdin(path) {
+        return match format {
+            None => Config::from_path(path),
+            Some(format) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    crate::Error::io(format!("reading config file `{}`", path.display()), e)
+                })?;
+                crate::load::load_str(&text, format, Some(path))
+            }
+        };
+    }
+    let text = read_stdin()?;
+    let format = format.unwrap_or_else(|| sniff(&text));
+    crate::load::load_str(&text, format, Some(Path::new(STDIN_NAME)))
+}
+
+/// Reads standard input, at most one byte past the loader's size bound: a
+/// longer input is refused by the loader, with its message, without first
+/// being read whole.
+fn read_stdin() -> Result<String, crate::Error> {
+    use std::io::Read as _;
+    let limit = crate::load::budget::MAX_TEXT as u64 + 1;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::Error::io("reading standard input", e))?;
+    if bytes.len() as u64 == limit {
+        // Cut anywhere, maybe inside a character: only its length matters now.
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        crate::Error::io(
+            "reading standard input",
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        )
+    })
+}
+
+/// The format config text looks like, from its first line that is not blank
+/// or a `#` comment: `{` starts JSON; a `[table]` header or `key = value` is
+/// TOML; anything else (`key: value`, `---`) is YAML.
+fn sniff(text: &str) -> Format {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(line) = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+    else {
+        return Format::Yaml;
+    };
+    if line.starts_with('{') {
+        return Format::Json;
+    }
+    let table = line.starts_with('[') && line.trim_end_matches(|c: char| c != ']').ends_with(']');
+    let key = line
+        .split_once('=')
+        .is_some_and(|(k, _)| !k.trim().is_empty() && !k.contains(':'));
+    if table || key {
+        Format::Toml
+    } else {
+        Format::Yaml
+    }
+}
+
+// ---- completions ---------------------------------------------------------
+
+fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory as _;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "logfig", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }

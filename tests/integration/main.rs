@@ -6,6 +6,8 @@
 mod bounds;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_input;
 mod dispatch;
 mod files;
 mod fixtures;
