@@ -953,7 +953,7 @@ mod tests {
         );
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "gzip"))]
     #[test]
     fn gzip_never_writes_or_renames_through_a_planted_link() {
         use std::os::unix::fs::{PermissionsExt, symlink};
