@@ -35,7 +35,7 @@ pub struct Entry<'a> {
     current: OnceCell<Thread>,
     process: Option<u32>,
     /// The `tracing` span scope, root first; empty for `log` records.
-    spans: &'a [crate::SpanRecord],
+    spans: &'a [crate::span::SpanRecord],
     /// `time` split into Unix seconds and nanoseconds, once: `asctime`,
     /// `created` and `msecs` of one record all need it.
     unix: Cell<Option<(i64, u32)>>,
@@ -147,14 +147,14 @@ impl<'a> Entry<'a> {
     /// let entry = logfig::Entry::new(&record).with_spans(&spans);
     /// assert_eq!(entry.spans()[1].name(), "db");
     /// ```
-    pub fn with_spans(mut self, spans: &'a [crate::SpanRecord]) -> Self {
+    pub fn with_spans(mut self, spans: &'a [crate::span::SpanRecord]) -> Self {
         self.spans = spans;
         self
     }
 
     /// The span scope the record was logged in, root first: the `tracing`
     /// spans entered when an event was recorded. Empty for `log` records.
-    pub fn spans(&self) -> &'a [crate::SpanRecord] {
+    pub fn spans(&self) -> &'a [crate::span::SpanRecord] {
         self.spans
     }
 

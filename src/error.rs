@@ -319,6 +319,28 @@ impl Error {
     }
 }
 
+/// The most diagnostics one load reports: the first, by position, then a
+/// count of the rest. A megabyte of garbage read as TOML once printed 48,394
+/// errors, each with its source line.
+pub(crate) const MAX_DIAGNOSTICS: usize = 100;
+
+/// The config path of `key` under `path` (`handlers.app`), as diagnostics
+/// name it.
+pub(crate) fn join(path: &str, key: &str) -> String {
+    // A key with no letters or digits (`""`, `::`) is quoted, so the path
+    // stays readable.
+    let key = if key.chars().any(char::is_alphanumeric) {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    };
+    if path.is_empty() {
+        key
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
 pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.line == 0, a.line, a.column, &a.path, b.severity).cmp(&(

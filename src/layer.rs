@@ -13,7 +13,7 @@ use std::cell::Cell;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
@@ -22,22 +22,10 @@ use tracing_core::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::runtime::Graph;
+use crate::graph::Graph;
+use crate::runtime::Dispatcher;
+use crate::span::SpanRecord;
 use crate::value::OwnedValue;
-use crate::{Dispatcher, SpanRecord};
-
-/// Set once a layer exists: from then on, every graph swap rebuilds
-/// `tracing`'s interest cache. Processes that never use `tracing` skip it.
-static LAYER_CREATED: AtomicBool = AtomicBool::new(false);
-
-/// Tells `tracing` to ask every layer again about every callsite. Call only
-/// with no lock of logfig's held: `tracing` calls back into
-/// `register_callsite`, and it takes locks of its own.
-pub(crate) fn rebuild_interest() {
-    if LAYER_CREATED.load(Ordering::Acquire) {
-        tracing_core::callsite::rebuild_interest_cache();
-    }
-}
 
 /// A `tracing_subscriber::Layer` that routes `tracing` events through a
 /// [`Dispatcher`]'s graph, obtained from [`Dispatcher::tracing_layer`] or
@@ -150,7 +138,7 @@ impl Dispatcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tracing_layer(&self) -> TracingLayer {
-        LAYER_CREATED.store(true, Ordering::Release);
+        crate::runtime::interest::layer_created();
         TracingLayer {
             dispatcher: self.clone(),
             seen: Arc::new(AtomicU64::new(0)),

@@ -196,3 +196,10 @@ macro_rules! debug {
 macro_rules! trace {
     ($($arg:tt)+) => { $crate::__level!(Trace, trace, $($arg)+) };
 }
+
+/// What logfig's macros expand to. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::runtime::Callsite;
+    pub use log;
+}

@@ -49,7 +49,7 @@ const ENV_PATTERN: &str = r"(^|[^$])(\$\$)*\$\{";
 pub fn schema() -> serde_json::Value {
     let schema = schemars::generate::SchemaSettings::draft07()
         .into_generator()
-        .into_root_schema_for::<crate::Config>();
+        .into_root_schema_for::<crate::config::Config>();
     let mut value = schema.to_value();
     walk(&mut value, &mut |s| {
         clean_description(s);

@@ -10,12 +10,11 @@ mod filter;
 mod formatter;
 mod handler;
 mod lines;
+mod origin;
 mod secret;
 mod values;
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 pub use filter::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
@@ -35,6 +34,7 @@ pub use handler::{
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
 pub(crate) use lines::LineIndex;
+pub(crate) use origin::{Origin, place};
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 
@@ -112,55 +112,10 @@ pub struct Config {
     pub(crate) origin: Origin,
 }
 
-/// The source of a loaded config: file name, text, and the position of every
-/// value by config path, so checks after parsing can still point at a line.
-#[derive(Clone, Default)]
-pub(crate) struct Origin {
-    pub(crate) file: Option<PathBuf>,
-    pub(crate) text: Option<Arc<str>>,
-    /// Where `text`'s lines start, so a diagnostic's source line costs no scan.
-    pub(crate) lines: Arc<LineIndex>,
-    pub(crate) spans: Arc<HashMap<String, (u32, u32)>>,
-    /// Components that failed to load (`handlers.app`).
-    pub(crate) failed: Arc<std::collections::HashSet<String>>,
-    /// Where the secrets are, so diagnostics never quote them.
-    pub(crate) secrets: Arc<SecretSpots>,
-}
-
-impl Origin {
-    /// The position of `path`, or of its nearest ancestor that has one.
-    pub(crate) fn position(&self, path: &str) -> Option<(u32, u32)> {
-        let mut p = path;
-        loop {
-            if let Some(pos) = self.spans.get(p) {
-                return Some(*pos);
-            }
-            let cut = p.rfind(['.', '['])?;
-            p = &p[..cut];
-        }
-    }
-
-    /// The text of a 1-based line, unmasked: a diagnostic quotes it only
-    /// through `secrets.mask_line`.
-    pub(crate) fn line_text(&self, line: u32) -> Option<&str> {
-        let text = self.text.as_deref()?;
-        self.lines.line_text(text, line)
-    }
-}
-
-impl PartialEq for Origin {
-    fn eq(&self, _: &Origin) -> bool {
-        // Two configs that say the same thing are equal wherever they came from.
-        true
-    }
-}
-
-impl std::fmt::Debug for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Origin")
-            .field("file", &self.file)
-            .finish_non_exhaustive()
-    }
+/// The segments of a logger name or target: `a::b.c` is `a`, `b`, `c`; the
+/// hierarchy of loggers splits names here.
+pub(crate) fn segments(name: &str) -> impl Iterator<Item = &str> {
+    name.split([':', '.']).filter(|s| !s.is_empty())
 }
 
 impl Default for Config {

@@ -3,7 +3,8 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::{Entry, Filter};
+use crate::entry::Entry;
+use crate::filters::Filter;
 
 /// Lets a message through `repeats` times within `window`, suppresses further
 /// repeats, and reports them with one record, `message repeated N more times:

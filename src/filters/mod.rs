@@ -9,8 +9,8 @@ use std::fmt;
 #[cfg(feature = "regex")]
 use regex::Regex;
 
-use crate::Entry;
 use crate::config::{FilterConfig, Level};
+use crate::entry::Entry;
 
 pub use dedup::DedupFilter;
 pub use rate_limit::RateLimitFilter;
@@ -144,12 +144,12 @@ impl TargetFilter {
     /// Passes the logger `name` and its descendants; `""` passes everything.
     pub fn new(name: &str) -> Self {
         TargetFilter {
-            segments: crate::runtime::segments(name).map(str::to_owned).collect(),
+            segments: crate::config::segments(name).map(str::to_owned).collect(),
         }
     }
 
     fn passes(&self, target: &str) -> bool {
-        let mut it = crate::runtime::segments(target);
+        let mut it = crate::config::segments(target);
         self.segments.iter().all(|s| it.next() == Some(s.as_str()))
     }
 }
@@ -199,9 +199,9 @@ impl RegexFilter {
     /// # Errors
     ///
     /// When the pattern does not compile or is too large.
-    pub fn new(pattern: &str, allow: bool) -> Result<Self, crate::Error> {
-        let regex =
-            compile_regex(pattern).map_err(|e| crate::Error::new(crate::ErrorKind::Invalid, e))?;
+    pub fn new(pattern: &str, allow: bool) -> Result<Self, crate::error::Error> {
+        let regex = compile_regex(pattern)
+            .map_err(|e| crate::error::Error::new(crate::error::ErrorKind::Invalid, e))?;
         Ok(RegexFilter { regex, allow })
     }
 }
@@ -234,7 +234,7 @@ impl Filter for RegexFilter {
         let args = entry.record().args();
         let found = match args.as_str() {
             Some(s) => self.regex.is_match(s),
-            None => crate::handlers::with_scratch(|buf| {
+            None => crate::formatters::with_scratch(|buf| {
                 use std::io::Write;
                 let _ = write!(buf, "{args}");
                 self.regex.is_match(&String::from_utf8_lossy(buf))

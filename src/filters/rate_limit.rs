@@ -3,7 +3,8 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::{Entry, Filter};
+use crate::entry::Entry;
+use crate::filters::Filter;
 
 /// Lets through at most `rate` records a second on average, in bursts of up to
 /// `burst` (`type: rate_limit`, log4j2's BurstFilter). Records more severe

@@ -12,8 +12,9 @@ use super::Formatter;
 use super::pattern::{Attr, Sink, Val, attr_value, write_repr_float, write_text};
 use super::time::TimeFormat;
 use crate::config::{Escape, JsonFormatterConfig};
+use crate::entry::Entry;
+use crate::error::Error;
 use crate::error::{ErrorKind, hint};
-use crate::{Entry, Error};
 
 #[derive(Debug, Clone)]
 struct Field {

@@ -6,11 +6,13 @@
 pub(crate) mod escape;
 mod json;
 mod pattern;
+mod scratch;
 mod time;
 
 use std::fmt;
 
-use crate::{Entry, Error};
+use crate::entry::Entry;
+use crate::error::Error;
 
 /// The largest width or precision a format placeholder (`%(name)-8s`,
 /// `{created:.3f}`) or a `datefmt` directive (`%10Y`) may carry. A larger one is
@@ -30,6 +32,7 @@ pub(crate) use json::write_json_str;
 pub use pattern::PatternFormatter;
 #[cfg(feature = "cli")]
 pub(crate) use pattern::level_name;
+pub(crate) use scratch::{format_line, with_scratch};
 
 /// Renders one record as text.
 ///

@@ -9,7 +9,8 @@
 
 use std::time::SystemTime;
 
-use crate::{Error, ErrorKind};
+use crate::error::Error;
+use crate::error::ErrorKind;
 
 /// The longest file name most file systems take (`NAME_MAX`).
 const NAME_MAX: usize = 255;

@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::{Entry, Error, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// Keeps every rendered line in memory. Clones share the same lines, so a test
 /// can keep one clone and hand the other to the graph.

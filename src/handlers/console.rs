@@ -5,7 +5,11 @@ use std::io::{IsTerminal, Write};
 use anstyle::{AnsiColor, Effects, Style};
 
 use crate::config::{ColorMode, Stream};
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// Writes each record as one line to stdout or stderr (`type: console`).
 ///
@@ -91,7 +95,7 @@ impl Handler for ConsoleHandler {
         } else {
             Style::new()
         };
-        super::with_scratch(|buf| {
+        crate::formatters::with_scratch(|buf| {
             use std::io::Write as _;
             if style != Style::new() {
                 let _ = write!(buf, "{}", style.render());

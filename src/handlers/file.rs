@@ -8,10 +8,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
+use super::HandlerStats;
 use super::open::{LogPath, open_log};
-use super::{HandlerStats, format_line};
 use crate::config::{FileHandlerConfig, FileMode};
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::formatters::Formatter;
+use crate::formatters::format_line;
+use crate::handlers::Handler;
 
 /// Writes records to one file (`type: file`).
 ///

@@ -9,7 +9,11 @@ use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
 use crate::config::{HttpFormat, HttpHandlerConfig, Secret, SecretUrl, TlsConfig};
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// POSTs batches of records to a URL (`type: http`, feature `http`).
 ///
@@ -508,7 +512,7 @@ fn body_line(
         formatter.format(entry, &mut line)?;
         return Ok(line);
     }
-    super::with_scratch(|text| {
+    crate::formatters::with_scratch(|text| {
         formatter.format(entry, text)?;
         line.extend_from_slice(b"{\"message\":");
         crate::formatters::write_json_str(&mut line, &String::from_utf8_lossy(text));

@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::HandlerStats;
 use super::owned::{OwnedRecord, Target};
 use super::worker::lock;
-use crate::{Entry, Error, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// Keeps up to `capacity` records and passes them all to its target when the
 /// buffer is full, when a record at `flush_level` or above arrives, on

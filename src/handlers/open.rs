@@ -22,7 +22,8 @@ use std::io;
 use std::path::Path;
 
 use crate::config::FileMode;
-use crate::{Error, ErrorKind};
+use crate::error::Error;
+use crate::error::ErrorKind;
 
 /// What a handler accepts at its log path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

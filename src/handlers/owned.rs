@@ -4,8 +4,13 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::filters::Filter;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 use crate::value::OwnedValue;
-use crate::{Entry, Error, ErrorKind, Filter, Formatter, Handler};
 
 thread_local! {
     /// The last thread name copied on this thread, shared by its records.
@@ -465,12 +470,14 @@ mod tests {
             .with_thread(9, "worker")
             .with_process(77);
         let owned = OwnedRecord::capture(&entry);
-        let json =
-            crate::JsonFormatter::compile(&crate::config::JsonFormatterConfig::default()).unwrap();
+        let json = crate::formatters::JsonFormatter::compile(
+            &crate::config::JsonFormatterConfig::default(),
+        )
+        .unwrap();
         let render = |e: &Entry<'_>| {
             let mut a = Vec::new();
             json.format(e, &mut a).unwrap();
-            let p = crate::PatternFormatter::compile(&crate::config::PatternFormatterConfig {
+            let p = crate::formatters::PatternFormatter::compile(&crate::config::PatternFormatterConfig {
                 format: Some(
                     "%(levelname)s %(name)s %(module)s %(lineno)d %(thread)d %(threadName)s %(process)d %(message)s %(kv)s"
                         .into(),

@@ -20,7 +20,10 @@ use super::HandlerStats;
 use super::owned::{Kvs, OwnedRecord, Target};
 use super::worker::{Backlog, Ctx, Output, Pushed, Settings, Worker, worker_handler_methods};
 use crate::config::QueueHandlerConfig;
-use crate::{Entry, Error, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// Copies each record into a bounded queue and returns; a background thread
 /// named `logfig-queue-<name>` writes the records to the target handlers

@@ -15,9 +15,14 @@ use jiff::tz::TimeZone;
 
 use super::archive::ArchivePattern;
 use super::open::{LogPath, create_new, open_archive, open_log};
-use super::{Clock, HandlerStats, SystemClock, format_line};
+use super::{Clock, HandlerStats, SystemClock};
 use crate::config::{Compression, FileMode, RotateWhen, RotatingFileHandlerConfig};
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::formatters::Formatter;
+use crate::formatters::format_line;
+use crate::handlers::Handler;
 
 /// Writes records to one file and rolls it over by size (`max_bytes`), by time
 /// (`when`), or both (`type: rotating_file`).

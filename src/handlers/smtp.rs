@@ -15,7 +15,12 @@ use super::worker::{
     Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
 };
 use crate::config::{Escape, PatternFormatterConfig, Secret, SmtpHandlerConfig, StartTls};
-use crate::{Entry, Error, ErrorKind, Formatter, Handler, PatternFormatter};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::formatters::Formatter;
+use crate::formatters::PatternFormatter;
+use crate::handlers::Handler;
 
 const HOUR: Duration = Duration::from_secs(3600);
 

@@ -5,8 +5,11 @@
 use super::HandlerStats;
 use super::net::{Dest, Pipe, PipeOptions, WireFraming, cut, start_pipe, tls_setup};
 use crate::config::{Escape, SyslogFormat, SyslogHandlerConfig, SyslogTransport};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::formatters::Formatter;
 use crate::formatters::escape;
-use crate::{Entry, Error, Formatter, Handler};
+use crate::handlers::Handler;
 
 /// Sends records to a syslog server (`type: syslog`).
 ///

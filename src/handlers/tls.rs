@@ -15,7 +15,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
 use crate::config::TlsConfig;
-use crate::{Error, ErrorKind};
+use crate::error::Error;
+use crate::error::ErrorKind;
 
 /// What every connection of one handler shares: the rustls configuration and
 /// the name the server's certificate must carry.

@@ -6,10 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::HandlerStats;
 use super::open::{LogPath, open_log};
-use super::{HandlerStats, format_line};
 use crate::config::{FileMode, WatchedFileHandlerConfig};
-use crate::{Entry, Error, ErrorKind, Formatter, Handler};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::error::ErrorKind;
+use crate::formatters::Formatter;
+use crate::formatters::format_line;
+use crate::handlers::Handler;
 
 /// Writes records to one file and, before each record, checks that the path
 /// still names the open file (`type: watched_file`, Python's

@@ -135,14 +135,15 @@ pub(crate) fn text_too_long(text: &str) -> Option<Diagnostic> {
 #[cfg(all(feature = "yaml", feature = "toml"))] // the bombs come in every format
 mod tests {
     use super::*;
-    use crate::{Error, Format};
+    use crate::error::Error;
+    use crate::load::Format;
 
     /// The stack the reload thread gets: std's default for spawned threads.
     const RELOAD_STACK: usize = 2 << 20;
 
     /// Loads `text` on a thread with the reload thread's stack, as a hot
     /// edit would be.
-    fn load_on_small_stack(text: String, format: Format) -> Result<crate::Config, Error> {
+    fn load_on_small_stack(text: String, format: Format) -> Result<crate::config::Config, Error> {
         load_with_env_on_small_stack(text, format, |_| None)
     }
 
@@ -150,7 +151,7 @@ mod tests {
         text: String,
         format: Format,
         env: fn(&str) -> Option<String>,
-    ) -> Result<crate::Config, Error> {
+    ) -> Result<crate::config::Config, Error> {
         std::thread::Builder::new()
             .stack_size(RELOAD_STACK)
             .spawn(move || super::super::load_with_env(&text, format, None, &env))
@@ -159,7 +160,7 @@ mod tests {
             .unwrap()
     }
 
-    fn refused(r: Result<crate::Config, Error>, message: &str) -> crate::Diagnostic {
+    fn refused(r: Result<crate::config::Config, Error>, message: &str) -> crate::error::Diagnostic {
         let e = r.unwrap_err();
         let d = e
             .diagnostics()
@@ -407,7 +408,7 @@ mod tests {
         }
         let e = load_on_small_stack(text, Format::Yaml).unwrap_err();
         let d = e.diagnostics();
-        assert_eq!(d.len(), crate::load::MAX_DIAGNOSTICS + 1);
+        assert_eq!(d.len(), crate::error::MAX_DIAGNOSTICS + 1);
         assert_eq!(d[0].line(), 3, "{}", d[0]);
         assert_eq!(d[99].line(), 102, "{}", d[99]);
         assert_eq!(

@@ -13,13 +13,11 @@ mod toml;
 #[cfg(feature = "yaml")]
 mod yaml;
 
-pub(crate) use decode::join;
-
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::{Config, Origin};
-use crate::error::{Diagnostic, Error, ErrorKind, Severity};
+use crate::config::{Config, Origin, place};
+use crate::error::{Diagnostic, Error, ErrorKind, MAX_DIAGNOSTICS, Severity};
 
 /// The syntax of a config text.
 ///
@@ -136,7 +134,7 @@ pub(crate) fn load_with_env(
     config.origin = origin;
     // Semantic checks run even when decoding found problems, so one pass
     // reports everything.
-    diagnostics.extend(crate::build::validate(&config));
+    diagnostics.extend(crate::graph::validate(&config));
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
         // "Not used" is most often a knock-on of a misspelt reference.
         diagnostics.retain(|d| {
@@ -179,11 +177,6 @@ fn parse(
     }
 }
 
-/// The most diagnostics one load reports: the first, by position, then a
-/// count of the rest. A megabyte of garbage read as TOML once printed 48,394
-/// errors, each with its source line.
-pub(crate) const MAX_DIAGNOSTICS: usize = 100;
-
 /// Places the first [`MAX_DIAGNOSTICS`] diagnostics in the source (file,
 /// source line), counts the rest (and `omitted`, errors found but not kept),
 /// and makes the error.
@@ -223,52 +216,6 @@ fn position(d: Diagnostic, origin: &Origin) -> Diagnostic {
     }
     let (line, column) = origin.position(d.path()).unwrap_or((0, 0));
     d.at(line, column, None)
-}
-
-/// Gives a diagnostic the position of its path (when it has none yet), the
-/// file name and the text of its line.
-pub(crate) fn place(d: Diagnostic, origin: &Origin) -> Diagnostic {
-    let (line, column) = if d.line() > 0 {
-        (d.line(), d.column())
-    } else {
-        origin.position(d.path()).unwrap_or((0, 0))
-    };
-    let source = if line > 0 {
-        // Cut to the shown part first: masking copies what it is given, and
-        // a minified config is one long line under every diagnostic.
-        origin
-            .line_text(line)
-            .and_then(|l| snippet(l, column))
-            .map(|s| origin.secrets.mask_line(line, &s))
-    } else {
-        None
-    };
-    // A message may quote a value; a secret's text is cut out of it.
-    let d = match origin.secrets.scrub(d.message()) {
-        std::borrow::Cow::Owned(message) => d.with_message(message),
-        std::borrow::Cow::Borrowed(_) => d,
-    };
-    d.at(line, column, source).in_file(origin.file.as_deref())
-}
-
-/// The source line shown under a diagnostic: the whole line when it is short;
-/// for a long one (minified JSON is one line), the part up to a little past
-/// the column, or nothing when the column itself is far along.
-fn snippet(line: &str, column: u32) -> Option<String> {
-    const SHOWN: usize = 200;
-    const AFTER: usize = 40;
-    let column = column as usize;
-    match line.char_indices().nth(SHOWN) {
-        None => Some(line.to_owned()),
-        Some(_) if column > SHOWN => None,
-        Some(_) => {
-            let end = line
-                .char_indices()
-                .nth(column + AFTER)
-                .map_or(line.len(), |(i, _)| i);
-            Some(format!("{}...", &line[..end]))
-        }
-    }
 }
 
 impl Config {
@@ -323,7 +270,7 @@ impl Config {
     /// assert_eq!(err.diagnostics()[0].path(), "root.handlers[0]");
     /// ```
     pub fn validate(&self) -> Result<Vec<Diagnostic>, Error> {
-        let (errors, warnings): (Vec<_>, Vec<_>) = crate::build::validate(self)
+        let (errors, warnings): (Vec<_>, Vec<_>) = crate::graph::validate(self)
             .into_iter()
             .partition(|d| d.severity() == Severity::Error);
         if errors.is_empty() {
@@ -331,26 +278,5 @@ impl Config {
         } else {
             Err(Error::from_diagnostics(ErrorKind::Invalid, errors))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_source_lines_are_cut_under_a_diagnostic() {
-        assert_eq!(snippet("short line", 3).as_deref(), Some("short line"));
-        let long = "x".repeat(100_000);
-        let cut = snippet(&long, 10).unwrap();
-        assert_eq!(cut, format!("{}...", "x".repeat(50)));
-        assert_eq!(snippet(&long, 5_000), None);
-        // A minified JSON config: every diagnostic is on its one line.
-        let text =
-            format!("{{\"version\": 1, \"root\": {{\"level\": \"LOUD\"}}, \"pad\": \"{long}\"}}");
-        let err = Config::from_str(&text, Format::Json).unwrap_err();
-        let d = &err.diagnostics()[0];
-        assert_eq!((d.line(), d.column()), (1, 34));
-        assert!(d.source_line().is_some_and(|l| l.len() < 200), "{d}");
     }
 }

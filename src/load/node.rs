@@ -99,7 +99,7 @@ impl Trail<'_> {
     pub(crate) fn render(&self) -> String {
         match self {
             Trail::Root => String::new(),
-            Trail::Key(parent, key) => super::decode::join(&parent.render(), key),
+            Trail::Key(parent, key) => crate::error::join(&parent.render(), key),
             Trail::Index(parent, i) => format!("{}[{i}]", parent.render()),
         }
     }

@@ -21,10 +21,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::budget::{MAX_DEPTH, too_deep};
-use super::decode::{Decoder, join};
+use super::decode::Decoder;
 use super::node::{Key, Node, Trail, Value};
 use crate::config::HandlerConfig;
-use crate::error::{Diagnostic, hint};
+use crate::error::{Diagnostic, hint, join};
 
 /// The handler classes understood here, for hints.
 const CLASSES: &[&str] = &[
@@ -1250,8 +1250,8 @@ fn lookup<'n>(snapshot: &mut Snapshot<'n>, path: &str) -> Result<&'n Node, Strin
 mod tests {
     use super::*;
 
-    fn load(text: &str) -> Result<crate::Config, crate::Error> {
-        crate::Config::from_str(text, crate::Format::Yaml)
+    fn load(text: &str) -> Result<crate::config::Config, crate::error::Error> {
+        crate::config::Config::from_str(text, crate::load::Format::Yaml)
     }
 
     #[test]

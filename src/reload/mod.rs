@@ -586,7 +586,8 @@ impl Worker {
                 ),
             )
         })?;
-        let format = crate::Format::from_path(&self.path).unwrap_or(crate::Format::Yaml);
+        let format =
+            crate::load::Format::from_path(&self.path).unwrap_or(crate::load::Format::Yaml);
         let config = crate::load::load_str(text, format, Some(&self.path))?;
         let old = self.dispatcher.config();
         let applied = apply_if_changed(&self.dispatcher, &config)?;

@@ -10,27 +10,13 @@
 //! here allocates or locks.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::graph::Decision;
 
 /// Bytes of a target kept in a slot; longer targets take the uncached path.
 const KEPT: usize = 48;
 const WORDS: usize = KEPT / 8;
 const SLOTS: usize = 64;
-
-static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
-
-/// A new, never used epoch (0 is never handed out: it marks an empty slot).
-pub(crate) fn next_epoch() -> u64 {
-    NEXT_EPOCH.fetch_add(1, Ordering::Relaxed)
-}
-
-/// What the graph of one epoch decided for one target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Decision {
-    pub(crate) level: log::LevelFilter,
-    pub(crate) logger: u32,
-    pub(crate) exact: bool,
-}
 
 /// One cached decision. Fields are separate cells so a lookup reads only what
 /// it compares; the target's bytes are kept as little-endian words, zero padded.
@@ -162,6 +148,7 @@ pub(crate) fn put(epoch: u64, target: &str, decision: Decision) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::next_epoch;
 
     #[test]
     fn hits_only_same_epoch_and_same_bytes() {

@@ -9,7 +9,8 @@
 
 mod cache;
 mod callsite;
-mod graph;
+#[cfg(feature = "tracing")]
+pub(crate) mod interest;
 mod overrides;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,14 +19,15 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::build::Registry;
 use crate::config::Config;
+use crate::entry::Entry;
 use crate::error::{Diagnostic, Error};
-use crate::{Entry, Formatter};
+use crate::formatters::Formatter;
+use crate::graph::Registry;
 
+use crate::graph::{Decision, Graph, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
-pub(crate) use graph::{Graph, HandlerNode, LoggerNode, segments};
 
 /// Called with the handler's name and the error when a handler fails at run time.
 pub type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
@@ -98,7 +100,7 @@ impl Dispatcher {
     ///
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
-        crate::Builder::new().build(config)
+        Dispatcher::from_parts(config, Registry::default(), None)
     }
 
     pub(crate) fn from_parts(
@@ -108,7 +110,7 @@ impl Dispatcher {
     ) -> Result<Dispatcher, Error> {
         // Before the first build: a factory's panic is caught quietly too.
         crate::catch::install();
-        let (graph, _warnings) = crate::build::build(config, &registry, None)?;
+        let (graph, _warnings) = crate::graph::build(config, &registry, None)?;
         Ok(Dispatcher {
             shared: Arc::new(Shared {
                 epoch: std::sync::atomic::AtomicU64::new(graph.epoch),
@@ -162,13 +164,13 @@ impl Dispatcher {
         let state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
-                crate::ErrorKind::Other,
+                crate::error::ErrorKind::Other,
                 "the logger was shut down",
             ));
         }
         let merged;
         let config = if config.incremental {
-            merged = crate::build::merge_incremental(&self.shared.graph.load().config, config)?;
+            merged = crate::graph::merge_incremental(&self.shared.graph.load().config, config)?;
             &merged
         } else {
             config
@@ -204,7 +206,7 @@ impl Dispatcher {
             effective = overrides.apply_to(file_config);
             &effective
         };
-        let (mut graph, warnings) = crate::build::build(config, &self.shared.registry, Some(&old))?;
+        let (mut graph, warnings) = crate::graph::build(config, &self.shared.registry, Some(&old))?;
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
         let new = Arc::new(graph);
@@ -268,7 +270,7 @@ impl Dispatcher {
             return;
         }
         let old = self.shared.graph.load_full();
-        let empty = crate::build::empty_graph();
+        let empty = crate::graph::empty_graph();
         let epoch = empty.epoch;
         self.shared.graph.store(Arc::new(empty));
         self.shared.epoch.store(epoch, Ordering::Release);
@@ -320,7 +322,11 @@ impl Dispatcher {
                             "panicked: {caught} (the handler stays in place; later panics are counted and reported at most once a second)"
                         )
                     };
-                    self.report_now(&node.name, &Error::new(crate::ErrorKind::Handler, text), 0);
+                    self.report_now(
+                        &node.name,
+                        &Error::new(crate::error::ErrorKind::Handler, text),
+                        0,
+                    );
                 }
             }
         }
@@ -332,22 +338,22 @@ impl Dispatcher {
 
     /// The cached decision for `target`, if any, under the current epoch.
     #[inline]
-    fn cached(&self, target: &str) -> Option<cache::Decision> {
+    fn cached(&self, target: &str) -> Option<Decision> {
         cache::get(self.shared.epoch.load(Ordering::Acquire), target)
     }
 
     fn dispatch(
         &self,
         record: &log::Record<'_>,
-        spans: &[crate::SpanRecord],
-        known: Option<(u64, cache::Decision)>,
+        spans: &[crate::span::SpanRecord],
+        known: Option<(u64, Decision)>,
     ) {
         self.route(record, known, || Entry::new(record).with_spans(spans));
     }
 
     /// Routes `entry` as `Log::log` routes a record, but with the entry's own
     /// time, thread and process: the differential tests against CPython's
-    /// `logging` (tests/integration/python_compat.rs) need fixed ones. Not
+    /// `logging` (tests/integration/load/dictconfig_vs_cpython.rs) need fixed ones. Not
     /// part of the API.
     ///
     /// ```
@@ -379,7 +385,7 @@ impl Dispatcher {
     fn route<'r>(
         &self,
         record: &'r log::Record<'r>,
-        known: Option<(u64, cache::Decision)>,
+        known: Option<(u64, Decision)>,
         make_entry: impl FnOnce() -> Entry<'r>,
     ) {
         let graph = self.shared.graph.load();
@@ -444,7 +450,7 @@ impl Dispatcher {
     /// assert_eq!(stats["n"].dropped, 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::HandlerStats> {
+    pub fn stats(&self) -> std::collections::BTreeMap<String, crate::handlers::HandlerStats> {
         let graph = self.shared.graph.load();
         graph
             .handlers
@@ -527,7 +533,7 @@ impl Dispatcher {
         let late = |nodes: &[Arc<HandlerNode>], what: &str| {
             for node in nodes {
                 let e = Error::new(
-                    crate::ErrorKind::Handler,
+                    crate::error::ErrorKind::Handler,
                     format!(
                         "a logging thread is still inside this retired handler after {}s; {what}",
                         RETIRE_WAIT.as_secs()
@@ -576,7 +582,7 @@ fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
             Err(caught) => report(
                 &node.name,
                 &Error::new(
-                    crate::ErrorKind::Handler,
+                    crate::error::ErrorKind::Handler,
                     format!("panicked while being closed: {caught}"),
                 ),
             ),
@@ -587,7 +593,7 @@ fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
 /// The handler nodes of `old` that `new` does not carry over, in the order to
 /// close them: queues and memory handlers before the handlers they write to.
 fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
-    let mut order: Vec<&str> = crate::build::dependency_order(&old.config);
+    let mut order: Vec<&str> = crate::graph::dependency_order(&old.config);
     order.reverse();
     order.extend(
         old.handlers
@@ -662,10 +668,11 @@ fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
 /// above go to stderr as the bare message.
 fn last_resort(entry: &Entry<'_>) {
     // Built once: `message_only` allocates its compiled pieces.
-    static MESSAGE_ONLY: std::sync::OnceLock<crate::PatternFormatter> = std::sync::OnceLock::new();
+    static MESSAGE_ONLY: std::sync::OnceLock<crate::formatters::PatternFormatter> =
+        std::sync::OnceLock::new();
     if entry.record().level() <= log::Level::Warn {
-        let formatter = MESSAGE_ONLY.get_or_init(crate::PatternFormatter::message_only);
-        let _ = crate::handlers::format_line(entry, formatter, |line| {
+        let formatter = MESSAGE_ONLY.get_or_init(crate::formatters::PatternFormatter::message_only);
+        let _ = crate::formatters::format_line(entry, formatter, |line| {
             use std::io::Write;
             std::io::stderr()
                 .lock()
@@ -679,7 +686,7 @@ fn last_resort(entry: &Entry<'_>) {
 /// say) goes to stderr, never back into the graph, which could loop forever.
 fn reentrant(record: &log::Record<'_>) {
     let entry = Entry::new(record);
-    let _ = crate::handlers::format_line(&entry, &ReentrantFormat, |line| {
+    let _ = crate::formatters::format_line(&entry, &ReentrantFormat, |line| {
         use std::io::Write;
         std::io::stderr()
             .lock()
@@ -715,7 +722,11 @@ impl Dispatcher {
     /// `Log::log` with the span scope of a `tracing` event (empty for `log`
     /// records): the one entry point of both facades.
     #[inline]
-    pub(crate) fn log_with_spans(&self, record: &log::Record<'_>, spans: &[crate::SpanRecord]) {
+    pub(crate) fn log_with_spans(
+        &self,
+        record: &log::Record<'_>,
+        spans: &[crate::span::SpanRecord],
+    ) {
         // The fast path for filtered-out records: no graph load, no lock.
         let epoch = self.shared.epoch.load(Ordering::Acquire);
         let known = cache::get(epoch, record.target());
@@ -734,8 +745,8 @@ impl Dispatcher {
     fn log_slow(
         &self,
         record: &log::Record<'_>,
-        spans: &[crate::SpanRecord],
-        known: Option<(u64, cache::Decision)>,
+        spans: &[crate::span::SpanRecord],
+        known: Option<(u64, Decision)>,
     ) {
         match crate::catch::enter_graph() {
             Some(_guard) => {
@@ -758,7 +769,7 @@ impl Dispatcher {
 /// back into the layer's `register_callsite`.
 pub(crate) fn refresh_tracing_interest() {
     #[cfg(feature = "tracing")]
-    crate::layer::rebuild_interest();
+    interest::rebuild();
 }
 
 impl log::Log for Dispatcher {

@@ -24,7 +24,7 @@ pub(crate) struct Overrides {
 }
 
 pub(crate) fn normal(name: &str) -> String {
-    let key: Vec<&str> = super::segments(name).collect();
+    let key: Vec<&str> = crate::config::segments(name).collect();
     if key == ["root"] {
         String::new()
     } else {

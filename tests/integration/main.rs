@@ -1,27 +1,52 @@
-//! Integration tests: one binary, one module per area.
+//! Integration tests: one binary, laid out like `src/`: one folder per layer
+//! (`handlers/`, `load/`, `formatters/`, `reload/`), one module per area.
 
 // reason: helpers outside `#[test]` functions fail the test loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod bounds;
 #[cfg(feature = "cli")]
 mod cli;
 #[cfg(feature = "cli")]
 mod cli_input;
 mod dispatch;
-mod files;
-mod fixtures;
-mod injection;
-mod network;
-mod outputs;
-mod python_compat;
-mod python_oracle;
-mod python_real;
 mod readme;
-mod reload;
-mod schema;
-mod secrets;
-mod secure;
 #[cfg(feature = "tracing")]
 mod tracing;
-mod worker;
+
+/// Outputs: files, the network, TLS and RELP, the worker, hostile record text.
+mod handlers {
+    pub(crate) mod files;
+    pub(crate) mod injection;
+    pub(crate) mod network;
+    pub(crate) mod outputs;
+    pub(crate) mod secure;
+    pub(crate) mod worker;
+}
+
+/// Configs: fixtures, bounds, the schema, secrets, CPython's `dictConfig`.
+mod load {
+    pub(crate) mod bounds;
+    /// Python `dictConfig` files run by CPython and by logfig.
+    pub(crate) mod dictconfig_vs_cpython;
+    pub(crate) mod fixtures;
+    /// Real projects' logging configs run by CPython and by logfig.
+    pub(crate) mod real_configs_vs_cpython;
+    pub(crate) mod schema;
+    pub(crate) mod secrets;
+}
+
+/// Formatters against their oracle.
+mod formatters {
+    /// `PatternFormatter` against CPython's `logging.Formatter`.
+    pub(crate) mod pattern_vs_cpython;
+}
+
+/// Hot reload.
+mod reload {
+    pub(crate) mod edits;
+}
+
+// Helpers the areas share, under the short names they use.
+use handlers::{network, secure};
+#[cfg(feature = "cli")]
+use load::secrets;

@@ -1,4 +1,4 @@
-"""CPython's side of the differential tests (tests/integration/python_compat.rs).
+"""CPython's side of the differential tests (tests/integration/load/dictconfig_vs_cpython.rs).
 
 Reads one JSON object on stdin: {"config": <the dictConfig dict>, "records": [...]},
 runs `logging.config.dictConfig(config)`, then hands each record to its logger

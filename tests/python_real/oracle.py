@@ -1,4 +1,4 @@
-"""CPython's side of the real-world corpus test (tests/integration/python_real.rs).
+"""CPython's side of the real-world corpus test (tests/integration/load/real_configs_vs_cpython.rs).
 
 Usage: python3 oracle.py CONFIG_FILE  (records as JSON on stdin)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""HTTP sink for logfig's `http` handler tests (tests/integration/network.rs).
+"""HTTP sink for logfig's `http` handler tests (tests/integration/handlers/network.rs).
 
 usage: http_sink.py DIR [--fail N] [--status CODE] [--cert PEM --key PEM]
 

@@ -1,4 +1,4 @@
-"""aiosmtpd handler for logfig's `smtp` handler tests (tests/integration/network.rs).
+"""aiosmtpd handler for logfig's `smtp` handler tests (tests/integration/handlers/network.rs).
 
 Run as:
     PYTHONPATH=tests/servers python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.Sink DIR

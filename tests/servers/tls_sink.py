@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TLS line sink for logfig's `tcp` handler tests (tests/integration/secure.rs).
+"""TLS line sink for logfig's `tcp` handler tests (tests/integration/handlers/secure.rs).
 
 usage: tls_sink.py OUT --cert PEM --key PEM [--client-ca PEM]
 

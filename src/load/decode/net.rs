@@ -1,16 +1,16 @@
 //! Decoding of the network handler kinds: `tcp`, `udp`, `syslog`.
 
-use super::{Decoder, Fields, join};
+use super::{Decoder, Fields};
 use crate::config::{
-    ConnectionConfig, Credentials, Facility, Framing, HandlerConfig, HttpFormat, HttpHandlerConfig,
-    Oversize, Size, SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig,
-    SyslogTransport, TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
+    ConnectionConfig, Framing, HandlerConfig, Oversize, Size, TcpHandlerConfig, TlsConfig,
+    UdpHandlerConfig,
 };
+use crate::error::join;
 use crate::load::node::Node;
 
 impl Decoder<'_> {
     /// A required, non-empty `host`.
-    fn host(&mut self, f: &mut Fields<'_>, path: &str) -> Option<String> {
+    pub(super) fn host(&mut self, f: &mut Fields<'_>, path: &str) -> Option<String> {
         match f.take("host") {
             Some(n) => {
                 let p = join(path, "host");
@@ -31,7 +31,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn port(&mut self, n: &Node, path: &str) -> Option<u16> {
+    pub(super) fn port(&mut self, n: &Node, path: &str) -> Option<u16> {
         self.integer(n, &join(path, "port"), 1, i128::from(u16::MAX))
             .map(|v| v as u16)
     }
@@ -46,13 +46,13 @@ impl Decoder<'_> {
         }
     }
 
-    fn buffer_records(&mut self, f: &mut Fields<'_>, path: &str, default: u32) -> u32 {
+    pub(super) fn buffer_records(&mut self, f: &mut Fields<'_>, path: &str, default: u32) -> u32 {
         f.take("buffer")
             .and_then(|n| self.integer(n, &join(path, "buffer"), 1, i128::from(u32::MAX)))
             .map_or(default, |v| v as u32)
     }
 
-    fn positive_duration(
+    pub(super) fn positive_duration(
         &mut self,
         f: &mut Fields<'_>,
         path: &str,
@@ -73,34 +73,7 @@ impl Decoder<'_> {
         }
     }
 
-    /// `close_timeout` and `buffer_bytes`, the bounds of every output with a
-    /// background thread.
-    pub(super) fn worker(&mut self, f: &mut Fields<'_>, path: &str) -> WorkerConfig {
-        const MAX_CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
-        let mut c = WorkerConfig::default();
-        c.close_timeout = self.positive_duration(f, path, "close_timeout", c.close_timeout);
-        if c.close_timeout > MAX_CLOSE_TIMEOUT
-            && let Some(n) = f.get("close_timeout")
-        {
-            self.error(
-                n,
-                &join(path, "close_timeout"),
-                "`close_timeout` must be at most 1h: it bounds how long shutdown waits",
-            );
-            c.close_timeout = MAX_CLOSE_TIMEOUT;
-        }
-        if let Some(n) = f.take("buffer_bytes") {
-            let p = join(path, "buffer_bytes");
-            match self.size(n, &p) {
-                Some(0) => self.error(n, &p, "`buffer_bytes` must be at least 1 byte"),
-                Some(b) => c.buffer_bytes = Size(b),
-                None => {}
-            }
-        }
-        c
-    }
-
-    fn connection(&mut self, f: &mut Fields<'_>, path: &str) -> ConnectionConfig {
+    pub(super) fn connection(&mut self, f: &mut Fields<'_>, path: &str) -> ConnectionConfig {
         let d = ConnectionConfig::default();
         let c = ConnectionConfig {
             timeout: self.positive_duration(f, path, "timeout", d.timeout),
@@ -121,7 +94,7 @@ impl Decoder<'_> {
     }
 
     /// `tls: true | false | { ca_file, server_name, cert_file, key_file }`.
-    fn tls(&mut self, f: &mut Fields<'_>, path: &str) -> Option<TlsConfig> {
+    pub(super) fn tls(&mut self, f: &mut Fields<'_>, path: &str) -> Option<TlsConfig> {
         use crate::load::node::Value;
         let n = f.take("tls")?;
         let p = join(path, "tls");
@@ -221,378 +194,5 @@ impl Decoder<'_> {
         c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         host.and(port).map(|_| HandlerConfig::Udp(c))
-    }
-
-    pub(super) fn syslog(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
-        let mut c = SyslogHandlerConfig::default();
-        if let Some(n) = f.take("transport") {
-            c.transport = self
-                .choice(
-                    n,
-                    &join(path, "transport"),
-                    "syslog transport",
-                    &["udp", "tcp", "relp", "unix"],
-                    &[
-                        SyslogTransport::Udp,
-                        SyslogTransport::Tcp,
-                        SyslogTransport::Relp,
-                        SyslogTransport::Unix,
-                    ],
-                )
-                .unwrap_or_default();
-        }
-        if f.has("host") {
-            c.host = self.host(f, path).unwrap_or(c.host);
-        } else {
-            f.take("host");
-        }
-        if let Some(n) = f.take("port") {
-            c.port = self.port(n, path).unwrap_or(c.port);
-        }
-        if let Some(n) = f.take("path") {
-            let p = join(path, "path");
-            match self.string(n, &p) {
-                Some(s) if s.is_empty() => self.error(n, &p, "the path is empty"),
-                Some(s) => c.path = s.into(),
-                None => {}
-            }
-        }
-        if let Some(n) = f.take("format") {
-            c.format = self
-                .choice(
-                    n,
-                    &join(path, "format"),
-                    "syslog format",
-                    &["rfc5424", "rfc3164"],
-                    &[SyslogFormat::Rfc5424, SyslogFormat::Rfc3164],
-                )
-                .unwrap_or_default();
-        }
-        if let Some(n) = f.take("facility") {
-            c.facility = self
-                .choice(
-                    n,
-                    &join(path, "facility"),
-                    "facility",
-                    Facility::NAMES,
-                    Facility::ALL,
-                )
-                .unwrap_or_default();
-        }
-        for (key, slot, max) in [
-            ("app_name", &mut c.app_name, 48),
-            ("hostname", &mut c.hostname, 255),
-            ("procid", &mut c.procid, 128),
-        ] {
-            let Some(n) = f.take(key) else { continue };
-            let p = join(path, key);
-            if let Some(s) = self.string(n, &p) {
-                if s.is_empty() || s.len() > max || !s.bytes().all(|b| (33..=126).contains(&b)) {
-                    self.error(
-                        n,
-                        &p,
-                        format!("invalid {key} `{s}`: expected 1 to {max} printable ASCII characters without spaces (RFC 5424)"),
-                    );
-                } else {
-                    *slot = Some(s);
-                }
-            }
-        }
-        if let Some(n) = f.take("sd_id") {
-            let p = join(path, "sd_id");
-            if let Some(s) = self.string(n, &p) {
-                let valid = !s.is_empty()
-                    && s.len() <= 32
-                    && s.bytes()
-                        .all(|b| (33..=126).contains(&b) && !b"= ]\"".contains(&b));
-                if valid {
-                    c.sd_id = s;
-                } else {
-                    self.error(
-                        n,
-                        &p,
-                        format!("invalid SD-ID `{s}`: expected 1 to 32 printable ASCII characters without `=`, `]`, `\"` or spaces, such as `myapp@32473`"),
-                    );
-                }
-            }
-        }
-        if let Some(n) = f.take("max_message") {
-            let p = join(path, "max_message");
-            match self.size(n, &p) {
-                Some(b) if b >= 480 => c.max_message = Size(b),
-                Some(b) => self.error(
-                    n,
-                    &p,
-                    format!(
-                        "{b} is too small: syslog servers accept at least 480 bytes (RFC 5424 §6.1)"
-                    ),
-                ),
-                None => {}
-            }
-        }
-        c.tls = self.tls(f, path);
-        if c.tls.is_some()
-            && matches!(c.transport, SyslogTransport::Udp | SyslogTransport::Unix)
-            && let Some(n) = f.get("tls")
-        {
-            self.error(
-                n,
-                &join(path, "tls"),
-                "TLS needs a stream: set `transport: tcp` (RFC 5425) or `transport: relp`",
-            );
-        }
-        if !f.has("port") {
-            c.port = match (c.transport, &c.tls) {
-                (SyslogTransport::Relp, _) => 20514,
-                (SyslogTransport::Tcp, Some(_)) => 6514,
-                _ => c.port,
-            };
-        }
-        c.connection = self.connection(f, path);
-        c.worker = self.worker(f, path);
-        c.common = self.common(f, path);
-        Some(HandlerConfig::Syslog(c))
-    }
-
-    pub(super) fn http(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
-        let url = match f.take("url") {
-            Some(n) => {
-                let p = join(path, "url");
-                let url = self.secret_url(n, &p)?;
-                let lower = url.expose().to_ascii_lowercase();
-                let host = lower
-                    .split_once("://")
-                    .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
-                if !(lower.starts_with("http://") || lower.starts_with("https://"))
-                    || host.is_none_or(str::is_empty)
-                {
-                    // The URL itself is not shown: it may carry a password.
-                    self.error(
-                        n,
-                        &p,
-                        "invalid URL: expected `http://host[:port]/path` or `https://...`",
-                    );
-                    return None;
-                }
-                Some(url)
-            }
-            None => {
-                self.error_at_path(path, "missing key `url`: where records are POSTed");
-                None
-            }
-        };
-        let mut c = HttpHandlerConfig::new(url.as_ref().map_or("", |u| u.expose()));
-        if let Some(n) = f.take("format") {
-            c.format = self
-                .choice(
-                    n,
-                    &join(path, "format"),
-                    "body format",
-                    &["json_lines", "json_array", "loki", "elasticsearch_bulk"],
-                    &[
-                        HttpFormat::JsonLines,
-                        HttpFormat::JsonArray,
-                        HttpFormat::Loki,
-                        HttpFormat::ElasticsearchBulk,
-                    ],
-                )
-                .unwrap_or_default();
-        }
-        if let Some(n) = f.take("batch_size") {
-            c.batch_size = self
-                .integer(n, &join(path, "batch_size"), 1, i128::from(u32::MAX))
-                .map_or(c.batch_size, |v| v as u32);
-        }
-        c.flush_interval = self.positive_duration(f, path, "flush_interval", c.flush_interval);
-        c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
-        if let Some(n) = f.take("headers") {
-            let p = join(path, "headers");
-            c.headers = self.secret_map(n, &p);
-            for (k, v) in &c.headers {
-                let bad_name = k.is_empty()
-                    || !k
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-                if bad_name {
-                    self.error(n, &p, format!("invalid header name `{k}`"));
-                } else if v.expose().bytes().any(|b| b == b'\r' || b == b'\n') {
-                    // The value is not shown: it may be a token.
-                    self.error(
-                        n,
-                        &join(&p, k),
-                        "a header value must not contain a line break",
-                    );
-                }
-            }
-        }
-        if let Some(n) = f.take("max_retries") {
-            c.max_retries = self
-                .integer(n, &join(path, "max_retries"), 0, i128::from(u32::MAX))
-                .map_or(c.max_retries, |v| v as u32);
-        }
-        c.backoff = self.positive_duration(f, path, "backoff", c.backoff);
-        c.max_backoff = self.positive_duration(f, path, "max_backoff", c.max_backoff);
-        c.buffer = self.buffer_records(f, path, c.buffer);
-        if let Some(n) = f.take("credentials") {
-            c.credentials = self.credentials(n, &join(path, "credentials"));
-        }
-        if let Some(n) = f.take("labels") {
-            let p = join(path, "labels");
-            let labels = self.string_map(n, &p);
-            if labels.is_empty() {
-                self.error(
-                    n,
-                    &p,
-                    "Loki needs at least one stream label, such as `{job: myapp}`",
-                );
-            }
-            c.labels = labels;
-        }
-        if let Some(n) = f.take("index") {
-            c.index = self.string(n, &join(path, "index"));
-        }
-        c.tls = self.tls(f, path);
-        if let (Some(tls), Some(n)) = (&c.tls, f.get("tls")) {
-            let p = join(path, "tls");
-            if !c.url.expose().to_ascii_lowercase().starts_with("https://") {
-                self.error(n, &p, "TLS settings need an `https://` URL");
-            } else if tls.server_name.is_some() {
-                let at = match &n.value {
-                    crate::load::node::Value::Map(entries) => entries
-                        .iter()
-                        .find(|(k, _)| k.name == "server_name")
-                        .map_or(n, |(_, v)| v),
-                    _ => n,
-                };
-                self.error(
-                    at,
-                    &join(&p, "server_name"),
-                    "`server_name` is not used by `http`: the certificate must name the URL's host",
-                );
-            }
-        }
-        c.worker = self.worker(f, path);
-        c.common = self.common(f, path);
-        url.map(|_| HandlerConfig::Http(c))
-    }
-
-    /// An e-mail address (`a@b` or `Name <a@b>`), checked loosely here; the
-    /// mail library checks it fully when the handler is built.
-    fn address(&mut self, n: &Node, path: &str) -> Option<String> {
-        let a = self.string(n, path)?;
-        if !a.contains('@') || a.contains(['\r', '\n']) {
-            self.error(
-                n,
-                path,
-                format!("invalid e-mail address `{a}`: expected `name@example.com`"),
-            );
-            return None;
-        }
-        Some(a)
-    }
-
-    /// `{username, password}`, or Python's `[username, password]`. The
-    /// password is never echoed in a message.
-    fn credentials(&mut self, n: &Node, p: &str) -> Option<Credentials> {
-        use crate::load::node::Value;
-        let (username, password) = match &n.value {
-            Value::Seq(items) if items.len() == 2 => (
-                self.string(&items[0], &format!("{p}[0]")),
-                self.secret(&items[1], &format!("{p}[1]")),
-            ),
-            Value::Map(_) => {
-                let mut cf = self.fields(n, p)?;
-                let username = cf
-                    .take("username")
-                    .and_then(|v| self.string(v, &join(p, "username")));
-                let password = cf
-                    .take("password")
-                    .and_then(|v| self.secret(v, &join(p, "password")));
-                cf.finish(self);
-                (username, password)
-            }
-            _ => (None, None),
-        };
-        match (username, password) {
-            (Some(u), Some(pw)) => Some(Credentials::new(u, pw.expose())),
-            _ => {
-                self.error(
-                    n,
-                    p,
-                    "credentials need `username` and `password` (write them as `${VAR}`)",
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn smtp(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
-        let host = self.host(f, path);
-        let from = match f.take("from") {
-            Some(n) => self.address(n, &join(path, "from")),
-            None => {
-                self.error_at_path(path, "missing key `from`: the sender's address");
-                None
-            }
-        };
-        let to = match f.take("to") {
-            Some(n) => {
-                let p = join(path, "to");
-                let list = self.string_list(n, &p);
-                if list.is_empty() {
-                    self.error(n, &p, "at least one recipient is needed");
-                }
-                for (i, a) in list.iter().enumerate() {
-                    if !a.contains('@') {
-                        self.error(
-                            n,
-                            &format!("{p}[{i}]"),
-                            format!("invalid e-mail address `{a}`: expected `name@example.com`"),
-                        );
-                    }
-                }
-                Some(list)
-            }
-            None => {
-                self.error_at_path(path, "missing key `to`: the recipients' addresses");
-                None
-            }
-        };
-        let mut c = SmtpHandlerConfig::new(
-            host.clone().unwrap_or_default(),
-            from.clone().unwrap_or_default(),
-            to.clone().unwrap_or_default(),
-        );
-        if let Some(n) = f.take("port") {
-            c.port = self.port(n, path).unwrap_or(c.port);
-        }
-        if let Some(n) = f.take("subject") {
-            c.subject = self.string(n, &join(path, "subject")).unwrap_or(c.subject);
-        }
-        if let Some(n) = f.take("starttls") {
-            c.starttls = self
-                .choice(
-                    n,
-                    &join(path, "starttls"),
-                    "starttls mode",
-                    &["auto", "always", "never"],
-                    &[StartTls::Auto, StartTls::Always, StartTls::Never],
-                )
-                .unwrap_or_default();
-        }
-        if let Some(n) = f.take("credentials") {
-            c.credentials = self.credentials(n, &join(path, "credentials"));
-        }
-        c.window = self.positive_duration(f, path, "window", c.window);
-        if let Some(n) = f.take("max_per_hour") {
-            c.max_per_hour = self
-                .integer(n, &join(path, "max_per_hour"), 1, i128::from(u32::MAX))
-                .map_or(c.max_per_hour, |v| v as u32);
-        }
-        c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
-        c.buffer = self.buffer_records(f, path, c.buffer);
-        c.worker = self.worker(f, path);
-        c.common = self.common(f, path);
-        host.and(from).and(to).map(|_| HandlerConfig::Smtp(c))
     }
 }

@@ -59,7 +59,7 @@ pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             Some(Some(pattern)) => match ArchivePattern::parse(pattern, file) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    let at = crate::load::join("handlers", name) + ".archive";
+                    let at = crate::error::join("handlers", name) + ".archive";
                     out.push(Diagnostic::error(at, e.to_string()));
                     continue;
                 }
@@ -78,7 +78,7 @@ pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
         *n += 1;
         if *n == MAX_PER_DIR + 1 {
             out.push(Diagnostic::error(
-                crate::load::join("handlers", w.name),
+                crate::error::join("handlers", w.name),
                 format!(
                     "more than {MAX_PER_DIR} rotating_file handlers write into `{}`: more than the check that their archive names cannot collide takes",
                     w.dir.display()
@@ -93,7 +93,7 @@ pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
         let Some(scheme) = &a.scheme else {
             continue;
         };
-        let at = crate::load::join("handlers", a.name)
+        let at = crate::error::join("handlers", a.name)
             + match config.handlers.get(a.name) {
                 Some(HandlerConfig::RotatingFile(c)) if c.archive.is_some() => ".archive",
                 _ => ".path",

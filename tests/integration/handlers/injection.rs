@@ -139,7 +139,7 @@ fn console_escapes_terminal_controls_on_stdout_and_stderr() {
     }
     let output = Command::new(std::env::current_exe().unwrap())
         .args([
-            "injection::console_escapes_terminal_controls_on_stdout_and_stderr",
+            "handlers::injection::console_escapes_terminal_controls_on_stdout_and_stderr",
             "--exact",
             "--nocapture",
             "--test-threads=1",

@@ -283,7 +283,7 @@ fn run_logfig(case: &Case, dir: &Path) -> Result<Output, String> {
     let exe = std::env::current_exe().unwrap();
     let output = Command::new(exe)
         .args([
-            "python_compat::logfig_child",
+            "load::dictconfig_vs_cpython::logfig_child",
             "--exact",
             "--nocapture",
             "--test-threads=1",

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::config::{Config, HandlerConfig};
-use crate::{Filter, Formatter, Handler};
+use crate::config::{Config, HandlerConfig, segments};
+use crate::filters::Filter;
+use crate::formatters::Formatter;
+use crate::handlers::Handler;
 
 /// One configured logger, with everything resolved at build time.
 #[derive(Debug)]
@@ -108,7 +110,7 @@ impl HandlerNode {
     }
 
     /// The handler's counters, with the failures the runtime counted.
-    pub(crate) fn stats(&self) -> crate::HandlerStats {
+    pub(crate) fn stats(&self) -> crate::handlers::HandlerStats {
         let mut stats = self.handler.stats();
         stats.failed = stats
             .failed
@@ -138,9 +140,19 @@ pub(crate) struct Graph {
     pub(crate) epoch: u64,
 }
 
-/// The segments of a logger name or target: `a::b.c` is `a`, `b`, `c`.
-pub(crate) fn segments(name: &str) -> impl Iterator<Item = &str> {
-    name.split([':', '.']).filter(|s| !s.is_empty())
+static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// A new, never used epoch (0 is never handed out: the run-time cache marks an empty slot with it).
+pub(crate) fn next_epoch() -> u64 {
+    NEXT_EPOCH.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What the graph of one epoch decided for one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decision {
+    pub(crate) level: log::LevelFilter,
+    pub(crate) logger: u32,
+    pub(crate) exact: bool,
 }
 
 impl Graph {
@@ -182,7 +194,7 @@ impl Graph {
             handlers,
             max_level,
             disabled: Vec::new(),
-            epoch: super::cache::next_epoch(),
+            epoch: next_epoch(),
         }
     }
 
@@ -214,9 +226,9 @@ impl Graph {
     }
 
     /// The level decision for `target`, for the cache.
-    pub(crate) fn decide(&self, target: &str) -> super::cache::Decision {
+    pub(crate) fn decide(&self, target: &str) -> Decision {
         let (index, exact) = self.lookup_index(target);
-        super::cache::Decision {
+        Decision {
             level: self.loggers[index as usize].level,
             logger: index,
             exact,

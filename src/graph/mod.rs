@@ -6,6 +6,7 @@
 //! open, the handlers it opened are closed again and nothing changes.
 
 mod archives;
+mod nodes;
 mod registry;
 pub(crate) mod route;
 
@@ -13,17 +14,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::config::{
-    Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig,
+    Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig, segments,
 };
 use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
+use crate::filters::Filter;
+use crate::formatters::Formatter;
 use crate::formatters::{JsonFormatter, PatternFormatter};
+use crate::handlers::Handler;
 use crate::handlers::{
     ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
     Target, WatchedFileHandler,
 };
 use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
-use crate::runtime::{Graph, HandlerNode, LoggerNode, segments};
-use crate::{Filter, Formatter, Handler};
+#[cfg(test)]
+pub(crate) use nodes::next_epoch;
+pub(crate) use nodes::{Decision, Graph, HandlerNode, LoggerNode};
 
 pub use registry::{HandlerFactory, Registry};
 
@@ -48,11 +53,11 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
         // whether its handlers exist is checked against the running config.
         return out
             .into_iter()
-            .map(|d| crate::load::place(d, &config.origin))
+            .map(|d| crate::config::place(d, &config.origin))
             .collect();
     }
     for (name, f) in &config.formatters {
-        let path = crate::load::join("formatters", name);
+        let path = crate::error::join("formatters", name);
         let compiled = match f {
             FormatterConfig::Pattern(c) => PatternFormatter::compile_keyed(c)
                 .map(drop)
@@ -68,7 +73,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     for (name, f) in &config.filters {
         if let Err(e) = crate::filters::build(f) {
             out.push(Diagnostic::error(
-                crate::load::join("filters", name) + ".pattern",
+                crate::error::join("filters", name) + ".pattern",
                 e,
             ));
         }
@@ -83,12 +88,12 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     for (name, l) in &config.loggers {
         if segments(name).next().is_none() {
             out.push(Diagnostic::error(
-                crate::load::join("loggers", name),
+                crate::error::join("loggers", name),
                 "a logger needs a name; configure the root logger under `root`",
             ));
         }
         loggers.push((
-            crate::load::join("loggers", name),
+            crate::error::join("loggers", name),
             &l.handlers,
             &l.filters,
             l.level,
@@ -133,7 +138,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     // The first handler (by name) writing to each file.
     let mut files: HashMap<&std::path::Path, &str> = HashMap::new();
     for (name, h) in &config.handlers {
-        let path = crate::load::join("handlers", name);
+        let path = crate::error::join("handlers", name);
         for (i, t) in h.targets().iter().enumerate() {
             check_ref(
                 &mut out,
@@ -191,7 +196,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     check_cycles(config, &mut out);
     archives::check(config, &mut out);
     out.into_iter()
-        .map(|d| crate::load::place(d, &config.origin))
+        .map(|d| crate::config::place(d, &config.origin))
         .collect()
 }
 
@@ -262,7 +267,7 @@ fn check_cycles(config: &Config, out: &mut Vec<Diagnostic>) {
                             cycle.join(" -> ")
                         )
                     };
-                    let path = crate::load::join("handlers", name);
+                    let path = crate::error::join("handlers", name);
                     out.push(Diagnostic::error(target_path(&path, h, i), message));
                 }
                 Some(Mark::Done) => {}
@@ -353,7 +358,7 @@ fn check_ref<T>(
     // diagnostics a load shows, and among a number of names a person could
     // have meant (else one hostile config makes that work quadratic).
     const HINTED: usize = 1_000;
-    let h = if out.len() < crate::load::MAX_DIAGNOSTICS && defined.len() <= HINTED {
+    let h = if out.len() < crate::error::MAX_DIAGNOSTICS && defined.len() <= HINTED {
         hint(name, defined.keys().map(String::as_str))
     } else {
         String::new()
@@ -440,12 +445,12 @@ pub(crate) fn merge_incremental(base: &Config, inc: &Config) -> Result<Config, E
             None => {
                 let h = hint(name, base.handlers.keys().map(String::as_str));
                 let d = Diagnostic::error(
-                    crate::load::join("handlers", name),
+                    crate::error::join("handlers", name),
                     format!(
                         "handler `{name}` is not configured{h}; an incremental config only changes the levels of existing handlers"
                     ),
                 );
-                errors.push(crate::load::place(d, &inc.origin));
+                errors.push(crate::config::place(d, &inc.origin));
             }
         }
     }
@@ -559,8 +564,8 @@ pub(crate) fn build(
                     (h, None)
                 }
                 Err(message) => {
-                    let d = Diagnostic::error(crate::load::join("handlers", name), message);
-                    failures.push(crate::load::place(d, &config.origin));
+                    let d = Diagnostic::error(crate::error::join("handlers", name), message);
+                    failures.push(crate::config::place(d, &config.origin));
                     continue;
                 }
             },
@@ -648,7 +653,7 @@ fn disabled_loggers(config: &Config, previous: Option<&Graph>) -> Vec<String> {
 }
 
 fn invalid(config: &Config, name: &str, e: String) -> Error {
-    let d = crate::load::place(Diagnostic::error(name, e), &config.origin);
+    let d = crate::config::place(Diagnostic::error(name, e), &config.origin);
     Error::from_diagnostics(ErrorKind::Invalid, vec![d])
 }
 
@@ -687,11 +692,15 @@ fn open(
         HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c).map_err(msg)?),
         HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c).map_err(msg)?),
         #[cfg(feature = "http")]
-        HandlerConfig::Http(c) => Arc::new(crate::HttpHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Http(c) => {
+            Arc::new(crate::handlers::HttpHandler::start(name, c).map_err(msg)?)
+        }
         #[cfg(not(feature = "http"))]
         HandlerConfig::Http(_) => return Err(feature_disabled("http")),
         #[cfg(feature = "smtp")]
-        HandlerConfig::Smtp(c) => Arc::new(crate::SmtpHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Smtp(c) => {
+            Arc::new(crate::handlers::SmtpHandler::start(name, c).map_err(msg)?)
+        }
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),

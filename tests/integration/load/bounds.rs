@@ -16,7 +16,7 @@ use logfig::{Builder, Config, Format};
 use crate::dispatch::open_gate;
 use crate::network::wait_until;
 
-#[path = "../common/garbage.rs"]
+#[path = "../../common/garbage.rs"]
 mod garbage;
 use garbage::garbage;
 

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::error::Error;
 use crate::error::hint;
-use crate::{Error, Handler};
+use crate::handlers::Handler;
 
 /// Builds a handler from the `options` of a `type: custom` handler.
 pub type HandlerFactory =

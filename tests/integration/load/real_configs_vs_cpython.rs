@@ -54,7 +54,7 @@ use std::process::{Command, Stdio};
 use log::Level::{Debug, Error, Info, Warn};
 use logfig::{Config, Dispatcher};
 
-use super::python_compat::{
+use super::dictconfig_vs_cpython::{
     BEGIN, END, PID, PLACEHOLDER, RECORDS, THREAD, between_markers, finish_child, levelno,
     log_as_record, read_files, time_of,
 };
@@ -416,7 +416,7 @@ fn run_logfig(case: &Case, config: &Path, out: &Path) -> Result<(Output, String)
     let exe = std::env::current_exe().unwrap();
     let output = Command::new(exe)
         .args([
-            "python_real::logfig_child",
+            "load::real_configs_vs_cpython::logfig_child",
             "--exact",
             "--nocapture",
             "--test-threads=1",

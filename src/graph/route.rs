@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, Level};
-use crate::runtime::segments;
+use crate::config::{Config, Level, segments};
 
 /// Where a logger's effective level comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +151,7 @@ mod tests {
                 "loggers": {"a": {"level": "INFO", "handlers": ["h"], "propagate": false},
                             "a.b.c": {"handlers": ["h"]}},
                 "root": {"handlers": ["h"]}}"#,
-            crate::Format::Json,
+            crate::load::Format::Json,
         )
         .unwrap_or_default();
         let loggers = Loggers::new(&config);

@@ -664,7 +664,7 @@ fn local_time_matches_cpython_in_berlin() {
     let exe = std::env::current_exe().unwrap();
     let output = Command::new(exe)
         .args([
-            "python_oracle::local_time_matches_cpython_in_berlin",
+            "formatters::pattern_vs_cpython::local_time_matches_cpython_in_berlin",
             "--exact",
             "--nocapture",
             "--test-threads=1",

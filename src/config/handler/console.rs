@@ -1,0 +1,48 @@
+//! The `console` handler: which stream, and colour.
+
+use super::CommonHandlerConfig;
+
+/// Which standard stream a console handler writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error (the default, as Python's StreamHandler).
+    #[default]
+    Stderr,
+}
+
+/// When a console handler colours its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ColorMode {
+    /// On a terminal, unless `NO_COLOR` is set; always when `CLICOLOR_FORCE` is set.
+    #[default]
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `type: console`: writes each record to stdout or stderr.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[non_exhaustive]
+pub struct ConsoleHandlerConfig {
+    /// `stdout` or `stderr`. Default: `stderr`.
+    #[serde(default)]
+    pub stream: Stream,
+    /// `auto`, `always` or `never`: colour each line by level. Default: `auto`.
+    #[serde(default)]
+    pub color: ColorMode,
+    /// Level, formatter and filters.
+    #[serde(flatten)]
+    pub common: CommonHandlerConfig,
+}

@@ -1,0 +1,115 @@
+//! Decoding `filters.<name>`.
+
+use super::Decoder;
+use crate::config::{
+    DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
+    RateLimitFilterConfig, RegexFilterConfig,
+};
+use crate::error::join;
+use crate::load::node::Node;
+
+impl Decoder<'_> {
+    pub(super) fn filter(&mut self, node: &Node, path: &str) -> Option<FilterConfig> {
+        let mut f = self.fields(node, path)?;
+        let default = (!f.has("type") && f.has("name")).then_some("name");
+        let kind = self.kind(&mut f, "filter", FilterConfig::TYPES, default)?;
+        let filter = match kind.as_str() {
+            "level" => {
+                let mut c = LevelFilterConfig::default();
+                if let Some(n) = f.take("min") {
+                    c.min = self.level(n, &join(path, "min"));
+                }
+                if let Some(n) = f.take("max") {
+                    c.max = self.level(n, &join(path, "max"));
+                }
+                Some(FilterConfig::Level(c))
+            }
+            "name" => {
+                let mut c = NameFilterConfig::default();
+                if let Some(n) = f.take("name") {
+                    c.name = self.string(n, &join(path, "name")).unwrap_or_default();
+                }
+                Some(FilterConfig::Name(c))
+            }
+            "regex" => {
+                let pattern = match f.take("pattern") {
+                    Some(n) => self.string(n, &join(path, "pattern")),
+                    None => {
+                        self.error_at_path(
+                            path,
+                            "missing key `pattern`: the regular expression to match",
+                        );
+                        None
+                    }
+                };
+                let mut action = FilterAction::Allow;
+                if let Some(n) = f.take("action") {
+                    let actions = [FilterAction::Allow, FilterAction::Deny];
+                    action = self
+                        .choice(
+                            n,
+                            &join(path, "action"),
+                            "action",
+                            &["allow", "deny"],
+                            &actions,
+                        )
+                        .unwrap_or_default();
+                }
+                pattern.map(|pattern| FilterConfig::Regex(RegexFilterConfig { pattern, action }))
+            }
+            "rate_limit" => {
+                let rate = match f.take("rate") {
+                    Some(n) => {
+                        let p = join(path, "rate");
+                        match self.number(n, &p, 0.0) {
+                            Some(0.0) => {
+                                self.error(n, &p, "`rate` must be above 0 records a second");
+                                None
+                            }
+                            r => r,
+                        }
+                    }
+                    None => {
+                        self.error_at_path(
+                            path,
+                            "missing key `rate`: how many records a second pass on average",
+                        );
+                        None
+                    }
+                };
+                let mut c = RateLimitFilterConfig::new(rate.unwrap_or(1.0));
+                if let Some(n) = f.take("burst") {
+                    c.burst = self
+                        .integer(n, &join(path, "burst"), 1, i128::from(u32::MAX))
+                        .map(|v| v as u32);
+                }
+                if let Some(n) = f.take("level") {
+                    c.level = self.level(n, &join(path, "level")).unwrap_or(c.level);
+                }
+                rate.map(|_| FilterConfig::RateLimit(c))
+            }
+            "dedup" => {
+                let mut c = DedupFilterConfig::default();
+                if let Some(n) = f.take("repeats") {
+                    c.repeats = self
+                        .integer(n, &join(path, "repeats"), 1, i128::from(u32::MAX))
+                        .map_or(c.repeats, |v| v as u32);
+                }
+                if let Some(n) = f.take("window") {
+                    let p = join(path, "window");
+                    match self.duration(n, &p) {
+                        Some(d) if d.is_zero() => {
+                            self.error(n, &p, "`window` must be longer than 0")
+                        }
+                        Some(d) => c.window = d,
+                        None => {}
+                    }
+                }
+                Some(FilterConfig::Dedup(c))
+            }
+            _ => None,
+        };
+        f.finish(self);
+        filter
+    }
+}

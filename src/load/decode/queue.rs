@@ -1,0 +1,84 @@
+//! Decoding `type: queue` and `type: memory`.
+
+use super::{Decoder, Fields};
+use crate::config::{HandlerConfig, MemoryHandlerConfig, Overflow, QueueHandlerConfig};
+use crate::error::join;
+use crate::load::node::Value;
+
+impl Decoder<'_> {
+    /// `type: queue`.
+    pub(super) fn queue(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
+        let handlers = match f.take("handlers") {
+            Some(n) => {
+                let p = join(path, "handlers");
+                let list = self.string_list(n, &p);
+                let empty = match &n.value {
+                    Value::Seq(items) => items.is_empty(),
+                    v => *v == Value::Null,
+                };
+                if empty {
+                    self.error(n, &p, "a queue needs at least one handler to write to");
+                }
+                Some(list)
+            }
+            None => {
+                self.error_at_path(
+                    path,
+                    "missing key `handlers`: the handlers the queue writes to",
+                );
+                None
+            }
+        };
+        let mut c = QueueHandlerConfig::new(handlers.clone().unwrap_or_default());
+        if let Some(n) = f.take("capacity") {
+            c.capacity = self
+                .integer(n, &join(path, "capacity"), 1, i128::from(u32::MAX))
+                .map_or(c.capacity, |v| v as u32);
+        }
+        if let Some(n) = f.take("overflow") {
+            let policies = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+            c.overflow = self
+                .choice(
+                    n,
+                    &join(path, "overflow"),
+                    "overflow policy",
+                    &["block", "drop_newest", "drop_oldest"],
+                    &policies,
+                )
+                .unwrap_or_default();
+        }
+        if let Some(n) = f.take("drop_below") {
+            c.drop_below = self.level(n, &join(path, "drop_below"));
+        }
+        c.worker = self.worker(f, path);
+        c.common = self.common(f, path);
+        handlers.map(|_| HandlerConfig::Queue(c))
+    }
+
+    /// `type: memory`.
+    pub(super) fn memory(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
+        let target = match f.take("target") {
+            Some(n) => self.string(n, &join(path, "target")),
+            None => {
+                self.error_at_path(
+                    path,
+                    "missing key `target`: the handler that receives the buffered records",
+                );
+                None
+            }
+        };
+        let mut c = MemoryHandlerConfig::new(target.clone().unwrap_or_default());
+        if let Some(n) = f.take("capacity") {
+            c.capacity = self
+                .integer(n, &join(path, "capacity"), 1, i128::from(u32::MAX))
+                .map_or(c.capacity, |v| v as u32);
+        }
+        if let Some(n) = f.take("flush_level") {
+            c.flush_level = self
+                .level(n, &join(path, "flush_level"))
+                .unwrap_or(c.flush_level);
+        }
+        c.common = self.common(f, path);
+        target.map(|_| HandlerConfig::Memory(c))
+    }
+}
