@@ -73,7 +73,7 @@ fn format_in_overrides_sniffing_and_extensions() {
     assert_eq!((out.as_str(), code), ("<stdin>: ok\n", 0));
     // A file whose name says nothing of its format.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.conf");
+    let path = dir.path().join("logging.txt");
     std::fs::write(&path, YAML).unwrap();
     let path = path.to_str().unwrap();
     let (out, _, code) = logfig_with_input(&["check", path], b"");
