@@ -22,6 +22,10 @@
 //!   `--show-secrets` is given.
 //! - `logfig completions bash|zsh|fish|elvish|powershell`: prints the shell
 //!   completion script (see the README for where each shell reads it).
+//! - `logfig ctl [--url URL | --socket PATH] [--token-env VAR] [--json]
+//!   loggers | get NAME | set NAME LEVEL [--for 15m] | reset NAME | status |
+//!   reload`: talks to a running process's control endpoint; exit status 0,
+//!   1 when the endpoint refused, 2 when it cannot be reached.
 //!
 //! Output goes to stdout (the diagnostics of `check` are its output); usage
 //! errors and failures of the other commands go to stderr. Config values are
@@ -37,6 +41,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
+mod ctl;
 mod explain;
 mod fmt;
 
@@ -117,6 +122,11 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Talk to a running process's control endpoint: loggers, get, set, reset, status, reload.
+    #[command(after_help = "Examples:
+  logfig ctl --socket /run/myapp/logfig.sock loggers
+  logfig ctl --url http://127.0.0.1:9020 --token-env LOGFIG_CONTROL_TOKEN set myapp::db DEBUG --for 15m")]
+    Ctl(ctl::CtlArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -250,6 +260,7 @@ where
             Ok((text, note)) => (text, note, 0),
             Err((message, status)) => (String::new(), message, status),
         },
+        Command::Ctl(args) => ctl::run(&args),
     };
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();

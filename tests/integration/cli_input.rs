@@ -159,7 +159,7 @@ fn bash_completion_script_is_valid_bash() {
 
 #[test]
 fn every_subcommand_help_shows_an_example() {
-    for sub in ["check", "schema", "explain", "fmt", "completions"] {
+    for sub in ["check", "schema", "explain", "fmt", "completions", "ctl"] {
         let (out, err, code) = logfig_with_input(&[sub, "--help"], b"");
         assert_eq!((err.as_str(), code), ("", 0), "{sub}");
         let examples = out

@@ -8,6 +8,8 @@
 mod cli;
 #[cfg(feature = "cli")]
 mod cli_input;
+#[cfg(feature = "control")]
+mod control;
 mod dispatch;
 mod readme;
 #[cfg(feature = "tracing")]
