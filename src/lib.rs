@@ -105,9 +105,9 @@ mod value;
 pub use config::{Config, EnvFilter};
 pub use entry::Entry;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
-pub use filters::{
-    DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
-};
+#[cfg(feature = "regex")]
+pub use filters::RegexFilter;
+pub use filters::{DedupFilter, Filter, RateLimitFilter, TargetFilter, ThresholdFilter};
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
 pub use graph::{HandlerFactory, Registry};
 pub use handle::Handle;

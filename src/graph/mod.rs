@@ -684,6 +684,10 @@ fn open(
             delayed(&c.path, c.clone(), WatchedFileHandler::open)
         }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
+        #[cfg(not(feature = "gzip"))]
+        HandlerConfig::RotatingFile(c) if c.compress == crate::config::Compression::Gzip => {
+            return Err("`compress: gzip` requires the `gzip` feature of logfig".to_owned());
+        }
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
         HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets).map_err(msg)?),

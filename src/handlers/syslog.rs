@@ -278,7 +278,7 @@ impl SyslogHandler {
         let time = jiff::Timestamp::try_from(entry.time()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         match self.format {
             SyslogFormat::Rfc3164 => {
-                let local = time.to_zoned(jiff::tz::TimeZone::system());
+                let local = time.to_zoned_datetime(jiff::tz::TimeZone::system());
                 let _ = write!(
                     out,
                     "<{pri}>{} {} {}[{}]: ",

@@ -7,6 +7,8 @@
 mod capture;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_input;
 #[cfg(feature = "control")]
 mod control;
 mod dispatch;
