@@ -18,10 +18,15 @@
 //! - unknown keys are refused everywhere but in `custom` handler `options`
 //!   and in `handlers.<name>` of an `incremental: true` config.
 //!
-//! The committed `schemas/logfig.schema.json` is checked against this output by
-//! a test; `logfig schema > schemas/logfig.schema.json` regenerates it.
+//! `tests/integration/load/schema_instances.rs` holds this to the loader: it
+//! generates instances of every property (examples, defaults, bounds, zero,
+//! blank, wrong types, every spelling of sizes and durations) and loads each;
+//! both must give the same verdict. The committed
+//! `schemas/logfig.schema.json` is checked against this output by a test; `logfig schema > schemas/logfig.schema.json` regenerates it.
 
 use serde_json::{Map, Value, json};
+
+use crate::formatters::Attr;
 
 /// Where the committed schema is published.
 const SCHEMA_ID: &str = "https://github.com/logfig/logfig/schemas/logfig.schema.json";
@@ -54,6 +59,7 @@ pub fn schema() -> serde_json::Value {
     walk(&mut value, &mut |s| {
         clean_description(s);
         drop_null(s);
+        bound_unsigned(s);
         allow_env_in_scalars(s);
     });
     patch(&mut value);
@@ -117,6 +123,18 @@ fn drop_null(s: &mut Map<String, Value>) {
         // A `$ref` with sibling keys is ignored in draft-07: wrap it.
         s.insert("allOf".into(), Value::Array(kept));
     }
+}
+
+/// An unsigned field refuses what does not fit its Rust type, as the loader
+/// does: schemars writes the width as a `format` only.
+fn bound_unsigned(s: &mut Map<String, Value>) {
+    let max = match s.get("format").and_then(Value::as_str) {
+        Some("uint8") => u64::from(u8::MAX),
+        Some("uint16") => u64::from(u16::MAX),
+        Some("uint32") => u64::from(u32::MAX),
+        _ => return,
+    };
+    s.entry("maximum").or_insert_with(|| max.into());
 }
 
 /// Booleans and integers may be written as a `${VAR}` string: the loader
@@ -202,19 +220,60 @@ fn size_schema() -> Value {
     })
 }
 
-/// A duration property: the loader takes a number with a unit, or `0`.
-fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
-    let units = [
+/// A zero size in any spelling (`0`, `"0"`, `"0.0 KiB"`).
+fn zero_size() -> Value {
+    json!({
+        "anyOf": [
+            { "const": 0 },
+            { "type": "string", "pattern": r"^\s*(0+\.?0*|\.0+)\s*[A-Za-z]*\s*$" }
+        ]
+    })
+}
+
+/// A size property the loader refuses at zero.
+fn positive_size(description: &Value, default: Option<&Value>) -> Value {
+    let mut s = json!({
+        "description": description,
+        "allOf": [{ "$ref": "#/definitions/Size" }],
+        "not": zero_size(),
+    });
+    if let Some(d) = default {
+        s["default"] = d.clone();
+    }
+    s
+}
+
+/// The number of a duration or a size: digits with an optional fraction.
+const NUMBER: &str = r"([0-9]+\.?[0-9]*|\.[0-9]+)";
+
+/// A number that is not zero.
+const POSITIVE_NUMBER: &str = r"([0-9]*[1-9][0-9]*\.?[0-9]*|[0-9]*\.[0-9]*[1-9][0-9]*)";
+
+/// A duration property that must be longer than zero: a number with a unit.
+fn positive_duration_schema(description: &Value, default: Option<&Value>) -> Value {
+    let mut s = duration_schema(description, default);
+    s["type"] = "string".into();
+    if let Some(obj) = s.as_object_mut() {
+        obj.remove("minimum");
+        obj.remove("maximum");
+    }
+    s["pattern"] = trimmed_or_env(&format!(r"{POSITIVE_NUMBER}\s*({})", duration_units())).into();
+    s
+}
+
+fn duration_units() -> String {
+    ci_alternatives(&[
         "ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d",
         "day", "days", "w", "week", "weeks",
-    ];
+    ])
+}
+
+/// A duration property: the loader takes a number with a unit, or `0`.
+fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
     let mut s = json!({
         "description": description,
         "type": ["string", "integer"],
-        "pattern": trimmed_or_env(&format!(
-            r"0|([0-9]+\.?[0-9]*|\.[0-9]+)\s*({})",
-            ci_alternatives(&units)
-        )),
+        "pattern": trimmed_or_env(&format!(r"0|{NUMBER}\s*({})", duration_units())),
         "minimum": 0,
         "maximum": 0,
         "examples": ["250ms", "2s", "5m"],
@@ -384,17 +443,28 @@ fn patch(root: &mut Value) {
         for key in ["max_bytes", "max_total_size"] {
             if props.get(key).is_some() {
                 // Zero bytes is refused by the loader.
-                props[key] = json!({
-                    "description": props[key]["description"],
-                    "allOf": [{ "$ref": "#/definitions/Size" }],
-                    "not": { "const": 0 },
-                    "examples": ["10MiB", "1GiB"],
-                });
+                props[key] = positive_size(&props[key]["description"], None);
+                props[key]["examples"] = json!(["10MiB", "1GiB"]);
+            }
+        }
+        // Sizes the loader bounds: zero always, and a range for some.
+        for (key, min, max) in [
+            ("buffer_bytes", 1, None),
+            ("max_datagram", 1, Some(65_507)),
+            ("max_message", 480, None),
+        ] {
+            if props.get(key).is_some() {
+                let old = props[key].take();
+                props[key] = positive_size(&old["description"], old.get("default"));
+                props[key]["minimum"] = min.into();
+                if let Some(max) = max {
+                    props[key]["maximum"] = max.into();
+                }
             }
         }
         if props.get("max_age").is_some() {
             let old = props["max_age"].take();
-            props["max_age"] = duration_schema(&old["description"], None);
+            props["max_age"] = positive_duration_schema(&old["description"], None);
             props["max_age"]["examples"] = json!(["7d", "12h"]);
         }
         if props.get("when").is_some() {
@@ -422,7 +492,7 @@ fn patch(root: &mut Value) {
             props["archive"]["examples"] = json!(["app.%Y-%m-%d.log"]);
             props["archive"]["pattern"] = "%".into();
         }
-        for key in ["capacity", "interval"] {
+        for key in ["capacity", "interval", "batch_size", "max_per_hour"] {
             if props.get(key).is_some() {
                 props[key]["minimum"] = 1.into();
             }
@@ -444,8 +514,9 @@ fn patch(root: &mut Value) {
             "close_timeout",
         ] {
             if props.get(key).is_some() {
+                // The loader refuses zero: each is a wait or a period.
                 let old = props[key].take();
-                props[key] = duration_schema(&old["description"], old.get("default"));
+                props[key] = positive_duration_schema(&old["description"], old.get("default"));
                 props[key]["examples"] = json!(["1s", "250ms"]);
             }
         }
@@ -471,8 +542,29 @@ fn patch(root: &mut Value) {
             });
         }
         if props.get("host").is_some() {
-            props["host"]["minLength"] = 1.into();
+            props["host"]["pattern"] = r"\S".into();
             props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);
+        }
+        // RFC 5424's header fields: printable ASCII without spaces, bounded.
+        for (key, max) in [("app_name", 48), ("hostname", 255), ("procid", 128)] {
+            if props.get(key).is_some() {
+                props[key]["pattern"] = format!("^[!-~]{{1,{max}}}$|{ENV_PATTERN}").into();
+            }
+        }
+        if props.get("sd_id").is_some() {
+            // Nor `=`, `]` or `"`.
+            props["sd_id"]["pattern"] = format!(r#"^[!#-<>-\\^-~]{{1,32}}$|{ENV_PATTERN}"#).into();
+        }
+        if props.get("from").is_some() {
+            // An address, on one line (it becomes a mail header).
+            let address = format!("^[^\r\n]*@[^\r\n]*$|{ENV_PATTERN}");
+            props["from"]["pattern"] = address.clone().into();
+            props["from"]["examples"] = json!(["app@example.com", "App <app@example.com>"]);
+            props["to"]["items"]["pattern"] = "@".into();
+            props["to"]["pattern"] = "@".into();
+            props["to"]["minItems"] = 1.into();
+            props["to"]["type"] = json!(["array", "string"]);
+            props["to"]["examples"] = json!([["ops@example.com"]]);
         }
         // A `buffer` counted in records is an integer (or, after
         // `allow_env_in_scalars`, an integer or a `${VAR}` string); the
@@ -487,13 +579,9 @@ fn patch(root: &mut Value) {
         if counted {
             props["buffer"]["minimum"] = 1.into();
         } else if props.get("buffer").is_some() {
-            // Zero bytes is refused by the loader; a size string is checked there.
-            props["buffer"] = json!({
-                "description": props["buffer"]["description"],
-                "default": props["buffer"]["default"],
-                "allOf": [{ "$ref": "#/definitions/Size" }],
-                "not": { "const": 0 },
-            });
+            // Zero bytes is refused by the loader.
+            let old = props["buffer"].take();
+            props["buffer"] = positive_size(&old["description"], old.get("default"));
         }
     }
 
@@ -511,6 +599,21 @@ fn patch(root: &mut Value) {
                 "%(asctime)s %(levelname)-8s %(name)s: %(message)s",
                 "{asctime} [{levelname}] {name}: {message}"
             ]);
+        }
+    }
+    // A JSON formatter's fields are record attributes, each listed once.
+    for variant in defs["FormatterConfig"]["oneOf"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        if variant["properties"]["type"]["const"] == "json" {
+            let names: Vec<&str> = Attr::names().collect();
+            let props = &mut variant["properties"];
+            props["fields"]["items"]["enum"] = json!(names);
+            props["fields"]["uniqueItems"] = true.into();
+            props["fields"]["type"] = json!(["array", "null"]);
+            props["rename"]["propertyNames"] = json!({ "enum": names });
         }
     }
     // Without `type`, a filter with a `name` is a name filter (Python's form).
@@ -543,7 +646,7 @@ fn patch(root: &mut Value) {
             Some("dedup") => {
                 let props = &mut variant["properties"];
                 let old = props["window"].take();
-                props["window"] = duration_schema(&old["description"], old.get("default"));
+                props["window"] = positive_duration_schema(&old["description"], old.get("default"));
                 props["repeats"]["minimum"] = 1.into();
             }
             _ => {}
