@@ -211,7 +211,7 @@ fn size_schema() -> Value {
             {
                 "type": "string",
                 "pattern": trimmed_or_env(&format!(
-                    r"([0-9]+\.?[0-9]*|\.[0-9]+)\s*({})?",
+                    r"{NUMBER}\s*({})?",
                     ci_alternatives(&units)
                 )),
             }
@@ -246,10 +246,8 @@ fn positive_size(description: &Value, default: Option<&Value>) -> Value {
 /// The number of a duration or a size: digits with an optional fraction.
 const NUMBER: &str = r"([0-9]+\.?[0-9]*|\.[0-9]+)";
 
-/// A number that is not zero.
-const POSITIVE_NUMBER: &str = r"([0-9]*[1-9][0-9]*\.?[0-9]*|[0-9]*\.[0-9]*[1-9][0-9]*)";
-
-/// A duration property that must be longer than zero: a number with a unit.
+/// A duration property that must be longer than zero: numbers with units,
+/// not all zero.
 fn positive_duration_schema(description: &Value, default: Option<&Value>) -> Value {
     let mut s = duration_schema(description, default);
     s["type"] = "string".into();
@@ -257,26 +255,24 @@ fn positive_duration_schema(description: &Value, default: Option<&Value>) -> Val
         obj.remove("minimum");
         obj.remove("maximum");
     }
-    s["pattern"] = trimmed_or_env(&format!(r"{POSITIVE_NUMBER}\s*({})", duration_units())).into();
+    // No digit but zeros (and no `${`): zero, or blank.
+    s["not"] = json!({ "type": "string", "pattern": r"^[^1-9$]*$" });
     s
 }
 
-fn duration_units() -> String {
-    ci_alternatives(&[
-        "ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d",
-        "day", "days", "w", "week", "weeks",
-    ])
-}
-
-/// A duration property: the loader takes a number with a unit, or `0`.
+/// A duration property: `0` or numbers with units (`250ms`, `1h30m`,
+/// `30 seconds`), by the loader's own unit table.
 fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
+    let body = crate::config::duration_pattern(NUMBER, &|w| ci(w));
     let mut s = json!({
         "description": description,
         "type": ["string", "integer"],
-        "pattern": trimmed_or_env(&format!(r"0|{NUMBER}\s*({})", duration_units())),
+        "pattern": trimmed_or_env(&body),
+        // Every part of the pattern is optional: blank text is refused here.
+        "not": { "type": "string", "pattern": r"^\s*$" },
         "minimum": 0,
         "maximum": 0,
-        "examples": ["250ms", "2s", "5m"],
+        "examples": ["250ms", "2s", "5m", "1h30m"],
     });
     if let Some(d) = default {
         s["default"] = d.clone();
@@ -659,9 +655,56 @@ mod tests {
     use super::*;
 
     fn check(schema: &Value, instance: &str) -> bool {
-        // A minimal, pattern-only check of the regexes this module writes.
-        let pattern = schema["pattern"].as_str().unwrap_or("");
-        regex::Regex::new(pattern).is_ok_and(|r| r.is_match(instance))
+        // A minimal check of the regexes this module writes: `pattern`, and
+        // `not: { pattern }`.
+        let matches = |p: &Value| {
+            let pattern = p.as_str().unwrap_or("");
+            regex::Regex::new(pattern).is_ok_and(|r| r.is_match(instance))
+        };
+        matches(&schema["pattern"]) && !schema["not"].get("pattern").is_some_and(matches)
+    }
+
+    /// Every text built from numbers, units and separators: the duration
+    /// pattern matches exactly the texts the parser reads.
+    #[test]
+    fn duration_pattern_is_the_parser() {
+        let s = schema();
+        let dur = &s["definitions"]["ReloadConfig"]["properties"]["debounce"];
+        let numbers = ["", "0", "1", "30", "1.5", ".5", "1.", "."];
+        let units = [
+            "", "s", "ms", "m", "H", "hours", "Seconds", "µs", "us", "w", "d", "x", "sec s",
+        ];
+        let seps = ["", " "];
+        let mut tried = 0;
+        for n1 in numbers {
+            for u1 in units {
+                for sep in seps {
+                    for n2 in ["", "30", "0"] {
+                        for u2 in ["", "m", "s", "h", "ms", "minutes"] {
+                            let text = format!("{n1}{sep}{u1}{sep}{n2}{u2}");
+                            let parsed = crate::config::parse_duration(&text).is_ok();
+                            assert_eq!(check(dur, &text), parsed, "{text:?}");
+                            tried += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(tried > 1000);
+        let positive = &s["definitions"]["HandlerConfig"]["oneOf"]
+            .as_array()
+            .and_then(|v| v.iter().find(|v| v["properties"]["type"]["const"] == "tcp"))
+            .cloned()
+            .unwrap_or_default()["properties"]["timeout"];
+        for (text, ok) in [
+            ("1s", true),
+            ("0s", false),
+            ("0", false),
+            ("0h 1ms", true),
+            ("", false),
+        ] {
+            assert_eq!(check(positive, text), ok, "{text:?}");
+        }
     }
 
     #[test]
@@ -676,11 +719,21 @@ mod tests {
     fn patterns_follow_the_parsers() {
         let s = schema();
         let dur = &s["definitions"]["ReloadConfig"]["properties"]["debounce"];
-        for ok in ["250ms", "2s", "0", " 7 d", "1.5h", "${X:-1s}", "3 Weeks"] {
+        for ok in [
+            "250ms",
+            "2s",
+            "0",
+            " 7 d",
+            "1.5h",
+            "${X:-1s}",
+            "3 Weeks",
+            "1h30m",
+            "30 seconds",
+        ] {
             assert!(check(dur, ok), "{ok}");
             assert!(crate::config::parse_duration(ok).is_ok() || ok.contains('$'));
         }
-        for bad in ["30", "2 parsecs", "ms", "$${X}"] {
+        for bad in ["30", "2 parsecs", "ms", "$${X}", "", "  ", "30m1h"] {
             assert!(!check(dur, bad), "{bad}");
         }
         let size = &s["definitions"]["Size"]["anyOf"][1];

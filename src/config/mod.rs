@@ -6,6 +6,7 @@
 //! The loader (`crate::load`) fills it from text; the builder (`crate::build`) turns
 //! it into a running graph. This module uses nothing else of the crate.
 
+mod duration;
 mod filter;
 mod formatter;
 mod handler;
@@ -42,7 +43,10 @@ pub use values::{Level, Size};
 pub(crate) use secret::serializing;
 pub(crate) use secret::{SecretSpots, url_secrets};
 
-pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};
+pub(crate) use duration::parse_duration;
+#[cfg(feature = "schema")]
+pub(crate) use duration::pattern_body as duration_pattern;
+pub(crate) use values::{format_duration, parse_size, parse_time_of_day};
 
 /// A whole logging config: the top level of `logging.yaml`.
 ///
