@@ -26,6 +26,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::config::fields::{self, Field, Kind};
 use crate::formatters::Attr;
 
 /// Where the committed schema is published.
@@ -280,6 +281,46 @@ fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
     s
 }
 
+/// The schema of a field declared in `config::fields`, keeping the
+/// description (the doc comment) and the default the derive found.
+fn field_schema(field: Field, old: &Value) -> Value {
+    let description = &old["description"];
+    let default = old.get("default");
+    let mut s = match field.kind {
+        Kind::Duration { positive: true, .. } => positive_duration_schema(description, default),
+        Kind::Duration {
+            positive: false, ..
+        } => duration_schema(description, default),
+        Kind::Size { min } => {
+            let mut s = positive_size(description, default);
+            s["minimum"] = min.into();
+            s
+        }
+        Kind::Count { min, max } => {
+            let mut s = json!({
+                "description": description,
+                "type": ["integer", "string"],
+                "pattern": ENV_PATTERN,
+                "minimum": min,
+                "maximum": max,
+            });
+            if let Some(d) = default {
+                s["default"] = d.clone();
+            }
+            s
+        }
+    };
+    let example = match field.kind {
+        Kind::Count { .. } => field
+            .example
+            .parse::<u64>()
+            .map_or(Value::Null, Value::from),
+        _ => field.example.into(),
+    };
+    s["examples"] = json!([example]);
+    s
+}
+
 /// Makes a property also accept `null`, which the loader reads as empty.
 fn nullable(prop: &mut Value) {
     match prop.get("type").cloned() {
@@ -445,7 +486,6 @@ fn patch(root: &mut Value) {
         }
         // Sizes the loader bounds: zero always, and a range for some.
         for (key, min, max) in [
-            ("buffer_bytes", 1, None),
             ("max_datagram", 1, Some(65_507)),
             ("max_message", 480, None),
         ] {
@@ -488,7 +528,7 @@ fn patch(root: &mut Value) {
             props["archive"]["examples"] = json!(["app.%Y-%m-%d.log"]);
             props["archive"]["pattern"] = "%".into();
         }
-        for key in ["capacity", "interval", "batch_size", "max_per_hour"] {
+        for key in ["capacity", "interval"] {
             if props.get(key).is_some() {
                 props[key]["minimum"] = 1.into();
             }
@@ -499,21 +539,15 @@ fn patch(root: &mut Value) {
             props["handlers"]["minItems"] = 1.into();
             props["handlers"]["examples"] = json!([["file"]]);
         }
+        // The fields declared in `config::fields`: kind, bounds, example.
+        let kind = variant["properties"]["type"]["const"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let props = &mut variant["properties"];
-        // Network handlers: durations, ports, and `buffer` counted in records.
-        for key in [
-            "timeout",
-            "backoff",
-            "max_backoff",
-            "flush_interval",
-            "window",
-            "close_timeout",
-        ] {
-            if props.get(key).is_some() {
-                // The loader refuses zero: each is a wait or a period.
-                let old = props[key].take();
-                props[key] = positive_duration_schema(&old["description"], old.get("default"));
-                props[key]["examples"] = json!(["1s", "250ms"]);
+        for field in fields::of_handler(&kind).iter().copied().flatten() {
+            if let Some(old) = props.get_mut(field.name) {
+                *old = field_schema(*field, old);
             }
         }
         if props.get("port").is_some() {
@@ -562,19 +596,9 @@ fn patch(root: &mut Value) {
             props["to"]["type"] = json!(["array", "string"]);
             props["to"]["examples"] = json!([["ops@example.com"]]);
         }
-        // A `buffer` counted in records is an integer (or, after
-        // `allow_env_in_scalars`, an integer or a `${VAR}` string); the
-        // file handler's is a size.
-        let counted = props.get("buffer").is_some_and(|b| {
-            b.get("type").is_some_and(|t| {
-                t == "integer"
-                    || t.as_array()
-                        .is_some_and(|a| a.iter().any(|t| t == "integer"))
-            })
-        });
-        if counted {
-            props["buffer"]["minimum"] = 1.into();
-        } else if props.get("buffer").is_some() {
+        // The file handler's `buffer` is a size (the network handlers' is a
+        // count, declared in `config::fields`).
+        if kind == "file" {
             // Zero bytes is refused by the loader.
             let old = props["buffer"].take();
             props["buffer"] = positive_size(&old["description"], old.get("default"));

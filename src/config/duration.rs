@@ -110,6 +110,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 /// [`parse_duration`] reads, once trimmed — except the empty text, which the
 /// schema refuses on its own (a regex of optional parts cannot, without
 /// look-ahead). Units are case-insensitive character classes.
+#[cfg(feature = "schema")]
 pub(crate) fn pattern_body(number: &str, ci: &dyn Fn(&str) -> String) -> String {
     let parts: String = UNITS
         .iter()

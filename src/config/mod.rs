@@ -7,6 +7,7 @@
 //! it into a running graph. This module uses nothing else of the crate.
 
 mod duration;
+pub(crate) mod fields;
 mod filter;
 mod formatter;
 mod handler;

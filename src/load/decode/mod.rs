@@ -17,6 +17,7 @@ use crate::config::{
 use crate::error::{Diagnostic, MAX_DIAGNOSTICS, hint, join};
 
 mod console;
+mod fields;
 mod file;
 mod filter;
 mod formatter;
