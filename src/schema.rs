@@ -430,10 +430,12 @@ fn patch(root: &mut Value) {
     defs["Size"] = size_schema();
 
     let reload = &mut defs["ReloadConfig"]["properties"];
-    for key in ["debounce", "max_wait", "poll_interval"] {
-        let old = reload[key].take();
-        reload[key] = duration_schema(&old["description"], old.get("default"));
+    for field in fields::RELOAD {
+        reload[field.name] = field_schema(*field, &reload[field.name]);
     }
+    // Optional (no default), so not on the table.
+    let old = reload["poll_interval"].take();
+    reload["poll_interval"] = duration_schema(&old["description"], old.get("default"));
 
     // Lists of names: a single name is a list of one; empty means none.
     // String maps: empty is none.
@@ -665,9 +667,9 @@ fn patch(root: &mut Value) {
             }
             Some("dedup") => {
                 let props = &mut variant["properties"];
-                let old = props["window"].take();
-                props["window"] = positive_duration_schema(&old["description"], old.get("default"));
-                props["repeats"]["minimum"] = 1.into();
+                for field in fields::of_filter("dedup") {
+                    props[field.name] = field_schema(*field, &props[field.name]);
+                }
             }
             _ => {}
         }

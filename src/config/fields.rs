@@ -51,6 +51,17 @@ const fn positive_duration(name: &'static str, example: &'static str) -> Field {
     }
 }
 
+const fn duration(name: &'static str, example: &'static str) -> Field {
+    Field {
+        name,
+        kind: Kind::Duration {
+            positive: false,
+            max: None,
+        },
+        example,
+    }
+}
+
 const fn count(name: &'static str, min: u32, example: &'static str) -> Field {
     Field {
         name,
@@ -111,6 +122,32 @@ pub(crate) const MAX_PER_HOUR: Field = count("max_per_hour", 1, "20");
 /// The scalar fields of `smtp` beside its worker.
 pub(crate) const SMTP: &[Field] = &[WINDOW, MAX_PER_HOUR, TIMEOUT, BUFFER];
 
+/// Records (a count; `buffer_bytes` is the size) a `queue` or `memory` holds.
+pub(crate) const CAPACITY: Field = count("capacity", 1, "10000");
+
+/// The scalar fields of `queue` and `memory` beside the worker.
+pub(crate) const QUEUE: &[Field] = &[CAPACITY];
+
+pub(crate) const REPEATS: Field = count("repeats", 1, "3");
+pub(crate) const DEDUP_WINDOW: Field = positive_duration("window", "60s");
+
+/// The scalar fields of the `dedup` filter.
+pub(crate) const DEDUP: &[Field] = &[REPEATS, DEDUP_WINDOW];
+
+pub(crate) const DEBOUNCE: Field = duration("debounce", "25ms");
+pub(crate) const MAX_WAIT: Field = duration("max_wait", "2s");
+
+/// The durations of `reload` that always have a value.
+pub(crate) const RELOAD: &[Field] = &[DEBOUNCE, MAX_WAIT];
+
+/// The field tables of a filter type, for the schema.
+pub(crate) fn of_filter(kind: &str) -> &'static [Field] {
+    match kind {
+        "dedup" => DEDUP,
+        _ => &[],
+    }
+}
+
 /// The field tables of a handler type, for the schema; empty for the
 /// families not on the table yet.
 pub(crate) fn of_handler(kind: &str) -> &'static [&'static [Field]] {
@@ -119,7 +156,8 @@ pub(crate) fn of_handler(kind: &str) -> &'static [&'static [Field]] {
         "udp" => &[UDP, WORKER],
         "http" => &[HTTP, WORKER],
         "smtp" => &[SMTP, WORKER],
-        "queue" => &[WORKER],
+        "queue" => &[QUEUE, WORKER],
+        "memory" => &[QUEUE],
         _ => &[],
     }
 }

@@ -7,6 +7,12 @@ use super::{Decoder, Fields};
 use crate::config::fields::{Field, Kind};
 use crate::config::{Size, format_duration};
 use crate::error::join;
+use crate::load::node::Node;
+
+/// The value of `key` and its path, when the mapping has it.
+fn take<'n>(f: &mut Fields<'n>, path: &str, key: &'static str) -> Option<(&'n Node, String)> {
+    f.take(key).map(|n| (n, join(path, key)))
+}
 
 impl Decoder<'_> {
     /// The duration `field`, or `default` when it is absent or invalid (the
@@ -22,10 +28,9 @@ impl Decoder<'_> {
             return default;
         };
         let key = field.name;
-        let Some(n) = f.take(key) else {
+        let Some((n, p)) = take(f, path, key) else {
             return default;
         };
-        let p = join(path, key);
         match self.duration(n, &p) {
             Some(d) if positive && d.is_zero() => {
                 self.error(n, &p, format!("`{key}` must be longer than 0"));
@@ -55,10 +60,9 @@ impl Decoder<'_> {
             return default;
         };
         let key = field.name;
-        let Some(n) = f.take(key) else {
+        let Some((n, p)) = take(f, path, key) else {
             return default;
         };
-        let p = join(path, key);
         match self.size(n, &p) {
             Some(b) if b < min => {
                 let unit = if min == 1 { "byte" } else { "bytes" };
