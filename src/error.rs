@@ -217,6 +217,8 @@ struct Repr {
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
     /// See [`Error::counted`].
     counted: bool,
+    /// See [`Error::reported`].
+    reported: bool,
 }
 
 impl Error {
@@ -228,6 +230,7 @@ impl Error {
                 diagnostics: Vec::new(),
                 source: None,
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -243,6 +246,7 @@ impl Error {
                 diagnostics,
                 source: None,
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -255,6 +259,7 @@ impl Error {
                 diagnostics: Vec::new(),
                 source: Some(Box::new(err)),
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -277,6 +282,7 @@ impl Error {
                 diagnostics: Vec::new(),
                 source: Some(err.into()),
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -305,6 +311,20 @@ impl Error {
     /// Whether [`counted`](Error::counted) marked this error.
     pub(crate) fn is_counted(&self) -> bool {
         self.repr.counted
+    }
+
+    /// Marks a handler error that was reported already, where the user of
+    /// that handler looks for it (CPython's `--- Logging error ---` on
+    /// stderr, for a Python config): the runtime counts it, and reports it
+    /// nowhere else.
+    pub(crate) fn reported(mut self) -> Self {
+        self.repr.reported = true;
+        self
+    }
+
+    /// Whether [`reported`](Error::reported) marked this error.
+    pub(crate) fn is_reported(&self) -> bool {
+        self.repr.reported
     }
 
     /// What kind of error this is.

@@ -279,9 +279,15 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
         dispatcher,
         watcher: None,
     };
-    // Warnings go through the new graph, on the `logfig` target.
+    // Warnings go through the new graph, on the `logfig` target; those of a
+    // Python config to the error hook only (CPython writes none).
     for w in graph::validate(config) {
-        log::warn!(target: "logfig", "{w}");
+        if config.is_python() {
+            let e = Error::from_diagnostics(ErrorKind::Invalid, vec![w]);
+            handle.dispatcher.report_config(&e);
+        } else {
+            log::warn!(target: "logfig", "{w}");
+        }
     }
     Ok(handle)
 }

@@ -195,9 +195,12 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     }
     check_cycles(config, &mut out);
     archives::check(config, &mut out);
-    out.into_iter()
+    let mut placed: Vec<Diagnostic> = out
+        .into_iter()
         .map(|d| crate::config::place(d, &config.origin))
-        .collect()
+        .collect();
+    placed.extend(config.origin.notes.iter().cloned());
+    placed
 }
 
 /// The config path of the `i`-th target reference of `h` (at `path`).
@@ -668,6 +671,13 @@ fn open(
     let msg = |e: Error| e.full_message();
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), FileHandler::open),
+        HandlerConfig::RotatingFile(c) if c.delay => {
+            delayed(&c.path, c.clone(), RotatingFileHandler::open)
+        }
+        HandlerConfig::WatchedFile(c) if c.delay => {
+            delayed(&c.path, c.clone(), WatchedFileHandler::open)
+        }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
@@ -701,6 +711,22 @@ fn open(
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
     })
+}
+
+/// A file handler of `config` opened at its first record (`delay: true`).
+fn delayed<C, H>(
+    path: &std::path::Path,
+    config: C,
+    open: fn(&C) -> Result<H, Error>,
+) -> Arc<dyn Handler>
+where
+    C: Send + Sync + 'static,
+    H: Handler,
+{
+    Arc::new(crate::handlers::Delayed::new(
+        path.display().to_string(),
+        move || Ok(Box::new(open(&config)?)),
+    ))
 }
 
 /// The message of a handler kind whose feature this build left out; `build`

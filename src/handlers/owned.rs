@@ -417,10 +417,15 @@ impl Target {
                 if !e.is_counted() {
                     failed();
                 }
-                Err(
+                let wrapped =
                     Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
-                        .counted(),
-                )
+                        .counted();
+                // Reported already (CPython's logging error): only counted.
+                Err(if e.is_reported() {
+                    wrapped.reported()
+                } else {
+                    wrapped
+                })
             }
             Err(caught) => {
                 failed();

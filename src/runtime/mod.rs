@@ -301,6 +301,9 @@ impl Dispatcher {
                 if EMIT && !e.is_counted() {
                     node.failed.fetch_add(1, Ordering::Relaxed);
                 }
+                if e.is_reported() {
+                    return;
+                }
                 if let Some(suppressed) = node.errors.due(now_secs()) {
                     self.report_now(&node.name, &e, suppressed);
                 }
@@ -329,6 +332,16 @@ impl Dispatcher {
                     );
                 }
             }
+        }
+    }
+
+    /// Sends a problem of a Python config (a warning, a failed reload) to
+    /// the error hook, if the application set one; else it stays in the
+    /// reload status: CPython writes no such diagnostics, so logfig writes
+    /// none to the outputs either.
+    pub(crate) fn report_config(&self, e: &Error) {
+        if let Some(hook) = self.shared.on_error.as_ref() {
+            let _ = crate::catch::quietly(|| hook("logfig", e));
         }
     }
 
