@@ -22,7 +22,8 @@
 //! generates instances of every property (examples, defaults, bounds, zero,
 //! blank, wrong types, every spelling of sizes and durations) and loads each;
 //! both must give the same verdict. The committed
-//! `schemas/logfig.schema.json` is checked against this output by a test; `logfig schema > schemas/logfig.schema.json` regenerates it.
+//! `schemas/logfig.schema.json` is checked against this output by a test;
+//! `logfig schema > schemas/logfig.schema.json` regenerates it.
 
 use serde_json::{Map, Value, json};
 

@@ -41,6 +41,12 @@ const CROSS_FIELD: &[(&str, &str, &str, &str)] = &[
         "labels are required by `format: loki` (the default) only",
     ),
     (
+        "rotating_file",
+        "numbering",
+        "`numbering: shift` renames numbered plain archives",
+        "`shift` needs `backups` of at least 1 (the default keeps none)",
+    ),
+    (
         "pattern",
         "style",
         "no placeholder such as",
