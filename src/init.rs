@@ -128,6 +128,7 @@ impl Builder {
                 &config,
             )?);
         }
+        attach_control(&mut handle, Some(path), &config)?;
         Ok(handle)
     }
 
@@ -163,10 +164,14 @@ impl Builder {
         } else {
             None
         };
-        Ok(Handle {
+        let mut handle = Handle {
             dispatcher,
             watcher,
-        })
+            #[cfg(feature = "control")]
+            control: None,
+        };
+        attach_control(&mut handle, Some(path), &config)?;
+        Ok(handle)
     }
 
     /// Parses `text`, installs it as the `log` backend. Nothing is watched.
@@ -178,7 +183,9 @@ impl Builder {
         let config = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
         let dispatcher = self.build(&config)?;
-        install(dispatcher, &config, tracing)
+        let mut handle = install(dispatcher, &config, tracing)?;
+        attach_control(&mut handle, None, &config)?;
+        Ok(handle)
     }
 
     /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
@@ -197,10 +204,31 @@ impl Builder {
                 let config = default_config();
                 let tracing = !self.skip_tracing;
                 let dispatcher = self.build(&config)?;
-                install(dispatcher, &config, tracing)
+                let mut handle = install(dispatcher, &config, tracing)?;
+                attach_control(&mut handle, None, &config)?;
+                Ok(handle)
             }
         }
     }
+}
+
+/// Starts the control endpoint of `config` (issue #15) for `handle`.
+fn attach_control(handle: &mut Handle, file: Option<&Path>, config: &Config) -> Result<(), Error> {
+    #[cfg(feature = "control")]
+    {
+        let link = handle.watcher.as_ref().map(reload::Watcher::link);
+        handle.control =
+            crate::control::Control::start(handle.dispatcher.clone(), link, file, config)?;
+    }
+    #[cfg(not(feature = "control"))]
+    if config.control.is_some() {
+        let _ = (handle, file);
+        return Err(Error::new(
+            ErrorKind::FeatureDisabled,
+            "`control` requires the `control` feature of logfig",
+        ));
+    }
+    Ok(())
 }
 
 fn find_config_file() -> Option<PathBuf> {
@@ -278,6 +306,8 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
     let handle = Handle {
         dispatcher,
         watcher: None,
+        #[cfg(feature = "control")]
+        control: None,
     };
     // Warnings go through the new graph, on the `logfig` target; those of a
     // Python config to the error hook only (CPython writes none).
