@@ -31,6 +31,9 @@ pub(crate) const MAX_PLACEHOLDERS: usize = 100;
 pub use json::JsonFormatter;
 #[cfg(any(feature = "http", feature = "otlp"))]
 pub(crate) use json::write_json_str;
+/// The record attributes, by name: the JSON formatter's `fields` in the schema.
+#[cfg(feature = "schema")]
+pub(crate) use pattern::Attr;
 pub use pattern::PatternFormatter;
 #[cfg(any(feature = "cli", feature = "otlp"))]
 pub(crate) use pattern::level_name;

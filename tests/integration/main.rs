@@ -44,6 +44,8 @@ mod load {
     /// Real projects' logging configs run by CPython and by logfig.
     pub(crate) mod real_configs_vs_cpython;
     pub(crate) mod schema;
+    /// Instances generated from the schema, property by property, loaded.
+    pub(crate) mod schema_instances;
     pub(crate) mod secrets;
 }
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{HandlerConfig, HttpFormat, HttpHandlerConfig, Secret, SecretUrl, TlsConfig};
 use crate::error::join;
 use crate::load::node::Node;
@@ -33,22 +34,14 @@ impl Decoder<'_> {
                 )
                 .unwrap_or_default();
         }
-        if let Some(n) = f.take("batch_size") {
-            c.batch_size = self
-                .integer(n, &join(path, "batch_size"), 1, i128::from(u32::MAX))
-                .map_or(c.batch_size, |v| v as u32);
-        }
-        c.flush_interval = self.positive_duration(f, path, "flush_interval", c.flush_interval);
-        c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
+        c.batch_size = self.count_field(f, path, fields::BATCH_SIZE, c.batch_size);
+        c.flush_interval = self.duration_field(f, path, fields::FLUSH_INTERVAL, c.flush_interval);
+        c.timeout = self.duration_field(f, path, fields::TIMEOUT, c.timeout);
         c.headers = self.headers(f, path);
-        if let Some(n) = f.take("max_retries") {
-            c.max_retries = self
-                .integer(n, &join(path, "max_retries"), 0, i128::from(u32::MAX))
-                .map_or(c.max_retries, |v| v as u32);
-        }
-        c.backoff = self.positive_duration(f, path, "backoff", c.backoff);
-        c.max_backoff = self.positive_duration(f, path, "max_backoff", c.max_backoff);
-        c.buffer = self.buffer_records(f, path, c.buffer);
+        c.max_retries = self.count_field(f, path, fields::MAX_RETRIES, c.max_retries);
+        c.backoff = self.duration_field(f, path, fields::BACKOFF, c.backoff);
+        c.max_backoff = self.duration_field(f, path, fields::MAX_BACKOFF, c.max_backoff);
+        c.buffer = self.count_field(f, path, fields::BUFFER, c.buffer);
         if let Some(n) = f.take("credentials") {
             c.credentials = self.credentials(n, &join(path, "credentials"));
         }

@@ -1,6 +1,7 @@
 //! Decoding `type: journald`.
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{HandlerConfig, JournaldHandlerConfig, MAX_IDENTIFIER};
 use crate::error::join;
 
@@ -38,7 +39,7 @@ impl Decoder<'_> {
                 None => ok = false,
             }
         }
-        c.buffer = self.buffer_records(f, path, c.buffer);
+        c.buffer = self.count_field(f, path, fields::BUFFER, c.buffer);
         c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         ok.then_some(HandlerConfig::Journald(c))

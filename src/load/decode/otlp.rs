@@ -1,9 +1,10 @@
 //! Decoding `type: otlp`.
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{
-    HandlerConfig, MAX_BATCH, MAX_HEADER_VALUE, MAX_HEADERS, MAX_RESOURCE, OtlpCompression,
-    OtlpHandlerConfig, OtlpProtocol,
+    HandlerConfig, MAX_HEADER_VALUE, MAX_HEADERS, MAX_RESOURCE, OtlpCompression, OtlpHandlerConfig,
+    OtlpProtocol,
 };
 use crate::error::join;
 
@@ -53,20 +54,12 @@ impl Decoder<'_> {
                 )
                 .unwrap_or_default();
         }
-        c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
-        if let Some(n) = f.take("max_batch") {
-            c.max_batch = self
-                .integer(n, &join(path, "max_batch"), 1, i128::from(MAX_BATCH))
-                .map_or(c.max_batch, |v| v as u32);
-        }
-        c.max_delay = self.positive_duration(f, path, "max_delay", c.max_delay);
-        if let Some(n) = f.take("max_retries") {
-            c.max_retries = self
-                .integer(n, &join(path, "max_retries"), 0, 100)
-                .map_or(c.max_retries, |v| v as u32);
-        }
-        c.backoff = self.positive_duration(f, path, "backoff", c.backoff);
-        c.max_backoff = self.positive_duration(f, path, "max_backoff", c.max_backoff);
+        c.timeout = self.duration_field(f, path, fields::TIMEOUT, c.timeout);
+        c.max_batch = self.count_field(f, path, fields::MAX_BATCH, c.max_batch);
+        c.max_delay = self.duration_field(f, path, fields::MAX_DELAY, c.max_delay);
+        c.max_retries = self.count_field(f, path, fields::OTLP_MAX_RETRIES, c.max_retries);
+        c.backoff = self.duration_field(f, path, fields::BACKOFF, c.backoff);
+        c.max_backoff = self.duration_field(f, path, fields::MAX_BACKOFF, c.max_backoff);
         if c.max_backoff < c.backoff
             && let Some(n) = f.get("max_backoff")
         {
@@ -76,7 +69,7 @@ impl Decoder<'_> {
                 "`max_backoff` must not be shorter than `backoff`",
             );
         }
-        c.buffer = self.buffer_records(f, path, c.buffer);
+        c.buffer = self.count_field(f, path, fields::BUFFER, c.buffer);
         if let Some(n) = f.take("resource") {
             let p = join(path, "resource");
             c.resource = self.string_map(n, &p);
