@@ -69,6 +69,11 @@
 //!   `LOGFIG_CONTROL` environment variable): levels of the running process
 //!   changed over HTTP, in the shape of Spring Boot's actuator `/loggers`,
 //!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
+//! - `otlp`: the `otlp` handler (`OtlpHandler`), which exports OpenTelemetry
+//!   log records over OTLP/HTTP with `ureq` and rustls.
+//!
+//! The `journald` handler (`JournaldHandler`) needs no feature; it exists on
+//! Linux only.
 //!
 //! # Supported Rust versions
 //!
@@ -144,11 +149,15 @@ pub use span::SpanRecord;
 /// API: no semver promise, hidden from the docs.
 #[doc(hidden)]
 pub mod __internal {
-    pub use crate::filters::{
-        DedupFilter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
-    };
+    #[cfg(feature = "regex")]
+    pub use crate::filters::RegexFilter;
+    pub use crate::filters::{DedupFilter, RateLimitFilter, TargetFilter, ThresholdFilter};
     #[cfg(feature = "http")]
     pub use crate::handlers::HttpHandler;
+    #[cfg(target_os = "linux")]
+    pub use crate::handlers::JournaldHandler;
+    #[cfg(feature = "otlp")]
+    pub use crate::handlers::OtlpHandler;
     #[cfg(feature = "smtp")]
     pub use crate::handlers::SmtpHandler;
     pub use crate::handlers::{

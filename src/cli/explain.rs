@@ -167,6 +167,17 @@ fn output(handler: &HandlerConfig) -> String {
             }
             out
         }
+        HandlerConfig::Otlp(c) => {
+            let mut out = match &c.endpoint {
+                Some(url) => format!("OTLP to {url}"),
+                None => "OTLP to the endpoint of OTEL_EXPORTER_OTLP_* (default http://localhost:4318/v1/logs)".to_owned(),
+            };
+            for (name, value) in &c.headers {
+                out.push_str(&format!(", header {name}: {value}"));
+            }
+            out
+        }
+        HandlerConfig::Journald(c) => format!("the systemd journal at {}", c.path.display()),
         HandlerConfig::Custom(c) if c.options.is_null() => format!("factory `{}`", c.factory),
         HandlerConfig::Custom(c) => format!("factory `{}`, options {:?}", c.factory, c.options),
     }

@@ -8,7 +8,9 @@
 
 mod builder;
 pub(crate) mod control;
+mod duration;
 mod env_filter;
+pub(crate) mod fields;
 mod filter;
 mod formatter;
 mod handler;
@@ -40,6 +42,8 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+pub use handler::{JournaldHandlerConfig, OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
+pub(crate) use handler::{MAX_BATCH, MAX_HEADER_VALUE, MAX_HEADERS, MAX_IDENTIFIER, MAX_RESOURCE};
 pub(crate) use lines::LineIndex;
 pub(crate) use origin::{Origin, place};
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
@@ -48,7 +52,10 @@ pub use values::{Level, Size};
 pub(crate) use secret::serializing;
 pub(crate) use secret::{SecretSpots, url_secrets};
 
-pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};
+pub(crate) use duration::parse_duration;
+#[cfg(feature = "schema")]
+pub(crate) use duration::pattern_body as duration_pattern;
+pub(crate) use values::{format_duration, parse_size, parse_time_of_day};
 
 /// A whole logging config: the top level of `logging.yaml`.
 ///

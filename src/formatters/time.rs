@@ -231,7 +231,7 @@ impl TimeFormat {
         slot.head.clear();
         slot.tail.clear();
         let ts = jiff::Timestamp::new(secs, 0)?;
-        let zoned = ts.to_zoned(self.tz.clone());
+        let zoned = ts.to_zoned_datetime(self.tz.clone());
         let tm = BrokenDownTime::from(&zoned);
         match &self.kind {
             Kind::Python => {

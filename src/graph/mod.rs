@@ -684,6 +684,10 @@ fn open(
             delayed(&c.path, c.clone(), WatchedFileHandler::open)
         }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
+        #[cfg(not(feature = "gzip"))]
+        HandlerConfig::RotatingFile(c) if c.compress == crate::config::Compression::Gzip => {
+            return Err("`compress: gzip` requires the `gzip` feature of logfig".to_owned());
+        }
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
         HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets).map_err(msg)?),
@@ -714,6 +718,20 @@ fn open(
         }
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
+        #[cfg(feature = "otlp")]
+        HandlerConfig::Otlp(c) => {
+            Arc::new(crate::handlers::OtlpHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(feature = "otlp"))]
+        HandlerConfig::Otlp(_) => return Err(feature_disabled("otlp")),
+        #[cfg(target_os = "linux")]
+        HandlerConfig::Journald(c) => {
+            Arc::new(crate::handlers::JournaldHandler::start(name, c).map_err(msg)?)
+        }
+        #[cfg(not(target_os = "linux"))]
+        HandlerConfig::Journald(_) => {
+            return Err("handler type `journald` exists on Linux only".to_owned());
+        }
         HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
     })
 }
@@ -736,7 +754,7 @@ where
 
 /// The message of a handler kind whose feature this build left out; `build`
 /// turns it into `ErrorKind::FeatureDisabled`.
-#[cfg(not(all(feature = "http", feature = "smtp")))]
+#[cfg(not(all(feature = "http", feature = "smtp", feature = "otlp")))]
 fn feature_disabled(kind: &str) -> String {
     format!("handler type `{kind}` requires the `{kind}` feature of logfig")
 }

@@ -2,7 +2,7 @@
 //!
 //! No I/O here apart from reading the config file itself in [`load_path`].
 
-mod budget;
+pub(crate) mod budget;
 mod code;
 mod decode;
 mod env;

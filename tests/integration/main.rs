@@ -7,6 +7,8 @@
 mod capture;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_input;
 #[cfg(feature = "control")]
 mod control;
 mod dispatch;
@@ -20,7 +22,11 @@ mod tracing;
 mod handlers {
     pub(crate) mod files;
     pub(crate) mod injection;
+    #[cfg(target_os = "linux")]
+    pub(crate) mod journald;
     pub(crate) mod network;
+    #[cfg(feature = "otlp")]
+    pub(crate) mod otlp;
     pub(crate) mod outputs;
     pub(crate) mod secure;
     pub(crate) mod worker;
@@ -39,6 +45,8 @@ mod load {
     /// Real projects' logging configs run by CPython and by logfig.
     pub(crate) mod real_configs_vs_cpython;
     pub(crate) mod schema;
+    /// Instances generated from the schema, property by property, loaded.
+    pub(crate) mod schema_instances;
     pub(crate) mod secrets;
 }
 

@@ -15,7 +15,7 @@ mod parse;
 
 use std::fmt;
 
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", feature = "otlp"))]
 pub(crate) use self::attr::level_name;
 pub(crate) use self::attr::{Attr, Sink, Val, attr_value, write_text};
 use self::attr::{Kind, write_message};

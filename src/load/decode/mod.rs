@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::budget::Budget;
 use super::node::{Node, Trail, Value};
+use crate::config::fields::{DEBOUNCE, MAX_WAIT};
 use crate::config::{
     CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, EnvFilterConfig,
     HandlerConfig, Level, LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig,
@@ -19,11 +20,14 @@ use crate::error::{Diagnostic, MAX_DIAGNOSTICS, hint, join};
 
 mod console;
 mod control;
+mod fields;
 mod file;
 mod filter;
 mod formatter;
 mod http;
+mod journald;
 mod net;
+mod otlp;
 mod queue;
 mod scalar;
 mod smtp;
@@ -326,16 +330,8 @@ impl<'e> Decoder<'e> {
                 )
                 .unwrap_or_default();
         }
-        if let Some(n) = f.take("debounce") {
-            r.debounce = self
-                .duration(n, &join(path, "debounce"))
-                .unwrap_or(r.debounce);
-        }
-        if let Some(n) = f.take("max_wait") {
-            r.max_wait = self
-                .duration(n, &join(path, "max_wait"))
-                .unwrap_or(r.max_wait);
-        }
+        r.debounce = self.duration_field(&mut f, path, DEBOUNCE, r.debounce);
+        r.max_wait = self.duration_field(&mut f, path, MAX_WAIT, r.max_wait);
         if let Some(n) = f.take("poll_interval") {
             r.poll_interval = self.duration(n, &join(path, "poll_interval"));
         }
@@ -472,6 +468,8 @@ impl<'e> Decoder<'e> {
             "syslog" => self.syslog(&mut f, path),
             "http" => self.http(&mut f, path),
             "smtp" => self.smtp(&mut f, path),
+            "otlp" => self.otlp(&mut f, path),
+            "journald" => self.journald(&mut f, path),
             "custom" => {
                 let factory = match f.take("factory") {
                     Some(n) => self.string(n, &join(path, "factory")),

@@ -338,6 +338,26 @@ mod tests {
     }
 
     #[test]
+    fn python_systemd_journal_handler_is_journald_and_syslog_stays_syslog() {
+        let text = "version: 1\nhandlers:\n  j: { class: systemd.journal.JournalHandler, SYSLOG_IDENTIFIER: shop, level: INFO }\n  s: { class: logging.handlers.SysLogHandler, address: /dev/log }\nroot: { handlers: [j, s] }\n";
+        let c = load(text).unwrap();
+        let crate::config::HandlerConfig::Journald(j) = &c.handlers["j"] else {
+            panic!("{:?}", c.handlers["j"]);
+        };
+        assert_eq!(j.syslog_identifier.as_deref(), Some("shop"));
+        assert_eq!(j.path, std::path::Path::new("/run/systemd/journal/socket"));
+        assert_eq!(j.common.level, Some(crate::config::Level::Info));
+        let crate::config::HandlerConfig::Syslog(s) = &c.handlers["s"] else {
+            panic!("{:?}", c.handlers["s"]);
+        };
+        assert_eq!(s.path, std::path::Path::new("/dev/log"));
+        let err = load(&text.replace("SYSLOG_IDENTIFIER: shop", "sender_function: ext://mod.send"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("handlers.j.sender_function"), "{err}");
+    }
+
+    #[test]
     fn mail_and_http_classes_translate() {
         let text = "version: 1\nhandlers:\n  m: { class: logging.handlers.SMTPHandler, mailhost: [mail.example, 2525], fromaddr: a@example.com, toaddrs: [b@example.com], subject: Boom, secure: [], timeout: 2.5, level: ERROR }\n  h: { class: logging.handlers.HTTPHandler, host: 'logs.example:8080', url: /ingest, method: POST }\nroot: { handlers: [m, h] }\n";
         let c = load(text).unwrap();
