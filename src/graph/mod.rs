@@ -23,12 +23,13 @@ use crate::formatters::{JsonFormatter, PatternFormatter};
 use crate::handlers::Handler;
 use crate::handlers::{
     ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
-    Target, WatchedFileHandler,
+    WatchedFileHandler,
 };
+use crate::handlers::node::HandlerNode;
 use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
 #[cfg(test)]
 pub(crate) use nodes::next_epoch;
-pub(crate) use nodes::{Decision, Graph, HandlerNode, LoggerNode};
+pub(crate) use nodes::{Decision, Graph, LoggerNode};
 
 pub use registry::{HandlerFactory, Registry};
 
@@ -538,20 +539,13 @@ pub(crate) fn build(
                         || resolved_targets(config, name) == resolved_targets(&g.config, name))
             })
             .map(|(_, n)| (Arc::clone(&n.handler), Arc::clone(&n.failed)));
-        let targets = || -> Result<Vec<Target>, String> {
+        let targets = || -> Result<Vec<Arc<HandlerNode>>, String> {
             h.targets()
                 .iter()
                 .map(|t| {
                     handlers
                         .get(t)
-                        .map(|n| Target {
-                            name: t.clone(),
-                            level: n.level,
-                            filters: n.filters.clone(),
-                            formatter: Arc::clone(&n.formatter),
-                            handler: Arc::clone(&n.handler),
-                            failed: Arc::clone(&n.failed),
-                        })
+                        .cloned()
                         .ok_or_else(|| format!("handler `{t}` could not be built"))
                 })
                 .collect()
@@ -663,7 +657,7 @@ fn open(
     name: &str,
     config: &HandlerConfig,
     registry: &Registry,
-    targets: Vec<Target>,
+    targets: Vec<Arc<HandlerNode>>,
 ) -> Result<Arc<dyn Handler>, String> {
     let msg = |e: Error| e.full_message();
     Ok(match config {

@@ -14,6 +14,7 @@ mod file;
 mod http;
 mod memory;
 mod net;
+pub(crate) mod node;
 mod open;
 mod owned;
 mod queue;
@@ -42,7 +43,6 @@ pub use file::FileHandler;
 pub use http::HttpHandler;
 pub use memory::MemoryHandler;
 pub use net::{TcpHandler, UdpHandler};
-pub(crate) use owned::Target;
 pub use queue::QueueHandler;
 pub use rotating::RotatingFileHandler;
 #[cfg(feature = "smtp")]

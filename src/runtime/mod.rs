@@ -25,7 +25,8 @@ use crate::error::{Diagnostic, Error};
 use crate::formatters::Formatter;
 use crate::graph::Registry;
 
-use crate::graph::{Decision, Graph, HandlerNode};
+use crate::graph::{Decision, Graph};
+use crate::handlers::node::{Failure, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
 
@@ -246,7 +247,7 @@ impl Dispatcher {
         let graph = self.shared.graph.load();
         let _ = crate::catch::quietly(|| {
             for node in graph.handler_instances() {
-                self.guarded::<false>(node, |h| h.handler.flush());
+                self.guarded(node, |h| h.handler.flush());
             }
         });
     }
@@ -257,7 +258,7 @@ impl Dispatcher {
         let graph = self.shared.graph.load();
         let _ = crate::catch::quietly(|| {
             for node in graph.handler_instances() {
-                self.guarded::<false>(node, |h| h.handler.reopen());
+                self.guarded(node, |h| h.handler.reopen());
             }
         });
     }
@@ -284,31 +285,28 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
-    /// Runs a handler operation, catching panics and reporting errors. The
-    /// thread is quiet already: inside the graph, or under `quietly`. With
-    /// `EMIT` (the operation is `emit`), an error the handler did not count
-    /// itself (see [`Error::counted`]) or a panic counts one failed record
-    /// for the node: in the error arms only, so that the success path is what
-    /// it was before failures were counted.
-    fn guarded<const EMIT: bool>(
-        &self,
-        node: &HandlerNode,
-        op: impl FnOnce(&HandlerNode) -> Result<(), Error>,
-    ) {
+    /// Runs a handler operation other than `emit` (flush, reopen), catching
+    /// a panic and reporting an error. The thread is quiet already: inside
+    /// the graph, or under `quietly`.
+    fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
         match crate::catch::caught(|| op(node)) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                if EMIT && !e.is_counted() {
-                    node.failed.fetch_add(1, Ordering::Relaxed);
-                }
+            Ok(Err(e)) => self.report_failure(node, Failure::Error(e)),
+            Err(caught) => self.report_failure(node, Failure::Panic(caught)),
+        }
+    }
+
+    /// Reports a handler's failure to the error hook, errors and panics each
+    /// at most once a second per handler, with a count of those suppressed.
+    #[cold]
+    fn report_failure(&self, node: &HandlerNode, failure: Failure) {
+        match failure {
+            Failure::Error(e) => {
                 if let Some(suppressed) = node.errors.due(now_secs()) {
                     self.report_now(&node.name, &e, suppressed);
                 }
             }
-            Err(caught) => {
-                if EMIT {
-                    node.failed.fetch_add(1, Ordering::Relaxed);
-                }
+            Failure::Panic(caught) => {
                 // Reported like errors, with the count in the message (a
                 // custom hook gets no separate count).
                 if let Some(suppressed) = node.panics.due(now_secs()) {
@@ -424,16 +422,7 @@ impl Dispatcher {
 
     fn emit_chain(&self, chain: &[Arc<HandlerNode>], entry: &Entry<'_>) {
         for node in chain {
-            let emit =
-                |e: &Entry<'_>| self.guarded::<true>(node, |n| n.handler.emit(e, &*n.formatter));
-            if entry.record().level() <= node.level
-                && node
-                    .filters
-                    .iter()
-                    .all(|f| f.check(entry, &mut |e| emit(e)))
-            {
-                emit(entry);
-            }
+            node.emit(entry, |failure| self.report_failure(node, failure));
         }
     }
 
