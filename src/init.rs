@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{self, Config};
-use crate::error::{Error, ErrorKind};
-use crate::graph::{self, Registry};
+use crate::error::{Diagnostic, Error, ErrorKind};
+use crate::graph::{self, Checked, Registry};
 use crate::handle::Handle;
 use crate::handlers::Handler;
 use crate::load::{self, Format};
@@ -100,7 +100,18 @@ impl Builder {
     ///
     /// When the config is invalid or an output cannot be opened.
     pub fn build(self, config: &Config) -> Result<Dispatcher, Error> {
-        Dispatcher::from_parts(config, self.registry, self.on_error)
+        let checked = graph::check(config);
+        self.build_checked(config, checked).map(|(d, _)| d)
+    }
+
+    /// [`build`](Builder::build) from the validation of `config`; returns its
+    /// warnings too.
+    fn build_checked(
+        self,
+        config: &Config,
+        checked: Checked,
+    ) -> Result<(Dispatcher, Vec<Diagnostic>), Error> {
+        Dispatcher::from_parts(config, checked, self.registry, self.on_error)
     }
 
     /// Loads the config file at `path`, installs it as the `log` backend and,
@@ -116,11 +127,11 @@ impl Builder {
     /// [`ErrorKind::AlreadyInitialized`], and nothing is installed.
     pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
-        let config = load::load_path(path)?;
+        let (config, checked) = load::load_path(path)?;
         let watch = config.reload.enabled;
         let tracing = !self.skip_tracing;
-        let dispatcher = self.build(&config)?;
-        let mut handle = install(dispatcher, &config, tracing)?;
+        let (dispatcher, warnings) = self.build_checked(&config, checked)?;
+        let mut handle = install(dispatcher, warnings, tracing)?;
         if watch {
             handle.watcher = Some(reload::Watcher::start(
                 handle.dispatcher.clone(),
@@ -152,8 +163,8 @@ impl Builder {
     /// ```
     pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
-        let config = load::load_path(path)?;
-        let dispatcher = self.build(&config)?;
+        let (config, checked) = load::load_path(path)?;
+        let (dispatcher, _) = self.build_checked(&config, checked)?;
         let watcher = if config.reload.enabled {
             Some(reload::Watcher::start(
                 dispatcher.clone(),
@@ -175,10 +186,10 @@ impl Builder {
     ///
     /// As [`init_file`](Builder::init_file), less the file.
     pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
-        let config = load::load_str(text, format, None)?;
+        let (config, checked) = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
-        let dispatcher = self.build(&config)?;
-        install(dispatcher, &config, tracing)
+        let (dispatcher, warnings) = self.build_checked(&config, checked)?;
+        install(dispatcher, warnings, tracing)
     }
 
     /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
@@ -196,8 +207,9 @@ impl Builder {
             None => {
                 let config = default_config();
                 let tracing = !self.skip_tracing;
-                let dispatcher = self.build(&config)?;
-                install(dispatcher, &config, tracing)
+                let checked = graph::check(&config);
+                let (dispatcher, warnings) = self.build_checked(&config, checked)?;
+                install(dispatcher, warnings, tracing)
             }
         }
     }
@@ -243,7 +255,11 @@ fn default_config() -> Config {
 /// Installs `dispatcher` as the `log` backend and, with the `tracing` feature
 /// and `tracing`, as the global `tracing` subscriber. Both are checked before
 /// either is installed, so a failure installs nothing.
-fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Handle, Error> {
+fn install(
+    dispatcher: Dispatcher,
+    warnings: Vec<Diagnostic>,
+    tracing: bool,
+) -> Result<Handle, Error> {
     #[cfg(feature = "tracing")]
     if tracing && tracing_core::dispatcher::has_been_set() {
         dispatcher.shutdown();
@@ -280,7 +296,7 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
         watcher: None,
     };
     // Warnings go through the new graph, on the `logfig` target.
-    for w in graph::validate(config) {
+    for w in warnings {
         log::warn!(target: "logfig", "{w}");
     }
     Ok(handle)

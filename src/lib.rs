@@ -92,7 +92,7 @@ mod value;
 
 pub use config::Config;
 pub use entry::Entry;
-pub use error::{Diagnostic, Error, ErrorKind, Severity};
+pub use error::{Diagnostic, DiagnosticKind, Error, ErrorKind, Severity};
 pub use filters::{
     DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
 };

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::{OutputFormat, plural};
-use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::error::ErrorKind;
 use crate::error::Severity;
@@ -21,14 +20,13 @@ struct Checked {
 }
 
 fn check_file(path: &Path, warnings_as_errors: bool) -> Checked {
-    let (status, diagnostics, message) = match Config::from_path(path) {
-        Ok(config) => match config.validate() {
-            Ok(warnings) => {
-                let status = u8::from(warnings_as_errors && !warnings.is_empty());
-                (status, warnings, None)
-            }
-            Err(e) => (1, e.diagnostics().to_vec(), None),
-        },
+    // Loading validates (once); what it returns are the warnings.
+    let (status, diagnostics, message) = match crate::load::load_path(path) {
+        Ok((_, checked)) => {
+            let warnings = checked.diagnostics;
+            let status = u8::from(warnings_as_errors && !warnings.is_empty());
+            (status, warnings, None)
+        }
         Err(e) if e.kind() == ErrorKind::Io => (2, Vec::new(), Some(e.full_message())),
         Err(e) if e.diagnostics().is_empty() => (1, Vec::new(), Some(e.full_message())),
         Err(e) => (1, e.diagnostics().to_vec(), None),

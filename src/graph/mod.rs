@@ -16,16 +16,16 @@ use std::sync::Arc;
 use crate::config::{
     Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig, segments,
 };
-use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
+use crate::error::{Diagnostic, DiagnosticKind, Error, ErrorKind, Severity, hint};
 use crate::filters::Filter;
 use crate::formatters::Formatter;
 use crate::formatters::{JsonFormatter, PatternFormatter};
 use crate::handlers::Handler;
+use crate::handlers::node::HandlerNode;
 use crate::handlers::{
     ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
     WatchedFileHandler,
 };
-use crate::handlers::node::HandlerNode;
 use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
 #[cfg(test)]
 pub(crate) use nodes::next_epoch;
@@ -38,11 +38,28 @@ type LoggerRefs<'a> = (String, &'a [String], &'a [String], Option<Level>);
 
 type PickFilters<'a> = &'a dyn Fn(&[String]) -> Vec<Arc<dyn Filter>>;
 
+/// A config validated: its diagnostics, and the formatters and filters
+/// compiled on the way, which [`build`] assembles the graph from, so that a
+/// load, its build and its warnings compile each pattern and regex once.
+pub(crate) struct Checked {
+    /// Every problem found, placed in the config's source.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    formatters: BTreeMap<String, Arc<dyn Formatter>>,
+    filters: BTreeMap<String, Arc<dyn Filter>>,
+}
+
 /// Every semantic problem of `config`: dangling references, formats and regexes
 /// that do not compile, values out of range (errors); unused handlers and levels
 /// compiled out of this binary (warnings). Placed in the config's source.
 pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
+    check(config).diagnostics
+}
+
+/// [`validate`], keeping what it compiled for [`build`]. Pure: no I/O.
+pub(crate) fn check(config: &Config) -> Checked {
     let mut out = Vec::new();
+    let mut formatters = BTreeMap::new();
+    let mut filters = BTreeMap::new();
     if config.version != 1 {
         out.push(Diagnostic::error(
             "version",
@@ -52,31 +69,38 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     if config.incremental {
         // Only levels are read from an incremental config (Python's rule);
         // whether its handlers exist is checked against the running config.
-        return out
-            .into_iter()
-            .map(|d| crate::config::place(d, &config.origin))
-            .collect();
+        return Checked {
+            diagnostics: placed(out, config),
+            formatters,
+            filters,
+        };
     }
     for (name, f) in &config.formatters {
         let path = crate::error::join("formatters", name);
         let compiled = match f {
-            FormatterConfig::Pattern(c) => PatternFormatter::compile_keyed(c)
-                .map(drop)
-                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
-            FormatterConfig::Json(c) => JsonFormatter::compile_keyed(c)
-                .map(drop)
-                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
+            FormatterConfig::Pattern(c) => {
+                PatternFormatter::compile_keyed(c).map(|f| Arc::new(f) as Arc<dyn Formatter>)
+            }
+            FormatterConfig::Json(c) => {
+                JsonFormatter::compile_keyed(c).map(|f| Arc::new(f) as Arc<dyn Formatter>)
+            }
         };
-        if let Err((p, e)) = compiled {
-            out.push(Diagnostic::error(p, e));
+        match compiled {
+            Ok(f) => {
+                formatters.insert(name.clone(), f);
+            }
+            Err((key, e)) => out.push(Diagnostic::error(format!("{path}.{key}"), e)),
         }
     }
     for (name, f) in &config.filters {
-        if let Err(e) = crate::filters::build(f) {
-            out.push(Diagnostic::error(
+        match crate::filters::build(f) {
+            Ok(f) => {
+                filters.insert(name.clone(), Arc::from(f));
+            }
+            Err(e) => out.push(Diagnostic::error(
                 crate::error::join("filters", name) + ".pattern",
                 e,
-            ));
+            )),
         }
     }
     let mut used_handlers = HashSet::new();
@@ -176,10 +200,13 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             check_rotation_interval(&mut out, &path, r);
         }
         if !used_handlers.contains(name.as_str()) {
-            out.push(Diagnostic::warning(
-                path.clone(),
-                format!("handler `{name}` is not used by any logger"),
-            ));
+            out.push(
+                Diagnostic::warning(
+                    path.clone(),
+                    format!("handler `{name}` is not used by any logger"),
+                )
+                .of_kind(DiagnosticKind::Unused),
+            );
         }
         if let HandlerConfig::File(f) = h {
             // Handlers come in name order: the first one seen is the other.
@@ -196,7 +223,17 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     }
     check_cycles(config, &mut out);
     archives::check(config, &mut out);
-    out.into_iter()
+    Checked {
+        diagnostics: placed(out, config),
+        formatters,
+        filters,
+    }
+}
+
+/// `diagnostics` placed in the source of `config`.
+fn placed(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
         .map(|d| crate::config::place(d, &config.origin))
         .collect()
 }
@@ -480,37 +517,25 @@ pub(crate) fn empty_graph() -> Graph {
     Graph::new(Config::default(), vec![root], BTreeMap::new())
 }
 
-/// Builds the graph for `config`, reusing unchanged handlers of `previous`.
-/// Returns the graph and the config's warnings.
+/// Builds the graph for `config` from its validation `checked` (of `config`,
+/// or of a config that differs from it in levels only), reusing unchanged
+/// handlers of `previous`. Returns the graph and the config's warnings.
 pub(crate) fn build(
     config: &Config,
+    checked: Checked,
     registry: &Registry,
     previous: Option<&Graph>,
 ) -> Result<(Graph, Vec<Diagnostic>), Error> {
-    let diagnostics = validate(config);
+    let Checked {
+        diagnostics,
+        formatters,
+        filters,
+    } = checked;
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
         .into_iter()
         .partition(|d| d.severity() == Severity::Error);
     if !errors.is_empty() {
         return Err(Error::from_diagnostics(ErrorKind::Invalid, errors));
-    }
-
-    let mut formatters: BTreeMap<&str, Arc<dyn Formatter>> = BTreeMap::new();
-    for (name, f) in &config.formatters {
-        let built: Arc<dyn Formatter> = match f {
-            FormatterConfig::Pattern(c) => {
-                Arc::new(PatternFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
-            }
-            FormatterConfig::Json(c) => {
-                Arc::new(JsonFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
-            }
-        };
-        formatters.insert(name, built);
-    }
-    let mut filters: BTreeMap<&str, Arc<dyn Filter>> = BTreeMap::new();
-    for (name, f) in &config.filters {
-        let built = crate::filters::build(f).map_err(|e| invalid(config, name, e))?;
-        filters.insert(name, Arc::from(built));
     }
     let pick_filters = |names: &[String]| -> Vec<Arc<dyn Filter>> {
         names
@@ -539,15 +564,10 @@ pub(crate) fn build(
                         || resolved_targets(config, name) == resolved_targets(&g.config, name))
             })
             .map(|(_, n)| (Arc::clone(&n.handler), Arc::clone(&n.failed)));
-        let targets = || -> Result<Vec<Arc<HandlerNode>>, String> {
+        let targets = || -> Result<Vec<Arc<HandlerNode>>, Error> {
             h.targets()
                 .iter()
-                .map(|t| {
-                    handlers
-                        .get(t)
-                        .cloned()
-                        .ok_or_else(|| format!("handler `{t}` could not be built"))
-                })
+                .map(|t| handlers.get(t).cloned().ok_or_else(|| not_built(t)))
                 .collect()
         };
         let (handler, failed) = match reused {
@@ -557,8 +577,14 @@ pub(crate) fn build(
                     opened.push(Arc::clone(&h));
                     (h, None)
                 }
-                Err(message) => {
-                    let d = Diagnostic::error(crate::error::join("handlers", name), message);
+                Err(e) => {
+                    let kind = match e.kind() {
+                        ErrorKind::FeatureDisabled => DiagnosticKind::MissingFeature,
+                        _ => DiagnosticKind::Other,
+                    };
+                    let d =
+                        Diagnostic::error(crate::error::join("handlers", name), e.full_message())
+                            .of_kind(kind);
                     failures.push(crate::config::place(d, &config.origin));
                     continue;
                 }
@@ -592,7 +618,10 @@ pub(crate) fn build(
         for h in opened {
             let _ = h.close();
         }
-        let kind = if failures.iter().any(|d| d.message().contains("feature")) {
+        let kind = if failures
+            .iter()
+            .any(|d| d.kind() == DiagnosticKind::MissingFeature)
+        {
             ErrorKind::FeatureDisabled
         } else {
             ErrorKind::Io
@@ -646,11 +675,6 @@ fn disabled_loggers(config: &Config, previous: Option<&Graph>) -> Vec<String> {
     out
 }
 
-fn invalid(config: &Config, name: &str, e: String) -> Error {
-    let d = crate::config::place(Diagnostic::error(name, e), &config.origin);
-    Error::from_diagnostics(ErrorKind::Invalid, vec![d])
-}
-
 /// Opens the output of one handler config; `targets` are the built handlers
 /// a queue or memory handler writes to.
 fn open(
@@ -658,19 +682,18 @@ fn open(
     config: &HandlerConfig,
     registry: &Registry,
     targets: Vec<Arc<HandlerNode>>,
-) -> Result<Arc<dyn Handler>, String> {
-    let msg = |e: Error| e.full_message();
+) -> Result<Arc<dyn Handler>, Error> {
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
-        HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
-        HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
-        HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
-        HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets).map_err(msg)?),
+        HandlerConfig::File(c) => Arc::new(FileHandler::open(c)?),
+        HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c)?),
+        HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c)?),
+        HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets)?),
         HandlerConfig::Memory(c) => {
             let target = targets
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("handler `{}` could not be built", c.target))?;
+                .ok_or_else(|| not_built(&c.target))?;
             let flush = c
                 .flush_level
                 .to_level_filter()
@@ -678,30 +701,40 @@ fn open(
             Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
         }
         HandlerConfig::Null(_) => Arc::new(NullHandler),
-        HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c).map_err(msg)?),
-        HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c).map_err(msg)?),
-        HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c)?),
+        HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c)?),
+        HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c)?),
         #[cfg(feature = "http")]
-        HandlerConfig::Http(c) => {
-            Arc::new(crate::handlers::HttpHandler::start(name, c).map_err(msg)?)
-        }
+        HandlerConfig::Http(c) => Arc::new(crate::handlers::HttpHandler::start(name, c)?),
         #[cfg(not(feature = "http"))]
         HandlerConfig::Http(_) => return Err(feature_disabled("http")),
         #[cfg(feature = "smtp")]
-        HandlerConfig::Smtp(c) => {
-            Arc::new(crate::handlers::SmtpHandler::start(name, c).map_err(msg)?)
-        }
+        HandlerConfig::Smtp(c) => Arc::new(crate::handlers::SmtpHandler::start(name, c)?),
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
-        HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
+        HandlerConfig::Custom(c) => Arc::from(
+            registry
+                .create(&c.factory, c.options.expose())
+                .map_err(|e| Error::new(ErrorKind::Other, e))?,
+        ),
     })
 }
 
-/// The message of a handler kind whose feature this build left out; `build`
-/// turns it into `ErrorKind::FeatureDisabled`.
+/// A handler kind whose feature this build left out.
 #[cfg(not(all(feature = "http", feature = "smtp")))]
-fn feature_disabled(kind: &str) -> String {
-    format!("handler type `{kind}` requires the `{kind}` feature of logfig")
+fn feature_disabled(kind: &str) -> Error {
+    Error::new(
+        ErrorKind::FeatureDisabled,
+        format!("handler type `{kind}` requires the `{kind}` feature of logfig"),
+    )
+}
+
+/// A queue's or memory handler's target that failed to open.
+fn not_built(target: &str) -> Error {
+    Error::new(
+        ErrorKind::Other,
+        format!("handler `{target}` could not be built"),
+    )
 }
 
 /// Resolves each configured logger's effective level and handler chain, with

@@ -1,7 +1,7 @@
 //! [`MemoryHandler`]: buffers records and passes them on in bulk.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::HandlerStats;
 use super::node::HandlerNode;
@@ -55,7 +55,11 @@ pub struct MemoryHandler {
 }
 
 impl MemoryHandler {
-    pub(crate) fn new(target: Arc<HandlerNode>, capacity: usize, flush_level: log::LevelFilter) -> Self {
+    pub(crate) fn new(
+        target: Arc<HandlerNode>,
+        capacity: usize,
+        flush_level: log::LevelFilter,
+    ) -> Self {
         MemoryHandler {
             target,
             capacity: capacity.max(1),

@@ -588,9 +588,9 @@ impl Worker {
         })?;
         let format =
             crate::load::Format::from_path(&self.path).unwrap_or(crate::load::Format::Yaml);
-        let config = crate::load::load_str(text, format, Some(&self.path))?;
+        let (config, checked) = crate::load::load_str(text, format, Some(&self.path))?;
         let old = self.dispatcher.config();
-        let applied = apply_if_changed(&self.dispatcher, &config)?;
+        let applied = apply_if_changed(&self.dispatcher, &config, checked)?;
         let changes = describe_changes(&old, &config);
         Ok((config, applied, changes))
     }

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::entry::Entry;
 use crate::error::{Diagnostic, Error};
 use crate::formatters::Formatter;
-use crate::graph::Registry;
+use crate::graph::{Checked, Registry};
 
 use crate::graph::{Decision, Graph};
 use crate::handlers::node::{Failure, HandlerNode};
@@ -101,18 +101,22 @@ impl Dispatcher {
     ///
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
-        Dispatcher::from_parts(config, Registry::default(), None)
+        let checked = crate::graph::check(config);
+        Dispatcher::from_parts(config, checked, Registry::default(), None).map(|(d, _)| d)
     }
 
+    /// A dispatcher for `config`, from its validation `checked`; returns the
+    /// config's warnings too.
     pub(crate) fn from_parts(
         config: &Config,
+        checked: Checked,
         registry: Registry,
         on_error: Option<ErrorHook>,
-    ) -> Result<Dispatcher, Error> {
+    ) -> Result<(Dispatcher, Vec<Diagnostic>), Error> {
         // Before the first build: a factory's panic is caught quietly too.
         crate::catch::install();
-        let (graph, _warnings) = crate::graph::build(config, &registry, None)?;
-        Ok(Dispatcher {
+        let (graph, warnings) = crate::graph::build(config, checked, &registry, None)?;
+        let dispatcher = Dispatcher {
             shared: Arc::new(Shared {
                 epoch: std::sync::atomic::AtomicU64::new(graph.epoch),
                 graph: ArcSwap::from_pointee(graph),
@@ -123,7 +127,8 @@ impl Dispatcher {
                 global: AtomicBool::new(false),
                 shut_down: AtomicBool::new(false),
             }),
-        })
+        };
+        Ok((dispatcher, warnings))
     }
 
     /// The config of the running graph.
@@ -162,6 +167,16 @@ impl Dispatcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&self, config: &Config) -> Result<Vec<Diagnostic>, Error> {
+        self.apply_checked(config, None)
+    }
+
+    /// [`apply`](Dispatcher::apply), with `config` validated already
+    /// (`checked`) when the caller loaded it.
+    pub(crate) fn apply_checked(
+        &self,
+        config: &Config,
+        checked: Option<Checked>,
+    ) -> Result<Vec<Diagnostic>, Error> {
         let state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
@@ -170,13 +185,13 @@ impl Dispatcher {
             ));
         }
         let merged;
-        let config = if config.incremental {
+        let (config, checked) = if config.incremental {
             merged = crate::graph::merge_incremental(&self.shared.graph.load().config, config)?;
-            &merged
+            (&merged, None)
         } else {
-            config
+            (config, checked)
         };
-        let swapped = self.swap_in(&state, config);
+        let swapped = self.swap_in(&state, config, checked);
         drop(state);
         if swapped.is_ok() {
             refresh_tracing_interest();
@@ -192,12 +207,15 @@ impl Dispatcher {
     }
 
     /// Builds a graph for `file_config` with the overrides on top, swaps it
-    /// in, and retires the handlers it does not carry over. The caller holds
-    /// the state lock.
+    /// in, and retires the handlers it does not carry over. `checked` is the
+    /// validation of `file_config` when the caller has it: the overrides
+    /// change levels only, so what it compiled serves, and its warnings are
+    /// the file's. The caller holds the state lock.
     fn swap_in(
         &self,
         overrides: &overrides::Overrides,
         file_config: &Config,
+        checked: Option<Checked>,
     ) -> Result<Vec<Diagnostic>, Error> {
         let old = self.shared.graph.load_full();
         let effective;
@@ -207,7 +225,9 @@ impl Dispatcher {
             effective = overrides.apply_to(file_config);
             &effective
         };
-        let (mut graph, warnings) = crate::graph::build(config, &self.shared.registry, Some(&old))?;
+        let checked = checked.unwrap_or_else(|| crate::graph::check(config));
+        let (mut graph, warnings) =
+            crate::graph::build(config, checked, &self.shared.registry, Some(&old))?;
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
         let new = Arc::new(graph);
@@ -786,9 +806,10 @@ impl log::Log for Dispatcher {
 pub(crate) fn apply_if_changed(
     dispatcher: &Dispatcher,
     config: &Config,
+    checked: Checked,
 ) -> Result<Option<Vec<Diagnostic>>, Error> {
     if dispatcher.shared.graph.load().config == *config {
         return Ok(None);
     }
-    dispatcher.apply(config).map(Some)
+    dispatcher.apply_checked(config, Some(checked)).map(Some)
 }
