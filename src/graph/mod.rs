@@ -782,3 +782,31 @@ fn resolve_loggers(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_is_assembled_from_what_validation_compiled() {
+        let text = "version: 1\nformatters:\n  f: { format: '%(message)s' }\nfilters:\n  r: { type: regex, pattern: 'x', action: deny }\nhandlers:\n  n: { type: null, formatter: f, filters: [r] }\nroot: { handlers: [n] }\n";
+        let config = Config::from_str(text, crate::load::Format::Yaml).unwrap();
+        let checked = check(&config);
+        let formatter = Arc::clone(&checked.formatters["f"]);
+        let filter = Arc::clone(&checked.filters["r"]);
+        let (graph, warnings) = build(&config, checked, &Registry::default(), None).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let node = &graph.handlers["n"];
+        assert!(Arc::ptr_eq(&node.formatter, &formatter), "compiled once");
+        assert!(Arc::ptr_eq(&node.filters[0], &filter), "compiled once");
+    }
+
+    #[test]
+    fn the_unused_warning_has_its_kind() {
+        let text = "version: 1\nhandlers:\n  spare: { type: null }\n";
+        let config = Config::from_str(text, crate::load::Format::Yaml).unwrap();
+        let d = validate(&config);
+        assert_eq!(d[0].kind(), DiagnosticKind::Unused);
+        assert_eq!(d[0].message(), "handler `spare` is not used by any logger");
+    }
+}

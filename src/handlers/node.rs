@@ -218,3 +218,124 @@ impl HandlerNode {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::NullHandlerConfig;
+    use crate::handlers::CaptureHandler;
+
+    /// A handler that fails every record: with an error, or by panicking.
+    #[derive(Debug)]
+    struct Failing {
+        panics: bool,
+    }
+
+    impl Handler for Failing {
+        fn emit(&self, _: &Entry<'_>, _: &dyn Formatter) -> Result<(), Error> {
+            if self.panics {
+                panic!("broken handler");
+            }
+            Err(Error::new(ErrorKind::Other, "disk full"))
+        }
+    }
+
+    /// Passes records whose message is not "drop me", reporting a record of
+    /// its own ahead of each one it passes (as dedup's summary).
+    #[derive(Debug)]
+    struct Announcing;
+
+    impl Filter for Announcing {
+        fn matches(&self, entry: &Entry<'_>) -> bool {
+            entry.record().args().to_string() != "drop me"
+        }
+
+        fn check(&self, entry: &Entry<'_>, report: &mut dyn FnMut(&Entry<'_>)) -> bool {
+            let pass = self.matches(entry);
+            if pass {
+                let record = log::Record::builder()
+                    .args(format_args!("announced"))
+                    .level(log::Level::Warn)
+                    .build();
+                report(&Entry::new(&record));
+            }
+            pass
+        }
+    }
+
+    fn node(handler: Arc<dyn Handler>, filters: Vec<Arc<dyn Filter>>) -> HandlerNode {
+        HandlerNode::new(
+            "h".into(),
+            log::LevelFilter::Info,
+            filters,
+            Arc::new(crate::formatters::PatternFormatter::message_only()),
+            handler,
+            HandlerConfig::Null(NullHandlerConfig::default()),
+        )
+    }
+
+    fn emit(node: &HandlerNode, level: log::Level, message: &str) -> Vec<Failure> {
+        let mut failures = Vec::new();
+        let _graph = crate::catch::enter_graph();
+        node.emit(
+            &Entry::new(
+                &log::Record::builder()
+                    .args(format_args!("{message}"))
+                    .level(level)
+                    .build(),
+            ),
+            |f| failures.push(f),
+        );
+        failures
+    }
+
+    #[test]
+    fn emit_applies_the_level_and_the_filters_with_their_records() {
+        let capture = CaptureHandler::new();
+        let node = node(Arc::new(capture.clone()), vec![Arc::new(Announcing)]);
+        assert!(emit(&node, log::Level::Debug, "below the level").is_empty());
+        assert!(emit(&node, log::Level::Info, "drop me").is_empty());
+        assert!(emit(&node, log::Level::Info, "kept").is_empty());
+        assert_eq!(capture.lines(), ["announced", "kept"]);
+        let meta = |level| log::Metadata::builder().level(level).build();
+        assert!(node.takes(&meta(log::Level::Info)));
+        assert!(!node.takes(&meta(log::Level::Debug)));
+    }
+
+    #[test]
+    fn a_failure_is_counted_once_and_passed_on() {
+        let erring = node(Arc::new(Failing { panics: false }), Vec::new());
+        let failures = emit(&erring, log::Level::Error, "x");
+        assert!(matches!(&failures[..], [Failure::Error(e)] if e.to_string() == "disk full"));
+        let panicking = node(Arc::new(Failing { panics: true }), Vec::new());
+        let failures = emit(&panicking, log::Level::Error, "x");
+        assert!(
+            matches!(&failures[..], [Failure::Panic(c)] if c.to_string().starts_with("broken handler"))
+        );
+        assert_eq!(erring.stats().failed, 1);
+        assert_eq!(panicking.stats().failed, 1);
+    }
+
+    #[test]
+    fn emit_quietly_names_the_handler_and_marks_the_error_counted() {
+        crate::catch::install();
+        let record = log::Record::builder()
+            .args(format_args!("x"))
+            .level(log::Level::Error)
+            .build();
+        let entry = Entry::new(&record);
+        let erring = node(Arc::new(Failing { panics: false }), Vec::new());
+        let e = erring.emit_quietly(&entry).unwrap_err();
+        assert_eq!(e.to_string(), "handler `h`: disk full");
+        assert!(e.is_counted());
+        let panicking = node(Arc::new(Failing { panics: true }), Vec::new());
+        let e = panicking.emit_quietly(&entry).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("handler `h` panicked: broken handler"),
+            "{e}"
+        );
+        assert!(e.is_counted());
+        assert_eq!(erring.stats().failed + panicking.stats().failed, 2);
+    }
+}
