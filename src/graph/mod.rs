@@ -789,8 +789,12 @@ mod tests {
 
     #[test]
     fn the_graph_is_assembled_from_what_validation_compiled() {
-        let text = "version: 1\nformatters:\n  f: { format: '%(message)s' }\nfilters:\n  r: { type: regex, pattern: 'x', action: deny }\nhandlers:\n  n: { type: null, formatter: f, filters: [r] }\nroot: { handlers: [n] }\n";
-        let config = Config::from_str(text, crate::load::Format::Yaml).unwrap();
+        let text = r#"{"version": 1,
+            "formatters": {"f": {"format": "%(message)s"}},
+            "filters": {"r": {"type": "regex", "pattern": "x", "action": "deny"}},
+            "handlers": {"n": {"type": "null", "formatter": "f", "filters": ["r"]}},
+            "root": {"handlers": ["n"]}}"#;
+        let config = Config::from_str(text, crate::load::Format::Json).unwrap();
         let checked = check(&config);
         let formatter = Arc::clone(&checked.formatters["f"]);
         let filter = Arc::clone(&checked.filters["r"]);
@@ -803,8 +807,8 @@ mod tests {
 
     #[test]
     fn the_unused_warning_has_its_kind() {
-        let text = "version: 1\nhandlers:\n  spare: { type: null }\n";
-        let config = Config::from_str(text, crate::load::Format::Yaml).unwrap();
+        let text = r#"{"version": 1, "handlers": {"spare": {"type": "null"}}}"#;
+        let config = Config::from_str(text, crate::load::Format::Json).unwrap();
         let d = validate(&config);
         assert_eq!(d[0].kind(), DiagnosticKind::Unused);
         assert_eq!(d[0].message(), "handler `spare` is not used by any logger");

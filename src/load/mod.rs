@@ -170,14 +170,17 @@ fn parse(
         Format::Toml => toml::parse(text, budget),
         Format::Json => json::parse(text, budget).map_err(|d| vec![d]),
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off
-        other => Err(vec![Diagnostic::error(
-            "",
-            format!(
-                "{} configs need the `{}` feature of logfig",
-                other.name(),
-                other.name().to_ascii_lowercase()
-            ),
-        )]),
+        other => Err(vec![
+            Diagnostic::error(
+                "",
+                format!(
+                    "{} configs need the `{}` feature of logfig",
+                    other.name(),
+                    other.name().to_ascii_lowercase()
+                ),
+            )
+            .of_kind(DiagnosticKind::MissingFeature),
+        ]),
     }
 }
 
