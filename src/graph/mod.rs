@@ -813,4 +813,20 @@ mod tests {
         assert_eq!(d[0].kind(), DiagnosticKind::Unused);
         assert_eq!(d[0].message(), "handler `spare` is not used by any logger");
     }
+
+    #[cfg(not(feature = "http"))]
+    #[test]
+    fn a_handler_kind_left_out_of_the_build_is_a_missing_feature() {
+        let text = r#"{"version": 1,
+            "handlers": {"h": {"type": "http", "url": "http://127.0.0.1:9/"}},
+            "root": {"handlers": ["h"]}}"#;
+        let config = Config::from_str(text, crate::load::Format::Json).unwrap();
+        let err = build(&config, check(&config), &Registry::default(), None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::FeatureDisabled, "{err}");
+        assert_eq!(err.diagnostics()[0].kind(), DiagnosticKind::MissingFeature);
+        assert!(
+            err.to_string().contains("requires the `http` feature"),
+            "{err}"
+        );
+    }
 }
