@@ -2,7 +2,8 @@
 //! `examples/logging.yaml`. Edit that file while it runs and watch the output
 //! follow (levels, formats, filters, outputs).
 //!
-//! Run it with `cargo run --example app`; stop it with Ctrl-C. With
+//! Run it with `cargo run --example app` (`-- examples/logging.ini` for the
+//! same config in Python's fileConfig form); stop it with Ctrl-C. With
 //! `LOGFIG_EXAMPLE_SECONDS=N` it stops by itself after N seconds.
 
 use std::time::{Duration, Instant};
@@ -37,7 +38,11 @@ mod jobs {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/logging.yaml");
+    // `cargo run --example app -- examples/logging.ini` runs the fileConfig form.
+    let config = std::env::args().nth(1).unwrap_or_else(|| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/logging.yaml").to_owned()
+    });
+    let config = config.as_str();
     let handle = logfig::init_file(config)?;
     log::info!("logging under {config}; edit it and watch this output change (Ctrl-C stops)");
     let stop_after = std::env::var("LOGFIG_EXAMPLE_SECONDS")

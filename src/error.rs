@@ -256,6 +256,8 @@ struct Repr {
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
     /// See [`Error::counted`].
     counted: bool,
+    /// See [`Error::reported`].
+    reported: bool,
 }
 
 impl Error {
@@ -267,6 +269,7 @@ impl Error {
                 diagnostics: Vec::new(),
                 source: None,
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -282,6 +285,7 @@ impl Error {
                 diagnostics,
                 source: None,
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -294,6 +298,7 @@ impl Error {
                 diagnostics: Vec::new(),
                 source: Some(Box::new(err)),
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -316,6 +321,7 @@ impl Error {
                 diagnostics: Vec::new(),
                 source: Some(err.into()),
                 counted: false,
+                reported: false,
             }),
         }
     }
@@ -344,6 +350,20 @@ impl Error {
     /// Whether [`counted`](Error::counted) marked this error.
     pub(crate) fn is_counted(&self) -> bool {
         self.repr.counted
+    }
+
+    /// Marks a handler error that was reported already, where the user of
+    /// that handler looks for it (CPython's `--- Logging error ---` on
+    /// stderr, for a Python config): the runtime counts it, and reports it
+    /// nowhere else.
+    pub(crate) fn reported(mut self) -> Self {
+        self.repr.reported = true;
+        self
+    }
+
+    /// Whether [`reported`](Error::reported) marked this error.
+    pub(crate) fn is_reported(&self) -> bool {
+        self.repr.reported
     }
 
     /// What kind of error this is.

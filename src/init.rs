@@ -131,12 +131,13 @@ impl Builder {
         let watch = config.reload.enabled;
         let tracing = !self.skip_tracing;
         let (dispatcher, warnings) = self.build_checked(&config, checked)?;
-        let mut handle = install(dispatcher, warnings, tracing)?;
+        let mut handle = install(dispatcher, &config, warnings.clone(), tracing)?;
         if watch {
             handle.watcher = Some(reload::Watcher::start(
                 handle.dispatcher.clone(),
                 path.to_path_buf(),
                 &config,
+                warnings,
             )?);
         }
         Ok(handle)
@@ -164,12 +165,13 @@ impl Builder {
     pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let (config, checked) = load::load_path(path)?;
-        let (dispatcher, _) = self.build_checked(&config, checked)?;
+        let (dispatcher, warnings) = self.build_checked(&config, checked)?;
         let watcher = if config.reload.enabled {
             Some(reload::Watcher::start(
                 dispatcher.clone(),
                 path.to_path_buf(),
                 &config,
+                warnings,
             )?)
         } else {
             None
@@ -189,7 +191,7 @@ impl Builder {
         let (config, checked) = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
         let (dispatcher, warnings) = self.build_checked(&config, checked)?;
-        install(dispatcher, warnings, tracing)
+        install(dispatcher, &config, warnings, tracing)
     }
 
     /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
@@ -209,7 +211,7 @@ impl Builder {
                 let tracing = !self.skip_tracing;
                 let checked = graph::check(&config);
                 let (dispatcher, warnings) = self.build_checked(&config, checked)?;
-                install(dispatcher, warnings, tracing)
+                install(dispatcher, &config, warnings, tracing)
             }
         }
     }
@@ -257,6 +259,7 @@ fn default_config() -> Config {
 /// either is installed, so a failure installs nothing.
 fn install(
     dispatcher: Dispatcher,
+    config: &Config,
     warnings: Vec<Diagnostic>,
     tracing: bool,
 ) -> Result<Handle, Error> {
@@ -295,9 +298,15 @@ fn install(
         dispatcher,
         watcher: None,
     };
-    // Warnings go through the new graph, on the `logfig` target.
+    // Warnings go through the new graph, on the `logfig` target; those of a
+    // Python config to the error hook only (CPython writes none).
     for w in warnings {
-        log::warn!(target: "logfig", "{w}");
+        if config.is_python() {
+            let e = Error::from_diagnostics(ErrorKind::Invalid, vec![w]);
+            handle.dispatcher.report_config(&e);
+        } else {
+            log::warn!(target: "logfig", "{w}");
+        }
     }
     Ok(handle)
 }

@@ -100,6 +100,44 @@ impl Escape {
     pub const NAMES: &'static [&'static str] = &["control", "lines", "none"];
 }
 
+/// What a pattern placeholder does that names no record attribute and has no
+/// entry in `defaults`.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{FormatterConfig, MissingField};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nformatters:\n  f: { format: '%(request)s %(message)s', missing: logging_error }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let FormatterConfig::Pattern(p) = &config.formatters["f"] else { unreachable!() };
+/// assert_eq!(p.missing, MissingField::LoggingError);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MissingField {
+    /// An error when the config is loaded; with `validate: false`, the
+    /// record's key-value of that name, else nothing (the default).
+    #[default]
+    Refuse,
+    /// CPython's `extra=` fields: the placeholder reads the record's
+    /// key-value of that name; a record that lacks it is not written, and
+    /// CPython's `--- Logging error ---` report (the missing name, the
+    /// message) goes to stderr, as `Handler.handleError` writes it. The
+    /// handler counts the record as failed. Python configs get this.
+    LoggingError,
+}
+
+impl MissingField {
+    /// The names of the modes, as written in a config.
+    pub const NAMES: &'static [&'static str] = &["refuse", "logging_error"];
+}
+
 /// `type: pattern`: renders a record through a Python format string.
 ///
 /// Placeholders are Python's record attributes (`asctime`, `created`,
@@ -139,6 +177,12 @@ pub struct PatternFormatterConfig {
     /// `repr()`: `\x1b`, `\r`, `\n`. Default: `control`.
     #[serde(default)]
     pub escape: Escape,
+    /// What a placeholder that names neither a record attribute nor an entry
+    /// of `defaults` does: `refuse` (an error at load, with `validate: true`)
+    /// or `logging_error` (read from the record's key-values; a record
+    /// without it is dropped with CPython's logging error). Default: `refuse`.
+    #[serde(default)]
+    pub missing: MissingField,
 }
 
 impl Default for PatternFormatterConfig {
@@ -151,6 +195,7 @@ impl Default for PatternFormatterConfig {
             validate: true,
             defaults: BTreeMap::new(),
             escape: Escape::Control,
+            missing: MissingField::Refuse,
         }
     }
 }

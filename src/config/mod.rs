@@ -21,12 +21,13 @@ pub use filter::{
     RateLimitFilterConfig, RegexFilterConfig,
 };
 pub use formatter::{
-    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig,
+    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, MissingField, PatternFormatterConfig,
 };
 pub use handler::{
     ColorMode, CommonHandlerConfig, Compression, ConsoleHandlerConfig, CustomHandlerConfig,
-    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Overflow,
-    QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream, WatchedFileHandlerConfig,
+    FileHandlerConfig, FileMode, HandlerConfig, MemoryHandlerConfig, NullHandlerConfig, Numbering,
+    Overflow, QueueHandlerConfig, RotateWhen, RotatingFileHandlerConfig, Stream,
+    WatchedFileHandlerConfig,
 };
 pub use handler::{
     ConnectionConfig, Credentials, Facility, Framing, HttpFormat, HttpHandlerConfig, Oversize,

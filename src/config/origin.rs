@@ -23,6 +23,14 @@ pub(crate) struct Origin {
     pub(crate) failed: Arc<std::collections::HashSet<String>>,
     /// Where the secrets are, so diagnostics never quote them.
     pub(crate) secrets: Arc<SecretSpots>,
+    /// Warnings found while loading (what the Python path ignored or
+    /// coerced), placed: every check of the config repeats them.
+    pub(crate) notes: Arc<Vec<Diagnostic>>,
+    /// Written for Python (`class:` handlers, or a `fileConfig` INI file):
+    /// CPython writes no diagnostics of its own, so logfig's about this
+    /// config go to the reload status and the error hook, never through the
+    /// graph or to stderr.
+    pub(crate) python: bool,
 }
 
 impl Origin {

@@ -223,8 +223,10 @@ pub(crate) fn check(config: &Config) -> Checked {
     }
     check_cycles(config, &mut out);
     archives::check(config, &mut out);
+    let mut diagnostics = placed(out, config);
+    diagnostics.extend(config.origin.notes.iter().cloned());
     Checked {
-        diagnostics: placed(out, config),
+        diagnostics,
         formatters,
         filters,
     }
@@ -685,6 +687,13 @@ fn open(
 ) -> Result<Arc<dyn Handler>, Error> {
     Ok(match config {
         HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), FileHandler::open),
+        HandlerConfig::RotatingFile(c) if c.delay => {
+            delayed(&c.path, c.clone(), RotatingFileHandler::open)
+        }
+        HandlerConfig::WatchedFile(c) if c.delay => {
+            delayed(&c.path, c.clone(), WatchedFileHandler::open)
+        }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c)?),
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c)?),
@@ -718,6 +727,22 @@ fn open(
                 .map_err(|e| Error::new(ErrorKind::Other, e))?,
         ),
     })
+}
+
+/// A file handler of `config` opened at its first record (`delay: true`).
+fn delayed<C, H>(
+    path: &std::path::Path,
+    config: C,
+    open: fn(&C) -> Result<H, Error>,
+) -> Arc<dyn Handler>
+where
+    C: Send + Sync + 'static,
+    H: Handler,
+{
+    Arc::new(crate::handlers::Delayed::new(
+        path.display().to_string(),
+        move || Ok(Box::new(open(&config)?)),
+    ))
 }
 
 /// A handler kind whose feature this build left out.

@@ -9,6 +9,7 @@ mod archive;
 mod capture;
 mod clock;
 mod console;
+mod delayed;
 mod file;
 #[cfg(feature = "http")]
 mod http;
@@ -38,6 +39,7 @@ pub use archive::ArchivePattern;
 pub use capture::CaptureHandler;
 pub use clock::{Clock, SystemClock};
 pub use console::ConsoleHandler;
+pub(crate) use delayed::Delayed;
 pub use file::FileHandler;
 #[cfg(feature = "http")]
 pub use http::HttpHandler;

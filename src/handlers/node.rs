@@ -194,11 +194,17 @@ impl HandlerNode {
         };
         match failure {
             None => Ok(()),
-            Some(Failure::Error(e)) => Err(Error::new(
-                ErrorKind::Handler,
-                format!("handler `{}`: {e}", self.name),
-            )
-            .counted()),
+            Some(Failure::Error(e)) => {
+                let wrapped =
+                    Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
+                        .counted();
+                // Reported already (CPython's logging error): only counted.
+                Err(if e.is_reported() {
+                    wrapped.reported()
+                } else {
+                    wrapped
+                })
+            }
             Some(Failure::Panic(caught)) => Err(Error::new(
                 ErrorKind::Handler,
                 format!("handler `{}` panicked: {caught}", self.name),

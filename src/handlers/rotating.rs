@@ -143,6 +143,8 @@ struct Naming {
     backups: Option<u32>,
     max_age: Option<Duration>,
     max_total_size: Option<u64>,
+    /// `numbering: shift`: Python's renaming of every archive at each roll.
+    shift: bool,
 }
 
 #[derive(Debug)]
@@ -246,6 +248,9 @@ impl RotatingFileHandler {
             backups: config.backups,
             max_age: config.max_age,
             max_total_size: config.max_total_size.map(|s| s.bytes()),
+            shift: config.numbering == crate::config::Numbering::Shift
+                && config.archive.is_none()
+                && config.compress == Compression::None,
         });
 
         let file = open_log(
@@ -369,6 +374,25 @@ impl RotatingFileHandler {
                     self.path.display()
                 ),
             ));
+        }
+        if self.naming.shift {
+            let first = self.naming.shift_archives()?;
+            std::fs::rename(&self.path, &first).map_err(|e| {
+                handler_error(
+                    format!(
+                        "renaming `{}` to `{}`",
+                        self.path.display(),
+                        first.display()
+                    ),
+                    e,
+                )
+            })?;
+            self.reopen_live(&mut live)?;
+            drop(live);
+            if let Some(tx) = lock(&self.jobs).as_ref() {
+                let _ = tx.send(Job::Rolled(first));
+            }
+            return Ok(());
         }
         let archive = self
             .naming
@@ -582,6 +606,33 @@ impl Naming {
             .map(|n| self.file(&n))
     }
 
+    /// `numbering: shift`, as CPython's `RotatingFileHandler.doRollover`:
+    /// `<file>.N-1` → `<file>.N` (the one there deleted), down to `<file>.1`
+    /// → `<file>.2`; returns the path of `<file>.1`, free for the live file.
+    /// Only regular files and links at these names are renamed or deleted,
+    /// never followed.
+    fn shift_archives(&self) -> Result<PathBuf, Error> {
+        let n = self.backups.unwrap_or(1).max(1);
+        let at = |i: u32| self.file(&format!("{}.{i}", self.base));
+        let fail = |what: &str, p: &Path, e: std::io::Error| {
+            handler_error(format!("{what} `{}`", p.display()), e)
+        };
+        let remove = |p: &Path| match std::fs::remove_file(p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(fail("deleting", p, e)),
+            _ => Ok(()),
+        };
+        for i in (1..n).rev() {
+            let (from, to) = (at(i), at(i + 1));
+            if std::fs::symlink_metadata(&from).is_ok() {
+                remove(&to)?;
+                std::fs::rename(&from, &to).map_err(|e| fail("renaming", &from, e))?;
+            }
+        }
+        let first = at(1);
+        remove(&first)?;
+        Ok(first)
+    }
+
     /// The entries of the directory, with what they are.
     fn names(&self) -> Vec<(String, Kind)> {
         let Ok(rd) = std::fs::read_dir(&self.dir) else {
@@ -767,8 +818,13 @@ impl Naming {
         if self.backups.is_none() && self.max_age.is_none() && self.max_total_size.is_none() {
             return Ok(());
         }
-        // Newest first: by number, or by modification time then name.
-        archives.sort_by(|a, b| (b.0, b.1, &b.2).cmp(&(a.0, a.1, &a.2)));
+        // Newest first: by number, or by modification time then name;
+        // shifted numbers count up from the newest.
+        if self.shift {
+            archives.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+        } else {
+            archives.sort_by(|a, b| (b.0, b.1, &b.2).cmp(&(a.0, a.1, &a.2)));
+        }
         let mut total = 0u64;
         for (i, (_, modified, name, len)) in archives.iter().enumerate() {
             total = total.saturating_add(*len);

@@ -29,7 +29,8 @@ use crate::graph::Checked;
 ///
 /// assert_eq!(Format::from_path("conf/logging.yml"), Some(Format::Yaml));
 /// assert_eq!(Format::from_path("logging.TOML"), Some(Format::Toml));
-/// assert_eq!(Format::from_path("logging.ini"), None);
+/// assert_eq!(Format::from_path("alembic.ini"), Some(Format::Ini));
+/// assert_eq!(Format::from_path("logging.cfg"), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -40,6 +41,10 @@ pub enum Format {
     Toml,
     /// JSON (`.json`).
     Json,
+    /// Python's `logging.config.fileConfig` INI (`.ini`, `.conf`): read as
+    /// CPython reads it, sections other than logging's ignored (so a whole
+    /// `alembic.ini` or Pyramid `development.ini` works as it is).
+    Ini,
 }
 
 impl Format {
@@ -50,6 +55,7 @@ impl Format {
             "yaml" | "yml" => Some(Format::Yaml),
             "toml" => Some(Format::Toml),
             "json" => Some(Format::Json),
+            "ini" | "conf" => Some(Format::Ini),
             _ => None,
         }
     }
@@ -60,6 +66,7 @@ impl Format {
             Format::Yaml => "YAML",
             Format::Toml => "TOML",
             Format::Json => "JSON",
+            Format::Ini => "INI",
         }
     }
 }
@@ -71,7 +78,7 @@ pub(crate) fn load_path(path: &Path) -> Result<(Config, Checked), Error> {
         Error::new(
             ErrorKind::Invalid,
             format!(
-                "{}: cannot tell the config format from the file name; use .yaml, .yml, .toml or .json",
+                "{}: cannot tell the config format from the file name; use .yaml, .yml, .toml, .json, or .ini/.conf for Python's fileConfig",
                 path.display()
             ),
         )
@@ -104,6 +111,8 @@ pub(crate) fn load_with_env(
         spans: Arc::default(),
         failed: Arc::default(),
         secrets: Arc::default(),
+        notes: Arc::default(),
+        python: false,
     };
     // Before anything is copied or indexed.
     if let Some(d) = budget::text_too_long(text) {
@@ -119,7 +128,12 @@ pub(crate) fn load_with_env(
     // Python's dictConfig form (`class:`, `filename:`, `cfg://`) → logfig's,
     // after `${VAR}` expansion so `cfg://` copies expanded values.
     if !decoder.exhausted() {
-        python::translate(&mut root, &mut decoder);
+        origin.python = python::translate(
+            &mut root,
+            &mut decoder,
+            format == Format::Ini,
+            (format == Format::Yaml).then_some(text),
+        );
     }
     let config = if decoder.exhausted() {
         None
@@ -137,6 +151,14 @@ pub(crate) fn load_with_env(
     let (Some(mut config), false) = (config, exhausted) else {
         return Err(finish(ErrorKind::Invalid, diagnostics, omitted, &origin));
     };
+    // Warnings of the load itself (the Python path's), kept for every later
+    // check: `logfig check`, the reload status.
+    let notes: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Warning)
+        .map(|d| place(d.clone(), &origin))
+        .collect();
+    origin.notes = Arc::new(notes);
     config.origin = origin;
     // Semantic checks run even when decoding found problems, so one pass
     // reports everything.
@@ -169,6 +191,7 @@ fn parse(
         #[cfg(feature = "toml")]
         Format::Toml => toml::parse(text, budget),
         Format::Json => json::parse(text, budget).map_err(|d| vec![d]),
+        Format::Ini => python::ini::parse(text, budget),
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off
         other => Err(vec![
             Diagnostic::error(
@@ -226,6 +249,12 @@ fn position(d: Diagnostic, origin: &Origin) -> Diagnostic {
 }
 
 impl Config {
+    /// Whether the config is written for Python (`class:` handlers, or a
+    /// `fileConfig` INI file): its diagnostics stay out of the outputs.
+    pub(crate) fn is_python(&self) -> bool {
+        self.origin.python
+    }
+
     /// Parses and checks config text: syntax, keys, types, references. Every
     /// problem is reported at once, each with line, column and config path.
     ///

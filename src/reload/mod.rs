@@ -134,6 +134,9 @@ struct Worker {
     names: Vec<std::ffi::OsString>,
     /// For the notify callback; the thread still stops on `Message::Stop`.
     tx: Sender<Message>,
+    /// The running config is Python's: its diagnostics go to the status and
+    /// the error hook, not through the graph or to stderr.
+    python: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,10 +165,12 @@ fn hash(bytes: &[u8]) -> u64 {
 }
 
 impl Watcher {
+    /// Watches `path`, whose `config` runs in `dispatcher` with `warnings`.
     pub(crate) fn start(
         dispatcher: Dispatcher,
         path: PathBuf,
         config: &Config,
+        warnings: Vec<Diagnostic>,
     ) -> Result<Watcher, Error> {
         let (tx, rx) = mpsc::channel();
         // The bytes the running config was loaded from, not a second read:
@@ -174,8 +179,11 @@ impl Watcher {
             Some(text) => text.as_bytes().to_vec(),
             None => std::fs::read(&path).unwrap_or_default(),
         };
+        let python = config.is_python();
         let state = Arc::new(Mutex::new(ReloadStatus {
             hash: hash(&bytes),
+            // A Python config's warnings are nowhere else to be seen.
+            diagnostics: if python { warnings } else { Vec::new() },
             ..ReloadStatus::default()
         }));
         let callbacks = Arc::new(Callbacks::default());
@@ -192,6 +200,7 @@ impl Watcher {
             notify: None,
             names: Vec::new(),
             tx: tx.clone(),
+            python,
         };
         worker.watch();
         worker.arm_hangup()?;
@@ -479,7 +488,13 @@ impl Worker {
                 if let Err(e) = self.arm_hangup() {
                     report_failure(&self.path, &e);
                 }
-                if applied.is_some() {
+                self.python = config.is_python();
+                if applied.is_some() && self.python {
+                    for w in applied.iter().flatten() {
+                        let e = Error::from_diagnostics(ErrorKind::Invalid, vec![w.clone()]);
+                        self.dispatcher.report_config(&e);
+                    }
+                } else if applied.is_some() {
                     log::info!(logger: self.dispatcher, target: "logfig",
                         "reloaded `{}`: {changes}", self.path.display());
                     for w in applied.iter().flatten() {
@@ -491,9 +506,13 @@ impl Worker {
             Err(e) => {
                 status.error = Some(e.to_string());
                 status.diagnostics = e.diagnostics().to_vec();
-                report_failure(&self.path, &e);
-                log::error!(logger: self.dispatcher, target: "logfig",
-                    "reloading `{}` failed; the running config stays:\n{e}", self.path.display());
+                if self.python {
+                    self.dispatcher.report_config(&e);
+                } else {
+                    report_failure(&self.path, &e);
+                    log::error!(logger: self.dispatcher, target: "logfig",
+                        "reloading `{}` failed; the running config stays:\n{e}", self.path.display());
+                }
                 Err(e)
             }
         };

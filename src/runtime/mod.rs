@@ -322,6 +322,10 @@ impl Dispatcher {
     fn report_failure(&self, node: &HandlerNode, failure: Failure) {
         match failure {
             Failure::Error(e) => {
+                // Reported already (CPython's logging error): only counted.
+                if e.is_reported() {
+                    return;
+                }
                 if let Some(suppressed) = node.errors.due(now_secs()) {
                     self.report_now(&node.name, &e, suppressed);
                 }
@@ -347,6 +351,16 @@ impl Dispatcher {
                     );
                 }
             }
+        }
+    }
+
+    /// Sends a problem of a Python config (a warning, a failed reload) to
+    /// the error hook, if the application set one; else it stays in the
+    /// reload status: CPython writes no such diagnostics, so logfig writes
+    /// none to the outputs either.
+    pub(crate) fn report_config(&self, e: &Error) {
+        if let Some(hook) = self.shared.on_error.as_ref() {
+            let _ = crate::catch::quietly(|| hook("logfig", e));
         }
     }
 

@@ -1,6 +1,7 @@
 //! Fuzzing every parser of logfig, on stable Rust: the YAML, TOML and JSON
 //! loaders, `${}` expansion, the `%`/`{`/`$` formats with `datefmt`, the
-//! Python `dictConfig` translator and the `rotating_file` archive pattern.
+//! Python `dictConfig` translator, the `fileConfig` INI reader and its `args`
+//! literal reader, and the `rotating_file` archive pattern.
 //!
 //! `cargo test` runs a short, deterministic pass (seed 0, a fixed number of
 //! inputs per target). `LOGFIG_FUZZ_SECONDS=25 cargo test --all-features

@@ -63,6 +63,17 @@ const PYTHON_WORDS: &str = "class: logging.¦logging.handlers.RotatingFileHandle
     cfg://formatters.f¦ext://sys.stderr¦queue.Queue¦maxsize: ¦address: ¦mailhost: ¦toaddrs: ¦\
     fmt: ¦: ¦- ¦[¦]¦{¦}¦\n  ¦&a ¦*a";
 
+const INI_WORDS: &str = "[¦]¦[loggers]\n¦[handlers]\n¦[formatters]\n¦[DEFAULT]\n¦keys=¦root¦\
+    [logger_root]\n¦[handler_h]\n¦[formatter_f]\n¦handlers=¦qualname=¦propagate=¦level=¦\
+    class=¦StreamHandler¦handlers.RotatingFileHandler¦args=¦kwargs=¦format=¦datefmt=¦style=¦\
+    defaults=¦target=¦%(¦)s¦%%¦%(here)s¦ = ¦: ¦\n¦\n  ¦# c\n¦; c\n¦,¦(sys.stdout,)¦";
+
+/// Python expressions of `args=`: literals, names, operators.
+const ARGS_WORDS: &str = "(¦)¦[¦]¦{¦}¦,¦:¦'¦\"¦r'¦b'¦'''¦\\¦\\x41¦\\u00e9¦+¦-¦*¦//¦%¦**¦.¦\
+    sys.stdout¦sys.stderr¦None¦True¦False¦DEBUG¦logging.INFO¦handlers.SYSLOG_UDP_PORT¦\
+    handlers.SysLogHandler.LOG_USER¦os.system¦__import__¦1e9¦0x1F¦0o7¦1_000¦10*1024*1024¦\
+    170141183460469231731687303715884105727¦%(x)s¦\n¦ ";
+
 const ARCHIVE_WORDS: &str = "%Y¦%m¦%d¦%H¦%M¦%S¦%j¦%s¦%%¦%F¦%q¦%T¦%D¦%c¦%-d¦%3d¦%Ey¦.¦..¦.gz¦\
     .tmp¦.log¦app¦*¦?¦[¦]¦(¦)¦+¦\\¦é¦ ";
 
@@ -141,6 +152,15 @@ pub(crate) const TARGETS: &[Target] = &[
         |b| load(b, Format::Yaml),
         || at_budget(Format::Yaml),
     ),
+    loader(
+        "ini",
+        &["tests/python_real/fileconfig"],
+        &["ini", "conf"],
+        INI_WORDS,
+        |b| load(b, Format::Ini),
+        || at_budget(Format::Ini),
+    ),
+    own("ini_args", ARGS_WORDS, ini_args, 400),
     // Each input opens a handler: a thread, files, a regex.
     own("archive", ARCHIVE_WORDS, archive, 60),
 ];
@@ -152,6 +172,18 @@ fn at_budget(format: Format) -> Vec<u8> {
     match format {
         Format::Toml => format!("version = 1\nx = [{items}1]\n"),
         Format::Json => format!("{{\"version\": 1, \"x\": [{items}1]}}"),
+        // ConfigParser reads every section, logging's or not.
+        Format::Ini => {
+            let mut text = String::from(
+                "[loggers]\nkeys=root\n[handlers]\nkeys=\n[formatters]\nkeys=\n[logger_root]\nhandlers=\n[app]\n",
+            );
+            let mut i = 0;
+            while text.len() < (2 << 20) - 32 {
+                text.push_str(&format!("k{i}=v\n"));
+                i += 1;
+            }
+            text
+        }
         _ => format!("version: 1\nx: [{items}1]\n"),
     }
     .into_bytes()
@@ -212,6 +244,18 @@ pub(crate) fn outcome<'a>(verdict: &str, messages: impl IntoIterator<Item = &'a 
         }
     }
     h.finish()
+}
+
+/// The `args=` of a `fileConfig` handler, and its `kwargs=`: the input is
+/// the expression, in a file that reads it.
+fn ini_args(bytes: &[u8]) -> u64 {
+    let expr = text(bytes).replace('\n', "\n  ");
+    let ini = format!(
+        "[loggers]\nkeys=root\n[handlers]\nkeys=h,k\n[formatters]\nkeys=\n[logger_root]\nhandlers=h\n\
+         [handler_h]\nclass=handlers.SMTPHandler\nargs={expr}\n\
+         [handler_k]\nclass=handlers.SysLogHandler\nkwargs={expr}\n"
+    );
+    load(ini.as_bytes(), Format::Ini)
 }
 
 /// A loader: text → `Config` (or every diagnostic, rendered), then the

@@ -26,6 +26,8 @@ mod load {
     pub(crate) mod bounds;
     /// Python `dictConfig` files run by CPython and by logfig.
     pub(crate) mod dictconfig_vs_cpython;
+    /// `fileConfig` INI files: hot reload and `logfig check`.
+    pub(crate) mod fileconfig;
     pub(crate) mod fixtures;
     /// Real projects' logging configs run by CPython and by logfig.
     pub(crate) mod real_configs_vs_cpython;

@@ -44,6 +44,12 @@ pub struct FileHandlerConfig {
     /// Size of the write buffer used for records below `flush_level`. Default: 8KiB.
     #[serde(default = "default_buffer")]
     pub buffer: Size,
+    /// Create and open the file at the first record that reaches the handler,
+    /// not when the config is applied (Python's `delay=True`): a handler that
+    /// never gets a record leaves no file. A file that cannot be opened then
+    /// fails that record, and the next record tries again. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delay: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -65,6 +71,7 @@ impl FileHandlerConfig {
             permissions: default_permissions(),
             flush_level: default_flush_level(),
             buffer: default_buffer(),
+            delay: false,
             common: CommonHandlerConfig::default(),
         }
     }
@@ -183,6 +190,37 @@ pub enum Compression {
     Gzip,
 }
 
+/// How a `rotating_file` numbers its archives when `archive` is unset.
+///
+/// # Examples
+///
+/// ```
+/// use logfig::config::{HandlerConfig, Numbering};
+///
+/// let config = logfig::Config::from_str(
+///     "version: 1\nhandlers:\n  app: { type: rotating_file, path: app.log, max_bytes: 1MiB, backups: 3, numbering: shift }\nroot: { handlers: [app] }\n",
+///     logfig::Format::Yaml,
+/// )?;
+/// let HandlerConfig::RotatingFile(app) = &config.handlers["app"] else { unreachable!() };
+/// assert_eq!(app.numbering, Numbering::Shift);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Numbering {
+    /// `app.log.1` is the oldest; each roll takes the next number and no
+    /// archive is renamed after it was made (the default).
+    #[default]
+    Sequence,
+    /// Python's `RotatingFileHandler`: `app.log.1` is always the newest; each
+    /// roll renames `app.log.N` to `app.log.N+1` (deleting the one at
+    /// `backups`), then the live file to `app.log.1`. Needs `backups` of at
+    /// least 1, and neither `archive` nor `compress`. Python configs get this.
+    Shift,
+}
+
 /// `type: rotating_file`: writes to one file and rolls it over by size, by
 /// time, or both.
 ///
@@ -247,6 +285,11 @@ pub struct RotatingFileHandlerConfig {
     /// growing sequence number (`app.log.1`, `app.log.2`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<String>,
+    /// `sequence` (`app.log.1` oldest, never renamed) or `shift` (Python's:
+    /// `app.log.1` newest, the others renamed up at each roll). Default:
+    /// `sequence`.
+    #[serde(default)]
+    pub numbering: Numbering,
     /// Keep at most this many archives; older ones are deleted. Default: no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backups: Option<u32>,
@@ -266,6 +309,12 @@ pub struct RotatingFileHandlerConfig {
     /// `none` or `gzip`: compress archives on a background thread. Default: `none`.
     #[serde(default)]
     pub compress: Compression,
+    /// Create and open the file at the first record that reaches the handler,
+    /// not when the config is applied (Python's `delay=True`): a handler that
+    /// never gets a record leaves no file. A file that cannot be opened then
+    /// fails that record, and the next record tries again. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delay: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -292,10 +341,12 @@ impl RotatingFileHandlerConfig {
             at_time: None,
             utc: false,
             archive: None,
+            numbering: Numbering::Sequence,
             backups: None,
             max_age: None,
             max_total_size: None,
             compress: Compression::None,
+            delay: false,
             common: CommonHandlerConfig::default(),
         }
     }
@@ -331,6 +382,12 @@ pub struct WatchedFileHandlerConfig {
     #[serde(default = "default_permissions", serialize_with = "octal")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub permissions: u32,
+    /// Create and open the file at the first record that reaches the handler,
+    /// not when the config is applied (Python's `delay=True`): a handler that
+    /// never gets a record leaves no file. A file that cannot be opened then
+    /// fails that record, and the next record tries again. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delay: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,
@@ -342,6 +399,7 @@ impl WatchedFileHandlerConfig {
         WatchedFileHandlerConfig {
             path: path.into(),
             permissions: default_permissions(),
+            delay: false,
             common: CommonHandlerConfig::default(),
         }
     }

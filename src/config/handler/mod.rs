@@ -13,7 +13,7 @@ mod worker;
 
 pub use console::{ColorMode, ConsoleHandlerConfig, Stream};
 pub use file::{
-    Compression, FileHandlerConfig, FileMode, RotateWhen, RotatingFileHandlerConfig,
+    Compression, FileHandlerConfig, FileMode, Numbering, RotateWhen, RotatingFileHandlerConfig,
     WatchedFileHandlerConfig,
 };
 pub use http::{HttpFormat, HttpHandlerConfig};

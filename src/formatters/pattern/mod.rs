@@ -9,6 +9,7 @@
 //! same record (checked by `tests/integration/formatters/pattern_vs_cpython.rs`).
 
 mod attr;
+mod missing;
 mod number;
 mod parse;
 
@@ -24,7 +25,7 @@ use self::parse::{Align, Conv, Raw, Sign, Spec};
 use super::escape;
 use super::time::{self, TimeFormat};
 use super::{Formatter, MAX_PLACEHOLDERS};
-use crate::config::{Escape, FormatStyle, PatternFormatterConfig};
+use crate::config::{Escape, FormatStyle, MissingField, PatternFormatterConfig};
 use crate::entry::Entry;
 use crate::error::Error;
 use crate::error::{ErrorKind, hint};
@@ -228,6 +229,9 @@ pub struct PatternFormatter {
     /// names, `datefmt`, fills, defaults) needs no escape, so escaping the
     /// whole record at the end, in one scan, escapes exactly its record text.
     one_scan: bool,
+    /// With `missing: logging_error`, the key-values a record must have
+    /// (placeholders without a default), in the format's order.
+    required: Box<[Box<str>]>,
 }
 
 impl PatternFormatter {
@@ -277,6 +281,7 @@ impl PatternFormatter {
             time: None,
             escape: Escape::Control,
             one_scan: false,
+            required: Box::new([]),
         }
     }
 
@@ -298,11 +303,29 @@ impl PatternFormatter {
             None
         };
         let one_scan = one_scan(&pieces, cfg);
+        let required = if cfg.missing == MissingField::LoggingError {
+            pieces
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Field(f) => match &f.0 {
+                        Field::Extra {
+                            name,
+                            default: None,
+                        } => Some(name.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Box::default()
+        };
         Ok(PatternFormatter {
             pieces,
             time,
             escape: cfg.escape,
             one_scan,
+            required,
         })
     }
 
@@ -422,7 +445,7 @@ fn resolve(cfg: &PatternFormatterConfig, name: &str) -> Result<Field, String> {
         return Ok(Field::Attr(attr));
     }
     let default = cfg.defaults.get(name);
-    if cfg.validate && default.is_none() {
+    if cfg.validate && default.is_none() && cfg.missing == MissingField::Refuse {
         let mut candidates: Vec<&str> = Attr::names().collect();
         candidates.extend(cfg.defaults.keys().map(String::as_str));
         let h = hint(name, candidates);
@@ -500,6 +523,11 @@ fn check_spec(attr: Attr, name: &str, spec: &Spec, text: &str) -> Result<(), Str
 
 impl Formatter for PatternFormatter {
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+        if !self.required.is_empty()
+            && let Some(name) = missing::first_missing(&self.required, entry)
+        {
+            return Err(missing::report(name, entry));
+        }
         let start = out.len();
         // Plain text pieces are escaped one by one, or all at once at the end.
         // (Fields with a spec escape themselves: their width measures the
@@ -913,6 +941,7 @@ mod tests {
             time: f.time.clone(),
             escape: f.escape,
             one_scan: f.one_scan,
+            required: f.required.clone(),
         }
     }
 

@@ -43,6 +43,9 @@ impl Decoder<'_> {
                 .permissions(n, &join(path, "permissions"))
                 .unwrap_or(c.permissions);
         }
+        if let Some(n) = f.take("delay") {
+            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
+        }
         if let Some(n) = f.take("flush_level") {
             c.flush_level = self
                 .level(n, &join(path, "flush_level"))
@@ -68,6 +71,9 @@ impl Decoder<'_> {
             c.permissions = self
                 .permissions(n, &join(path, "permissions"))
                 .unwrap_or(c.permissions);
+        }
+        if let Some(n) = f.take("delay") {
+            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
         }
         c.common = self.common(f, path);
         file_path.map(|_| HandlerConfig::WatchedFile(c))
@@ -101,6 +107,9 @@ impl Decoder<'_> {
             c.permissions = self
                 .permissions(n, &join(path, "permissions"))
                 .unwrap_or(c.permissions);
+        }
+        if let Some(n) = f.take("delay") {
+            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
         }
         if let Some(n) = f.take("max_bytes") {
             let p = join(path, "max_bytes");
@@ -189,6 +198,30 @@ impl Decoder<'_> {
                     &[Compression::None, Compression::Gzip],
                 )
                 .unwrap_or_default();
+        }
+        if let Some(n) = f.take("numbering") {
+            use crate::config::Numbering;
+            let p = join(path, "numbering");
+            c.numbering = self
+                .choice(
+                    n,
+                    &p,
+                    "numbering",
+                    &["sequence", "shift"],
+                    &[Numbering::Sequence, Numbering::Shift],
+                )
+                .unwrap_or_default();
+            if c.numbering == Numbering::Shift
+                && (c.archive.is_some()
+                    || c.compress != Compression::None
+                    || c.backups.is_none_or(|b| b == 0))
+            {
+                self.error(
+                    n,
+                    &p,
+                    "`numbering: shift` renames numbered plain archives: it needs `backups` of at least 1, and neither `archive` nor `compress`",
+                );
+            }
         }
         c.common = self.common(f, path);
         file_path.map(|_| HandlerConfig::RotatingFile(c))

@@ -44,6 +44,19 @@ impl Decoder<'_> {
                         .choice(n, &join(path, "escape"), "escape", Escape::NAMES, &modes)
                         .unwrap_or_default();
                 }
+                if let Some(n) = f.take("missing") {
+                    use crate::config::MissingField;
+                    let modes = [MissingField::Refuse, MissingField::LoggingError];
+                    c.missing = self
+                        .choice(
+                            n,
+                            &join(path, "missing"),
+                            "missing",
+                            MissingField::NAMES,
+                            &modes,
+                        )
+                        .unwrap_or_default();
+                }
                 FormatterConfig::Pattern(c)
             }
             "json" => {

@@ -223,6 +223,8 @@ impl<'e> Decoder<'e> {
                     super::Format::Yaml => "version: 1",
                     super::Format::Toml => "version = 1",
                     super::Format::Json => "\"version\": 1",
+                    // The INI reader always writes it.
+                    super::Format::Ini => "version = 1",
                 };
                 self.error_at_path("", format!("missing key `version` (add `{add}`)"));
             }

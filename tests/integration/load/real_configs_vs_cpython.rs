@@ -65,89 +65,10 @@ const REJECTED: &str = "\u{1e}logfig-real-rejected\n";
 
 /// The configs logfig does not run like CPython yet, and why (STATUS.md has
 /// the details). Remove an entry when its config starts to match.
-const KNOWN_FAILING: &[(&str, &str)] = &[
-    (
-        "dictconfig/airflow_default_logging_config.yaml",
-        "a filter `(): logging.Filter` is refused as a Python factory",
-    ),
-    (
-        "dictconfig/aiven_metadata_parser_logging.json",
-        "`propagate: \"no\"` is refused; CPython takes the non-empty string as true",
-    ),
-    (
-        "dictconfig/cookiecutter_django_production.yaml",
-        "a filter `{}` (logging.Filter('')) is refused: `missing key type`",
-    ),
-    (
-        "dictconfig/defra_cdp_backend_logging.json",
-        "a filter `(): logging.Filter` is refused; `propagate` under `root` is refused (CPython ignores it)",
-    ),
-    (
-        "dictconfig/django_default_logging.yaml",
-        "filters `{}` are refused; `{server_time}`, supplied by `extra=`, is an unknown placeholder",
-    ),
-    (
-        "dictconfig/django_docs_complex_example.yaml",
-        "a filter with only an unknown key (`foo: bar`, no `name`) is refused",
-    ),
-    (
-        "dictconfig/gunicorn_19_config_defaults.yaml",
-        "`qualname` under a logger is refused; `stream: sys.stdout` (a plain string: CPython fails each record with a logging error) is refused",
-    ),
-    (
-        "dictconfig/gunicorn_config_defaults.yaml",
-        "`qualname` under a logger is refused",
-    ),
-    (
-        "dictconfig/landregistry_login_api_logging.json",
-        "`%(exc_info)s` is an unknown placeholder (CPython writes None); a filter `{}` is refused",
-    ),
-    (
-        "dictconfig/mlflow_loggers.yaml",
-        "a filter `(): logging.Filter` is refused as a Python factory",
-    ),
-    (
-        "dictconfig/prefect_logging.yml",
-        "`%(flow_run_name)r`/`%(task_run_name)r`, supplied by `extra=`, are unknown placeholders; the `\"\"` logger (root) is refused",
-    ),
-    (
-        "dictconfig/sanic_logging_defaults.yaml",
-        "`qualname` under a logger is refused; `%(host)s` & co., supplied by `extra=`, are unknown placeholders",
-    ),
-    (
-        "dictconfig/sscanss2_logging.json",
-        "`propagate: \"no\"` is refused; CPython takes the non-empty string as true",
-    ),
-    (
-        "dictconfig/synapse_default_log_config_2018.yaml",
-        "`%(request)s`, supplied by `extra=`, is an unknown placeholder; a filter with only an unknown key is refused",
-    ),
-    (
-        "dictconfig/synapse_sample_log_config.yaml",
-        "`%(request)s`, supplied by `extra=`, is an unknown placeholder (records without it: CPython's logging error)",
-    ),
-    (
-        "dictconfig/uvicorn_logging_config.yaml",
-        "`%(levelprefix)s` & co., supplied by `extra=`, are unknown placeholders",
-    ),
-    ("fileconfig/airflow_alembic.ini", NO_INI),
-    ("fileconfig/alembic_generic_template.ini", NO_INI),
-    ("fileconfig/ckan_deployment_template.ini", NO_INI),
-    ("fileconfig/ckan_test_core.ini", NO_INI),
-    ("fileconfig/gunicorn_example_logging.conf", NO_INI),
-    ("fileconfig/gunicorn_log_app.ini", NO_INI),
-    ("fileconfig/keystone_logging_sample.conf", NO_INI),
-    ("fileconfig/mlflow_alembic.ini", NO_INI),
-    ("fileconfig/nova_logging_sample.conf", NO_INI),
-    ("fileconfig/oslo_log_nova_sample.conf", NO_INI),
-    ("fileconfig/pyramid_starter_development.ini", NO_INI),
-    ("fileconfig/pyramid_starter_production.ini", NO_INI),
-    ("fileconfig/python_howto_logging.conf", NO_INI),
-    ("fileconfig/superset_alembic.ini", NO_INI),
-];
-
-/// Why every fileConfig file fails today.
-const NO_INI: &str = "no fileConfig reader: `.ini`/`.conf` is not a config format yet";
+const KNOWN_FAILING: &[(&str, &str)] = &[(
+    "dictconfig/gunicorn_19_config_defaults.yaml",
+    "`stream: sys.stdout` is a plain string, not `ext://sys.stdout`: CPython builds the handler and fails each record with `AttributeError: 'str' object has no attribute 'write'`; logfig refuses the value at load",
+)];
 
 /// The levels of the records each `# records:` logger gets.
 const PER_LOGGER: &[(log::Level, &str)] = &[
