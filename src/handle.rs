@@ -28,6 +28,9 @@ use crate::runtime::Dispatcher;
 pub struct Handle {
     pub(crate) dispatcher: Dispatcher,
     pub(crate) watcher: Option<reload::Watcher>,
+    /// The control endpoint, stopped before the watcher.
+    #[cfg(feature = "control")]
+    pub(crate) control: Option<crate::control::Control>,
 }
 
 impl Handle {
@@ -67,6 +70,10 @@ impl Handle {
     /// Stops watching, flushes and closes every handler; later records are
     /// dropped. Safe while other threads log.
     pub fn shutdown(mut self) {
+        #[cfg(feature = "control")]
+        {
+            self.control = None;
+        }
         self.watcher = None;
         self.dispatcher.shutdown();
     }
@@ -138,6 +145,29 @@ impl Handle {
         self.watcher.as_ref().map(reload::Watcher::status)
     }
 
+    /// The address the control endpoint listens on (`127.0.0.1:40123`,
+    /// `unix:/run/app/logfig.sock`): with `listen: 127.0.0.1:0`, the port
+    /// the system picked. `None` when no endpoint is configured.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let config = dir.path().join("logging.yaml");
+    /// std::fs::write(&config, "version: 1\ncontrol: { listen: 127.0.0.1:0, token: s3cret }\n")?;
+    /// let handle = logfig::Builder::new().build_file(&config)?;
+    /// let address = handle.control_address().expect("serving");
+    /// assert!(address.starts_with("127.0.0.1:"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "control")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "control")))]
+    pub fn control_address(&self) -> Option<String> {
+        self.control
+            .as_ref()
+            .and_then(crate::control::Control::address)
+    }
+
     /// Reads the config file now and applies it if it changed.
     ///
     /// # Errors
@@ -157,6 +187,10 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
+        #[cfg(feature = "control")]
+        {
+            self.control = None;
+        }
         self.watcher = None;
         if !self.dispatcher.is_shut_down() {
             self.dispatcher.flush_handlers();

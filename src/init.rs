@@ -140,6 +140,7 @@ impl Builder {
                 warnings,
             )?);
         }
+        attach_control(&mut handle, Some(path), &config)?;
         Ok(handle)
     }
 
@@ -176,10 +177,14 @@ impl Builder {
         } else {
             None
         };
-        Ok(Handle {
+        let mut handle = Handle {
             dispatcher,
             watcher,
-        })
+            #[cfg(feature = "control")]
+            control: None,
+        };
+        attach_control(&mut handle, Some(path), &config)?;
+        Ok(handle)
     }
 
     /// Parses `text`, installs it as the `log` backend. Nothing is watched.
@@ -191,7 +196,9 @@ impl Builder {
         let (config, checked) = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
         let (dispatcher, warnings) = self.build_checked(&config, checked)?;
-        install(dispatcher, &config, warnings, tracing)
+        let mut handle = install(dispatcher, &config, warnings, tracing)?;
+        attach_control(&mut handle, None, &config)?;
+        Ok(handle)
     }
 
     /// Installs the config file named by `LOGFIG_CONFIG`, else the first of
@@ -211,10 +218,31 @@ impl Builder {
                 let tracing = !self.skip_tracing;
                 let checked = graph::check(&config);
                 let (dispatcher, warnings) = self.build_checked(&config, checked)?;
-                install(dispatcher, &config, warnings, tracing)
+                let mut handle = install(dispatcher, &config, warnings, tracing)?;
+                attach_control(&mut handle, None, &config)?;
+                Ok(handle)
             }
         }
     }
+}
+
+/// Starts the control endpoint of `config` (issue #15) for `handle`.
+fn attach_control(handle: &mut Handle, file: Option<&Path>, config: &Config) -> Result<(), Error> {
+    #[cfg(feature = "control")]
+    {
+        let link = handle.watcher.as_ref().map(reload::Watcher::link);
+        handle.control =
+            crate::control::Control::start(handle.dispatcher.clone(), link, file, config)?;
+    }
+    #[cfg(not(feature = "control"))]
+    if config.control.is_some() {
+        let _ = (handle, file);
+        return Err(Error::new(
+            ErrorKind::FeatureDisabled,
+            "`control` requires the `control` feature of logfig",
+        ));
+    }
+    Ok(())
 }
 
 fn find_config_file() -> Option<PathBuf> {
@@ -297,6 +325,8 @@ fn install(
     let handle = Handle {
         dispatcher,
         watcher: None,
+        #[cfg(feature = "control")]
+        control: None,
     };
     // Warnings go through the new graph, on the `logfig` target; those of a
     // Python config to the error hook only (CPython writes none).

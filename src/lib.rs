@@ -57,6 +57,10 @@
 //!   records with `ureq` and rustls.
 //! - `smtp`: the `smtp` handler (`SmtpHandler`), which e-mails records with
 //!   `lettre` and rustls.
+//! - `control`: the control endpoint (`control:` in the config, or the
+//!   `LOGFIG_CONTROL` environment variable): levels of the running process
+//!   changed over HTTP, in the shape of Spring Boot's actuator `/loggers`,
+//!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
 //!
 //! # Supported Rust versions
 //!
@@ -70,6 +74,8 @@ mod catch;
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 pub mod config;
+#[cfg(feature = "control")]
+mod control;
 mod entry;
 mod error;
 mod filters;

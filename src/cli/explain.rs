@@ -205,7 +205,7 @@ pub(super) fn explain(
         Some(name) => loggers.route(name),
         None => loggers.root(),
     };
-    let mut s = String::new();
+    let mut s = super::ctl::explain_note(&config);
     match level {
         Some(l) => s.push_str(&format!(
             "record: target `{target}`, level {}\n",

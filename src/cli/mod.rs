@@ -16,6 +16,10 @@
 //!   loader, so the output holds their values at the time of the conversion.
 //!   Secrets are written as `***` (a note on stderr says how many) unless
 //!   `--show-secrets` is given.
+//! - `logfig ctl [--url URL | --socket PATH] [--token-env VAR] [--json]
+//!   loggers | get NAME | set NAME LEVEL [--for 15m] | reset NAME | status |
+//!   reload`: talks to a running process's control endpoint; exit status 0,
+//!   1 when the endpoint refused, 2 when it cannot be reached.
 //!
 //! Output goes to stdout (the diagnostics of `check` are its output); usage
 //! errors and failures of the other commands go to stderr. Config values are
@@ -31,6 +35,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
+mod ctl;
 mod explain;
 mod fmt;
 
@@ -86,6 +91,8 @@ enum Command {
         #[arg(long)]
         show_secrets: bool,
     },
+    /// Talk to a running process's control endpoint: loggers, get, set, reset, status, reload.
+    Ctl(ctl::CtlArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,6 +200,7 @@ where
             Ok((text, note)) => (text, note, 0),
             Err((message, status)) => (String::new(), message, status),
         },
+        Command::Ctl(args) => ctl::run(&args),
     };
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();

@@ -6,6 +6,7 @@
 //! The loader (`crate::load`) fills it from text; the builder (`crate::build`) turns
 //! it into a running graph. This module uses nothing else of the crate.
 
+pub(crate) mod control;
 mod filter;
 mod formatter;
 mod handler;
@@ -16,6 +17,7 @@ mod values;
 
 use std::collections::BTreeMap;
 
+pub use control::{ControlConfig, ControlListen};
 pub use filter::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
     RateLimitFilterConfig, RegexFilterConfig,
@@ -102,6 +104,10 @@ pub struct Config {
     /// The root logger, ancestor of every other. Default level: WARNING.
     #[serde(default)]
     pub root: RootConfig,
+    /// The control endpoint (feature `control`); off unless set here or by
+    /// the `LOGFIG_CONTROL` environment variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<ControlConfig>,
     /// With `incremental: true`: the handler levels to set, by handler name
     /// (`handlers` stays empty: as in Python, only levels are read).
     #[serde(skip)]
@@ -133,6 +139,7 @@ impl Default for Config {
             handlers: BTreeMap::new(),
             loggers: BTreeMap::new(),
             root: RootConfig::default(),
+            control: None,
             handler_levels: BTreeMap::new(),
             origin: Origin::default(),
         }

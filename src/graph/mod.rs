@@ -9,6 +9,8 @@ mod archives;
 mod nodes;
 mod registry;
 pub(crate) mod route;
+#[cfg(feature = "control")]
+pub(crate) mod seen;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;

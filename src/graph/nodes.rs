@@ -129,8 +129,17 @@ impl Graph {
         (best, exact)
     }
 
+    /// The level `target` gets, without noting it as seen: for the control
+    /// endpoint, whose queries are not the program's targets.
+    #[cfg(feature = "control")]
+    pub(crate) fn level_of(&self, target: &str) -> log::LevelFilter {
+        self.loggers[self.lookup_index(target).0 as usize].level
+    }
+
     /// The level decision for `target`, for the cache.
     pub(crate) fn decide(&self, target: &str) -> Decision {
+        #[cfg(feature = "control")]
+        super::seen::note(target);
         let (index, exact) = self.lookup_index(target);
         Decision {
             level: self.loggers[index as usize].level,

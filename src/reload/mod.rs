@@ -39,6 +39,8 @@ pub struct ReloadStatus {
     reloads: u64,
     error: Option<String>,
     diagnostics: Vec<Diagnostic>,
+    /// The last change made through the control endpoint.
+    control: Option<String>,
 }
 
 impl ReloadStatus {
@@ -65,6 +67,12 @@ impl ReloadStatus {
     /// The diagnostics (errors or warnings) of the last attempt.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The last change made through the control endpoint (feature
+    /// `control`): who, what, for how long.
+    pub fn last_control_change(&self) -> Option<&str> {
+        self.control.as_deref()
     }
 }
 
@@ -94,7 +102,27 @@ impl std::fmt::Debug for Callbacks {
     }
 }
 
+/// Asks the watcher thread behind `tx` to reload now, and waits for the outcome.
+fn reload_through(tx: &Sender<Message>) -> Result<(), Error> {
+    let (reply, rx) = mpsc::channel();
+    tx.send(Message::ReloadNow(reply))
+        .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
+    rx.recv()
+        .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+}
+
+fn read(state: &Mutex<ReloadStatus>) -> ReloadStatus {
+    state.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
 impl Callbacks {
+    fn add(&self, callback: ReloadCallback) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(callback);
+    }
+
     fn call(&self, status: &ReloadStatus) {
         let callbacks = self
             .0
@@ -217,27 +245,64 @@ impl Watcher {
     }
 
     pub(crate) fn status(&self) -> ReloadStatus {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        read(&self.state)
     }
 
     pub(crate) fn on_reload(&self, callback: ReloadCallback) {
-        self.callbacks
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(callback);
+        self.callbacks.add(callback);
+    }
+
+    /// What the control endpoint needs of the watcher, shareable with its
+    /// thread.
+    #[cfg(feature = "control")]
+    pub(crate) fn link(&self) -> Link {
+        Link {
+            tx: self.tx.clone(),
+            state: Arc::clone(&self.state),
+            callbacks: Arc::clone(&self.callbacks),
+        }
     }
 
     pub(crate) fn reload_now(&self) -> Result<(), Error> {
-        let (tx, rx) = mpsc::channel();
-        self.tx
-            .send(Message::ReloadNow(tx))
-            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
-        rx.recv()
-            .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+        reload_through(&self.tx)
+    }
+}
+
+/// The control endpoint's view of a [`Watcher`]: its status, manual
+/// reloads, and a place to record the endpoint's changes.
+#[cfg(feature = "control")]
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    tx: Sender<Message>,
+    state: Arc<Mutex<ReloadStatus>>,
+    callbacks: Arc<Callbacks>,
+}
+
+#[cfg(feature = "control")]
+impl Link {
+    pub(crate) fn status(&self) -> ReloadStatus {
+        read(&self.state)
+    }
+
+    /// As [`Watcher::reload_now`].
+    pub(crate) fn reload_now(&self) -> Result<(), Error> {
+        reload_through(&self.tx)
+    }
+
+    /// As [`Watcher::on_reload`].
+    pub(crate) fn on_reload(&self, callback: ReloadCallback) {
+        self.callbacks.add(callback);
+    }
+
+    /// Records a change made through the control endpoint and tells the
+    /// `on_reload` callbacks.
+    pub(crate) fn note(&self, change: String) {
+        let status = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.control = Some(change);
+            state.clone()
+        };
+        self.callbacks.call(&status);
     }
 }
 
@@ -436,7 +501,7 @@ impl Worker {
                 status.error = Some(e.to_string());
                 status.diagnostics = Vec::new();
                 self.callbacks.call(&status);
-                *self.state.lock().unwrap_or_else(PoisonError::into_inner) = status;
+                self.publish(status);
                 Err(e)
             }
         }
@@ -517,15 +582,20 @@ impl Worker {
             }
         };
         self.callbacks.call(&status);
-        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = status;
+        self.publish(status);
         result
     }
 
+    /// Stores `status`, keeping the control endpoint's last change, which
+    /// may have been noted since `status` was read.
+    fn publish(&self, mut status: ReloadStatus) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        status.control = state.control.take();
+        *state = status;
+    }
+
     fn status(&self) -> ReloadStatus {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        read(&self.state)
     }
 
     /// The file is missing (`error`) or empty: the running config stays,

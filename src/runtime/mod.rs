@@ -9,6 +9,8 @@
 
 mod cache;
 mod callsite;
+#[cfg(feature = "control")]
+pub(crate) mod inspect;
 #[cfg(feature = "tracing")]
 pub(crate) mod interest;
 mod overrides;

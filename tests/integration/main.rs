@@ -6,6 +6,8 @@
 
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "control")]
+mod control;
 mod dispatch;
 mod readme;
 #[cfg(feature = "tracing")]

@@ -17,6 +17,7 @@ use crate::config::{
 use crate::error::{Diagnostic, MAX_DIAGNOSTICS, hint, join};
 
 mod console;
+mod control;
 mod file;
 mod filter;
 mod formatter;
@@ -257,6 +258,9 @@ impl<'e> Decoder<'e> {
         }
         if let Some(n) = f.take("root") {
             config.root = self.root(n, "root").unwrap_or_default();
+        }
+        if let Some(n) = f.take("control") {
+            config.control = self.control(n, "control");
         }
         // Issue #4: editors read the schema from a top-level `$schema` key (JSON
         // configs); accept and ignore it, without listing it among the known keys.
