@@ -10,7 +10,9 @@
 //! - `handler/<type>`: one enabled `log::info!` through the whole path into
 //!   each handler type, its output going nowhere that costs: `/dev/null` for
 //!   the file kinds, a `null` handler behind `queue` and `memory`, and for the
-//!   network kinds a reader on 127.0.0.1 that discards what it gets;
+//!   network kinds a reader on 127.0.0.1 (for `otlp`, an HTTP server answering
+//!   200; for `journald`, a datagram socket in a temporary directory) that
+//!   discards what it gets;
 //! - `apply/swap`: building a graph from a config and swapping it in (what a
 //!   reload costs once the file is parsed), handlers reused.
 //!
@@ -160,11 +162,66 @@ fn udp_sink() -> u16 {
     port
 }
 
+/// An HTTP/1.1 server on 127.0.0.1 that answers every request 200 with an
+/// empty body (the `otlp` handler's collector).
+#[cfg(feature = "otlp")]
+fn http_sink() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+                let mut conn = conn;
+                loop {
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err()
+                        || conn
+                            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                            .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A datagram socket in `dir` whose datagrams are read and discarded (the
+/// `journald` handler's journal).
+#[cfg(target_os = "linux")]
+fn journal_sink(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("journal.socket");
+    let socket = std::os::unix::net::UnixDatagram::bind(&path).expect("bind");
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 20];
+        while socket.recv(&mut buf).is_ok() {}
+    });
+    path
+}
+
 fn handlers(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let rotating = dir.path().join("rotating.log");
     let (tcp, udp, syslog) = (tcp_sink(), udp_sink(), udp_sink());
-    let kinds: Vec<(&str, String)> = vec![
+    #[allow(unused_mut)] // reason: the platform outputs are added per feature and OS
+    let mut kinds: Vec<(&str, String)> = vec![
         ("null", "{ type: null }".into()),
         ("file", "{ type: file, path: /dev/null }".into()),
         (
@@ -200,6 +257,22 @@ fn handlers(c: &mut Criterion) {
             format!("{{ type: syslog, host: 127.0.0.1, port: {syslog}, app_name: bench }}"),
         ),
     ];
+    #[cfg(feature = "otlp")]
+    kinds.push((
+        "otlp",
+        format!(
+            "{{ type: otlp, endpoint: 'http://127.0.0.1:{}/v1/logs' }}",
+            http_sink()
+        ),
+    ));
+    #[cfg(target_os = "linux")]
+    kinds.push((
+        "journald",
+        format!(
+            "{{ type: journald, path: '{}' }}",
+            journal_sink(dir.path()).display()
+        ),
+    ));
     let mut g = c.benchmark_group("handler");
     for (name, handler) in &kinds {
         let d = dispatcher(&format!(

@@ -25,6 +25,7 @@ use crate::runtime::Dispatcher;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
+#[must_use = "dropping the handle stops watching the config file and flushes the handlers; keep it alive in `main`"]
 pub struct Handle {
     pub(crate) dispatcher: Dispatcher,
     pub(crate) watcher: Option<reload::Watcher>,

@@ -37,6 +37,8 @@ pub struct Builder {
     /// `install_tracing(false)`: `init_*` leave the global `tracing`
     /// subscriber alone.
     skip_tracing: bool,
+    /// `env_directives(text)`: read instead of the `RUST_LOG` variable.
+    env_text: Option<String>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -45,6 +47,7 @@ impl std::fmt::Debug for Builder {
             .field("registry", &self.registry)
             .field("on_error", &self.on_error.is_some())
             .field("install_tracing", &!self.skip_tracing)
+            .field("env_directives", &self.env_text)
             .finish()
     }
 }
@@ -94,6 +97,63 @@ impl Builder {
         self
     }
 
+    /// Uses `directives` (env_logger's syntax, as in `RUST_LOG`) instead of
+    /// the value of the config's `env_filter.var`, as env_logger's
+    /// `parse_filters` does; `""` applies none. `env_filter.enabled: false`
+    /// still switches them off. See [`EnvFilter`](crate::EnvFilter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Builder, Config, Format};
+    ///
+    /// let config = Config::from_str("version: 1\nroot: { level: WARNING }\n", Format::Yaml)?;
+    /// let d = Builder::new().env_directives("info,myapp::db=trace").build(&config)?;
+    /// assert_eq!(d.max_level(), log::LevelFilter::Trace);
+    /// // The file's config is what reloads compare with; the directives sit on top.
+    /// assert_eq!(d.config().root.level, Some(logfig::config::Level::Warning));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn env_directives(mut self, directives: impl Into<String>) -> Self {
+        self.env_text = Some(directives.into());
+        self
+    }
+
+    /// Installs `config` (from [`Config::builder`], or loaded) as the `log`
+    /// backend and, with the `tracing` feature, as the global `tracing`
+    /// subscriber (unless `install_tracing(false)`). Nothing is watched: for
+    /// an application without a config file, or a library's tests.
+    ///
+    /// # Errors
+    ///
+    /// When the config is invalid, an output cannot be opened, or a global
+    /// logger is already installed ([`ErrorKind::AlreadyInitialized`]; nothing
+    /// is installed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::config::{ConsoleHandlerConfig, Level, PatternFormatterConfig, Stream};
+    ///
+    /// let config = logfig::Config::builder()
+    ///     .formatter("plain", PatternFormatterConfig::new("%(levelname)s %(name)s: %(message)s"))
+    ///     .handler("console", ConsoleHandlerConfig::new(Stream::Stderr).with_formatter("plain"))
+    ///     .root(Level::Info, ["console"])
+    ///     .build()?;
+    /// let _handle = logfig::Builder::new().install(&config)?;
+    /// log::info!("configured in code");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the `Handle` flushes on drop; bind it (`let _handle = ...`)"]
+    pub fn install(self, config: &Config) -> Result<Handle, Error> {
+        let tracing = !self.skip_tracing;
+        let checked = graph::check(config);
+        let (dispatcher, warnings) = self.build_checked(config, checked)?;
+        let mut handle = install(dispatcher, config, warnings, tracing)?;
+        attach_control(&mut handle, None, config)?;
+        Ok(handle)
+    }
+
     /// Builds a dispatcher for `config` without installing it.
     ///
     /// # Errors
@@ -111,7 +171,7 @@ impl Builder {
         config: &Config,
         checked: Checked,
     ) -> Result<(Dispatcher, Vec<Diagnostic>), Error> {
-        Dispatcher::from_parts(config, checked, self.registry, self.on_error)
+        Dispatcher::from_parts(config, checked, self.registry, self.on_error, self.env_text)
     }
 
     /// Loads the config file at `path`, installs it as the `log` backend and,
@@ -125,6 +185,7 @@ impl Builder {
     /// be opened, or a global logger (or, with the `tracing` feature, a global
     /// `tracing` subscriber) is already installed:
     /// [`ErrorKind::AlreadyInitialized`], and nothing is installed.
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let (config, checked) = load::load_path(path)?;
@@ -163,6 +224,7 @@ impl Builder {
     /// assert_eq!(handle.dispatcher().max_level(), log::LevelFilter::Debug);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
         let (config, checked) = load::load_path(path)?;
@@ -192,6 +254,7 @@ impl Builder {
     /// # Errors
     ///
     /// As [`init_file`](Builder::init_file), less the file.
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
         let (config, checked) = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
@@ -210,18 +273,11 @@ impl Builder {
     /// # Errors
     ///
     /// As [`init_file`](Builder::init_file).
+    #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init(self) -> Result<Handle, Error> {
         match find_config_file() {
             Some(path) => self.init_file(path),
-            None => {
-                let config = default_config();
-                let tracing = !self.skip_tracing;
-                let checked = graph::check(&config);
-                let (dispatcher, warnings) = self.build_checked(&config, checked)?;
-                let mut handle = install(dispatcher, &config, warnings, tracing)?;
-                attach_control(&mut handle, None, &config)?;
-                Ok(handle)
-            }
+            None => self.install(&default_config()),
         }
     }
 }
@@ -365,6 +421,7 @@ fn tracing_taken() -> Error {
 /// log::info!("configured");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
 pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
     Builder::new().init_file(path)
 }
@@ -382,6 +439,7 @@ pub fn init_file(path: impl AsRef<Path>) -> Result<Handle, Error> {
 /// assert_eq!(log::max_level(), log::LevelFilter::Error);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
 pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
     Builder::new().init_str(text, format)
 }
@@ -400,6 +458,7 @@ pub fn init_str(text: &str, format: Format) -> Result<Handle, Error> {
 /// log::warn!("shown on stderr unless a config says otherwise");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
 pub fn init() -> Result<Handle, Error> {
     Builder::new().init()
 }

@@ -61,6 +61,11 @@
 //!   `LOGFIG_CONTROL` environment variable): levels of the running process
 //!   changed over HTTP, in the shape of Spring Boot's actuator `/loggers`,
 //!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
+//! - `otlp`: the `otlp` handler (`OtlpHandler`), which exports OpenTelemetry
+//!   log records over OTLP/HTTP with `ureq` and rustls.
+//!
+//! The `journald` handler (`JournaldHandler`) needs no feature; it exists on
+//! Linux only.
 //!
 //! # Supported Rust versions
 //!
@@ -94,14 +99,15 @@ mod runtime;
 #[cfg(feature = "schema")]
 mod schema;
 mod span;
+pub mod test;
 mod value;
 
-pub use config::Config;
+pub use config::{Config, EnvFilter};
 pub use entry::Entry;
 pub use error::{Diagnostic, DiagnosticKind, Error, ErrorKind, Severity};
-pub use filters::{
-    DedupFilter, Filter, RateLimitFilter, RegexFilter, TargetFilter, ThresholdFilter,
-};
+#[cfg(feature = "regex")]
+pub use filters::RegexFilter;
+pub use filters::{DedupFilter, Filter, RateLimitFilter, TargetFilter, ThresholdFilter};
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
 pub use graph::{HandlerFactory, Registry};
 pub use handle::Handle;
@@ -109,6 +115,12 @@ pub use handlers::ArchivePattern;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use handlers::HttpHandler;
+#[cfg(target_os = "linux")]
+#[cfg_attr(docsrs, doc(cfg(target_os = "linux")))]
+pub use handlers::JournaldHandler;
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use handlers::OtlpHandler;
 #[cfg(feature = "smtp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "smtp")))]
 pub use handlers::SmtpHandler;
@@ -121,7 +133,7 @@ pub use init::{Builder, init, init_file, init_str};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use layer::TracingLayer;
-pub use load::Format;
+pub use load::{ConfigBuilder, Format};
 #[doc(hidden)]
 pub use macros::__private;
 pub use reload::ReloadStatus;

@@ -18,10 +18,17 @@
 //! - unknown keys are refused everywhere but in `custom` handler `options`
 //!   and in `handlers.<name>` of an `incremental: true` config.
 //!
-//! The committed `schemas/logfig.schema.json` is checked against this output by
-//! a test; `logfig schema > schemas/logfig.schema.json` regenerates it.
+//! `tests/integration/load/schema_instances.rs` holds this to the loader: it
+//! generates instances of every property (examples, defaults, bounds, zero,
+//! blank, wrong types, every spelling of sizes and durations) and loads each;
+//! both must give the same verdict. The committed
+//! `schemas/logfig.schema.json` is checked against this output by a test;
+//! `logfig schema > schemas/logfig.schema.json` regenerates it.
 
 use serde_json::{Map, Value, json};
+
+use crate::config::fields::{self, Field, Kind};
+use crate::formatters::Attr;
 
 /// Where the committed schema is published.
 const SCHEMA_ID: &str = "https://github.com/logfig/logfig/schemas/logfig.schema.json";
@@ -54,6 +61,7 @@ pub fn schema() -> serde_json::Value {
     walk(&mut value, &mut |s| {
         clean_description(s);
         drop_null(s);
+        bound_unsigned(s);
         allow_env_in_scalars(s);
     });
     patch(&mut value);
@@ -117,6 +125,18 @@ fn drop_null(s: &mut Map<String, Value>) {
         // A `$ref` with sibling keys is ignored in draft-07: wrap it.
         s.insert("allOf".into(), Value::Array(kept));
     }
+}
+
+/// An unsigned field refuses what does not fit its Rust type, as the loader
+/// does: schemars writes the width as a `format` only.
+fn bound_unsigned(s: &mut Map<String, Value>) {
+    let max = match s.get("format").and_then(Value::as_str) {
+        Some("uint8") => u64::from(u8::MAX),
+        Some("uint16") => u64::from(u16::MAX),
+        Some("uint32") => u64::from(u32::MAX),
+        _ => return,
+    };
+    s.entry("maximum").or_insert_with(|| max.into());
 }
 
 /// Booleans and integers may be written as a `${VAR}` string: the loader
@@ -193,7 +213,7 @@ fn size_schema() -> Value {
             {
                 "type": "string",
                 "pattern": trimmed_or_env(&format!(
-                    r"([0-9]+\.?[0-9]*|\.[0-9]+)\s*({})?",
+                    r"{NUMBER}\s*({})?",
                     ci_alternatives(&units)
                 )),
             }
@@ -202,26 +222,103 @@ fn size_schema() -> Value {
     })
 }
 
-/// A duration property: the loader takes a number with a unit, or `0`.
-fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
-    let units = [
-        "ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "hr", "hrs", "d",
-        "day", "days", "w", "week", "weeks",
-    ];
+/// A zero size in any spelling (`0`, `"0"`, `"0.0 KiB"`).
+fn zero_size() -> Value {
+    json!({
+        "anyOf": [
+            { "const": 0 },
+            { "type": "string", "pattern": r"^\s*(0+\.?0*|\.0+)\s*[A-Za-z]*\s*$" }
+        ]
+    })
+}
+
+/// A size property the loader refuses at zero.
+fn positive_size(description: &Value, default: Option<&Value>) -> Value {
     let mut s = json!({
         "description": description,
-        "type": ["string", "integer"],
-        "pattern": trimmed_or_env(&format!(
-            r"0|([0-9]+\.?[0-9]*|\.[0-9]+)\s*({})",
-            ci_alternatives(&units)
-        )),
-        "minimum": 0,
-        "maximum": 0,
-        "examples": ["250ms", "2s", "5m"],
+        "allOf": [{ "$ref": "#/definitions/Size" }],
+        "not": zero_size(),
     });
     if let Some(d) = default {
         s["default"] = d.clone();
     }
+    s
+}
+
+/// The number of a duration or a size: digits with an optional fraction.
+const NUMBER: &str = r"([0-9]+\.?[0-9]*|\.[0-9]+)";
+
+/// A duration property that must be longer than zero: numbers with units,
+/// not all zero.
+fn positive_duration_schema(description: &Value, default: Option<&Value>) -> Value {
+    let mut s = duration_schema(description, default);
+    s["type"] = "string".into();
+    if let Some(obj) = s.as_object_mut() {
+        obj.remove("minimum");
+        obj.remove("maximum");
+    }
+    // No digit but zeros (and no `${`): zero, or blank.
+    s["not"] = json!({ "type": "string", "pattern": r"^[^1-9$]*$" });
+    s
+}
+
+/// A duration property: `0` or numbers with units (`250ms`, `1h30m`,
+/// `30 seconds`), by the loader's own unit table.
+fn duration_schema(description: &Value, default: Option<&Value>) -> Value {
+    let body = crate::config::duration_pattern(NUMBER, &|w| ci(w));
+    let mut s = json!({
+        "description": description,
+        "type": ["string", "integer"],
+        "pattern": trimmed_or_env(&body),
+        // Every part of the pattern is optional: blank text is refused here.
+        "not": { "type": "string", "pattern": r"^\s*$" },
+        "minimum": 0,
+        "maximum": 0,
+        "examples": ["250ms", "2s", "5m", "1h30m"],
+    });
+    if let Some(d) = default {
+        s["default"] = d.clone();
+    }
+    s
+}
+
+/// The schema of a field declared in `config::fields`, keeping the
+/// description (the doc comment) and the default the derive found.
+fn field_schema(field: Field, old: &Value) -> Value {
+    let description = &old["description"];
+    let default = old.get("default");
+    let mut s = match field.kind {
+        Kind::Duration { positive: true, .. } => positive_duration_schema(description, default),
+        Kind::Duration {
+            positive: false, ..
+        } => duration_schema(description, default),
+        Kind::Size { min } => {
+            let mut s = positive_size(description, default);
+            s["minimum"] = min.into();
+            s
+        }
+        Kind::Count { min, max } => {
+            let mut s = json!({
+                "description": description,
+                "type": ["integer", "string"],
+                "pattern": ENV_PATTERN,
+                "minimum": min,
+                "maximum": max,
+            });
+            if let Some(d) = default {
+                s["default"] = d.clone();
+            }
+            s
+        }
+    };
+    let example = match field.kind {
+        Kind::Count { .. } => field
+            .example
+            .parse::<u64>()
+            .map_or(Value::Null, Value::from),
+        _ => field.example.into(),
+    };
+    s["examples"] = json!([example]);
     s
 }
 
@@ -270,7 +367,7 @@ fn patch(root: &mut Value) {
     for section in ["formatters", "filters", "handlers", "loggers"] {
         nullable(&mut props[section]);
     }
-    for section in ["root", "reload"] {
+    for section in ["root", "reload", "env_filter"] {
         nullable(&mut props[section]);
     }
     // A logger name needs a segment: `""` and `::` would name the root.
@@ -334,10 +431,12 @@ fn patch(root: &mut Value) {
     defs["Size"] = size_schema();
 
     let reload = &mut defs["ReloadConfig"]["properties"];
-    for key in ["debounce", "max_wait", "poll_interval"] {
-        let old = reload[key].take();
-        reload[key] = duration_schema(&old["description"], old.get("default"));
+    for field in fields::RELOAD {
+        reload[field.name] = field_schema(*field, &reload[field.name]);
     }
+    // Optional (no default), so not on the table.
+    let old = reload["poll_interval"].take();
+    reload["poll_interval"] = duration_schema(&old["description"], old.get("default"));
 
     // Lists of names: a single name is a list of one; empty means none.
     // String maps: empty is none.
@@ -384,17 +483,27 @@ fn patch(root: &mut Value) {
         for key in ["max_bytes", "max_total_size"] {
             if props.get(key).is_some() {
                 // Zero bytes is refused by the loader.
-                props[key] = json!({
-                    "description": props[key]["description"],
-                    "allOf": [{ "$ref": "#/definitions/Size" }],
-                    "not": { "const": 0 },
-                    "examples": ["10MiB", "1GiB"],
-                });
+                props[key] = positive_size(&props[key]["description"], None);
+                props[key]["examples"] = json!(["10MiB", "1GiB"]);
+            }
+        }
+        // Sizes the loader bounds: zero always, and a range for some.
+        for (key, min, max) in [
+            ("max_datagram", 1, Some(65_507)),
+            ("max_message", 480, None),
+        ] {
+            if props.get(key).is_some() {
+                let old = props[key].take();
+                props[key] = positive_size(&old["description"], old.get("default"));
+                props[key]["minimum"] = min.into();
+                if let Some(max) = max {
+                    props[key]["maximum"] = max.into();
+                }
             }
         }
         if props.get("max_age").is_some() {
             let old = props["max_age"].take();
-            props["max_age"] = duration_schema(&old["description"], None);
+            props["max_age"] = positive_duration_schema(&old["description"], None);
             props["max_age"]["examples"] = json!(["7d", "12h"]);
         }
         if props.get("when").is_some() {
@@ -433,20 +542,36 @@ fn patch(root: &mut Value) {
             props["handlers"]["minItems"] = 1.into();
             props["handlers"]["examples"] = json!([["file"]]);
         }
+        // The fields declared in `config::fields`: kind, bounds, example.
+        let kind = variant["properties"]["type"]["const"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let props = &mut variant["properties"];
-        // Network handlers: durations, ports, and `buffer` counted in records.
-        for key in [
-            "timeout",
-            "backoff",
-            "max_backoff",
-            "flush_interval",
-            "window",
-            "close_timeout",
-        ] {
-            if props.get(key).is_some() {
-                let old = props[key].take();
-                props[key] = duration_schema(&old["description"], old.get("default"));
-                props[key]["examples"] = json!(["1s", "250ms"]);
+        let declared = fields::of_handler(&kind);
+        for field in declared.iter().copied().flatten() {
+            if let Some(old) = props.get_mut(field.name) {
+                *old = field_schema(*field, old);
+            }
+        }
+        if declared.is_empty() {
+            // The families not on `config::fields` yet (otlp, journald):
+            // durations in the common forms, and `buffer` counted in records.
+            for key in [
+                "timeout",
+                "backoff",
+                "max_backoff",
+                "close_timeout",
+                "max_delay",
+            ] {
+                if props.get(key).is_some() {
+                    let old = props[key].take();
+                    props[key] = duration_schema(&old["description"], old.get("default"));
+                    props[key]["examples"] = json!(["1s", "250ms"]);
+                }
+            }
+            if props.get("buffer").is_some() {
+                props["buffer"]["minimum"] = 1.into();
             }
         }
         if props.get("port").is_some() {
@@ -470,30 +595,39 @@ fn patch(root: &mut Value) {
                 "examples": [true, { "ca_file": "/etc/ssl/private-ca.pem" }],
             });
         }
+        patch_platform(variant);
+        let props = &mut variant["properties"];
         if props.get("host").is_some() {
-            props["host"]["minLength"] = 1.into();
+            props["host"]["pattern"] = r"\S".into();
             props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);
         }
-        // A `buffer` counted in records is an integer (or, after
-        // `allow_env_in_scalars`, an integer or a `${VAR}` string); the
-        // file handler's is a size.
-        let counted = props.get("buffer").is_some_and(|b| {
-            b.get("type").is_some_and(|t| {
-                t == "integer"
-                    || t.as_array()
-                        .is_some_and(|a| a.iter().any(|t| t == "integer"))
-            })
-        });
-        if counted {
-            props["buffer"]["minimum"] = 1.into();
-        } else if props.get("buffer").is_some() {
-            // Zero bytes is refused by the loader; a size string is checked there.
-            props["buffer"] = json!({
-                "description": props["buffer"]["description"],
-                "default": props["buffer"]["default"],
-                "allOf": [{ "$ref": "#/definitions/Size" }],
-                "not": { "const": 0 },
-            });
+        // RFC 5424's header fields: printable ASCII without spaces, bounded.
+        for (key, max) in [("app_name", 48), ("hostname", 255), ("procid", 128)] {
+            if props.get(key).is_some() {
+                props[key]["pattern"] = format!("^[!-~]{{1,{max}}}$|{ENV_PATTERN}").into();
+            }
+        }
+        if props.get("sd_id").is_some() {
+            // Nor `=`, `]` or `"`.
+            props["sd_id"]["pattern"] = format!(r#"^[!#-<>-\\^-~]{{1,32}}$|{ENV_PATTERN}"#).into();
+        }
+        if props.get("from").is_some() {
+            // An address, on one line (it becomes a mail header).
+            let address = format!("^[^\r\n]*@[^\r\n]*$|{ENV_PATTERN}");
+            props["from"]["pattern"] = address.clone().into();
+            props["from"]["examples"] = json!(["app@example.com", "App <app@example.com>"]);
+            props["to"]["items"]["pattern"] = "@".into();
+            props["to"]["pattern"] = "@".into();
+            props["to"]["minItems"] = 1.into();
+            props["to"]["type"] = json!(["array", "string"]);
+            props["to"]["examples"] = json!([["ops@example.com"]]);
+        }
+        // The file handler's `buffer` is a size (the network handlers' is a
+        // count, declared in `config::fields`).
+        if kind == "file" {
+            // Zero bytes is refused by the loader.
+            let old = props["buffer"].take();
+            props["buffer"] = positive_size(&old["description"], old.get("default"));
         }
     }
 
@@ -511,6 +645,21 @@ fn patch(root: &mut Value) {
                 "%(asctime)s %(levelname)-8s %(name)s: %(message)s",
                 "{asctime} [{levelname}] {name}: {message}"
             ]);
+        }
+    }
+    // A JSON formatter's fields are record attributes, each listed once.
+    for variant in defs["FormatterConfig"]["oneOf"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        if variant["properties"]["type"]["const"] == "json" {
+            let names: Vec<&str> = Attr::names().collect();
+            let props = &mut variant["properties"];
+            props["fields"]["items"]["enum"] = json!(names);
+            props["fields"]["uniqueItems"] = true.into();
+            props["fields"]["type"] = json!(["array", "null"]);
+            props["rename"]["propertyNames"] = json!({ "enum": names });
         }
     }
     // Without `type`, a filter with a `name` is a name filter (Python's form).
@@ -542,12 +691,41 @@ fn patch(root: &mut Value) {
             }
             Some("dedup") => {
                 let props = &mut variant["properties"];
-                let old = props["window"].take();
-                props["window"] = duration_schema(&old["description"], old.get("default"));
-                props["repeats"]["minimum"] = 1.into();
+                for field in fields::of_filter("dedup") {
+                    props[field.name] = field_schema(*field, &props[field.name]);
+                }
             }
             _ => {}
         }
+    }
+}
+
+/// The bounds of the `otlp` and `journald` kinds that the derive cannot see.
+fn patch_platform(variant: &mut Value) {
+    match variant["properties"]["type"]["const"].as_str() {
+        Some("otlp") => {
+            let props = &mut variant["properties"];
+            props["endpoint"]["pattern"] =
+                format!("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]|{ENV_PATTERN}").into();
+            props["endpoint"]["examples"] = json!(["http://localhost:4318/v1/logs"]);
+            props["max_batch"]["minimum"] = 1.into();
+            props["max_batch"]["maximum"] = crate::config::MAX_BATCH.into();
+            props["max_retries"]["maximum"] = 100.into();
+            props["headers"]["maxProperties"] = crate::config::MAX_HEADERS.into();
+            props["resource"]["maxProperties"] = crate::config::MAX_RESOURCE.into();
+            props["resource"]["examples"] =
+                json!([{ "service.name": "shop", "deployment.environment": "prod" }]);
+        }
+        Some("journald") => {
+            let props = &mut variant["properties"];
+            props["path"]["examples"] = json!(["/run/systemd/journal/socket"]);
+            props["syslog_identifier"]["pattern"] = format!(
+                "^[!-~]{{1,{}}}$|{ENV_PATTERN}",
+                crate::config::MAX_IDENTIFIER
+            )
+            .into();
+        }
+        _ => {}
     }
 }
 
@@ -556,9 +734,56 @@ mod tests {
     use super::*;
 
     fn check(schema: &Value, instance: &str) -> bool {
-        // A minimal, pattern-only check of the regexes this module writes.
-        let pattern = schema["pattern"].as_str().unwrap_or("");
-        regex::Regex::new(pattern).is_ok_and(|r| r.is_match(instance))
+        // A minimal check of the regexes this module writes: `pattern`, and
+        // `not: { pattern }`.
+        let matches = |p: &Value| {
+            let pattern = p.as_str().unwrap_or("");
+            regex::Regex::new(pattern).is_ok_and(|r| r.is_match(instance))
+        };
+        matches(&schema["pattern"]) && !schema["not"].get("pattern").is_some_and(matches)
+    }
+
+    /// Every text built from numbers, units and separators: the duration
+    /// pattern matches exactly the texts the parser reads.
+    #[test]
+    fn duration_pattern_is_the_parser() {
+        let s = schema();
+        let dur = &s["definitions"]["ReloadConfig"]["properties"]["debounce"];
+        let numbers = ["", "0", "1", "30", "1.5", ".5", "1.", "."];
+        let units = [
+            "", "s", "ms", "m", "H", "hours", "Seconds", "µs", "us", "w", "d", "x", "sec s",
+        ];
+        let seps = ["", " "];
+        let mut tried = 0;
+        for n1 in numbers {
+            for u1 in units {
+                for sep in seps {
+                    for n2 in ["", "30", "0"] {
+                        for u2 in ["", "m", "s", "h", "ms", "minutes"] {
+                            let text = format!("{n1}{sep}{u1}{sep}{n2}{u2}");
+                            let parsed = crate::config::parse_duration(&text).is_ok();
+                            assert_eq!(check(dur, &text), parsed, "{text:?}");
+                            tried += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(tried > 1000);
+        let positive = &s["definitions"]["HandlerConfig"]["oneOf"]
+            .as_array()
+            .and_then(|v| v.iter().find(|v| v["properties"]["type"]["const"] == "tcp"))
+            .cloned()
+            .unwrap_or_default()["properties"]["timeout"];
+        for (text, ok) in [
+            ("1s", true),
+            ("0s", false),
+            ("0", false),
+            ("0h 1ms", true),
+            ("", false),
+        ] {
+            assert_eq!(check(positive, text), ok, "{text:?}");
+        }
     }
 
     #[test]
@@ -573,11 +798,21 @@ mod tests {
     fn patterns_follow_the_parsers() {
         let s = schema();
         let dur = &s["definitions"]["ReloadConfig"]["properties"]["debounce"];
-        for ok in ["250ms", "2s", "0", " 7 d", "1.5h", "${X:-1s}", "3 Weeks"] {
+        for ok in [
+            "250ms",
+            "2s",
+            "0",
+            " 7 d",
+            "1.5h",
+            "${X:-1s}",
+            "3 Weeks",
+            "1h30m",
+            "30 seconds",
+        ] {
             assert!(check(dur, ok), "{ok}");
             assert!(crate::config::parse_duration(ok).is_ok() || ok.contains('$'));
         }
-        for bad in ["30", "2 parsecs", "ms", "$${X}"] {
+        for bad in ["30", "2 parsecs", "ms", "$${X}", "", "  ", "30m1h"] {
             assert!(!check(dur, bad), "{bad}");
         }
         let size = &s["definitions"]["Size"]["anyOf"][1];

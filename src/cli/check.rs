@@ -1,4 +1,5 @@
-//! `logfig check FILE...`: every problem of each file, as text or JSON.
+//! `logfig check FILE...`: every problem of each file (or of standard input,
+//! `-`), as text or JSON.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use super::{OutputFormat, plural};
 use crate::error::Diagnostic;
 use crate::error::ErrorKind;
 use crate::error::Severity;
+use crate::load::Format;
 
 /// What checking one file found.
 struct Checked {
@@ -19,9 +21,9 @@ struct Checked {
     message: Option<String>,
 }
 
-fn check_file(path: &Path, warnings_as_errors: bool) -> Checked {
+fn check_file(path: &Path, format_in: Option<Format>, warnings_as_errors: bool) -> Checked {
     // Loading validates (once); what it returns are the warnings.
-    let (status, diagnostics, message) = match crate::load::load_path(path) {
+    let (status, diagnostics, message) = match load_input(path, format_in) {
         Ok((_, checked)) => {
             let warnings = checked.diagnostics;
             let status = u8::from(warnings_as_errors && !warnings.is_empty());
@@ -32,7 +34,11 @@ fn check_file(path: &Path, warnings_as_errors: bool) -> Checked {
         Err(e) => (1, e.diagnostics().to_vec(), None),
     };
     Checked {
-        file: path.to_path_buf(),
+        file: if is_stdin(path) {
+            PathBuf::from(STDIN_NAME)
+        } else {
+            path.to_path_buf()
+        },
         status,
         diagnostics,
         message,
@@ -48,12 +54,13 @@ fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
 
 pub(super) fn check(
     files: &[PathBuf],
+    format_in: Option<Format>,
     format: OutputFormat,
     warnings_as_errors: bool,
 ) -> (String, u8) {
     let results: Vec<Checked> = files
         .iter()
-        .map(|f| check_file(f, warnings_as_errors))
+        .map(|f| check_file(f, format_in, warnings_as_errors))
         .collect();
     let status = results.iter().map(|r| r.status).max().unwrap_or(0);
     let text = match format {
@@ -142,4 +149,86 @@ fn check_json(results: &[Checked], status: u8) -> String {
         .collect();
     let doc = json!({ "valid": status == 0, "files": files });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+// ---- standard input ------------------------------------------------------
+
+/// How `check` names standard input in its output.
+const STDIN_NAME: &str = "<stdin>";
+
+pub(super) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Loads one input of `check`: standard input for `-`, else the file; in
+/// `format` when given, else by the file's extension or, for standard input,
+/// by [`sniff`].
+fn load_input(
+    path: &Path,
+    format: Option<Format>,
+) -> Result<(crate::config::Config, crate::graph::Checked), crate::error::Error> {
+    if !is_stdin(path) {
+        return match format {
+            None => crate::load::load_path(path),
+            Some(format) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    crate::error::Error::io(format!("reading config file `{}`", path.display()), e)
+                })?;
+                crate::load::load_str(&text, format, Some(path))
+            }
+        };
+    }
+    let text = read_stdin()?;
+    let format = format.unwrap_or_else(|| sniff(&text));
+    crate::load::load_str(&text, format, Some(Path::new(STDIN_NAME)))
+}
+
+/// Reads standard input, at most one byte past the loader's size bound: a
+/// longer input is refused by the loader, with its message, without first
+/// being read whole.
+fn read_stdin() -> Result<String, crate::error::Error> {
+    use std::io::Read as _;
+    let limit = crate::load::budget::MAX_TEXT as u64 + 1;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::error::Error::io("reading standard input", e))?;
+    if bytes.len() as u64 == limit {
+        // Cut anywhere, maybe inside a character: only its length matters now.
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        crate::error::Error::io(
+            "reading standard input",
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        )
+    })
+}
+
+/// The format config text looks like, from its first line that is not blank
+/// or a `#` comment: `{` starts JSON; a `[table]` header or `key = value` is
+/// TOML; anything else (`key: value`, `---`) is YAML.
+fn sniff(text: &str) -> Format {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(line) = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+    else {
+        return Format::Yaml;
+    };
+    if line.starts_with('{') {
+        return Format::Json;
+    }
+    let table = line.starts_with('[') && line.trim_end_matches(|c: char| c != ']').ends_with(']');
+    let key = line
+        .split_once('=')
+        .is_some_and(|(k, _)| !k.trim().is_empty() && !k.contains(':'));
+    if table || key {
+        Format::Toml
+    } else {
+        Format::Yaml
+    }
 }

@@ -167,6 +167,17 @@ fn output(handler: &HandlerConfig) -> String {
             }
             out
         }
+        HandlerConfig::Otlp(c) => {
+            let mut out = match &c.endpoint {
+                Some(url) => format!("OTLP to {url}"),
+                None => "OTLP to the endpoint of OTEL_EXPORTER_OTLP_* (default http://localhost:4318/v1/logs)".to_owned(),
+            };
+            for (name, value) in &c.headers {
+                out.push_str(&format!(", header {name}: {value}"));
+            }
+            out
+        }
+        HandlerConfig::Journald(c) => format!("the systemd journal at {}", c.path.display()),
         HandlerConfig::Custom(c) if c.options.is_null() => format!("factory `{}`", c.factory),
         HandlerConfig::Custom(c) => format!("factory `{}`, options {:?}", c.factory, c.options),
     }
@@ -198,7 +209,13 @@ pub(super) fn explain(
             }
         }
     };
-    let config = load(file)?;
+    let file_config = load(file)?;
+    // `RUST_LOG` of this process, as the application would read it.
+    let env = crate::runtime::read_env(&file_config.env_filter);
+    let config = match &env {
+        Some(env) => crate::runtime::with_env(&file_config, env),
+        None => file_config,
+    };
     let loggers = Loggers::new(&config);
     let (logger, exact) = loggers.lookup(target);
     let route = match logger {
@@ -225,13 +242,20 @@ pub(super) fn explain(
             "logger: root (no configured logger is `{target}` or one of its ancestors)\n"
         ));
     }
+    let by_env = |name: &str| match &env {
+        Some(e) if e.level_of(name).is_some() => format!(" by {}", e.var()),
+        _ => String::new(),
+    };
     let source = match route.level_source {
-        LevelSource::Own => format!("set on {label}"),
-        LevelSource::Ancestor(a) => format!("inherited from `{a}`"),
-        LevelSource::Root if logger.is_none() => "set on root".to_owned(),
-        LevelSource::Root => "inherited from root".to_owned(),
+        LevelSource::Own => format!("set on {label}{}", by_env(logger.unwrap_or("root"))),
+        LevelSource::Ancestor(a) => format!("inherited from `{a}`{}", by_env(a)),
+        LevelSource::Root if logger.is_none() => format!("set on root{}", by_env("root")),
+        LevelSource::Root => format!("inherited from root{}", by_env("root")),
         LevelSource::Default => "the root's default; no logger sets one".to_owned(),
     };
+    if let Some(env) = &env {
+        s.push_str(&format!("env: {env}\n"));
+    }
     let logger_filter = route
         .level
         .to_level_filter()

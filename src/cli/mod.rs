@@ -5,6 +5,10 @@
 //!   caret), warnings too. Exit status 0 when every file is valid, 1 when one is
 //!   invalid, 2 when one cannot be read. `--format json` prints one JSON
 //!   document instead; `--warnings-as-errors` makes warnings fail the check.
+//!   `-` reads standard input (at most the loader's 2 MiB), in the format
+//!   `--format-in` names or, without it, the one its text looks like: `{` first
+//!   is JSON, a `key = value` or `[table]` line first is TOML, anything else
+//!   YAML. `--format-in` also overrides the file names' extensions.
 //! - `logfig schema`: prints the JSON Schema of the config file.
 //! - `logfig explain FILE TARGET [LEVEL]`: shows the way a record at `TARGET`
 //!   (and `LEVEL`) takes through the config: its logger, the effective level and
@@ -16,6 +20,8 @@
 //!   loader, so the output holds their values at the time of the conversion.
 //!   Secrets are written as `***` (a note on stderr says how many) unless
 //!   `--show-secrets` is given.
+//! - `logfig completions bash|zsh|fish|elvish|powershell`: prints the shell
+//!   completion script (see the README for where each shell reads it).
 //! - `logfig ctl [--url URL | --socket PATH] [--token-env VAR] [--json]
 //!   loggers | get NAME | set NAME LEVEL [--for 15m] | reset NAME | status |
 //!   reload`: talks to a running process's control endpoint; exit status 0,
@@ -57,10 +63,18 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check config files: print every problem; exit 0 valid, 1 invalid, 2 unreadable.
+    #[command(after_help = "Examples:
+  logfig check logging.yaml
+  logfig check --warnings-as-errors --format json config/*.yaml
+  kubectl get configmap app -o jsonpath='{.data.logging\\.yaml}' | logfig check -")]
     Check {
-        /// Config files (.yaml, .yml, .toml, .json).
+        /// Config files (.yaml, .yml, .toml, .json); `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The format of the inputs. Default: the file's extension; for `-`,
+        /// the one its text looks like.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format_in: Option<FmtFormat>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
@@ -69,8 +83,13 @@ enum Command {
         warnings_as_errors: bool,
     },
     /// Print the JSON Schema of the config file.
+    #[command(after_help = "Example:
+  logfig schema > logging.schema.json")]
     Schema,
     /// Show the way a record at TARGET (and LEVEL) takes through the config.
+    #[command(after_help = "Examples:
+  logfig explain logging.yaml myapp::db
+  logfig explain logging.yaml hyper::client DEBUG")]
     Explain {
         /// The config file.
         file: PathBuf,
@@ -80,6 +99,9 @@ enum Command {
         level: Option<String>,
     },
     /// Convert a config to another format (`${VAR}` are written expanded; secrets as `***`).
+    #[command(after_help = "Examples:
+  logfig fmt logging.yaml --to toml > logging.toml
+  logfig fmt logging.json --to yaml")]
     Fmt {
         /// The config file.
         file: PathBuf,
@@ -91,7 +113,19 @@ enum Command {
         #[arg(long)]
         show_secrets: bool,
     },
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  logfig completions bash > ~/.local/share/bash-completion/completions/logfig
+  logfig completions zsh > ~/.zfunc/_logfig
+  logfig completions fish > ~/.config/fish/completions/logfig.fish")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Talk to a running process's control endpoint: loggers, get, set, reset, status, reload.
+    #[command(after_help = "Examples:
+  logfig ctl --socket /run/myapp/logfig.sock loggers
+  logfig ctl --url http://127.0.0.1:9020 --token-env LOGFIG_CONTROL_TOKEN set myapp::db DEBUG --for 15m")]
     Ctl(ctl::CtlArgs),
 }
 
@@ -106,6 +140,25 @@ enum FmtFormat {
     Yaml,
     Toml,
     Json,
+}
+
+impl FmtFormat {
+    fn format(self) -> crate::load::Format {
+        match self {
+            FmtFormat::Yaml => crate::load::Format::Yaml,
+            FmtFormat::Toml => crate::load::Format::Toml,
+            FmtFormat::Json => crate::load::Format::Json,
+        }
+    }
+}
+
+/// The completion script of `shell`, from the same clap definition as the
+/// parser, so it cannot miss a subcommand or an option.
+fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory as _;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "logfig", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Runs the `logfig` tool with the process's arguments, on stdout and stderr.
@@ -173,12 +226,19 @@ where
     let (text, errors, status) = match cli.command {
         Command::Check {
             files,
+            format_in,
             format,
             warnings_as_errors,
         } => {
-            let (text, status) = check(&files, format, warnings_as_errors);
+            if files.iter().filter(|f| check::is_stdin(f)).count() > 1 {
+                let _ = writeln!(err, "error: `-` (standard input) can be checked only once");
+                return ExitCode::from(2);
+            }
+            let format_in = format_in.map(FmtFormat::format);
+            let (text, status) = check(&files, format_in, format, warnings_as_errors);
             (text, String::new(), status)
         }
+        Command::Completions { shell } => (completions(shell), String::new(), 0),
         Command::Schema => {
             let text =
                 serde_json::to_string_pretty(&crate::schema::schema()).unwrap_or_default() + "\n";

@@ -85,7 +85,7 @@ pub enum FilterAction {
 
 /// `type: regex`: matches the formatted message (not the whole line) against a
 /// regular expression, searched anywhere in the message. Linear-time regexes: no
-/// config can make matching slow.
+/// config can make matching slow. Needs the `regex` feature.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]

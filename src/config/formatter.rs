@@ -219,12 +219,14 @@ pub struct JsonFormatterConfig {
     /// Default: false.
     #[serde(default)]
     pub flatten_kv: bool,
-    /// strftime-style format of `asctime`. Default: RFC 3339 with milliseconds,
-    /// such as `2026-11-27T10:15:02.123+00:00`.
+    /// strftime-style format of `asctime`, with sub-second directives: `%f`
+    /// (microseconds), `%N` (nanoseconds), `%3f`, `%.6f` and the like (one
+    /// per datefmt). Default: RFC 3339 with microseconds, such as
+    /// `2026-11-27T10:15:02.123456Z` (the offset instead of `Z` when `utc` is false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datefmt: Option<String>,
-    /// Render times in UTC instead of local time. Default: false.
-    #[serde(default)]
+    /// Render times in UTC instead of local time. Default: true.
+    #[serde(default = "super::yes")]
     pub utc: bool,
 }
 
@@ -235,7 +237,7 @@ impl Default for JsonFormatterConfig {
             rename: BTreeMap::new(),
             flatten_kv: false,
             datefmt: None,
-            utc: false,
+            utc: true,
         }
     }
 }

@@ -3,10 +3,14 @@
 //! A [`Config`] is what a `logging.yaml` (or `.toml`, `.json`) says, after `${VAR}`
 //! expansion and with every value typed. It is `Clone + PartialEq`, so a reload can
 //! tell an unchanged config from a changed one, and code can build one by hand.
-//! The loader (`crate::load`) fills it from text; the builder (`crate::build`) turns
+//! The loader (`crate::load`) fills it from text; the builder (`crate::graph`) turns
 //! it into a running graph. This module uses nothing else of the crate.
 
+mod builder;
 pub(crate) mod control;
+mod duration;
+mod env_filter;
+pub(crate) mod fields;
 mod filter;
 mod formatter;
 mod handler;
@@ -18,6 +22,8 @@ mod values;
 use std::collections::BTreeMap;
 
 pub use control::{ControlConfig, ControlListen};
+pub(crate) use env_filter::check_var_name;
+pub use env_filter::{EnvFilter, EnvFilterConfig};
 pub use filter::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
     RateLimitFilterConfig, RegexFilterConfig,
@@ -36,16 +42,20 @@ pub use handler::{
     SmtpHandlerConfig, StartTls, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
     TcpHandlerConfig, TlsConfig, UdpHandlerConfig, WorkerConfig,
 };
+pub use handler::{JournaldHandlerConfig, OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
+pub(crate) use handler::{MAX_BATCH, MAX_HEADER_VALUE, MAX_HEADERS, MAX_IDENTIFIER, MAX_RESOURCE};
 pub(crate) use lines::LineIndex;
 pub(crate) use origin::{Origin, place};
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 
-#[cfg(feature = "cli")]
 pub(crate) use secret::serializing;
 pub(crate) use secret::{SecretSpots, url_secrets};
 
-pub(crate) use values::{format_duration, parse_duration, parse_size, parse_time_of_day};
+pub(crate) use duration::parse_duration;
+#[cfg(feature = "schema")]
+pub(crate) use duration::pattern_body as duration_pattern;
+pub(crate) use values::{format_duration, parse_size, parse_time_of_day};
 
 /// A whole logging config: the top level of `logging.yaml`.
 ///
@@ -88,6 +98,10 @@ pub struct Config {
     /// How the config file is watched for changes.
     #[serde(default)]
     pub reload: ReloadConfig,
+    /// Level directives read from an environment variable (`RUST_LOG`),
+    /// applied on top of the loggers below.
+    #[serde(default)]
+    pub env_filter: EnvFilterConfig,
     /// Named formatters, referenced by handlers.
     #[serde(default)]
     pub formatters: BTreeMap<String, FormatterConfig>,
@@ -134,6 +148,7 @@ impl Default for Config {
             disable_existing_loggers: false,
             incremental: false,
             reload: ReloadConfig::default(),
+            env_filter: EnvFilterConfig::default(),
             formatters: BTreeMap::new(),
             filters: BTreeMap::new(),
             handlers: BTreeMap::new(),

@@ -27,8 +27,8 @@ thread_local! {
 }
 
 /// Runs `f` (which serializes config values) with secrets written as they
-/// are (`show`) or as `***`; returns how many were written as `***`.
-#[cfg(any(test, feature = "cli"))] // reason: only `logfig fmt` shows secrets
+/// are (`show`: `logfig fmt --show-secrets`, and the check of a config built
+/// in code) or as `***`; returns how many were written as `***`.
 pub(crate) fn serializing<R>(show: bool, f: impl FnOnce() -> R) -> (R, usize) {
     let was = SHOW.with(|s| s.replace(show));
     let before = MASKED.with(Cell::get);

@@ -273,48 +273,6 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     Ok(bytes.round() as u64)
 }
 
-/// Parses a duration such as `250ms`, `30s`, `5m`, `2h`, `7d`, `1w`; a bare `0`
-/// is accepted, any other number needs a unit.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    if t == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let unit = unit.trim();
-    let secs: f64 = match unit.to_ascii_lowercase().as_str() {
-        "ns" => 1e-9,
-        "us" | "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" | "sec" | "secs" => 1.0,
-        "m" | "min" | "mins" => 60.0,
-        "h" | "hr" | "hrs" => 3600.0,
-        "d" | "day" | "days" => 86400.0,
-        "w" | "week" | "weeks" => 604800.0,
-        "" => {
-            return Err(format!(
-                "invalid duration `{t}`: add a unit, such as `{t}s` or `{t}ms`"
-            ));
-        }
-        _ => {
-            return Err(format!(
-                "invalid duration `{t}`: unknown unit `{unit}`; expected ms, s, m, h, d or w"
-            ));
-        }
-    };
-    let value: f64 = num.parse().map_err(|_| {
-        format!("invalid duration `{t}`: expected a number with a unit, such as `250ms`")
-    })?;
-    let total = value * secs;
-    if !total.is_finite() || total > 1e12 {
-        return Err(format!("invalid duration `{t}`: too long"));
-    }
-    Ok(Duration::from_secs_f64(total))
-}
-
 /// Parses a time of day, `HH:MM` or `HH:MM:SS` (24-hour clock), into hours,
 /// minutes and seconds.
 pub(crate) fn parse_time_of_day(s: &str) -> Result<(i8, i8, i8), String> {
@@ -380,6 +338,7 @@ mod tests {
 
     #[test]
     fn durations() {
+        use crate::config::parse_duration;
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86400)));
         assert!(parse_duration("30").is_err());

@@ -24,7 +24,7 @@ struct Field {
 }
 
 /// Renders each record as one JSON object, such as
-/// `{"asctime":"2026-11-27T10:15:02.123+00:00","levelname":"INFO","name":"app.db","message":"connected","kv":{"user":"bob","n":42}}`.
+/// `{"asctime":"2026-11-27T10:15:02.123456Z","levelname":"INFO","name":"app.db","message":"connected","kv":{"user":"bob","n":42}}`.
 ///
 /// - Keys come in `fields` order (attribute names as for
 ///   [`PatternFormatter`](crate::PatternFormatter)), renamed by `rename`.
@@ -32,9 +32,11 @@ struct Field {
 ///   `relativeCreated` and `msecs` are floats; `funcName` and `taskName` are
 ///   `null`, as are `pathname`, `filename`, `module` and `lineno` when the
 ///   record has no source location.
-/// - `asctime` is RFC 3339 with milliseconds and the offset
-///   (`2026-11-27T10:15:02.123+00:00`), or `datefmt` (C `strftime`, as
-///   Python's) when given.
+/// - `asctime` is RFC 3339 in UTC with microseconds
+///   (`2026-11-27T10:15:02.123456Z`; with `utc: false`, local time and its
+///   offset, `+01:00`), or `datefmt` when given: C `strftime` plus one
+///   sub-second directive, `%f` (microseconds), `%N` (nanoseconds), `%3f`,
+///   `%.6f` and the like.
 /// - `kv` is an object of the record's key-values with their types kept (bools,
 ///   integers, floats; anything else as its `Display` text). Non-finite floats
 ///   become the strings `"NaN"`, `"Infinity"` and `"-Infinity"`.
@@ -58,7 +60,6 @@ struct Field {
 /// use logfig::config::JsonFormatterConfig;
 ///
 /// let mut config = JsonFormatterConfig::default();
-/// config.utc = true;
 /// config.rename.insert("levelname".into(), "level".into());
 /// let formatter = JsonFormatter::new(&config)?;
 ///
@@ -69,12 +70,12 @@ struct Field {
 ///     .target("app.db")
 ///     .key_values(&kvs)
 ///     .build();
-/// let time = SystemTime::UNIX_EPOCH + Duration::from_millis(1_764_238_502_123);
+/// let time = SystemTime::UNIX_EPOCH + Duration::from_micros(1_764_238_502_123_456);
 /// let mut out = Vec::new();
 /// formatter.format(&Entry::new(&record).with_time(time), &mut out)?;
 /// assert_eq!(
 ///     String::from_utf8(out)?,
-///     r#"{"asctime":"2025-11-27T10:15:02.123+00:00","level":"INFO","name":"app.db","message":"say \"hi\"","kv":{"user":"bob","id":"7"}}"#
+///     r#"{"asctime":"2025-11-27T10:15:02.123456Z","level":"INFO","name":"app.db","message":"say \"hi\"","kv":{"user":"bob","id":"7"}}"#
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -482,7 +483,7 @@ mod tests {
         ];
         assert_eq!(
             render(&c, &kvs, "a\"b\\c\n\u{1}"),
-            r#"{"asctime":"2025-11-27T10:15:02.123+00:00","levelname":"ERROR","name":"app.db","message":"a\"b\\c\n\u0001","kv":{"n":5,"f":"NaN"}}"#
+            r#"{"asctime":"2025-11-27T10:15:02.123456Z","levelname":"ERROR","name":"app.db","message":"a\"b\\c\n\u0001","kv":{"n":5,"f":"NaN"}}"#
         );
     }
 

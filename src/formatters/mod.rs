@@ -4,6 +4,8 @@
 //! walks the compiled pieces and appends to the caller's buffer.
 
 pub(crate) mod escape;
+mod fraction;
+pub(crate) use fraction::datefmt_warnings;
 mod json;
 mod pattern;
 mod scratch;
@@ -27,10 +29,13 @@ pub(crate) const MAX_SPEC_NUMBER: usize = 255;
 pub(crate) const MAX_PLACEHOLDERS: usize = 100;
 
 pub use json::JsonFormatter;
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "otlp"))]
 pub(crate) use json::write_json_str;
+/// The record attributes, by name: the JSON formatter's `fields` in the schema.
+#[cfg(feature = "schema")]
+pub(crate) use pattern::Attr;
 pub use pattern::PatternFormatter;
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", feature = "otlp"))]
 pub(crate) use pattern::level_name;
 pub(crate) use scratch::{format_line, with_scratch};
 

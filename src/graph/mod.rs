@@ -93,6 +93,7 @@ pub(crate) fn check(config: &Config) -> Checked {
             }
             Err((key, e)) => out.push(Diagnostic::error(format!("{path}.{key}"), e)),
         }
+        out.extend(crate::formatters::datefmt_warnings(&path, f));
     }
     for (name, f) in &config.filters {
         match crate::filters::build(f) {
@@ -688,7 +689,9 @@ fn open(
     targets: Vec<Arc<HandlerNode>>,
 ) -> Result<Arc<dyn Handler>, Error> {
     Ok(match config {
-        HandlerConfig::Console(c) => Arc::new(ConsoleHandler::new(c.stream, c.color)),
+        HandlerConfig::Console(c) => {
+            Arc::new(ConsoleHandler::new(c.stream, c.color).captured(c.capture))
+        }
         HandlerConfig::File(c) if c.delay => delayed(&c.path, c.clone(), FileHandler::open),
         HandlerConfig::RotatingFile(c) if c.delay => {
             delayed(&c.path, c.clone(), RotatingFileHandler::open)
@@ -697,6 +700,13 @@ fn open(
             delayed(&c.path, c.clone(), WatchedFileHandler::open)
         }
         HandlerConfig::File(c) => Arc::new(FileHandler::open(c)?),
+        #[cfg(not(feature = "gzip"))]
+        HandlerConfig::RotatingFile(c) if c.compress == crate::config::Compression::Gzip => {
+            return Err(Error::new(
+                ErrorKind::FeatureDisabled,
+                "`compress: gzip` requires the `gzip` feature of logfig",
+            ));
+        }
         HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c)?),
         HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c)?),
         HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets)?),
@@ -723,6 +733,19 @@ fn open(
         HandlerConfig::Smtp(c) => Arc::new(crate::handlers::SmtpHandler::start(name, c)?),
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
+        #[cfg(feature = "otlp")]
+        HandlerConfig::Otlp(c) => Arc::new(crate::handlers::OtlpHandler::start(name, c)?),
+        #[cfg(not(feature = "otlp"))]
+        HandlerConfig::Otlp(_) => return Err(feature_disabled("otlp")),
+        #[cfg(target_os = "linux")]
+        HandlerConfig::Journald(c) => Arc::new(crate::handlers::JournaldHandler::start(name, c)?),
+        #[cfg(not(target_os = "linux"))]
+        HandlerConfig::Journald(_) => {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "handler type `journald` exists on Linux only",
+            ));
+        }
         HandlerConfig::Custom(c) => Arc::from(
             registry
                 .create(&c.factory, c.options.expose())
@@ -748,7 +771,7 @@ where
 }
 
 /// A handler kind whose feature this build left out.
-#[cfg(not(all(feature = "http", feature = "smtp")))]
+#[cfg(not(all(feature = "http", feature = "smtp", feature = "otlp")))]
 fn feature_disabled(kind: &str) -> Error {
     Error::new(
         ErrorKind::FeatureDisabled,

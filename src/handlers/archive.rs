@@ -125,7 +125,7 @@ impl Field {
 
     /// Its value at `t` (clamped into [`range`](Field::range), so that what
     /// is printed can always be read back).
-    fn value(self, t: &jiff::Zoned) -> u64 {
+    fn value(self, t: &jiff::ZonedDateTime) -> u64 {
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         let year = n(i64::from(t.year()));
         let iso = t.date().iso_week_date();
@@ -400,12 +400,12 @@ impl ArchivePattern {
     /// The archive name for time `time`, in UTC.
     pub fn name_at(&self, time: SystemTime) -> String {
         let ts = jiff::Timestamp::try_from(time).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        self.name_in(&ts.to_zoned(jiff::tz::TimeZone::UTC), 1)
+        self.name_in(&ts.to_zoned_datetime(jiff::tz::TimeZone::UTC), 1)
     }
 
     /// The archive name for the zoned time `t`, with sequence number `seq`
     /// (used by numbered names only).
-    pub(crate) fn name_in(&self, t: &jiff::Zoned, seq: u64) -> String {
+    pub(crate) fn name_in(&self, t: &jiff::ZonedDateTime, seq: u64) -> String {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
@@ -595,7 +595,7 @@ fn shapes_intersect(a: &[Shape], b: &[Shape]) -> bool {
 mod tests {
     use super::*;
 
-    fn at(s: &str) -> jiff::Zoned {
+    fn at(s: &str) -> jiff::ZonedDateTime {
         format!("{s}[UTC]").parse().unwrap()
     }
 

@@ -31,6 +31,10 @@ use crate::handlers::Handler;
 pub struct ConsoleHandler {
     stream: Stream,
     colored: bool,
+    /// Write through `print!`/`eprint!`, which libtest captures.
+    capture: bool,
+    /// What `color: auto` gave, for `captured(false)`.
+    auto: Option<bool>,
 }
 
 impl ConsoleHandler {
@@ -40,12 +44,44 @@ impl ConsoleHandler {
             Stream::Stdout => std::io::stdout().is_terminal(),
             Stream::Stderr => std::io::stderr().is_terminal(),
         };
-        let colored = match color {
-            ColorMode::Always => true,
-            ColorMode::Never => false,
-            ColorMode::Auto => auto_color(is_tty, |k| std::env::var_os(k)),
-        };
-        ConsoleHandler { stream, colored }
+        let auto = (color == ColorMode::Auto).then(|| auto_color(is_tty, |k| std::env::var_os(k)));
+        let colored = auto.unwrap_or(color == ColorMode::Always);
+        ConsoleHandler {
+            stream,
+            colored,
+            capture: false,
+            auto,
+        }
+    }
+
+    /// Writes through Rust's `print!`/`eprint!` (`capture: true`): in
+    /// `cargo test`, libtest captures those per test, so a passing test's
+    /// lines stay out of the report and a failing test's are shown with it.
+    /// Only what the test's own thread logs is captured (libtest's rule).
+    /// `color: auto` gives no colour here: the lines end up in a report,
+    /// not on a terminal.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::ConsoleHandler;
+    /// use logfig::config::{ColorMode, Stream};
+    ///
+    /// let handler = ConsoleHandler::new(Stream::Stderr, ColorMode::Auto).captured(true);
+    /// assert!(handler.is_captured());
+    /// assert!(!handler.colored());
+    /// ```
+    pub fn captured(mut self, capture: bool) -> Self {
+        self.capture = capture;
+        if let Some(auto) = self.auto {
+            self.colored = auto && !capture;
+        }
+        self
+    }
+
+    /// Whether lines go through `print!`/`eprint!`; see [`captured`](Self::captured).
+    pub fn is_captured(&self) -> bool {
+        self.capture
     }
 
     /// Whether lines get colour.
@@ -67,6 +103,19 @@ fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<std::ffi::OsString>) ->
     is_tty && var("TERM").is_none_or(|t| t != "dumb")
 }
 
+/// Writes `bytes` with `print!`/`eprint!`, the path libtest captures (the
+/// raw handles bypass it). Those macros panic when the real stream fails; the
+/// runtime catches a handler's panic and reports it, as for any handler.
+#[allow(clippy::print_stdout, clippy::print_stderr)] // reason: the capture path is the point
+fn print_captured(stream: Stream, bytes: &[u8]) -> std::io::Result<()> {
+    let text = String::from_utf8_lossy(bytes);
+    match stream {
+        Stream::Stdout => print!("{text}"),
+        Stream::Stderr => eprint!("{text}"),
+    }
+    Ok(())
+}
+
 fn style(level: log::Level) -> Style {
     match level {
         log::Level::Error => Style::new()
@@ -81,6 +130,9 @@ fn style(level: log::Level) -> Style {
 impl Handler for ConsoleHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let write = |bytes: &[u8]| -> std::io::Result<()> {
+            if self.capture {
+                return print_captured(self.stream, bytes);
+            }
             match self.stream {
                 Stream::Stdout => {
                     let mut out = std::io::stdout().lock();

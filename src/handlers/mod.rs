@@ -5,6 +5,8 @@
 //! so the same handler instance survives a reload that changes only its level,
 //! filters or format: its file stays open.
 
+#[cfg(any(feature = "http", feature = "otlp"))]
+mod agent;
 mod archive;
 mod capture;
 mod clock;
@@ -13,10 +15,14 @@ mod delayed;
 mod file;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(target_os = "linux")]
+mod journald;
 mod memory;
 mod net;
 pub(crate) mod node;
 mod open;
+#[cfg(feature = "otlp")]
+mod otlp;
 mod owned;
 mod queue;
 mod relp;
@@ -43,8 +49,12 @@ pub(crate) use delayed::Delayed;
 pub use file::FileHandler;
 #[cfg(feature = "http")]
 pub use http::HttpHandler;
+#[cfg(target_os = "linux")]
+pub use journald::JournaldHandler;
 pub use memory::MemoryHandler;
 pub use net::{TcpHandler, UdpHandler};
+#[cfg(feature = "otlp")]
+pub use otlp::OtlpHandler;
 pub use queue::QueueHandler;
 pub use rotating::RotatingFileHandler;
 #[cfg(feature = "smtp")]

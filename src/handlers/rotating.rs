@@ -527,11 +527,11 @@ impl Schedule {
         let (h, m, s) = self.at;
         let at = |d: jiff::civil::Date| -> Option<jiff::Timestamp> {
             d.at(h, m, s, 0)
-                .to_zoned(self.tz.clone())
+                .to_zoned_datetime(self.tz.clone())
                 .ok()
                 .map(|z| z.timestamp())
         };
-        let mut day = ts.to_zoned(self.tz.clone()).date();
+        let mut day = ts.to_zoned_datetime(self.tz.clone()).date();
         let weekday = self.when.weekday();
         // At most 8 days ahead: today may be the weekday but past the time.
         for _ in 0..8 {
@@ -546,7 +546,7 @@ impl Schedule {
         if extra > 0 {
             day = day.checked_add(jiff::Span::new().days(extra)).ok()?;
         }
-        Some(SystemTime::from(at(day)?))
+        SystemTime::try_from(at(day)?).ok()
     }
 }
 
@@ -588,7 +588,7 @@ impl Naming {
     fn next_archive(&self, seq: &mut u64, stamp: SystemTime) -> Option<PathBuf> {
         let zoned = jiff::Timestamp::try_from(stamp)
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_zoned(self.tz.clone());
+            .to_zoned_datetime(self.tz.clone());
         if !self.scheme.repeats() {
             for _ in 0..NAME_TRIES {
                 let name = self.scheme.name_in(&zoned, *seq);
@@ -846,6 +846,26 @@ impl Naming {
     }
 }
 
+/// Writes `input` gzip-compressed to `out`, and hands `out` back (unsynced).
+#[cfg(feature = "gzip")]
+fn compress_into(input: &mut File, out: File) -> std::io::Result<File> {
+    let mut encoder =
+        flate2::write::GzEncoder::new(std::io::BufWriter::new(out), flate2::Compression::default());
+    std::io::copy(input, &mut encoder)
+        .and_then(|_| encoder.finish())
+        .and_then(|w| w.into_inner().map_err(std::io::IntoInnerError::into_error))
+}
+
+/// Without the `gzip` feature the build refuses `compress: gzip`, so this
+/// handler is never asked to compress.
+#[cfg(not(feature = "gzip"))]
+fn compress_into(_: &mut File, _: File) -> std::io::Result<File> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "`compress: gzip` requires the `gzip` feature of logfig",
+    ))
+}
+
 /// `archive` → `archive.gz.tmp` (created anew, with the handler's
 /// permissions, never through a link) → synced → `archive.gz` (keeping the
 /// modification time; never over an existing entry) → the plain archive
@@ -887,17 +907,12 @@ fn gzip(archive: &Path, permissions: u32) -> Result<(), Error> {
         }
         Err(e) => return Err(fail("creating", &tmp, e)),
     };
-    let mut encoder =
-        flate2::write::GzEncoder::new(std::io::BufWriter::new(out), flate2::Compression::default());
-    let written = std::io::copy(&mut input, &mut encoder)
-        .and_then(|_| encoder.finish())
-        .and_then(|w| w.into_inner().map_err(std::io::IntoInnerError::into_error))
-        .and_then(|f| {
-            if let Some(t) = modified {
-                f.set_modified(t)?;
-            }
-            f.sync_all()
-        });
+    let written = compress_into(&mut input, out).and_then(|f| {
+        if let Some(t) = modified {
+            f.set_modified(t)?;
+        }
+        f.sync_all()
+    });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(fail("compressing", archive, e));
@@ -973,8 +988,8 @@ mod tests {
     }
 
     fn berlin(s: &str) -> SystemTime {
-        let z: jiff::Zoned = format!("{s}[Europe/Berlin]").parse().unwrap();
-        SystemTime::from(z.timestamp())
+        let z: jiff::ZonedDateTime = format!("{s}[Europe/Berlin]").parse().unwrap();
+        SystemTime::try_from(z.timestamp()).unwrap()
     }
 
     #[test]
@@ -999,7 +1014,7 @@ mod tests {
         );
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "gzip"))]
     #[test]
     fn gzip_never_writes_or_renames_through_a_planted_link() {
         use std::os::unix::fs::{PermissionsExt, symlink};
@@ -1043,5 +1058,31 @@ mod tests {
         gzip(&archive, 0o600).unwrap();
         assert_eq!(gz.metadata().unwrap().permissions().mode() & 0o777, 0o600);
         assert!(archive.symlink_metadata().is_err() && tmp.symlink_metadata().is_err());
+    }
+}
+
+#[cfg(all(test, not(feature = "gzip")))]
+mod without_gzip {
+    use crate::{Config, Dispatcher, ErrorKind, Format};
+
+    #[test]
+    fn compress_gzip_names_the_feature_it_needs_and_opens_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        let text = serde_json::json!({
+            "version": 1,
+            "handlers": {"app": {"type": "rotating_file", "path": log, "max_bytes": "1MiB", "compress": "gzip"}},
+            "root": {"handlers": ["app"]},
+        })
+        .to_string();
+        let config = Config::from_str(&text, Format::Json).unwrap();
+        let err = Dispatcher::new(&config).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::FeatureDisabled, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`compress: gzip` requires the `gzip` feature of logfig"),
+            "{err}"
+        );
+        assert!(!log.exists(), "nothing is opened for a refused config");
     }
 }

@@ -96,7 +96,8 @@ fn local_hostname() -> String {
     printable(name.trim(), 255)
 }
 
-fn program_name() -> String {
+/// The file name of the running program, printable ASCII, at most 48 bytes.
+pub(super) fn program_name() -> String {
     let exe = std::env::current_exe().ok();
     let name = exe
         .as_deref()
@@ -277,7 +278,7 @@ impl SyslogHandler {
         let time = jiff::Timestamp::try_from(entry.time()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         match self.format {
             SyslogFormat::Rfc3164 => {
-                let local = time.to_zoned(jiff::tz::TimeZone::system());
+                let local = time.to_zoned_datetime(jiff::tz::TimeZone::system());
                 let _ = write!(
                     out,
                     "<{pri}>{} {} {}[{}]: ",

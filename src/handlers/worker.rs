@@ -113,14 +113,20 @@ impl<T: Weigh> Fifo<T> {
 
     // reason: used by the batching outputs (`http`, `smtp`), which are
     // behind features.
-    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "http", feature = "smtp", feature = "otlp")),
+        allow(dead_code)
+    )]
     pub(crate) fn front(&self) -> Option<&T> {
         self.items.front()
     }
 
     // reason: used by the batching outputs (`http`, `smtp`), which are
     // behind features.
-    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "http", feature = "smtp", feature = "otlp")),
+        allow(dead_code)
+    )]
     pub(crate) fn items(&self) -> &VecDeque<T> {
         &self.items
     }
@@ -923,7 +929,10 @@ impl<B: Backlog> Ctx<'_, B> {
 
     // reason: used by the batching outputs (`http`, `smtp`), which are
     // behind features.
-    #[cfg_attr(not(any(feature = "http", feature = "smtp")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "http", feature = "smtp", feature = "otlp")),
+        allow(dead_code)
+    )]
     /// Whether `close_timeout` has run out: then the `n` records of the
     /// batch count as failed, unsent, and the caller stops.
     pub(crate) fn too_late(&self, n: u64) -> bool {
@@ -941,7 +950,7 @@ impl<B: Backlog> Ctx<'_, B> {
 
     // reason: used by `http` (its retry backoff), which is behind a
     // feature.
-    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "http", feature = "otlp")), allow(dead_code))]
     /// Waits until `until`, or until `close` is called; `false` in the
     /// second case.
     pub(crate) fn pause(&self, until: Instant) -> bool {

@@ -2,7 +2,8 @@
 //!
 //! No I/O here apart from reading the config file itself in [`load_path`].
 
-mod budget;
+pub(crate) mod budget;
+mod code;
 mod decode;
 mod env;
 mod json;
@@ -12,6 +13,8 @@ mod python;
 mod toml;
 #[cfg(feature = "yaml")]
 mod yaml;
+
+pub use code::ConfigBuilder;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -39,6 +39,7 @@ pub struct ReloadStatus {
     reloads: u64,
     error: Option<String>,
     diagnostics: Vec<Diagnostic>,
+    env_filter: Option<crate::config::EnvFilter>,
     /// The last change made through the control endpoint.
     control: Option<String>,
 }
@@ -67,6 +68,12 @@ impl ReloadStatus {
     /// The diagnostics (errors or warnings) of the last attempt.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The `RUST_LOG` directives in force after the last attempt (see
+    /// [`EnvFilter`](crate::config::EnvFilter)), with what of them was ignored.
+    pub fn env_filter(&self) -> Option<&crate::config::EnvFilter> {
+        self.env_filter.as_ref()
     }
 
     /// The last change made through the control endpoint (feature
@@ -210,6 +217,7 @@ impl Watcher {
         let python = config.is_python();
         let state = Arc::new(Mutex::new(ReloadStatus {
             hash: hash(&bytes),
+            env_filter: dispatcher.env_filter(),
             // A Python config's warnings are nowhere else to be seen.
             diagnostics: if python { warnings } else { Vec::new() },
             ..ReloadStatus::default()
@@ -532,6 +540,7 @@ impl Worker {
         // sees an attempt in `reload_status()` sees everything it did.
         let mut status = self.status();
         status.attempted = Some(SystemTime::now());
+        status.env_filter = self.dispatcher.env_filter();
         let result = match result {
             Ok((config, applied, changes)) => {
                 status.hash = hash(&self.last_bytes);

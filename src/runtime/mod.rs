@@ -15,6 +15,9 @@ pub(crate) mod inspect;
 pub(crate) mod interest;
 mod overrides;
 
+#[cfg(feature = "cli")]
+pub(crate) use overrides::{read_env, with_env};
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -104,7 +107,7 @@ impl Dispatcher {
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
         let checked = crate::graph::check(config);
-        Dispatcher::from_parts(config, checked, Registry::default(), None).map(|(d, _)| d)
+        Dispatcher::from_parts(config, checked, Registry::default(), None, None).map(|(d, _)| d)
     }
 
     /// A dispatcher for `config`, from its validation `checked`; returns the
@@ -114,22 +117,51 @@ impl Dispatcher {
         checked: Checked,
         registry: Registry,
         on_error: Option<ErrorHook>,
+        env_text: Option<String>,
     ) -> Result<(Dispatcher, Vec<Diagnostic>), Error> {
         // Before the first build: a factory's panic is caught quietly too.
         crate::catch::install();
-        let (graph, warnings) = crate::graph::build(config, checked, &registry, None)?;
+        let mut overrides = overrides::Overrides {
+            env_text,
+            ..overrides::Overrides::default()
+        };
+        let env_warning = overrides.read_env(config);
+        // Overrides change levels only: what validation compiled for the
+        // file's config serves the overridden one.
+        let (graph, warnings) = if overrides.is_empty() {
+            crate::graph::build(config, checked, &registry, None)?
+        } else {
+            let mut built =
+                crate::graph::build(&overrides.apply_to(config), checked, &registry, None)?;
+            // Reloads compare against the file's config, not the overridden one.
+            built.0.config = config.clone();
+            built
+        };
         let dispatcher = Dispatcher {
             shared: Arc::new(Shared {
                 epoch: std::sync::atomic::AtomicU64::new(graph.epoch),
                 graph: ArcSwap::from_pointee(graph),
                 registry,
                 on_error,
-                state: Mutex::new(overrides::Overrides::default()),
+                state: Mutex::new(overrides),
                 timer: Condvar::new(),
                 global: AtomicBool::new(false),
                 shut_down: AtomicBool::new(false),
             }),
         };
+        if let Some(w) = env_warning {
+            // Reported once, at start, through the new graph: a bad `RUST_LOG`
+            // never fails a start. `Log::log` directly: the global level of
+            // `log`'s macros is not set yet.
+            log::Log::log(
+                &dispatcher,
+                &log::Record::builder()
+                    .target("logfig")
+                    .level(log::Level::Warn)
+                    .args(format_args!("{w}"))
+                    .build(),
+            );
+        }
         Ok((dispatcher, warnings))
     }
 
@@ -179,7 +211,7 @@ impl Dispatcher {
         config: &Config,
         checked: Option<Checked>,
     ) -> Result<Vec<Diagnostic>, Error> {
-        let state = self.lock_state();
+        let mut state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
                 crate::error::ErrorKind::Other,
@@ -193,7 +225,7 @@ impl Dispatcher {
         } else {
             (config, checked)
         };
-        let swapped = self.swap_in(&state, config, checked);
+        let swapped = self.swap_in(&mut state, config, checked);
         drop(state);
         if swapped.is_ok() {
             refresh_tracing_interest();
@@ -215,21 +247,23 @@ impl Dispatcher {
     /// the file's. The caller holds the state lock.
     fn swap_in(
         &self,
-        overrides: &overrides::Overrides,
+        overrides: &mut overrides::Overrides,
         file_config: &Config,
         checked: Option<Checked>,
     ) -> Result<Vec<Diagnostic>, Error> {
         let old = self.shared.graph.load_full();
+        let env_warning = overrides.read_env(file_config);
         let effective;
-        let config = if overrides.levels.is_empty() {
+        let config = if overrides.is_empty() {
             file_config
         } else {
             effective = overrides.apply_to(file_config);
             &effective
         };
         let checked = checked.unwrap_or_else(|| crate::graph::check(config));
-        let (mut graph, warnings) =
+        let (mut graph, mut warnings) =
             crate::graph::build(config, checked, &self.shared.registry, Some(&old))?;
+        warnings.extend(env_warning);
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
         let new = Arc::new(graph);

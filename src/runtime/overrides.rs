@@ -6,8 +6,8 @@ use std::sync::{Arc, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use super::{Dispatcher, Shared};
-use crate::config::{Config, Level};
-use crate::error::{Error, ErrorKind};
+use crate::config::{Config, EnvFilter, Level};
+use crate::error::{Diagnostic, Error, ErrorKind};
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Override {
@@ -21,6 +21,14 @@ pub(crate) struct Overrides {
     pub(crate) levels: BTreeMap<String, Override>,
     /// Whether the expiry thread is running.
     pub(crate) timer_running: bool,
+    /// Directives given in code (`Builder::env_directives`), read instead
+    /// of the environment variable.
+    pub(crate) env_text: Option<String>,
+    /// The `RUST_LOG` directives in force, beneath `levels`.
+    pub(crate) env: Option<EnvFilter>,
+    /// The directives whose problems were last reported: each distinct
+    /// problem is reported once, not on every reload.
+    pub(crate) env_reported: Option<EnvFilter>,
 }
 
 pub(crate) fn normal(name: &str) -> String {
@@ -33,18 +41,36 @@ pub(crate) fn normal(name: &str) -> String {
 }
 
 impl Overrides {
-    /// `config` with the override levels applied.
+    /// Whether any level sits on top of the file's.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.levels.is_empty() && self.env.as_ref().is_none_or(|e| e.levels().is_empty())
+    }
+
+    /// Reads the directives `config.env_filter` asks for (or the ones given
+    /// in code) into `self.env`. Returns a warning when they have problems
+    /// not reported before.
+    pub(crate) fn read_env(&mut self, config: &Config) -> Option<Diagnostic> {
+        self.env = match (&self.env_text, config.env_filter.enabled) {
+            (_, false) => None,
+            (Some(text), true) => Some(EnvFilter::parse(&config.env_filter.var, text)),
+            (None, true) => read_env(&config.env_filter),
+        };
+        let problems = self.env.as_ref().and_then(EnvFilter::problems)?;
+        if self.env_reported == self.env {
+            return None;
+        }
+        self.env_reported.clone_from(&self.env);
+        Some(Diagnostic::warning("env_filter", problems))
+    }
+
+    /// `config` with the `RUST_LOG` levels, then the override levels, applied.
     pub(crate) fn apply_to(&self, config: &Config) -> Config {
         let mut out = config.clone();
+        for (name, level) in self.env.iter().flat_map(EnvFilter::levels) {
+            set_level(&mut out, &normal(name), name, *level);
+        }
         for (name, o) in &self.levels {
-            if name.is_empty() {
-                out.root.level = Some(o.level);
-                continue;
-            }
-            // Reuse the config's spelling of the name when it has one.
-            let existing = out.loggers.keys().find(|k| normal(k) == *name).cloned();
-            let key = existing.unwrap_or_else(|| name.clone());
-            out.loggers.entry(key).or_default().level = Some(o.level);
+            set_level(&mut out, name, name, o.level);
         }
         out
     }
@@ -61,7 +87,55 @@ impl Overrides {
     }
 }
 
+/// The directives of the variable `config` names, as the process sees it.
+pub(crate) fn read_env(config: &crate::config::EnvFilterConfig) -> Option<EnvFilter> {
+    EnvFilter::from_value(config, std::env::var(&config.var))
+}
+
+/// `config` with `env`'s levels applied, as a running dispatcher applies
+/// them (for `logfig explain`).
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // reason: used by the CLI only
+pub(crate) fn with_env(config: &Config, env: &EnvFilter) -> Config {
+    let overrides = Overrides {
+        env: Some(env.clone()),
+        ..Overrides::default()
+    };
+    overrides.apply_to(config)
+}
+
+/// Sets the level of the logger normalised as `name` (`""`: the root);
+/// a logger the config does not name is added as `spelling`.
+fn set_level(out: &mut Config, name: &str, spelling: &str, level: Level) {
+    if name.is_empty() {
+        out.root.level = Some(level);
+        return;
+    }
+    // Reuse the config's spelling of the name when it has one.
+    let existing = out.loggers.keys().find(|k| normal(k) == *name).cloned();
+    let key = existing.unwrap_or_else(|| spelling.to_owned());
+    out.loggers.entry(key).or_default().level = Some(level);
+}
+
 impl Dispatcher {
+    /// The `RUST_LOG` directives in force (see [`EnvFilter`]), `None` when
+    /// the variable is unset or `env_filter.enabled` is false.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use logfig::{Builder, Config, Format};
+    ///
+    /// let config = Config::from_str("version: 1\nroot: { level: WARNING }\n", Format::Yaml)?;
+    /// let d = Builder::new().env_directives("myapp=debug").build(&config)?;
+    /// let env = d.env_filter().expect("directives given");
+    /// assert_eq!(env.levels()[0].0, "myapp");
+    /// assert_eq!(d.max_level(), log::LevelFilter::Debug);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn env_filter(&self) -> Option<EnvFilter> {
+        self.lock_state().env.clone()
+    }
+
     /// Sets the level of logger `name` (`"root"` for the root) on top of the
     /// config's levels. The override survives reloads; with a `ttl` it expires
     /// by itself and the file's level returns.
@@ -98,7 +172,7 @@ impl Dispatcher {
             state.timer_running = true;
         }
         let file_config = self.shared.graph.load().config.clone();
-        self.swap_in(&state, &file_config, None)?;
+        self.swap_in(&mut state, &file_config, None)?;
         drop(state);
         super::refresh_tracing_interest();
         self.shared.timer.notify_all();
@@ -117,7 +191,7 @@ impl Dispatcher {
         }
         if state.levels.remove(&normal(name)).is_some() {
             let file_config = self.shared.graph.load().config.clone();
-            self.swap_in(&state, &file_config, None)?;
+            self.swap_in(&mut state, &file_config, None)?;
             drop(state);
             super::refresh_tracing_interest();
         }
@@ -140,7 +214,7 @@ fn start_timer(shared: Weak<Shared>) -> Result<(), Error> {
                 let mut state = dispatcher.lock_state();
                 if state.expire(Instant::now()) {
                     let file_config = dispatcher.shared.graph.load().config.clone();
-                    if dispatcher.swap_in(&state, &file_config, None).is_ok() {
+                    if dispatcher.swap_in(&mut state, &file_config, None).is_ok() {
                         // Outside the state lock, then take it again.
                         drop(state);
                         super::refresh_tracing_interest();

@@ -13,6 +13,7 @@ fn logfig(args: &[&str]) -> (String, String, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
         .args(args)
         .env_remove("LOGFIG_CONFIG")
+        .env_remove("RUST_LOG")
         .output()
         .unwrap();
     (

@@ -4,11 +4,15 @@
 // reason: helpers outside `#[test]` functions fail the test loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod capture;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "cli")]
+mod cli_input;
 #[cfg(feature = "control")]
 mod control;
 mod dispatch;
+mod env_filter;
 mod readme;
 #[cfg(feature = "tracing")]
 mod tracing;
@@ -17,7 +21,11 @@ mod tracing;
 mod handlers {
     pub(crate) mod files;
     pub(crate) mod injection;
+    #[cfg(target_os = "linux")]
+    pub(crate) mod journald;
     pub(crate) mod network;
+    #[cfg(feature = "otlp")]
+    pub(crate) mod otlp;
     pub(crate) mod outputs;
     pub(crate) mod secure;
     pub(crate) mod worker;
@@ -26,6 +34,8 @@ mod handlers {
 /// Configs: fixtures, bounds, the schema, secrets, CPython's `dictConfig`.
 mod load {
     pub(crate) mod bounds;
+    /// Configs written in code.
+    pub(crate) mod code_config;
     /// Python `dictConfig` files run by CPython and by logfig.
     pub(crate) mod dictconfig_vs_cpython;
     /// `fileConfig` INI files: hot reload and `logfig check`.
@@ -34,6 +44,8 @@ mod load {
     /// Real projects' logging configs run by CPython and by logfig.
     pub(crate) mod real_configs_vs_cpython;
     pub(crate) mod schema;
+    /// Instances generated from the schema, property by property, loaded.
+    pub(crate) mod schema_instances;
     pub(crate) mod secrets;
 }
 
@@ -41,6 +53,8 @@ mod load {
 mod formatters {
     /// `PatternFormatter` against CPython's `logging.Formatter`.
     pub(crate) mod pattern_vs_cpython;
+    /// Timestamps: sub-seconds, UTC, datefmt warnings.
+    pub(crate) mod timestamps;
 }
 
 /// Hot reload.

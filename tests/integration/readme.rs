@@ -154,6 +154,7 @@ fn generate() -> String {
         ("LoggerConfig", "`loggers.<name>`"),
         ("RootConfig", "`root`"),
         ("ReloadConfig", "`reload`"),
+        ("EnvFilterConfig", "`env_filter`"),
     ] {
         let def = definition(&schema, name);
         out.push_str(&format!(

@@ -42,6 +42,11 @@ pub struct ConsoleHandlerConfig {
     /// `auto`, `always` or `never`: colour each line by level. Default: `auto`.
     #[serde(default)]
     pub color: ColorMode,
+    /// Write through Rust's `print!`/`eprint!`, which `cargo test` captures:
+    /// a passing test's lines stay out of the test report, a failing test's
+    /// are shown with it. For tests; `auto` colour is off. Default: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capture: bool,
     /// Level, formatter and filters.
     #[serde(flatten)]
     pub common: CommonHandlerConfig,

@@ -306,7 +306,8 @@ pub struct RotatingFileHandlerConfig {
     /// this. Default: no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_total_size: Option<Size>,
-    /// `none` or `gzip`: compress archives on a background thread. Default: `none`.
+    /// `none` or `gzip`: compress archives on a background thread (`gzip`
+    /// needs the `gzip` feature). Default: `none`.
     #[serde(default)]
     pub compress: Compression,
     /// Create and open the file at the first record that reaches the handler,

@@ -5,7 +5,9 @@ use super::{CustomOptions, Level};
 mod console;
 mod file;
 mod http;
+mod journald;
 mod net;
+mod otlp;
 mod queue;
 mod smtp;
 mod syslog;
@@ -17,7 +19,11 @@ pub use file::{
     WatchedFileHandlerConfig,
 };
 pub use http::{HttpFormat, HttpHandlerConfig};
+pub use journald::JournaldHandlerConfig;
+pub(crate) use journald::MAX_IDENTIFIER;
 pub use net::{ConnectionConfig, Framing, Oversize, TcpHandlerConfig, TlsConfig, UdpHandlerConfig};
+pub(crate) use otlp::{MAX_BATCH, MAX_HEADER_VALUE, MAX_HEADERS, MAX_RESOURCE};
+pub use otlp::{OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
 pub use queue::{MemoryHandlerConfig, QueueHandlerConfig};
 pub use smtp::{Credentials, SmtpHandlerConfig, StartTls};
 pub use syslog::{Facility, SyslogFormat, SyslogHandlerConfig, SyslogTransport};
@@ -78,6 +84,12 @@ pub enum HandlerConfig {
     /// `type: smtp`: e-mails records, batched by time window and capped per
     /// hour (Python's SMTPHandler); needs the `smtp` feature.
     Smtp(SmtpHandlerConfig),
+    /// `type: otlp`: exports OpenTelemetry log records over OTLP/HTTP to a
+    /// collector; needs the `otlp` feature.
+    Otlp(OtlpHandlerConfig),
+    /// `type: journald`: sends records to the systemd journal over its native
+    /// protocol (Linux).
+    Journald(JournaldHandlerConfig),
     /// `type: custom`: a handler registered in code under `factory`.
     Custom(CustomHandlerConfig),
 }
@@ -97,6 +109,8 @@ impl HandlerConfig {
         "syslog",
         "http",
         "smtp",
+        "otlp",
+        "journald",
         "custom",
     ];
 
@@ -115,6 +129,8 @@ impl HandlerConfig {
             HandlerConfig::Syslog(_) => "syslog",
             HandlerConfig::Http(_) => "http",
             HandlerConfig::Smtp(_) => "smtp",
+            HandlerConfig::Otlp(_) => "otlp",
+            HandlerConfig::Journald(_) => "journald",
             HandlerConfig::Custom(_) => "custom",
         }
     }
@@ -134,6 +150,8 @@ impl HandlerConfig {
             HandlerConfig::Syslog(c) => &c.common,
             HandlerConfig::Http(c) => &c.common,
             HandlerConfig::Smtp(c) => &c.common,
+            HandlerConfig::Otlp(c) => &c.common,
+            HandlerConfig::Journald(c) => &c.common,
             HandlerConfig::Custom(c) => &c.common,
         }
     }
@@ -153,6 +171,8 @@ impl HandlerConfig {
             HandlerConfig::Syslog(c) => &mut c.common,
             HandlerConfig::Http(c) => &mut c.common,
             HandlerConfig::Smtp(c) => &mut c.common,
+            HandlerConfig::Otlp(c) => &mut c.common,
+            HandlerConfig::Journald(c) => &mut c.common,
             HandlerConfig::Custom(c) => &mut c.common,
         }
     }

@@ -17,6 +17,7 @@ pub(crate) enum Attr {
     Created,
     RelativeCreated,
     Msecs,
+    Usecs,
     Levelname,
     Levelno,
     Name,
@@ -52,6 +53,7 @@ impl Attr {
         ("created", Attr::Created),
         ("relativeCreated", Attr::RelativeCreated),
         ("msecs", Attr::Msecs),
+        ("usecs", Attr::Usecs),
         ("levelname", Attr::Levelname),
         ("levelno", Attr::Levelno),
         ("name", Attr::Name),
@@ -85,7 +87,7 @@ impl Attr {
     pub(super) fn kind(self) -> Kind {
         match self {
             Attr::Created | Attr::RelativeCreated | Attr::Msecs => Kind::Float,
-            Attr::Levelno | Attr::Lineno | Attr::Process | Attr::Thread => Kind::Int,
+            Attr::Levelno | Attr::Lineno | Attr::Process | Attr::Thread | Attr::Usecs => Kind::Int,
             _ => Kind::Text,
         }
     }
@@ -186,6 +188,9 @@ pub(crate) fn attr_value<'e>(attr: Attr, entry: &'e Entry<'_>) -> Val<'e> {
             let (secs, nanos) = entry.unix_time();
             Val::Float(time::msecs(time::created_at(secs, nanos)))
         }
+        // logfig's own: the microseconds of the second, for `%(usecs)06d`
+        // (Python's `msecs` stops at milliseconds).
+        Attr::Usecs => Val::Int(i128::from(entry.unix_time().1 / 1000)),
         Attr::Levelname => Val::Str(level_name(record.level())),
         Attr::Levelno => Val::Int(i128::from(level_no(record.level()))),
         Attr::Name | Attr::Target => Val::Str(record.target()),

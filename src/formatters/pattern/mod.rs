@@ -15,7 +15,7 @@ mod parse;
 
 use std::fmt;
 
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", feature = "otlp"))]
 pub(crate) use self::attr::level_name;
 pub(crate) use self::attr::{Attr, Sink, Val, attr_value, write_text};
 use self::attr::{Kind, write_message};
@@ -172,9 +172,11 @@ fn by_level(attr: Attr, spec: &Spec) -> Option<Piece> {
 /// `relativeCreated`, `msecs`, `levelname`, `levelno`, `name`, `message`,
 /// `module`, `filename`, `pathname`, `lineno`, `funcName`, `process`,
 /// `processName`, `thread`, `threadName`, `taskName`) and Rust's (`target`,
-/// `module_path`, `kv`: the record's key-values as `k=v k2="v 2"`, and `spans`:
+/// `module_path`, `kv`: the record's key-values as `k=v k2="v 2"`, `spans`:
 /// the `tracing` span scope as `outer{a=1}:inner{b=2}`, empty for `log`
-/// records). Any
+/// records, and `usecs`: the microseconds of the second, an integer, for
+/// `%(asctime)s.%(usecs)06d`; `datefmt` is `time.strftime`'s, which has no
+/// sub-second directive). Any
 /// other name reads the record key-value of that name (as Python's `extra=`),
 /// else the config's `defaults`.
 ///

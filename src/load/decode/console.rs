@@ -31,6 +31,9 @@ impl Decoder<'_> {
                 )
                 .unwrap_or_default();
         }
+        if let Some(n) = f.take("capture") {
+            c.capture = self.bool(n, &join(path, "capture")).unwrap_or_default();
+        }
         c.common = self.common(f, path);
         Some(HandlerConfig::Console(c))
     }

@@ -1,6 +1,7 @@
 //! Decoding `filters.<name>`.
 
 use super::Decoder;
+use crate::config::fields;
 use crate::config::{
     DedupFilterConfig, FilterAction, FilterConfig, LevelFilterConfig, NameFilterConfig,
     RateLimitFilterConfig, RegexFilterConfig,
@@ -90,21 +91,8 @@ impl Decoder<'_> {
             }
             "dedup" => {
                 let mut c = DedupFilterConfig::default();
-                if let Some(n) = f.take("repeats") {
-                    c.repeats = self
-                        .integer(n, &join(path, "repeats"), 1, i128::from(u32::MAX))
-                        .map_or(c.repeats, |v| v as u32);
-                }
-                if let Some(n) = f.take("window") {
-                    let p = join(path, "window");
-                    match self.duration(n, &p) {
-                        Some(d) if d.is_zero() => {
-                            self.error(n, &p, "`window` must be longer than 0")
-                        }
-                        Some(d) => c.window = d,
-                        None => {}
-                    }
-                }
+                c.repeats = self.count_field(&mut f, path, fields::REPEATS, c.repeats);
+                c.window = self.duration_field(&mut f, path, fields::DEDUP_WINDOW, c.window);
                 Some(FilterConfig::Dedup(c))
             }
             _ => None,

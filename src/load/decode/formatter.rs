@@ -74,7 +74,7 @@ impl Decoder<'_> {
                     c.datefmt = self.string(n, &join(path, "datefmt"));
                 }
                 if let Some(n) = f.take("utc") {
-                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or(c.utc);
                 }
                 FormatterConfig::Json(c)
             }

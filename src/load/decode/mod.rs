@@ -10,19 +10,24 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::budget::Budget;
 use super::node::{Node, Trail, Value};
+use crate::config::fields::{DEBOUNCE, MAX_WAIT};
 use crate::config::{
-    CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, HandlerConfig, Level,
-    LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig, SecretSpots,
+    CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, EnvFilterConfig,
+    HandlerConfig, Level, LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig,
+    SecretSpots,
 };
 use crate::error::{Diagnostic, MAX_DIAGNOSTICS, hint, join};
 
 mod console;
 mod control;
+mod fields;
 mod file;
 mod filter;
 mod formatter;
 mod http;
+mod journald;
 mod net;
+mod otlp;
 mod queue;
 mod scalar;
 mod smtp;
@@ -240,6 +245,9 @@ impl<'e> Decoder<'e> {
         if let Some(n) = f.take("reload") {
             config.reload = self.reload(n, "reload").unwrap_or_default();
         }
+        if let Some(n) = f.take("env_filter") {
+            config.env_filter = self.env_filter(n, "env_filter").unwrap_or_default();
+        }
         if let Some(n) = f.take("formatters") {
             config.formatters = self.named(n, "formatters", Self::formatter);
         }
@@ -322,16 +330,8 @@ impl<'e> Decoder<'e> {
                 )
                 .unwrap_or_default();
         }
-        if let Some(n) = f.take("debounce") {
-            r.debounce = self
-                .duration(n, &join(path, "debounce"))
-                .unwrap_or(r.debounce);
-        }
-        if let Some(n) = f.take("max_wait") {
-            r.max_wait = self
-                .duration(n, &join(path, "max_wait"))
-                .unwrap_or(r.max_wait);
-        }
+        r.debounce = self.duration_field(&mut f, path, DEBOUNCE, r.debounce);
+        r.max_wait = self.duration_field(&mut f, path, MAX_WAIT, r.max_wait);
         if let Some(n) = f.take("poll_interval") {
             r.poll_interval = self.duration(n, &join(path, "poll_interval"));
         }
@@ -340,6 +340,25 @@ impl<'e> Decoder<'e> {
         }
         f.finish(self);
         Some(r)
+    }
+
+    fn env_filter(&mut self, node: &Node, path: &str) -> Option<EnvFilterConfig> {
+        let mut f = self.fields(node, path)?;
+        let mut e = EnvFilterConfig::default();
+        if let Some(n) = f.take("enabled") {
+            e.enabled = self.bool(n, &join(path, "enabled")).unwrap_or(e.enabled);
+        }
+        if let Some(n) = f.take("var") {
+            let p = join(path, "var");
+            if let Some(var) = self.string(n, &p) {
+                match crate::config::check_var_name(&var) {
+                    Ok(()) => e.var = var,
+                    Err(msg) => self.error(n, &p, msg),
+                }
+            }
+        }
+        f.finish(self);
+        Some(e)
     }
 
     fn logger(&mut self, node: &Node, path: &str) -> Option<LoggerConfig> {
@@ -449,6 +468,8 @@ impl<'e> Decoder<'e> {
             "syslog" => self.syslog(&mut f, path),
             "http" => self.http(&mut f, path),
             "smtp" => self.smtp(&mut f, path),
+            "otlp" => self.otlp(&mut f, path),
+            "journald" => self.journald(&mut f, path),
             "custom" => {
                 let factory = match f.take("factory") {
                     Some(n) => self.string(n, &join(path, "factory")),

@@ -1,6 +1,7 @@
 //! Decoding of the network handler kinds: `tcp`, `udp`, `syslog`.
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{
     ConnectionConfig, Framing, HandlerConfig, Oversize, Size, TcpHandlerConfig, TlsConfig,
     UdpHandlerConfig,
@@ -46,40 +47,18 @@ impl Decoder<'_> {
         }
     }
 
+    /// `buffer`: records (a count) waiting for a network output.
     pub(super) fn buffer_records(&mut self, f: &mut Fields<'_>, path: &str, default: u32) -> u32 {
-        f.take("buffer")
-            .and_then(|n| self.integer(n, &join(path, "buffer"), 1, i128::from(u32::MAX)))
-            .map_or(default, |v| v as u32)
-    }
-
-    pub(super) fn positive_duration(
-        &mut self,
-        f: &mut Fields<'_>,
-        path: &str,
-        key: &'static str,
-        default: std::time::Duration,
-    ) -> std::time::Duration {
-        let Some(n) = f.take(key) else {
-            return default;
-        };
-        let p = join(path, key);
-        match self.duration(n, &p) {
-            Some(d) if d.is_zero() => {
-                self.error(n, &p, format!("`{key}` must be longer than 0"));
-                default
-            }
-            Some(d) => d,
-            None => default,
-        }
+        self.count_field(f, path, fields::BUFFER, default)
     }
 
     pub(super) fn connection(&mut self, f: &mut Fields<'_>, path: &str) -> ConnectionConfig {
         let d = ConnectionConfig::default();
         let c = ConnectionConfig {
-            timeout: self.positive_duration(f, path, "timeout", d.timeout),
+            timeout: self.duration_field(f, path, fields::TIMEOUT, d.timeout),
             buffer: self.buffer_records(f, path, d.buffer),
-            backoff: self.positive_duration(f, path, "backoff", d.backoff),
-            max_backoff: self.positive_duration(f, path, "max_backoff", d.max_backoff),
+            backoff: self.duration_field(f, path, fields::BACKOFF, d.backoff),
+            max_backoff: self.duration_field(f, path, fields::MAX_BACKOFF, d.max_backoff),
         };
         if c.max_backoff < c.backoff
             && let Some(n) = f.get("max_backoff")

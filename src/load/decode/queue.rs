@@ -1,6 +1,7 @@
 //! Decoding `type: queue` and `type: memory`.
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{HandlerConfig, MemoryHandlerConfig, Overflow, QueueHandlerConfig};
 use crate::error::join;
 use crate::load::node::Value;
@@ -30,11 +31,7 @@ impl Decoder<'_> {
             }
         };
         let mut c = QueueHandlerConfig::new(handlers.clone().unwrap_or_default());
-        if let Some(n) = f.take("capacity") {
-            c.capacity = self
-                .integer(n, &join(path, "capacity"), 1, i128::from(u32::MAX))
-                .map_or(c.capacity, |v| v as u32);
-        }
+        c.capacity = self.count_field(f, path, fields::CAPACITY, c.capacity);
         if let Some(n) = f.take("overflow") {
             let policies = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
             c.overflow = self
@@ -68,11 +65,7 @@ impl Decoder<'_> {
             }
         };
         let mut c = MemoryHandlerConfig::new(target.clone().unwrap_or_default());
-        if let Some(n) = f.take("capacity") {
-            c.capacity = self
-                .integer(n, &join(path, "capacity"), 1, i128::from(u32::MAX))
-                .map_or(c.capacity, |v| v as u32);
-        }
+        c.capacity = self.count_field(f, path, fields::CAPACITY, c.capacity);
         if let Some(n) = f.take("flush_level") {
             c.flush_level = self
                 .level(n, &join(path, "flush_level"))

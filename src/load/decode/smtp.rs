@@ -1,6 +1,7 @@
 //! Decoding `type: smtp`.
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{Credentials, HandlerConfig, SmtpHandlerConfig, StartTls};
 use crate::error::join;
 use crate::load::node::Node;
@@ -113,14 +114,10 @@ impl Decoder<'_> {
         if let Some(n) = f.take("credentials") {
             c.credentials = self.credentials(n, &join(path, "credentials"));
         }
-        c.window = self.positive_duration(f, path, "window", c.window);
-        if let Some(n) = f.take("max_per_hour") {
-            c.max_per_hour = self
-                .integer(n, &join(path, "max_per_hour"), 1, i128::from(u32::MAX))
-                .map_or(c.max_per_hour, |v| v as u32);
-        }
-        c.timeout = self.positive_duration(f, path, "timeout", c.timeout);
-        c.buffer = self.buffer_records(f, path, c.buffer);
+        c.window = self.duration_field(f, path, fields::WINDOW, c.window);
+        c.max_per_hour = self.count_field(f, path, fields::MAX_PER_HOUR, c.max_per_hour);
+        c.timeout = self.duration_field(f, path, fields::TIMEOUT, c.timeout);
+        c.buffer = self.count_field(f, path, fields::BUFFER, c.buffer);
         c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         host.and(from).and(to).map(|_| HandlerConfig::Smtp(c))

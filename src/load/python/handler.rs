@@ -22,6 +22,7 @@ const CLASSES: &[&str] = &[
     "logging.handlers.SysLogHandler",
     "logging.handlers.SMTPHandler",
     "logging.handlers.HTTPHandler",
+    "systemd.journal.JournalHandler",
 ];
 
 /// Python's handler classes (by their name in `logging` or
@@ -105,6 +106,13 @@ const KINDS: &[(&str, &str, &[&str])] = &[
         "http",
         &["host", "url", "method", "secure", "credentials", "context"],
     ),
+    // python-systemd's handler; its other keyword arguments are extra
+    // journal fields, which logfig does not add.
+    (
+        "systemd.journal.JournalHandler",
+        "journald",
+        &["SYSLOG_IDENTIFIER", "sender_function"],
+    ),
 ];
 
 /// The logfig kind and the parameters of the handler class `short`
@@ -180,9 +188,10 @@ impl Translator<'_, '_> {
                     format!("expected a handler class name, found {}", class_node.kind())
                 } else if h.is_empty() {
                     format!(
-                        "handler class `{class}` has no logfig counterpart; logfig understands the classes of Python's `logging` and `logging.handlers` ({}), `(): <factory>` for a handler registered in code, or write `type:` with one of {}",
+                        "handler class `{class}` has no logfig counterpart; logfig understands the classes of Python's `logging` and `logging.handlers` ({}), python-systemd's `systemd.journal.JournalHandler`, `(): <factory>` for a handler registered in code, or write `type:` with one of {}",
                         CLASSES
                             .iter()
+                            .filter(|c| c.starts_with("logging."))
                             .map(|c| c.rsplit('.').next().unwrap_or(c))
                             .collect::<Vec<_>>()
                             .join(", "),
@@ -252,6 +261,7 @@ impl Translator<'_, '_> {
             "WatchedFileHandler" => h.watched(),
             "MemoryHandler" => h.memory(),
             "QueueHandler" => h.queue(),
+            "systemd.journal.JournalHandler" => h.journal(),
             _ => h.network(short),
         };
         // The keys not consumed (level, formatter, filters) stay as they are.
@@ -464,6 +474,23 @@ impl Handler<'_, '_, '_, '_> {
         let b = self.mode(true);
         let c = self.file_extras();
         a && b && c
+    }
+
+    /// python-systemd's `JournalHandler`: `SYSLOG_IDENTIFIER` names the
+    /// program; a `sender_function` is Python code, which logfig cannot call.
+    fn journal(&mut self) -> bool {
+        self.rename("SYSLOG_IDENTIFIER", "syslog_identifier");
+        match self.take("sender_function") {
+            Some((_, n)) => {
+                self.error(
+                    "sender_function",
+                    &n,
+                    "`sender_function` is a Python callable, which logfig cannot call; logfig's `journald` handler sends to the journal itself",
+                );
+                false
+            }
+            None => true,
+        }
     }
 
     fn watched(&mut self) -> bool {

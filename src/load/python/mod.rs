@@ -47,6 +47,7 @@ pub(super) const TOP_LEVEL: &[&str] = &[
     "disable_existing_loggers",
     "incremental",
     "reload",
+    "env_filter",
     "formatters",
     "filters",
     "handlers",
@@ -334,6 +335,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn python_systemd_journal_handler_is_journald_and_syslog_stays_syslog() {
+        let text = "version: 1\nhandlers:\n  j: { class: systemd.journal.JournalHandler, SYSLOG_IDENTIFIER: shop, level: INFO }\n  s: { class: logging.handlers.SysLogHandler, address: /dev/log }\nroot: { handlers: [j, s] }\n";
+        let c = load(text).unwrap();
+        let crate::config::HandlerConfig::Journald(j) = &c.handlers["j"] else {
+            panic!("{:?}", c.handlers["j"]);
+        };
+        assert_eq!(j.syslog_identifier.as_deref(), Some("shop"));
+        assert_eq!(j.path, std::path::Path::new("/run/systemd/journal/socket"));
+        assert_eq!(j.common.level, Some(crate::config::Level::Info));
+        let crate::config::HandlerConfig::Syslog(s) = &c.handlers["s"] else {
+            panic!("{:?}", c.handlers["s"]);
+        };
+        assert_eq!(s.path, std::path::Path::new("/dev/log"));
+        let err = load(&text.replace("SYSLOG_IDENTIFIER: shop", "sender_function: ext://mod.send"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("handlers.j.sender_function"), "{err}");
     }
 
     #[test]

@@ -1092,7 +1092,7 @@ pub(crate) mod http {
 
 /// Checks that the one handler `handler` (YAML flow mapping) of a config is
 /// refused with `FeatureDisabled` and a message containing `expected`.
-#[cfg(not(all(feature = "http", feature = "smtp", feature = "tls")))]
+#[cfg(not(all(feature = "http", feature = "smtp", feature = "tls", feature = "otlp")))]
 pub(crate) fn assert_feature_disabled(handler: &str, expected: &str) {
     let text = format!("version: 1\nhandlers:\n  h: {handler}\nroot: {{ handlers: [h] }}\n");
     let config = Config::from_str(&text, Format::Yaml).unwrap();
@@ -1311,5 +1311,14 @@ fn smtp_without_its_feature_is_refused_with_feature_disabled() {
     assert_feature_disabled(
         "{ type: smtp, host: h, from: a@b.c, to: d@e.f }",
         "handlers.h: handler type `smtp` requires the `smtp` feature of logfig",
+    );
+}
+
+#[cfg(not(feature = "otlp"))]
+#[test]
+fn otlp_without_its_feature_is_refused_with_feature_disabled() {
+    assert_feature_disabled(
+        "{ type: otlp }",
+        "handlers.h: handler type `otlp` requires the `otlp` feature of logfig",
     );
 }

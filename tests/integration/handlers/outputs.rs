@@ -244,8 +244,8 @@ impl Clock for ManualClock {
 }
 
 fn berlin(s: &str) -> SystemTime {
-    let z: jiff::Zoned = format!("{s}[Europe/Berlin]").parse().unwrap();
-    SystemTime::from(z.timestamp())
+    let z: jiff::ZonedDateTime = format!("{s}[Europe/Berlin]").parse().unwrap();
+    SystemTime::try_from(z.timestamp()).unwrap()
 }
 
 #[test]

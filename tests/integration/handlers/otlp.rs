@@ -1,0 +1,546 @@
+//! The `otlp` handler against an independent decoder: a Python OTLP/HTTP
+//! receiver (`tests/servers/otlp_receiver.py`) that decodes every request
+//! with the official OpenTelemetry protobuf classes from PyPI
+//! (`opentelemetry-proto`). Skipped loudly without python3 and the package;
+//! fails instead under `LOGFIG_REQUIRE_SERVERS=1`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use logfig::{Config, Format};
+use serde_json::Value;
+
+use crate::dispatch::open_gate;
+use crate::network::{dispatcher, missing, require, wait_until};
+
+/// The receiver, saving each decoded request into a temporary directory.
+struct Receiver {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Receiver {
+    fn start(test: &str, script: &str) -> Option<Receiver> {
+        if !require(test, "python3", "apt-get install python3") {
+            return None;
+        }
+        let installed = Command::new("python3")
+            .args([
+                "-c",
+                "import opentelemetry.proto.collector.logs.v1.logs_service_pb2",
+            ])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            missing(
+                test,
+                "the opentelemetry-proto Python package",
+                "python3 -m pip install opentelemetry-proto",
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/servers/otlp_receiver.py"
+            ))
+            .arg(dir.path())
+            .args(["--script", script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting tests/servers/otlp_receiver.py");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let port = first
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("otlp_receiver.py said {first:?}"));
+        Some(Receiver { child, port, dir })
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1/logs", self.port)
+    }
+
+    /// The requests received so far, in order; each must have decoded.
+    fn requests(&self) -> Vec<Value> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| {
+                let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+                assert!(v.get("error").is_none(), "undecodable request: {v}");
+                v
+            })
+            .collect()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One decoded log record with its scope and resource.
+#[derive(Debug)]
+struct Got {
+    scope: String,
+    resource: BTreeMap<String, Value>,
+    record: Value,
+}
+
+impl Got {
+    /// The attribute `key` as its one `AnyValue` entry (`{"int_value": "3"}`).
+    fn attr(&self, key: &str) -> Option<&Value> {
+        self.record["attributes"]
+            .as_array()?
+            .iter()
+            .find(|a| a["key"] == key)
+            .map(|a| &a["value"])
+    }
+}
+
+fn records(requests: &[Value]) -> Vec<Got> {
+    let mut out = Vec::new();
+    for req in requests {
+        for rl in req["request"]["resource_logs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let resource: BTreeMap<String, Value> = rl["resource"]["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| (a["key"].as_str().unwrap().to_owned(), a["value"].clone()))
+                .collect();
+            for sl in rl["scope_logs"].as_array().into_iter().flatten() {
+                for r in sl["log_records"].as_array().into_iter().flatten() {
+                    out.push(Got {
+                        scope: sl["scope"]["name"].as_str().unwrap_or("").to_owned(),
+                        resource: resource.clone(),
+                        record: r.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn otlp_10000(test: &str, protocol: &str) {
+    let Some(rx) = Receiver::start(test, "200") else {
+        return;
+    };
+    open_gate();
+    let d = Arc::new(dispatcher(&format!(
+        "version: 1\nhandlers:\n  otel:\n    type: otlp\n    endpoint: '{}'\n    protocol: {protocol}\n    compression: gzip\n    max_batch: 700\n    max_delay: 20ms\n    buffer: 20000\n    resource: {{ service.name: shop, deployment.environment: test }}\nroot: {{ level: TRACE, handlers: [otel] }}\n",
+        rx.url()
+    )));
+    let levels = [
+        log::Level::Trace,
+        log::Level::Debug,
+        log::Level::Info,
+        log::Level::Warn,
+        log::Level::Error,
+    ];
+    let threads: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|t| {
+            let d = Arc::clone(&d);
+            std::thread::Builder::new()
+                .name(format!("logger-{t}"))
+                .spawn(move || {
+                    for i in 0..5000_i64 {
+                        let level = levels[(i % 5) as usize];
+                        let target = if t == "a" { "shop::cart" } else { "shop.pay" };
+                        log::log!(logger: d, target: target, level, t = t, i = i, f = i as f64 + 0.5, ok = i % 2 == 0, big = u64::MAX, s = "line\none"; "record {t} {i}");
+                    }
+                })
+                .unwrap()
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    d.flush_handlers();
+    wait_until("10000 records exported", Duration::from_secs(60), || {
+        d.stats()["otel"].emitted == 10_000
+    });
+    let requests = rx.requests();
+    for r in &requests {
+        assert_eq!(r["headers"]["content-encoding"], "gzip");
+        assert_eq!(r["path"], "/v1/logs");
+    }
+    let got = records(&requests);
+    assert_eq!(got.len(), 10_000);
+    let mut seen = HashSet::new();
+    let severity = |l: log::Level| match l {
+        log::Level::Trace => (1, "TRACE"),
+        log::Level::Debug => (5, "DEBUG"),
+        log::Level::Info => (9, "INFO"),
+        log::Level::Warn => (13, "WARNING"),
+        log::Level::Error => (17, "ERROR"),
+    };
+    for g in &got {
+        let t = g.attr("t").unwrap()["string_value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let i: i64 = g.attr("i").unwrap()["int_value"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(seen.insert((t.clone(), i)), "{t} {i} twice");
+        assert_eq!(g.record["body"]["string_value"], format!("record {t} {i}"));
+        let (n, text) = severity(levels[(i % 5) as usize]);
+        assert_eq!(g.record["severity_number"], n);
+        assert_eq!(g.record["severity_text"], text);
+        assert_eq!(g.attr("f").unwrap()["double_value"], i as f64 + 0.5);
+        assert_eq!(g.attr("ok").unwrap()["bool_value"], i % 2 == 0);
+        // Beyond int64: exact, as text.
+        assert_eq!(g.attr("big").unwrap()["string_value"], u64::MAX.to_string());
+        assert_eq!(g.attr("s").unwrap()["string_value"], "line\none");
+        assert_eq!(g.attr("code.filepath").unwrap()["string_value"], file!());
+        assert!(g.attr("code.lineno").unwrap()["int_value"].is_string());
+        assert_eq!(
+            g.attr("code.namespace").unwrap()["string_value"],
+            module_path!()
+        );
+        assert_eq!(
+            g.attr("thread.name").unwrap()["string_value"],
+            format!("logger-{t}")
+        );
+        assert!(g.attr("thread.id").unwrap()["int_value"].is_string());
+        let scope = if t == "a" { "shop::cart" } else { "shop.pay" };
+        assert_eq!(g.scope, scope);
+        assert_eq!(g.resource["service.name"]["string_value"], "shop");
+        assert_eq!(g.resource["deployment.environment"]["string_value"], "test");
+        assert_eq!(g.resource["telemetry.sdk.name"]["string_value"], "logfig");
+        let time: u64 = g.record["time_unix_nano"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let observed: u64 = g.record["observed_time_unix_nano"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(time > 1_600_000_000_000_000_000 && observed >= time);
+    }
+    let s = d.stats()["otel"];
+    assert_eq!((s.dropped, s.failed, s.retried), (0, 0, 0));
+}
+
+#[test]
+fn otlp_protobuf_10000_records_from_two_threads_decode_with_the_official_classes() {
+    otlp_10000("otlp_protobuf_10000", "http/protobuf");
+}
+
+#[test]
+fn otlp_json_10000_records_from_two_threads_decode_with_json_format() {
+    otlp_10000("otlp_json_10000", "http/json");
+}
+
+#[test]
+fn otlp_trace_ids_formatter_body_and_limits() {
+    let Some(rx) = Receiver::start("otlp_trace_ids", "200") else {
+        return;
+    };
+    open_gate();
+    for protocol in ["http/protobuf", "http/json"] {
+        let d = dispatcher(&format!(
+            "version: 1\nformatters:\n  f: {{ format: '%(levelname)s %(message)s' }}\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol}, formatter: f }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+            rx.url()
+        ));
+        log::info!(logger: d, trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", span_id = "00f067aa0ba902b7"; "traced");
+        log::info!(logger: d, trace_id = "not-hex"; "untraced");
+        // 200 key-values: 128 attributes at most, the rest counted.
+        let kvs: Vec<(String, i64)> = (0..200).map(|i| (format!("k{i:03}"), i)).collect();
+        let source: Vec<(&str, i64)> = kvs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let record = log::Record::builder()
+            .args(format_args!("many"))
+            .level(log::Level::Warn)
+            .target("app")
+            .key_values(&source)
+            .build();
+        log::Log::log(&d, &record);
+        d.flush_handlers();
+        d.shutdown();
+    }
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 6);
+    for pair in got.chunks(3) {
+        let traced = &pair[0];
+        assert_eq!(
+            traced.record["trace_id"],
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        assert_eq!(traced.record["span_id"], "00f067aa0ba902b7");
+        assert_eq!(traced.record["body"]["string_value"], "INFO traced");
+        assert!(traced.attr("trace_id").is_none());
+        let untraced = &pair[1];
+        assert!(untraced.record.get("trace_id").is_none());
+        assert_eq!(
+            untraced.attr("trace_id").unwrap()["string_value"],
+            "not-hex"
+        );
+        let many = &pair[2];
+        assert_eq!(many.record["attributes"].as_array().unwrap().len(), 128);
+        // 200 key-values, `thread.id` and `thread.name`.
+        assert_eq!(many.record["dropped_attributes_count"], 200 + 2 - 128);
+    }
+}
+
+#[test]
+fn otlp_retries_a_503_after_its_retry_after_then_delivers() {
+    let Some(rx) = Receiver::start("otlp_retry_after", "503,200") else {
+        return;
+    };
+    open_gate();
+    // A backoff of 10ms: only Retry-After (1s) explains a longer pause.
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', backoff: 10ms, max_retries: 3 }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+        rx.url()
+    ));
+    for i in 0..5 {
+        log::info!(logger: d, "r{i}");
+    }
+    d.flush_handlers();
+    wait_until(
+        "the retried batch accepted",
+        Duration::from_secs(20),
+        || d.stats()["otel"].emitted == 5,
+    );
+    let s = d.stats()["otel"];
+    assert_eq!((s.retried, s.failed), (1, 0));
+    let requests = rx.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0]["answer"], "503");
+    let gap = requests[1]["time"].as_f64().unwrap() - requests[0]["time"].as_f64().unwrap();
+    assert!(gap >= 0.9, "the retry came {gap}s after a `Retry-After: 1`");
+    assert_eq!(records(&requests[1..]).len(), 5);
+}
+
+#[test]
+fn otlp_400_drops_the_batch_and_counts_it_without_retrying() {
+    let Some(rx) = Receiver::start("otlp_400", "400") else {
+        return;
+    };
+    open_gate();
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let e = Arc::clone(&errors);
+    let d = logfig::Builder::new()
+        .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
+        .build(
+            &Config::from_str(
+                &format!(
+                    "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', headers: {{ Authorization: 'Bearer hunter2-token' }} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+                    rx.url()
+                ),
+                Format::Yaml,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    for i in 0..7 {
+        log::info!(logger: d, "r{i}");
+    }
+    d.flush_handlers();
+    wait_until("the refused batch counted", Duration::from_secs(20), || {
+        d.stats()["otel"].failed == 7
+    });
+    let s = d.stats()["otel"];
+    assert_eq!((s.retried, s.emitted), (0, 0));
+    let requests = rx.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0]["headers"]["authorization"],
+        "Bearer hunter2-token"
+    );
+    log::info!(logger: d, "one more, to collect the errors");
+    d.shutdown();
+    let errors = errors.lock().unwrap();
+    assert!(
+        errors.iter().any(|e| e.contains("answered 400")),
+        "{errors:?}"
+    );
+    for e in errors.iter() {
+        assert!(!e.contains("hunter2"), "secret in {e:?}");
+    }
+    assert!(!format!("{:?}", d.config()).contains("hunter2"));
+}
+
+#[test]
+fn otlp_partial_success_counts_the_rejected_records() {
+    let Some(rx) = Receiver::start("otlp_partial", "partial:2") else {
+        return;
+    };
+    open_gate();
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let e = Arc::clone(&errors);
+    for protocol in ["http/protobuf", "http/json"] {
+        let e = Arc::clone(&e);
+        let d = logfig::Builder::new()
+            .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
+            .build(
+                &Config::from_str(
+                    &format!(
+                        "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+                        rx.url()
+                    ),
+                    Format::Yaml,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        for i in 0..5 {
+            log::info!(logger: d, "r{i}");
+        }
+        d.flush_handlers();
+        wait_until(
+            "the partial success counted",
+            Duration::from_secs(20),
+            || {
+                let s = d.stats()["otel"];
+                s.emitted + s.failed == 5
+            },
+        );
+        let s = d.stats()["otel"];
+        assert_eq!((s.emitted, s.failed, s.retried), (3, 2, 0), "{protocol}");
+        log::info!(logger: d, "one more, to collect the errors");
+        d.shutdown();
+    }
+    let errors = errors.lock().unwrap();
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.contains("rejected 2 of 5"))
+            .count(),
+        2,
+        "{errors:?}"
+    );
+    // The server's text comes with its controls escaped.
+    assert!(errors.iter().all(|e| !e.contains('\x1b')), "{errors:?}");
+}
+
+#[test]
+fn otlp_server_that_never_answers_costs_the_application_a_bounded_wait() {
+    let Some(rx) = Receiver::start("otlp_hang", "hang") else {
+        return;
+    };
+    open_gate();
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', timeout: 300ms, max_retries: 1, backoff: 10ms, buffer: 100, max_batch: 10, max_delay: 10ms, close_timeout: 500ms }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+        rx.url()
+    ));
+    // The logging threads never wait for the server: all 20,000 records are
+    // handed over (most dropped by the full buffer, and counted).
+    for i in 0..20_000 {
+        log::info!(logger: d, "r{i}");
+    }
+    wait_until("a request to hang", Duration::from_secs(20), || {
+        !rx.requests().is_empty()
+    });
+    let s = d.stats()["otel"];
+    assert!(s.dropped > 0, "{s:?}");
+    assert_eq!(s.emitted, 0, "{s:?}");
+    assert_eq!(s.dropped + s.failed + s.queued, 20_000, "{s:?}");
+    // Shutdown is bounded by `close_timeout` although the server never
+    // answers (a hang here fails the test by its harness timeout).
+    d.shutdown();
+}
+
+/// Runs in a child process with the `OTEL_*` variables set (a test cannot
+/// set them in its own process: other tests run beside it).
+#[test]
+fn otlp_resource_and_endpoint_from_the_environment_child() {
+    let Ok(base) = std::env::var("LOGFIG_OTLP_CHILD_BASE") else {
+        return;
+    };
+    open_gate();
+    let d = dispatcher(
+        "version: 1\nhandlers:\n  otel: { type: otlp, resource: { team: from-config, region: config-wins } }\nroot: { level: INFO, handlers: [otel] }\n",
+    );
+    log::info!(logger: d, "from the environment");
+    d.flush_handlers();
+    assert_eq!(d.stats()["otel"].emitted, 1, "posted to {base}");
+    d.shutdown();
+}
+
+#[test]
+fn otlp_resource_and_endpoint_from_the_environment() {
+    let Some(rx) = Receiver::start("otlp_env", "200") else {
+        return;
+    };
+    let base = format!("http://127.0.0.1:{}/", rx.port);
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "handlers::otlp::otlp_resource_and_endpoint_from_the_environment_child",
+            "--test-threads=1",
+        ])
+        .env("LOGFIG_OTLP_CHILD_BASE", &base)
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &base)
+        .env("OTEL_SERVICE_NAME", "env-service")
+        .env(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "region=env,host.name=web%2D1,service.name=overridden",
+        )
+        .env("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=k%3D1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let requests = rx.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["path"], "/v1/logs");
+    assert_eq!(requests[0]["headers"]["x-api-key"], "k=1");
+    let got = records(&requests);
+    let r = &got[0].resource;
+    assert_eq!(r["service.name"]["string_value"], "env-service");
+    assert_eq!(r["host.name"]["string_value"], "web-1");
+    assert_eq!(r["region"]["string_value"], "config-wins");
+    assert_eq!(r["team"]["string_value"], "from-config");
+}
+
+#[test]
+fn otlp_config_errors_name_file_line_column_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nhandlers:\n  otel:\n    type: otlp\n    endpoint: 'ftp://x'\n    protocol: grpc\n    max_batch: 0\n    compresion: gzip\n    resource: { a: 1 }\n    headers: { 'bad name': 'v' }\nroot: { handlers: [otel] }\n",
+    )
+    .unwrap();
+    let err = logfig::Config::from_path(&path).unwrap_err().to_string();
+    for needle in [
+        "logging.yaml:5:15: handlers.otel.endpoint: invalid URL",
+        "logging.yaml:6:15: handlers.otel.protocol: unknown OTLP protocol `grpc`",
+        "logging.yaml:7:16: handlers.otel.max_batch: 0 is out of range",
+        "logging.yaml:8:5: handlers.otel.compresion: unknown key `compresion` (did you mean `compression`?)",
+        "handlers.otel.headers: invalid header name `bad name`",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in:\n{err}");
+    }
+}
