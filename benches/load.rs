@@ -12,6 +12,11 @@
 //! - `load/yaml/cfg_bomb`: 20,000 `cfg://` references to a 20,000-item list,
 //!   refused when the copies reach the budget.
 //!
+//! - `build_file/50_formatters_50_filters`: `Builder::build_file` of a
+//!   config with 50 `%`-style formatters, 50 regex filters and 50 `null`
+//!   handlers using them: load, validation and assembly, where compiling the
+//!   patterns and regexes is most of the work (each is compiled once).
+//!
 //! Loading must be linear in the text: each tenfold step should cost about
 //! ten times as much. Run with `cargo bench --bench load`.
 
@@ -108,5 +113,47 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load);
+/// A config of `n` formatters, `n` regex filters and `n` null handlers, each
+/// handler with its own formatter and filter, all on the root; not watched.
+fn compiled_config(n: usize) -> String {
+    let mut text = String::from("version: 1\nreload: { enabled: false }\nformatters:\n");
+    for i in 0..n {
+        text += &format!(
+            "  f{i}: {{ format: '%(asctime)s %(levelname)-8s [%(name)s] {i} %(message)s' }}\n"
+        );
+    }
+    text += "filters:\n";
+    for i in 0..n {
+        text += &format!(
+            "  r{i}: {{ type: regex, pattern: '^GET /(health|ready|v{i})\\b', action: deny }}\n"
+        );
+    }
+    text += "handlers:\n";
+    for i in 0..n {
+        text += &format!("  h{i}: {{ type: null, formatter: f{i}, filters: [r{i}] }}\n");
+    }
+    let names: Vec<String> = (0..n).map(|i| format!("h{i}")).collect();
+    text += &format!(
+        "root: {{ level: INFO, handlers: [{}] }}\n",
+        names.join(", ")
+    );
+    text
+}
+
+fn build_file(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(&path, compiled_config(50)).expect("write");
+    let mut group = c.benchmark_group("build_file");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("50_formatters_50_filters", |b| {
+        b.iter(|| black_box(logfig::Builder::new().build_file(&path).expect("builds")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, load, build_file);
 criterion_main!(benches);

@@ -47,6 +47,32 @@ pub enum Severity {
     Error,
 }
 
+/// What a [`Diagnostic`] is about, for callers that treat some problems
+/// apart (the message text is for people and may change).
+///
+/// # Examples
+///
+/// ```
+/// use logfig::DiagnosticKind;
+///
+/// let text = "version: 1\nhandlers:\n  spare: { type: null }\n";
+/// let warnings = logfig::Config::from_str(text, logfig::Format::Yaml)?.validate()?;
+/// assert_eq!(warnings[0].kind(), DiagnosticKind::Unused);
+/// # Ok::<(), logfig::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// A handler that no logger (and no queue or memory handler) writes to:
+    /// most often a knock-on of a misspelt reference.
+    Unused,
+    /// Something that a cargo feature of logfig left out of this build
+    /// provides.
+    MissingFeature,
+    /// Any other problem.
+    Other,
+}
+
 /// One problem found in a config: where it is and what is wrong.
 ///
 /// `line` and `column` are 1-based; they are 0 when the config was built in code
@@ -71,6 +97,7 @@ pub struct Diagnostic {
     path: String,
     message: String,
     source_line: Option<String>,
+    kind: DiagnosticKind,
 }
 
 impl Diagnostic {
@@ -87,7 +114,19 @@ impl Diagnostic {
             path: path.into(),
             message: message.into(),
             source_line: None,
+            kind: DiagnosticKind::Other,
         }
+    }
+
+    /// The same diagnostic, of `kind`.
+    pub(crate) fn of_kind(mut self, kind: DiagnosticKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// What the problem is about; see [`DiagnosticKind`].
+    pub fn kind(&self) -> DiagnosticKind {
+        self.kind
     }
 
     pub(crate) fn error(path: impl Into<String>, message: impl Into<String>) -> Self {

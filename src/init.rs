@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{self, Config};
-use crate::error::{Error, ErrorKind};
-use crate::graph::{self, Registry};
+use crate::error::{Diagnostic, Error, ErrorKind};
+use crate::graph::{self, Checked, Registry};
 use crate::handle::Handle;
 use crate::handlers::Handler;
 use crate::load::{self, Format};
@@ -169,8 +169,9 @@ impl Builder {
     #[must_use = "the `Handle` flushes on drop; bind it (`let _handle = ...`)"]
     pub fn install(self, config: &Config) -> Result<Handle, Error> {
         let tracing = !self.skip_tracing;
-        let dispatcher = self.build(config)?;
-        let mut handle = install(dispatcher, config, tracing)?;
+        let checked = graph::check(config);
+        let (dispatcher, warnings) = self.build_checked(config, checked)?;
+        let mut handle = install(dispatcher, config, warnings, tracing)?;
         attach_control(&mut handle, None, config)?;
         Ok(handle)
     }
@@ -181,7 +182,18 @@ impl Builder {
     ///
     /// When the config is invalid or an output cannot be opened.
     pub fn build(self, config: &Config) -> Result<Dispatcher, Error> {
-        Dispatcher::from_parts(config, self.registry, self.on_error, self.env_text)
+        let checked = graph::check(config);
+        self.build_checked(config, checked).map(|(d, _)| d)
+    }
+
+    /// [`build`](Builder::build) from the validation of `config`; returns its
+    /// warnings too.
+    fn build_checked(
+        self,
+        config: &Config,
+        checked: Checked,
+    ) -> Result<(Dispatcher, Vec<Diagnostic>), Error> {
+        Dispatcher::from_parts(config, checked, self.registry, self.on_error, self.env_text)
     }
 
     /// Loads the config file at `path`, installs it as the `log` backend and,
@@ -198,16 +210,17 @@ impl Builder {
     #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
-        let config = load::load_path(path)?;
+        let (config, checked) = load::load_path(path)?;
         let watch = config.reload.enabled;
         let tracing = !self.skip_tracing;
-        let dispatcher = self.build(&config)?;
-        let mut handle = install(dispatcher, &config, tracing)?;
+        let (dispatcher, warnings) = self.build_checked(&config, checked)?;
+        let mut handle = install(dispatcher, &config, warnings.clone(), tracing)?;
         if watch {
             handle.watcher = Some(reload::Watcher::start(
                 handle.dispatcher.clone(),
                 path.to_path_buf(),
                 &config,
+                warnings,
             )?);
         }
         attach_control(&mut handle, Some(path), &config)?;
@@ -236,13 +249,14 @@ impl Builder {
     #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn build_file(self, path: impl AsRef<Path>) -> Result<Handle, Error> {
         let path = path.as_ref();
-        let config = load::load_path(path)?;
-        let dispatcher = self.build(&config)?;
+        let (config, checked) = load::load_path(path)?;
+        let (dispatcher, warnings) = self.build_checked(&config, checked)?;
         let watcher = if config.reload.enabled {
             Some(reload::Watcher::start(
                 dispatcher.clone(),
                 path.to_path_buf(),
                 &config,
+                warnings,
             )?)
         } else {
             None
@@ -264,10 +278,10 @@ impl Builder {
     /// As [`init_file`](Builder::init_file), less the file.
     #[must_use = "the `Handle` keeps the watcher running and flushes on drop; bind it (`let _handle = ...`)"]
     pub fn init_str(self, text: &str, format: Format) -> Result<Handle, Error> {
-        let config = load::load_str(text, format, None)?;
+        let (config, checked) = load::load_str(text, format, None)?;
         let tracing = !self.skip_tracing;
-        let dispatcher = self.build(&config)?;
-        let mut handle = install(dispatcher, &config, tracing)?;
+        let (dispatcher, warnings) = self.build_checked(&config, checked)?;
+        let mut handle = install(dispatcher, &config, warnings, tracing)?;
         attach_control(&mut handle, None, &config)?;
         Ok(handle)
     }
@@ -349,7 +363,12 @@ fn default_config() -> Config {
 /// Installs `dispatcher` as the `log` backend and, with the `tracing` feature
 /// and `tracing`, as the global `tracing` subscriber. Both are checked before
 /// either is installed, so a failure installs nothing.
-fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Handle, Error> {
+fn install(
+    dispatcher: Dispatcher,
+    config: &Config,
+    warnings: Vec<Diagnostic>,
+    tracing: bool,
+) -> Result<Handle, Error> {
     #[cfg(feature = "tracing")]
     if tracing && tracing_core::dispatcher::has_been_set() {
         dispatcher.shutdown();
@@ -389,7 +408,7 @@ fn install(dispatcher: Dispatcher, config: &Config, tracing: bool) -> Result<Han
     };
     // Warnings go through the new graph, on the `logfig` target; those of a
     // Python config to the error hook only (CPython writes none).
-    for w in graph::validate(config) {
+    for w in warnings {
         if config.is_python() {
             let e = Error::from_diagnostics(ErrorKind::Invalid, vec![w]);
             handle.dispatcher.report_config(&e);

@@ -205,7 +205,7 @@ fn verdict(graph: &Graph, meta: &Metadata<'_>) -> Verdict {
     }
     let mut reachable = false;
     for node in &logger.chain {
-        if level <= node.level && node.filters.iter().all(|f| f.enabled(&log_meta)) {
+        if node.takes(&log_meta) {
             reachable = true;
             filtered |= !node.filters.is_empty();
         }

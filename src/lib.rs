@@ -123,7 +123,7 @@ mod value;
 // what left the root.
 pub use config::{Config, EnvFilter};
 pub use entry::Entry;
-pub use error::{Diagnostic, Error, ErrorKind, Severity};
+pub use error::{Diagnostic, DiagnosticKind, Error, ErrorKind, Severity};
 pub use filters::Filter;
 pub use formatters::{Formatter, JsonFormatter, PatternFormatter};
 pub use handle::Handle;

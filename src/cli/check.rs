@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::{OutputFormat, plural};
-use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::error::ErrorKind;
 use crate::error::Severity;
@@ -23,14 +22,13 @@ struct Checked {
 }
 
 fn check_file(path: &Path, format_in: Option<Format>, warnings_as_errors: bool) -> Checked {
+    // Loading validates (once); what it returns are the warnings.
     let (status, diagnostics, message) = match load_input(path, format_in) {
-        Ok(config) => match config.validate() {
-            Ok(warnings) => {
-                let status = u8::from(warnings_as_errors && !warnings.is_empty());
-                (status, warnings, None)
-            }
-            Err(e) => (1, e.diagnostics().to_vec(), None),
-        },
+        Ok((_, checked)) => {
+            let warnings = checked.diagnostics;
+            let status = u8::from(warnings_as_errors && !warnings.is_empty());
+            (status, warnings, None)
+        }
         Err(e) if e.kind() == ErrorKind::Io => (2, Vec::new(), Some(e.full_message())),
         Err(e) if e.diagnostics().is_empty() => (1, Vec::new(), Some(e.full_message())),
         Err(e) => (1, e.diagnostics().to_vec(), None),
@@ -165,10 +163,13 @@ pub(super) fn is_stdin(path: &Path) -> bool {
 /// Loads one input of `check`: standard input for `-`, else the file; in
 /// `format` when given, else by the file's extension or, for standard input,
 /// by [`sniff`].
-fn load_input(path: &Path, format: Option<Format>) -> Result<Config, crate::error::Error> {
+fn load_input(
+    path: &Path,
+    format: Option<Format>,
+) -> Result<(crate::config::Config, crate::graph::Checked), crate::error::Error> {
     if !is_stdin(path) {
         return match format {
-            None => Config::from_path(path),
+            None => crate::load::load_path(path),
             Some(format) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     crate::error::Error::io(format!("reading config file `{}`", path.display()), e)

@@ -144,7 +144,7 @@ pub(crate) const MAX_BATCH: Field = Field {
     name: "max_batch",
     kind: Kind::Count {
         min: 1,
-        max: super::handler::MAX_BATCH,
+        max: super::MAX_BATCH,
     },
     example: "512",
 };

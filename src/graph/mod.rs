@@ -18,19 +18,20 @@ use std::sync::Arc;
 use crate::config::{
     Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig, segments,
 };
-use crate::error::{Diagnostic, Error, ErrorKind, Severity, hint};
+use crate::error::{Diagnostic, DiagnosticKind, Error, ErrorKind, Severity, hint};
 use crate::filters::Filter;
 use crate::formatters::Formatter;
 use crate::formatters::{JsonFormatter, PatternFormatter};
 use crate::handlers::Handler;
+use crate::handlers::node::HandlerNode;
 use crate::handlers::{
     ConsoleHandler, FileHandler, MemoryHandler, NullHandler, QueueHandler, RotatingFileHandler,
-    Target, WatchedFileHandler,
+    WatchedFileHandler,
 };
 use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
 #[cfg(test)]
 pub(crate) use nodes::next_epoch;
-pub(crate) use nodes::{Decision, Graph, HandlerNode, LoggerNode};
+pub(crate) use nodes::{Decision, Graph, LoggerNode};
 
 pub(crate) use registry::Registry;
 
@@ -39,11 +40,28 @@ type LoggerRefs<'a> = (String, &'a [String], &'a [String], Option<Level>);
 
 type PickFilters<'a> = &'a dyn Fn(&[String]) -> Vec<Arc<dyn Filter>>;
 
+/// A config validated: its diagnostics, and the formatters and filters
+/// compiled on the way, which [`build`] assembles the graph from, so that a
+/// load, its build and its warnings compile each pattern and regex once.
+pub(crate) struct Checked {
+    /// Every problem found, placed in the config's source.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    formatters: BTreeMap<String, Arc<dyn Formatter>>,
+    filters: BTreeMap<String, Arc<dyn Filter>>,
+}
+
 /// Every semantic problem of `config`: dangling references, formats and regexes
 /// that do not compile, values out of range (errors); unused handlers and levels
 /// compiled out of this binary (warnings). Placed in the config's source.
 pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
+    check(config).diagnostics
+}
+
+/// [`validate`], keeping what it compiled for [`build`]. Pure: no I/O.
+pub(crate) fn check(config: &Config) -> Checked {
     let mut out = Vec::new();
+    let mut formatters = BTreeMap::new();
+    let mut filters = BTreeMap::new();
     if config.version != 1 {
         out.push(Diagnostic::error(
             "version",
@@ -53,32 +71,39 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     if config.incremental {
         // Only levels are read from an incremental config (Python's rule);
         // whether its handlers exist is checked against the running config.
-        return out
-            .into_iter()
-            .map(|d| crate::config::place(d, &config.origin))
-            .collect();
+        return Checked {
+            diagnostics: placed(out, config),
+            formatters,
+            filters,
+        };
     }
     for (name, f) in &config.formatters {
         let path = crate::error::join("formatters", name);
         let compiled = match f {
-            FormatterConfig::Pattern(c) => PatternFormatter::compile_keyed(c)
-                .map(drop)
-                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
-            FormatterConfig::Json(c) => JsonFormatter::compile_keyed(c)
-                .map(drop)
-                .map_err(|(key, e)| (format!("{path}.{key}"), e)),
+            FormatterConfig::Pattern(c) => {
+                PatternFormatter::compile_keyed(c).map(|f| Arc::new(f) as Arc<dyn Formatter>)
+            }
+            FormatterConfig::Json(c) => {
+                JsonFormatter::compile_keyed(c).map(|f| Arc::new(f) as Arc<dyn Formatter>)
+            }
         };
-        if let Err((p, e)) = compiled {
-            out.push(Diagnostic::error(p, e));
+        match compiled {
+            Ok(f) => {
+                formatters.insert(name.clone(), f);
+            }
+            Err((key, e)) => out.push(Diagnostic::error(format!("{path}.{key}"), e)),
         }
         out.extend(crate::formatters::datefmt_warnings(&path, f));
     }
     for (name, f) in &config.filters {
-        if let Err(e) = crate::filters::build(f) {
-            out.push(Diagnostic::error(
+        match crate::filters::build(f) {
+            Ok(f) => {
+                filters.insert(name.clone(), Arc::from(f));
+            }
+            Err(e) => out.push(Diagnostic::error(
                 crate::error::join("filters", name) + ".pattern",
                 e,
-            ));
+            )),
         }
     }
     let mut used_handlers = HashSet::new();
@@ -178,10 +203,13 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
             check_rotation_interval(&mut out, &path, r);
         }
         if !used_handlers.contains(name.as_str()) {
-            out.push(Diagnostic::warning(
-                path.clone(),
-                format!("handler `{name}` is not used by any logger"),
-            ));
+            out.push(
+                Diagnostic::warning(
+                    path.clone(),
+                    format!("handler `{name}` is not used by any logger"),
+                )
+                .of_kind(DiagnosticKind::Unused),
+            );
         }
         if let HandlerConfig::File(f) = h {
             // Handlers come in name order: the first one seen is the other.
@@ -198,12 +226,21 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
     }
     check_cycles(config, &mut out);
     archives::check(config, &mut out);
-    let mut placed: Vec<Diagnostic> = out
+    let mut diagnostics = placed(out, config);
+    diagnostics.extend(config.origin.notes.iter().cloned());
+    Checked {
+        diagnostics,
+        formatters,
+        filters,
+    }
+}
+
+/// `diagnostics` placed in the source of `config`.
+fn placed(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+    diagnostics
         .into_iter()
         .map(|d| crate::config::place(d, &config.origin))
-        .collect();
-    placed.extend(config.origin.notes.iter().cloned());
-    placed
+        .collect()
 }
 
 /// The config path of the `i`-th target reference of `h` (at `path`).
@@ -485,37 +522,25 @@ pub(crate) fn empty_graph() -> Graph {
     Graph::new(Config::default(), vec![root], BTreeMap::new())
 }
 
-/// Builds the graph for `config`, reusing unchanged handlers of `previous`.
-/// Returns the graph and the config's warnings.
+/// Builds the graph for `config` from its validation `checked` (of `config`,
+/// or of a config that differs from it in levels only), reusing unchanged
+/// handlers of `previous`. Returns the graph and the config's warnings.
 pub(crate) fn build(
     config: &Config,
+    checked: Checked,
     registry: &Registry,
     previous: Option<&Graph>,
 ) -> Result<(Graph, Vec<Diagnostic>), Error> {
-    let diagnostics = validate(config);
+    let Checked {
+        diagnostics,
+        formatters,
+        filters,
+    } = checked;
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
         .into_iter()
         .partition(|d| d.severity() == Severity::Error);
     if !errors.is_empty() {
         return Err(Error::from_diagnostics(ErrorKind::Invalid, errors));
-    }
-
-    let mut formatters: BTreeMap<&str, Arc<dyn Formatter>> = BTreeMap::new();
-    for (name, f) in &config.formatters {
-        let built: Arc<dyn Formatter> = match f {
-            FormatterConfig::Pattern(c) => {
-                Arc::new(PatternFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
-            }
-            FormatterConfig::Json(c) => {
-                Arc::new(JsonFormatter::compile(c).map_err(|e| invalid(config, name, e))?)
-            }
-        };
-        formatters.insert(name, built);
-    }
-    let mut filters: BTreeMap<&str, Arc<dyn Filter>> = BTreeMap::new();
-    for (name, f) in &config.filters {
-        let built = crate::filters::build(f).map_err(|e| invalid(config, name, e))?;
-        filters.insert(name, Arc::from(built));
     }
     let pick_filters = |names: &[String]| -> Vec<Arc<dyn Filter>> {
         names
@@ -544,22 +569,10 @@ pub(crate) fn build(
                         || resolved_targets(config, name) == resolved_targets(&g.config, name))
             })
             .map(|(_, n)| (Arc::clone(&n.handler), Arc::clone(&n.failed)));
-        let targets = || -> Result<Vec<Target>, String> {
+        let targets = || -> Result<Vec<Arc<HandlerNode>>, Error> {
             h.targets()
                 .iter()
-                .map(|t| {
-                    handlers
-                        .get(t)
-                        .map(|n| Target {
-                            name: t.clone(),
-                            level: n.level,
-                            filters: n.filters.clone(),
-                            formatter: Arc::clone(&n.formatter),
-                            handler: Arc::clone(&n.handler),
-                            failed: Arc::clone(&n.failed),
-                        })
-                        .ok_or_else(|| format!("handler `{t}` could not be built"))
-                })
+                .map(|t| handlers.get(t).cloned().ok_or_else(|| not_built(t)))
                 .collect()
         };
         let (handler, failed) = match reused {
@@ -569,8 +582,14 @@ pub(crate) fn build(
                     opened.push(Arc::clone(&h));
                     (h, None)
                 }
-                Err(message) => {
-                    let d = Diagnostic::error(crate::error::join("handlers", name), message);
+                Err(e) => {
+                    let kind = match e.kind() {
+                        ErrorKind::FeatureDisabled => DiagnosticKind::MissingFeature,
+                        _ => DiagnosticKind::Other,
+                    };
+                    let d =
+                        Diagnostic::error(crate::error::join("handlers", name), e.full_message())
+                            .of_kind(kind);
                     failures.push(crate::config::place(d, &config.origin));
                     continue;
                 }
@@ -604,7 +623,10 @@ pub(crate) fn build(
         for h in opened {
             let _ = h.close();
         }
-        let kind = if failures.iter().any(|d| d.message().contains("feature")) {
+        let kind = if failures
+            .iter()
+            .any(|d| d.kind() == DiagnosticKind::MissingFeature)
+        {
             ErrorKind::FeatureDisabled
         } else {
             ErrorKind::Io
@@ -658,20 +680,14 @@ fn disabled_loggers(config: &Config, previous: Option<&Graph>) -> Vec<String> {
     out
 }
 
-fn invalid(config: &Config, name: &str, e: String) -> Error {
-    let d = crate::config::place(Diagnostic::error(name, e), &config.origin);
-    Error::from_diagnostics(ErrorKind::Invalid, vec![d])
-}
-
 /// Opens the output of one handler config; `targets` are the built handlers
 /// a queue or memory handler writes to.
 fn open(
     name: &str,
     config: &HandlerConfig,
     registry: &Registry,
-    targets: Vec<Target>,
-) -> Result<Arc<dyn Handler>, String> {
-    let msg = |e: Error| e.full_message();
+    targets: Vec<Arc<HandlerNode>>,
+) -> Result<Arc<dyn Handler>, Error> {
     Ok(match config {
         HandlerConfig::Console(c) => {
             Arc::new(ConsoleHandler::new(c.stream, c.color).captured(c.capture))
@@ -683,19 +699,22 @@ fn open(
         HandlerConfig::WatchedFile(c) if c.delay => {
             delayed(&c.path, c.clone(), WatchedFileHandler::open)
         }
-        HandlerConfig::File(c) => Arc::new(FileHandler::open(c).map_err(msg)?),
+        HandlerConfig::File(c) => Arc::new(FileHandler::open(c)?),
         #[cfg(not(feature = "gzip"))]
         HandlerConfig::RotatingFile(c) if c.compress == crate::config::Compression::Gzip => {
-            return Err("`compress: gzip` requires the `gzip` feature of logfig".to_owned());
+            return Err(Error::new(
+                ErrorKind::FeatureDisabled,
+                "`compress: gzip` requires the `gzip` feature of logfig",
+            ));
         }
-        HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c).map_err(msg)?),
-        HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c).map_err(msg)?),
-        HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets).map_err(msg)?),
+        HandlerConfig::RotatingFile(c) => Arc::new(RotatingFileHandler::open(c)?),
+        HandlerConfig::WatchedFile(c) => Arc::new(WatchedFileHandler::open(c)?),
+        HandlerConfig::Queue(c) => Arc::new(QueueHandler::start(name, c, targets)?),
         HandlerConfig::Memory(c) => {
             let target = targets
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("handler `{}` could not be built", c.target))?;
+                .ok_or_else(|| not_built(&c.target))?;
             let flush = c
                 .flush_level
                 .to_level_filter()
@@ -703,36 +722,35 @@ fn open(
             Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
         }
         HandlerConfig::Null(_) => Arc::new(NullHandler),
-        HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c).map_err(msg)?),
-        HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c).map_err(msg)?),
-        HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c).map_err(msg)?),
+        HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c)?),
+        HandlerConfig::Udp(c) => Arc::new(UdpHandler::start(name, c)?),
+        HandlerConfig::Syslog(c) => Arc::new(SyslogHandler::start(name, c)?),
         #[cfg(feature = "http")]
-        HandlerConfig::Http(c) => {
-            Arc::new(crate::handlers::HttpHandler::start(name, c).map_err(msg)?)
-        }
+        HandlerConfig::Http(c) => Arc::new(crate::handlers::HttpHandler::start(name, c)?),
         #[cfg(not(feature = "http"))]
         HandlerConfig::Http(_) => return Err(feature_disabled("http")),
         #[cfg(feature = "smtp")]
-        HandlerConfig::Smtp(c) => {
-            Arc::new(crate::handlers::SmtpHandler::start(name, c).map_err(msg)?)
-        }
+        HandlerConfig::Smtp(c) => Arc::new(crate::handlers::SmtpHandler::start(name, c)?),
         #[cfg(not(feature = "smtp"))]
         HandlerConfig::Smtp(_) => return Err(feature_disabled("smtp")),
         #[cfg(feature = "otlp")]
-        HandlerConfig::Otlp(c) => {
-            Arc::new(crate::handlers::OtlpHandler::start(name, c).map_err(msg)?)
-        }
+        HandlerConfig::Otlp(c) => Arc::new(crate::handlers::OtlpHandler::start(name, c)?),
         #[cfg(not(feature = "otlp"))]
         HandlerConfig::Otlp(_) => return Err(feature_disabled("otlp")),
         #[cfg(target_os = "linux")]
-        HandlerConfig::Journald(c) => {
-            Arc::new(crate::handlers::JournaldHandler::start(name, c).map_err(msg)?)
-        }
+        HandlerConfig::Journald(c) => Arc::new(crate::handlers::JournaldHandler::start(name, c)?),
         #[cfg(not(target_os = "linux"))]
         HandlerConfig::Journald(_) => {
-            return Err("handler type `journald` exists on Linux only".to_owned());
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "handler type `journald` exists on Linux only",
+            ));
         }
-        HandlerConfig::Custom(c) => Arc::from(registry.create(&c.factory, c.options.expose())?),
+        HandlerConfig::Custom(c) => Arc::from(
+            registry
+                .create(&c.factory, c.options.expose())
+                .map_err(|e| Error::new(ErrorKind::Other, e))?,
+        ),
     })
 }
 
@@ -752,11 +770,21 @@ where
     ))
 }
 
-/// The message of a handler kind whose feature this build left out; `build`
-/// turns it into `ErrorKind::FeatureDisabled`.
+/// A handler kind whose feature this build left out.
 #[cfg(not(all(feature = "http", feature = "smtp", feature = "otlp")))]
-fn feature_disabled(kind: &str) -> String {
-    format!("handler type `{kind}` requires the `{kind}` feature of logfig")
+fn feature_disabled(kind: &str) -> Error {
+    Error::new(
+        ErrorKind::FeatureDisabled,
+        format!("handler type `{kind}` requires the `{kind}` feature of logfig"),
+    )
+}
+
+/// A queue's or memory handler's target that failed to open.
+fn not_built(target: &str) -> Error {
+    Error::new(
+        ErrorKind::Other,
+        format!("handler `{target}` could not be built"),
+    )
 }
 
 /// Resolves each configured logger's effective level and handler chain, with
@@ -803,4 +831,52 @@ fn resolve_loggers(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_is_assembled_from_what_validation_compiled() {
+        let text = r#"{"version": 1,
+            "formatters": {"f": {"format": "%(message)s"}},
+            "filters": {"r": {"type": "regex", "pattern": "x", "action": "deny"}},
+            "handlers": {"n": {"type": "null", "formatter": "f", "filters": ["r"]}},
+            "root": {"handlers": ["n"]}}"#;
+        let config = Config::from_str(text, crate::load::Format::Json).unwrap();
+        let checked = check(&config);
+        let formatter = Arc::clone(&checked.formatters["f"]);
+        let filter = Arc::clone(&checked.filters["r"]);
+        let (graph, warnings) = build(&config, checked, &Registry::default(), None).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let node = &graph.handlers["n"];
+        assert!(Arc::ptr_eq(&node.formatter, &formatter), "compiled once");
+        assert!(Arc::ptr_eq(&node.filters[0], &filter), "compiled once");
+    }
+
+    #[test]
+    fn the_unused_warning_has_its_kind() {
+        let text = r#"{"version": 1, "handlers": {"spare": {"type": "null"}}}"#;
+        let config = Config::from_str(text, crate::load::Format::Json).unwrap();
+        let d = validate(&config);
+        assert_eq!(d[0].kind(), DiagnosticKind::Unused);
+        assert_eq!(d[0].message(), "handler `spare` is not used by any logger");
+    }
+
+    #[cfg(not(feature = "http"))]
+    #[test]
+    fn a_handler_kind_left_out_of_the_build_is_a_missing_feature() {
+        let text = r#"{"version": 1,
+            "handlers": {"h": {"type": "http", "url": "http://127.0.0.1:9/"}},
+            "root": {"handlers": ["h"]}}"#;
+        let config = Config::from_str(text, crate::load::Format::Json).unwrap();
+        let err = build(&config, check(&config), &Registry::default(), None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::FeatureDisabled, "{err}");
+        assert_eq!(err.diagnostics()[0].kind(), DiagnosticKind::MissingFeature);
+        assert!(
+            err.to_string().contains("requires the `http` feature"),
+            "{err}"
+        );
+    }
 }

@@ -4,12 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::config::{Config, HandlerConfig, segments};
+use crate::config::{Config, segments};
 use crate::filters::Filter;
-use crate::formatters::Formatter;
-use crate::handlers::Handler;
+use crate::handlers::node::HandlerNode;
 
 /// One configured logger, with everything resolved at build time.
 #[derive(Debug)]
@@ -22,101 +21,6 @@ pub(crate) struct LoggerNode {
     /// This logger's handlers, then its ancestors', up to the first
     /// `propagate: false`.
     pub(crate) chain: Vec<Arc<HandlerNode>>,
-}
-
-/// A handler with the settings that may change without replacing it.
-#[derive(Debug)]
-pub(crate) struct HandlerNode {
-    pub(crate) name: String,
-    pub(crate) level: log::LevelFilter,
-    pub(crate) filters: Vec<Arc<dyn Filter>>,
-    pub(crate) formatter: Arc<dyn Formatter>,
-    pub(crate) handler: Arc<dyn Handler>,
-    /// The kind-specific config (level, formatter and filters cleared): equal
-    /// configs share one handler instance across reloads.
-    pub(crate) identity: HandlerConfig,
-    /// Limits the reports of this handler's errors.
-    pub(crate) errors: RateLimit,
-    /// Limits the reports of this handler's panics.
-    pub(crate) panics: RateLimit,
-    /// Set once the first panic was reported (with its full explanation).
-    pub(crate) panics_reported: AtomicBool,
-    /// Records whose `emit` returned an error or panicked, counted by the
-    /// runtime for every kind (custom handlers too) and added to the
-    /// handler's own `failed` in `stats`. Shared with the node that replaces
-    /// this one when a reload keeps the handler, and with the `Target`s of
-    /// queues and memory handlers that write to it, so it counts as long as
-    /// the handler lives.
-    pub(crate) failed: Arc<AtomicU64>,
-}
-
-/// At most one report a second: what a handler that fails (or panics) on
-/// every record may print, with a count of what it did not.
-#[derive(Debug, Default)]
-pub(crate) struct RateLimit {
-    /// The second of the last report (Unix time); 0 before the first.
-    last: AtomicU64,
-    /// Events since the last report that were not reported.
-    suppressed: AtomicU64,
-}
-
-impl RateLimit {
-    /// Whether a report is due at `now_secs`; if so, how many events were
-    /// suppressed since the last one. Counts the event otherwise.
-    pub(crate) fn due(&self, now_secs: u64) -> Option<u64> {
-        let last = self.last.load(Ordering::Relaxed);
-        if last != now_secs
-            && self
-                .last
-                .compare_exchange(last, now_secs, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
-            Some(self.suppressed.swap(0, Ordering::Relaxed))
-        } else {
-            self.suppressed.fetch_add(1, Ordering::Relaxed);
-            None
-        }
-    }
-}
-
-impl HandlerNode {
-    pub(crate) fn new(
-        name: String,
-        level: log::LevelFilter,
-        filters: Vec<Arc<dyn Filter>>,
-        formatter: Arc<dyn Formatter>,
-        handler: Arc<dyn Handler>,
-        identity: HandlerConfig,
-    ) -> Self {
-        HandlerNode {
-            name,
-            level,
-            filters,
-            formatter,
-            handler,
-            identity,
-            errors: RateLimit::default(),
-            panics: RateLimit::default(),
-            panics_reported: AtomicBool::new(false),
-            failed: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    /// This node, counting failures on `failed` (the counter of the node it
-    /// replaces, for a handler that a reload keeps).
-    pub(crate) fn counting_on(mut self, failed: Arc<AtomicU64>) -> Self {
-        self.failed = failed;
-        self
-    }
-
-    /// The handler's counters, with the failures the runtime counted.
-    pub(crate) fn stats(&self) -> crate::handlers::HandlerStats {
-        let mut stats = self.handler.stats();
-        stats.failed = stats
-            .failed
-            .saturating_add(self.failed.load(Ordering::Relaxed));
-        stats
-    }
 }
 
 #[derive(Debug, Default)]

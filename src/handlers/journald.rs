@@ -85,7 +85,7 @@ const OWN_FIELDS: &[&str] = &[
 ///
 /// ```
 /// let c = logfig::config::JournaldHandlerConfig::new("/nonexistent/journal.socket");
-/// let err = logfig::JournaldHandler::start("journal", &c).unwrap_err();
+/// let err = logfig::__internal::JournaldHandler::start("journal", &c).unwrap_err();
 /// assert!(err.to_string().contains("/nonexistent/journal.socket"));
 /// ```
 #[derive(Debug)]

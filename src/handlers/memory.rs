@@ -1,10 +1,11 @@
 //! [`MemoryHandler`]: buffers records and passes them on in bulk.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::HandlerStats;
-use super::owned::{OwnedRecord, Target};
+use super::node::HandlerNode;
+use super::owned::OwnedRecord;
 use super::worker::lock;
 use crate::entry::Entry;
 use crate::error::Error;
@@ -44,7 +45,7 @@ use crate::handlers::Handler;
 /// ```
 #[derive(Debug)]
 pub struct MemoryHandler {
-    target: Target,
+    target: Arc<HandlerNode>,
     capacity: usize,
     flush_level: log::LevelFilter,
     buffer: Mutex<Vec<OwnedRecord>>,
@@ -54,7 +55,11 @@ pub struct MemoryHandler {
 }
 
 impl MemoryHandler {
-    pub(crate) fn new(target: Target, capacity: usize, flush_level: log::LevelFilter) -> Self {
+    pub(crate) fn new(
+        target: Arc<HandlerNode>,
+        capacity: usize,
+        flush_level: log::LevelFilter,
+    ) -> Self {
         MemoryHandler {
             target,
             capacity: capacity.max(1),
@@ -71,7 +76,7 @@ impl MemoryHandler {
         let batch = std::mem::take(&mut *lock(&self.buffer));
         let mut result = Ok(());
         for r in &batch {
-            if let Err(e) = r.with_entry(|e| self.target.emit(e)) {
+            if let Err(e) = r.with_entry(|e| self.target.emit_quietly(e)) {
                 result = Err(e);
             }
         }
@@ -101,7 +106,7 @@ impl Handler for MemoryHandler {
     /// `MemoryHandler.flush`, and flushes the target.
     fn flush(&self) -> Result<(), Error> {
         self.pass_on()?;
-        self.target.flush()
+        self.target.flush_quietly()
     }
 
     fn stats(&self) -> HandlerStats {

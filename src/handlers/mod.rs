@@ -19,6 +19,7 @@ mod http;
 mod journald;
 mod memory;
 mod net;
+pub(crate) mod node;
 mod open;
 #[cfg(feature = "otlp")]
 mod otlp;
@@ -54,7 +55,6 @@ pub use memory::MemoryHandler;
 pub use net::{TcpHandler, UdpHandler};
 #[cfg(feature = "otlp")]
 pub use otlp::OtlpHandler;
-pub(crate) use owned::Target;
 pub use queue::QueueHandler;
 pub use rotating::RotatingFileHandler;
 #[cfg(feature = "smtp")]

@@ -1,15 +1,10 @@
 //! Owned copies of records, for handlers that keep records past `emit`
-//! (`queue`, `memory`), and the targets such handlers write to.
+//! (`queue`, `memory`).
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::entry::Entry;
-use crate::error::Error;
-use crate::error::ErrorKind;
-use crate::filters::Filter;
-use crate::formatters::Formatter;
-use crate::handlers::Handler;
 use crate::value::OwnedValue;
 
 thread_local! {
@@ -364,94 +359,10 @@ impl OwnedRecord {
     }
 }
 
-/// A handler that a `queue` or `memory` handler writes to, with the level,
-/// filters and formatter configured for it.
-#[derive(Debug, Clone)]
-pub(crate) struct Target {
-    pub(crate) name: String,
-    pub(crate) level: log::LevelFilter,
-    pub(crate) filters: Vec<Arc<dyn Filter>>,
-    pub(crate) formatter: Arc<dyn Formatter>,
-    pub(crate) handler: Arc<dyn Handler>,
-    /// The failure counter of the target's node (see `HandlerNode::failed`):
-    /// a record the target fails to write counts there, as when the runtime
-    /// calls it.
-    pub(crate) failed: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl Target {
-    /// Emits `entry` if it passes this target's level and filters. Panics of
-    /// the target are caught and returned as errors.
-    pub(crate) fn emit(&self, entry: &Entry<'_>) -> Result<(), Error> {
-        if entry.record().level() > self.level {
-            return Ok(());
-        }
-        let run = || -> Result<(), Error> {
-            let mut extra = Vec::new();
-            let pass = self.filters.iter().all(|f| {
-                f.check(entry, &mut |e: &Entry<'_>| {
-                    extra.push(OwnedRecord::capture(e));
-                })
-            });
-            for r in &extra {
-                r.with_entry(|e| self.handler.emit(e, &*self.formatter))?;
-            }
-            if pass {
-                self.handler.emit(entry, &*self.formatter)
-            } else {
-                Ok(())
-            }
-        };
-        // Quietly: the error goes to the error hook, rate-limited; Rust's
-        // panic message would be printed for every record.
-        // Counted here, on the target's own counter; the error passed up is
-        // marked as counted so that the queue or memory handler returning it
-        // does not count it again.
-        let failed = || {
-            self.failed
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        };
-        match crate::catch::quietly(run) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => {
-                if !e.is_counted() {
-                    failed();
-                }
-                let wrapped =
-                    Error::new(ErrorKind::Handler, format!("handler `{}`: {e}", self.name))
-                        .counted();
-                // Reported already (CPython's logging error): only counted.
-                Err(if e.is_reported() {
-                    wrapped.reported()
-                } else {
-                    wrapped
-                })
-            }
-            Err(caught) => {
-                failed();
-                Err(Error::new(
-                    ErrorKind::Handler,
-                    format!("handler `{}` panicked: {caught}", self.name),
-                )
-                .counted())
-            }
-        }
-    }
-
-    /// Flushes the target, catching panics.
-    pub(crate) fn flush(&self) -> Result<(), Error> {
-        crate::catch::quietly(|| self.handler.flush()).unwrap_or_else(|caught| {
-            Err(Error::new(
-                ErrorKind::Handler,
-                format!("handler `{}` panicked while flushing: {caught}", self.name),
-            ))
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formatters::Formatter;
 
     #[test]
     fn a_copy_reads_like_the_original() {

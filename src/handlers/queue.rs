@@ -17,7 +17,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::HandlerStats;
-use super::owned::{Kvs, OwnedRecord, Target};
+use super::node::HandlerNode;
+use super::owned::{Kvs, OwnedRecord};
 use super::worker::{Backlog, Ctx, Output, Pushed, Settings, Worker, worker_handler_methods};
 use crate::config::QueueHandlerConfig;
 use crate::entry::Entry;
@@ -70,7 +71,7 @@ use crate::handlers::Handler;
 pub struct QueueHandler {
     worker: Worker<Records>,
     /// The handlers the worker writes to; also written directly after close.
-    targets: Arc<[Target]>,
+    targets: Arc<[Arc<HandlerNode>]>,
 }
 
 /// The queue's backlog: records whose strings that are not `'static` sit in
@@ -178,14 +179,14 @@ fn compact_if_mostly_dead(state: &mut Records) {
 /// What the queue's worker does: write each record to the targets.
 struct Writer {
     name: String,
-    targets: Arc<[Target]>,
+    targets: Arc<[Arc<HandlerNode>]>,
 }
 
 impl Writer {
     fn write(&self, record: &OwnedRecord, texts: &str, ctx: &Ctx<'_, Records>) {
         record.with_entry_in(texts, |entry| {
             for t in self.targets.iter() {
-                if let Err(e) = t.emit(entry) {
+                if let Err(e) = t.emit_quietly(entry) {
                     ctx.note(format!("queue `{}`: {e}", self.name));
                 }
             }
@@ -222,7 +223,7 @@ impl Output for Writer {
     /// the queue is written in batches yet never lags an idle queue.
     fn caught_up(&mut self, ctx: &Ctx<'_, Records>) {
         for t in self.targets.iter() {
-            if let Err(e) = t.flush() {
+            if let Err(e) = t.flush_quietly() {
                 ctx.note(format!("queue `{}`: {e}", self.name));
             }
         }
@@ -234,9 +235,9 @@ impl QueueHandler {
     pub(crate) fn start(
         name: &str,
         config: &QueueHandlerConfig,
-        targets: Vec<Target>,
+        targets: Vec<Arc<HandlerNode>>,
     ) -> Result<QueueHandler, Error> {
-        let targets: Arc<[Target]> = targets.into();
+        let targets: Arc<[Arc<HandlerNode>]> = targets.into();
         let settings = Settings {
             overflow: config.overflow,
             keep_from: config
@@ -290,7 +291,7 @@ impl Handler for QueueHandler {
             // Closed: a thread that started logging before the swap. Write
             // the record here rather than lose it.
             for t in self.targets.iter() {
-                if let Err(e) = t.emit(entry) {
+                if let Err(e) = t.emit_quietly(entry) {
                     self.worker.count_failed(1);
                     return Err(e);
                 }

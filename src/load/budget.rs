@@ -154,7 +154,9 @@ mod tests {
     ) -> Result<crate::config::Config, Error> {
         std::thread::Builder::new()
             .stack_size(RELOAD_STACK)
-            .spawn(move || super::super::load_with_env(&text, format, None, &env))
+            .spawn(move || {
+                super::super::load_with_env(&text, format, None, &env).map(|(config, _)| config)
+            })
             .unwrap()
             .join()
             .unwrap()

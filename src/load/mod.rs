@@ -20,7 +20,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::{Config, Origin, place};
-use crate::error::{Diagnostic, Error, ErrorKind, MAX_DIAGNOSTICS, Severity};
+use crate::error::{Diagnostic, DiagnosticKind, Error, ErrorKind, MAX_DIAGNOSTICS, Severity};
+use crate::graph::Checked;
 
 /// The syntax of a config text.
 ///
@@ -75,7 +76,7 @@ impl Format {
 
 /// Reads and checks the config file at `path`; the format comes from the
 /// extension.
-pub(crate) fn load_path(path: &Path) -> Result<Config, Error> {
+pub(crate) fn load_path(path: &Path) -> Result<(Config, Checked), Error> {
     let format = Format::from_path(path).ok_or_else(|| {
         Error::new(
             ErrorKind::Invalid,
@@ -91,7 +92,12 @@ pub(crate) fn load_path(path: &Path) -> Result<Config, Error> {
 }
 
 /// Parses and checks config text. `file` only names the source in diagnostics.
-pub(crate) fn load_str(text: &str, format: Format, file: Option<&Path>) -> Result<Config, Error> {
+/// Returns the config with its validation, which building its graph uses.
+pub(crate) fn load_str(
+    text: &str,
+    format: Format,
+    file: Option<&Path>,
+) -> Result<(Config, Checked), Error> {
     load_with_env(text, format, file, &|k| std::env::var(k).ok())
 }
 
@@ -100,7 +106,7 @@ pub(crate) fn load_with_env(
     format: Format,
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Config, Error> {
+) -> Result<(Config, Checked), Error> {
     let mut origin = Origin {
         file: file.map(Path::to_path_buf),
         text: None,
@@ -159,13 +165,11 @@ pub(crate) fn load_with_env(
     config.origin = origin;
     // Semantic checks run even when decoding found problems, so one pass
     // reports everything.
-    diagnostics.extend(crate::graph::validate(&config));
+    let checked = crate::graph::check(&config);
+    diagnostics.extend(checked.diagnostics.iter().cloned());
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
         // "Not used" is most often a knock-on of a misspelt reference.
-        diagnostics.retain(|d| {
-            !(d.severity() == Severity::Warning
-                && d.message().ends_with("is not used by any logger"))
-        });
+        diagnostics.retain(|d| d.kind() != DiagnosticKind::Unused);
     }
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
         return Err(finish(
@@ -175,7 +179,7 @@ pub(crate) fn load_with_env(
             &config.origin,
         ));
     }
-    Ok(config)
+    Ok((config, checked))
 }
 
 fn parse(
@@ -192,14 +196,17 @@ fn parse(
         Format::Json => json::parse(text, budget).map_err(|d| vec![d]),
         Format::Ini => python::ini::parse(text, budget),
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off
-        other => Err(vec![Diagnostic::error(
-            "",
-            format!(
-                "{} configs need the `{}` feature of logfig",
-                other.name(),
-                other.name().to_ascii_lowercase()
-            ),
-        )]),
+        other => Err(vec![
+            Diagnostic::error(
+                "",
+                format!(
+                    "{} configs need the `{}` feature of logfig",
+                    other.name(),
+                    other.name().to_ascii_lowercase()
+                ),
+            )
+            .of_kind(DiagnosticKind::MissingFeature),
+        ]),
     }
 }
 
@@ -273,7 +280,7 @@ impl Config {
     /// ```
     #[allow(clippy::should_implement_trait)] // reason: needs the format, which `FromStr` cannot take
     pub fn from_str(text: &str, format: Format) -> Result<Config, Error> {
-        load_str(text, format, None)
+        load_str(text, format, None).map(|(config, _)| config)
     }
 
     /// Reads and checks the config file at `path`; the format comes from its
@@ -283,7 +290,7 @@ impl Config {
     ///
     /// As [`Config::from_str`], and `ErrorKind::Io` when the file cannot be read.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
-        load_path(path.as_ref())
+        load_path(path.as_ref()).map(|(config, _)| config)
     }
 
     /// Checks a config (one built in code, say) without building anything:

@@ -187,10 +187,12 @@ fn meta(path: &Path) -> Option<Meta> {
 }
 
 impl Watcher {
+    /// Watches `path`, whose `config` runs in `dispatcher` with `warnings`.
     pub(crate) fn start(
         dispatcher: Dispatcher,
         path: PathBuf,
         config: &Config,
+        warnings: Vec<Diagnostic>,
     ) -> Result<Watcher, Error> {
         let (tx, rx) = mpsc::channel();
         // The bytes the running config was loaded from, not a second read:
@@ -203,11 +205,7 @@ impl Watcher {
         let state = Arc::new(Mutex::new(ReloadStatus {
             env_filter: dispatcher.env_filter(),
             // A Python config's warnings are nowhere else to be seen.
-            diagnostics: if python {
-                crate::graph::validate(config)
-            } else {
-                Vec::new()
-            },
+            diagnostics: if python { warnings } else { Vec::new() },
             ..ReloadStatus::default()
         }));
         let callbacks = Arc::new(Callbacks::default());
@@ -673,9 +671,9 @@ impl Worker {
         })?;
         let format =
             crate::load::Format::from_path(&self.path).unwrap_or(crate::load::Format::Yaml);
-        let config = crate::load::load_str(text, format, Some(&self.path))?;
+        let (config, checked) = crate::load::load_str(text, format, Some(&self.path))?;
         let old = self.dispatcher.config();
-        let applied = apply_if_changed(&self.dispatcher, &config)?;
+        let applied = apply_if_changed(&self.dispatcher, &config, checked)?;
         let changes = describe_changes(&old, &config);
         Ok((config, applied, changes))
     }

@@ -28,9 +28,10 @@ use crate::config::Config;
 use crate::entry::Entry;
 use crate::error::{Diagnostic, Error};
 use crate::formatters::Formatter;
-use crate::graph::Registry;
+use crate::graph::{Checked, Registry};
 
-use crate::graph::{Decision, Graph, HandlerNode};
+use crate::graph::{Decision, Graph};
+use crate::handlers::node::{Failure, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
 
@@ -105,15 +106,19 @@ impl Dispatcher {
     ///
     /// When the config is invalid, or an output cannot be opened.
     pub fn new(config: &Config) -> Result<Dispatcher, Error> {
-        Dispatcher::from_parts(config, Registry::default(), None, None)
+        let checked = crate::graph::check(config);
+        Dispatcher::from_parts(config, checked, Registry::default(), None, None).map(|(d, _)| d)
     }
 
+    /// A dispatcher for `config`, from its validation `checked`; returns the
+    /// config's warnings too.
     pub(crate) fn from_parts(
         config: &Config,
+        checked: Checked,
         registry: Registry,
         on_error: Option<ErrorHook>,
         env_text: Option<String>,
-    ) -> Result<Dispatcher, Error> {
+    ) -> Result<(Dispatcher, Vec<Diagnostic>), Error> {
         // Before the first build: a factory's panic is caught quietly too.
         crate::catch::install();
         let mut overrides = overrides::Overrides {
@@ -121,10 +126,13 @@ impl Dispatcher {
             ..overrides::Overrides::default()
         };
         let env_warning = overrides.read_env(config);
-        let (graph, _warnings) = if overrides.is_empty() {
-            crate::graph::build(config, &registry, None)?
+        // Overrides change levels only: what validation compiled for the
+        // file's config serves the overridden one.
+        let (graph, warnings) = if overrides.is_empty() {
+            crate::graph::build(config, checked, &registry, None)?
         } else {
-            let mut built = crate::graph::build(&overrides.apply_to(config), &registry, None)?;
+            let mut built =
+                crate::graph::build(&overrides.apply_to(config), checked, &registry, None)?;
             // Reloads compare against the file's config, not the overridden one.
             built.0.config = config.clone();
             built
@@ -154,7 +162,7 @@ impl Dispatcher {
                     .build(),
             );
         }
-        Ok(dispatcher)
+        Ok((dispatcher, warnings))
     }
 
     /// The config of the running graph.
@@ -193,6 +201,16 @@ impl Dispatcher {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&self, config: &Config) -> Result<Vec<Diagnostic>, Error> {
+        self.apply_checked(config, None)
+    }
+
+    /// [`apply`](Dispatcher::apply), with `config` validated already
+    /// (`checked`) when the caller loaded it.
+    pub(crate) fn apply_checked(
+        &self,
+        config: &Config,
+        checked: Option<Checked>,
+    ) -> Result<Vec<Diagnostic>, Error> {
         let mut state = self.lock_state();
         if self.is_shut_down() {
             return Err(Error::new(
@@ -201,13 +219,13 @@ impl Dispatcher {
             ));
         }
         let merged;
-        let config = if config.incremental {
+        let (config, checked) = if config.incremental {
             merged = crate::graph::merge_incremental(&self.shared.graph.load().config, config)?;
-            &merged
+            (&merged, None)
         } else {
-            config
+            (config, checked)
         };
-        let swapped = self.swap_in(&mut state, config);
+        let swapped = self.swap_in(&mut state, config, checked);
         drop(state);
         if swapped.is_ok() {
             refresh_tracing_interest();
@@ -223,12 +241,15 @@ impl Dispatcher {
     }
 
     /// Builds a graph for `file_config` with the overrides on top, swaps it
-    /// in, and retires the handlers it does not carry over. The caller holds
-    /// the state lock.
+    /// in, and retires the handlers it does not carry over. `checked` is the
+    /// validation of `file_config` when the caller has it: the overrides
+    /// change levels only, so what it compiled serves, and its warnings are
+    /// the file's. The caller holds the state lock.
     fn swap_in(
         &self,
         overrides: &mut overrides::Overrides,
         file_config: &Config,
+        checked: Option<Checked>,
     ) -> Result<Vec<Diagnostic>, Error> {
         let old = self.shared.graph.load_full();
         let env_warning = overrides.read_env(file_config);
@@ -239,8 +260,9 @@ impl Dispatcher {
             effective = overrides.apply_to(file_config);
             &effective
         };
+        let checked = checked.unwrap_or_else(|| crate::graph::check(config));
         let (mut graph, mut warnings) =
-            crate::graph::build(config, &self.shared.registry, Some(&old))?;
+            crate::graph::build(config, checked, &self.shared.registry, Some(&old))?;
         warnings.extend(env_warning);
         // Reloads compare against the file's config, not the overridden one.
         graph.config = file_config.clone();
@@ -281,7 +303,7 @@ impl Dispatcher {
         let graph = self.shared.graph.load();
         let _ = crate::catch::quietly(|| {
             for node in graph.handler_instances() {
-                self.guarded::<false>(node, |h| h.handler.flush());
+                self.guarded(node, |h| h.handler.flush());
             }
         });
     }
@@ -292,7 +314,7 @@ impl Dispatcher {
         let graph = self.shared.graph.load();
         let _ = crate::catch::quietly(|| {
             for node in graph.handler_instances() {
-                self.guarded::<false>(node, |h| h.handler.reopen());
+                self.guarded(node, |h| h.handler.reopen());
             }
         });
     }
@@ -319,23 +341,24 @@ impl Dispatcher {
         self.shared.shut_down.load(Ordering::Acquire)
     }
 
-    /// Runs a handler operation, catching panics and reporting errors. The
-    /// thread is quiet already: inside the graph, or under `quietly`. With
-    /// `EMIT` (the operation is `emit`), an error the handler did not count
-    /// itself (see [`Error::counted`]) or a panic counts one failed record
-    /// for the node: in the error arms only, so that the success path is what
-    /// it was before failures were counted.
-    fn guarded<const EMIT: bool>(
-        &self,
-        node: &HandlerNode,
-        op: impl FnOnce(&HandlerNode) -> Result<(), Error>,
-    ) {
+    /// Runs a handler operation other than `emit` (flush, reopen), catching
+    /// a panic and reporting an error. The thread is quiet already: inside
+    /// the graph, or under `quietly`.
+    fn guarded(&self, node: &HandlerNode, op: impl FnOnce(&HandlerNode) -> Result<(), Error>) {
         match crate::catch::caught(|| op(node)) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                if EMIT && !e.is_counted() {
-                    node.failed.fetch_add(1, Ordering::Relaxed);
-                }
+            Ok(Err(e)) => self.report_failure(node, Failure::Error(e)),
+            Err(caught) => self.report_failure(node, Failure::Panic(caught)),
+        }
+    }
+
+    /// Reports a handler's failure to the error hook, errors and panics each
+    /// at most once a second per handler, with a count of those suppressed.
+    #[cold]
+    fn report_failure(&self, node: &HandlerNode, failure: Failure) {
+        match failure {
+            Failure::Error(e) => {
+                // Reported already (CPython's logging error): only counted.
                 if e.is_reported() {
                     return;
                 }
@@ -343,10 +366,7 @@ impl Dispatcher {
                     self.report_now(&node.name, &e, suppressed);
                 }
             }
-            Err(caught) => {
-                if EMIT {
-                    node.failed.fetch_add(1, Ordering::Relaxed);
-                }
+            Failure::Panic(caught) => {
                 // Reported like errors, with the count in the message (a
                 // custom hook gets no separate count).
                 if let Some(suppressed) = node.panics.due(now_secs()) {
@@ -472,16 +492,7 @@ impl Dispatcher {
 
     fn emit_chain(&self, chain: &[Arc<HandlerNode>], entry: &Entry<'_>) {
         for node in chain {
-            let emit =
-                |e: &Entry<'_>| self.guarded::<true>(node, |n| n.handler.emit(e, &*n.formatter));
-            if entry.record().level() <= node.level
-                && node
-                    .filters
-                    .iter()
-                    .all(|f| f.check(entry, &mut |e| emit(e)))
-            {
-                emit(entry);
-            }
+            node.emit(entry, |failure| self.report_failure(node, failure));
         }
     }
 
@@ -845,9 +856,10 @@ impl log::Log for Dispatcher {
 pub(crate) fn apply_if_changed(
     dispatcher: &Dispatcher,
     config: &Config,
+    checked: Checked,
 ) -> Result<Option<Vec<Diagnostic>>, Error> {
     if dispatcher.shared.graph.load().config == *config {
         return Ok(None);
     }
-    dispatcher.apply(config).map(Some)
+    dispatcher.apply_checked(config, Some(checked)).map(Some)
 }

@@ -172,7 +172,7 @@ impl Dispatcher {
             state.timer_running = true;
         }
         let file_config = self.shared.graph.load().config.clone();
-        self.swap_in(&mut state, &file_config)?;
+        self.swap_in(&mut state, &file_config, None)?;
         drop(state);
         super::refresh_tracing_interest();
         self.shared.timer.notify_all();
@@ -191,7 +191,7 @@ impl Dispatcher {
         }
         if state.levels.remove(&normal(name)).is_some() {
             let file_config = self.shared.graph.load().config.clone();
-            self.swap_in(&mut state, &file_config)?;
+            self.swap_in(&mut state, &file_config, None)?;
             drop(state);
             super::refresh_tracing_interest();
         }
@@ -214,7 +214,7 @@ fn start_timer(shared: Weak<Shared>) -> Result<(), Error> {
                 let mut state = dispatcher.lock_state();
                 if state.expire(Instant::now()) {
                     let file_config = dispatcher.shared.graph.load().config.clone();
-                    if dispatcher.swap_in(&mut state, &file_config).is_ok() {
+                    if dispatcher.swap_in(&mut state, &file_config, None).is_ok() {
                         // Outside the state lock, then take it again.
                         drop(state);
                         super::refresh_tracing_interest();

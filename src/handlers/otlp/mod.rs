@@ -63,7 +63,7 @@ use crate::handlers::Handler;
 ///
 /// ```
 /// let c = logfig::config::OtlpHandlerConfig::new("http://127.0.0.1:9/v1/logs");
-/// let h = logfig::OtlpHandler::start("otel", &c)?;
+/// let h = logfig::__internal::OtlpHandler::start("otel", &c)?;
 /// logfig::Handler::close(&h)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -128,7 +128,7 @@ impl OtlpHandler {
     /// ```
     /// let mut c = logfig::config::OtlpHandlerConfig::new("http://127.0.0.1:9/v1/logs");
     /// c.resource.insert("service.name".into(), "shop".into());
-    /// let h = logfig::OtlpHandler::start("otel", &c)?;
+    /// let h = logfig::__internal::OtlpHandler::start("otel", &c)?;
     /// logfig::Handler::close(&h)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

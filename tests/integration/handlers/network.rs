@@ -1099,6 +1099,11 @@ pub(crate) fn assert_feature_disabled(handler: &str, expected: &str) {
     let err = Dispatcher::new(&config).unwrap_err();
     assert_eq!(err.kind(), logfig::ErrorKind::FeatureDisabled, "{err}");
     assert!(err.to_string().contains(expected), "{err}");
+    assert_eq!(
+        err.diagnostics()[0].kind(),
+        logfig::DiagnosticKind::MissingFeature,
+        "{err}"
+    );
 }
 
 #[cfg(not(feature = "http"))]
