@@ -8,8 +8,8 @@ use super::{CommonHandlerConfig, WorkerConfig};
 /// its native protocol, from a background thread.
 ///
 /// The socket must exist when the config is built: a missing journal is a
-/// config error, not records silently lost later. See
-/// [`JournaldHandler`](crate::JournaldHandler) for the fields sent.
+/// config error, not records silently lost later. See the
+/// [network guide](crate::guide::network) for the fields sent.
 ///
 /// # Examples
 ///

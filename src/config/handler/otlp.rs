@@ -40,8 +40,8 @@ pub enum OtlpCompression {
 /// they exist (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`,
 /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_HEADERS`,
 /// `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`), read when the handler is
-/// built; the config wins where both give a value. See
-/// [`OtlpHandler`](crate::OtlpHandler) for the record mapping.
+/// built; the config wins where both give a value. See the
+/// [network guide](crate::guide::network) for the record mapping.
 ///
 /// # Examples
 ///
