@@ -4,7 +4,7 @@
 //! literal reader, and the `rotating_file` archive pattern.
 //!
 //! `cargo test` runs a short, deterministic pass (seed 0, a fixed number of
-//! inputs per target). `LOGFIG_FUZZ_SECONDS=25 cargo test --all-features
+//! inputs per target). `LOGFIG_FUZZ_SECONDS=15 cargo test --all-features
 //! --test fuzz` runs each target for that long from a fresh seed, as CI
 //! does. `LOGFIG_FUZZ_TARGET=yaml,pattern` picks targets;
 //! `LOGFIG_FUZZ_SEED=n` repeats a run; `LOGFIG_FUZZ_REPLAY=<file>` (with one
