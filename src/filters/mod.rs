@@ -286,7 +286,8 @@ fn level_bound(level: Option<Level>) -> Option<log::Level> {
         .and_then(|f| f.to_level())
 }
 
-#[cfg(all(test, not(feature = "regex")))]
+#[cfg(not(feature = "regex"))]
+#[cfg(test)]
 mod without_regex {
     use crate::{Config, Format};
 

@@ -100,10 +100,21 @@ pub(crate) fn check(config: &Config) -> Checked {
             Ok(f) => {
                 filters.insert(name.clone(), Arc::from(f));
             }
-            Err(e) => out.push(Diagnostic::error(
-                crate::error::join("filters", name) + ".pattern",
-                e,
-            )),
+            Err(e) => {
+                // The one filter that can fail to build without its
+                // feature is `regex`; every other failure is its pattern.
+                let kind = if cfg!(feature = "regex")
+                    || !matches!(f, crate::config::FilterConfig::Regex(_))
+                {
+                    DiagnosticKind::Other
+                } else {
+                    DiagnosticKind::MissingFeature
+                };
+                out.push(
+                    Diagnostic::error(crate::error::join("filters", name) + ".pattern", e)
+                        .of_kind(kind),
+                );
+            }
         }
     }
     let mut used_handlers = HashSet::new();
@@ -841,7 +852,7 @@ mod tests {
     fn the_graph_is_assembled_from_what_validation_compiled() {
         let text = r#"{"version": 1,
             "formatters": {"f": {"format": "%(message)s"}},
-            "filters": {"r": {"type": "regex", "pattern": "x", "action": "deny"}},
+            "filters": {"r": {"type": "name", "name": "app"}},
             "handlers": {"n": {"type": "null", "formatter": "f", "filters": ["r"]}},
             "root": {"handlers": ["n"]}}"#;
         let config = Config::from_str(text, crate::load::Format::Json).unwrap();

@@ -1062,7 +1062,8 @@ mod tests {
     }
 }
 
-#[cfg(all(test, not(feature = "gzip")))]
+#[cfg(not(feature = "gzip"))]
+#[cfg(test)]
 mod without_gzip {
     use crate::{Config, Dispatcher, ErrorKind, Format};
 
