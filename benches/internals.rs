@@ -205,7 +205,7 @@ fn http_sink() -> u16 {
 
 /// A datagram socket in `dir` whose datagrams are read and discarded (the
 /// `journald` handler's journal).
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "journald"))]
 fn journal_sink(dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("journal.socket");
     let socket = std::os::unix::net::UnixDatagram::bind(&path).expect("bind");
@@ -265,7 +265,7 @@ fn handlers(c: &mut Criterion) {
             http_sink()
         ),
     ));
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", feature = "journald"))]
     kinds.push((
         "journald",
         format!(

@@ -2,7 +2,7 @@
 //! the message, its priority, the logger, the code location and each
 //! key-value become journal fields.
 //!
-//! Run it on a systemd host with `cargo run --example journald`, then
+//! Run it on a systemd host with `cargo run --features journald --example journald`, then
 //! `journalctl -t shop -o json -n 2`. Without a journal the config is
 //! refused at start, with the socket's path.
 

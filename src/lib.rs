@@ -71,9 +71,9 @@
 //!   with a page at `/` and `logfig ctl`; see [`Handle::control_address`].
 //! - `otlp`: the `otlp` handler (`OtlpHandler`), which exports OpenTelemetry
 //!   log records over OTLP/HTTP with `ureq` and rustls.
-//!
-//! The `journald` handler (`JournaldHandler`) needs no feature; it exists on
-//! Linux only.
+//! - `journald` (Linux): the `journald` handler, the journal's native
+//!   protocol (rustix for the memfd and descriptor passing). Off by default,
+//!   so that the default build stays within its crate budget.
 //!
 //! # Supported Rust versions
 //!
@@ -154,7 +154,7 @@ pub mod __internal {
     pub use crate::filters::{DedupFilter, RateLimitFilter, TargetFilter, ThresholdFilter};
     #[cfg(feature = "http")]
     pub use crate::handlers::HttpHandler;
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", feature = "journald"))]
     pub use crate::handlers::JournaldHandler;
     #[cfg(feature = "otlp")]
     pub use crate::handlers::OtlpHandler;

@@ -748,9 +748,11 @@ fn open(
         HandlerConfig::Otlp(c) => Arc::new(crate::handlers::OtlpHandler::start(name, c)?),
         #[cfg(not(feature = "otlp"))]
         HandlerConfig::Otlp(_) => return Err(feature_disabled("otlp")),
-        #[cfg(target_os = "linux")]
+        #[cfg(all(target_os = "linux", feature = "journald"))]
         HandlerConfig::Journald(c) => Arc::new(crate::handlers::JournaldHandler::start(name, c)?),
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(feature = "journald"))]
+        HandlerConfig::Journald(_) => return Err(feature_disabled("journald")),
+        #[cfg(all(feature = "journald", not(target_os = "linux")))]
         HandlerConfig::Journald(_) => {
             return Err(Error::new(
                 ErrorKind::Invalid,
@@ -782,7 +784,12 @@ where
 }
 
 /// A handler kind whose feature this build left out.
-#[cfg(not(all(feature = "http", feature = "smtp", feature = "otlp")))]
+#[cfg(not(all(
+    feature = "http",
+    feature = "smtp",
+    feature = "otlp",
+    feature = "journald"
+)))]
 fn feature_disabled(kind: &str) -> Error {
     Error::new(
         ErrorKind::FeatureDisabled,

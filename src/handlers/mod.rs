@@ -15,7 +15,7 @@ mod delayed;
 mod file;
 #[cfg(feature = "http")]
 mod http;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "journald"))]
 mod journald;
 mod memory;
 mod net;
@@ -49,7 +49,7 @@ pub(crate) use delayed::Delayed;
 pub use file::FileHandler;
 #[cfg(feature = "http")]
 pub use http::HttpHandler;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "journald"))]
 pub use journald::JournaldHandler;
 pub use memory::MemoryHandler;
 pub use net::{TcpHandler, UdpHandler};

@@ -22,7 +22,7 @@ mod tracing;
 mod handlers {
     pub(crate) mod files;
     pub(crate) mod injection;
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", feature = "journald"))]
     pub(crate) mod journald;
     pub(crate) mod network;
     #[cfg(feature = "otlp")]
