@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime};
 
 use super::HandlerStats;
 use super::post::{Answer, Body, Deliverer, Post, Reply, Schedule};
-use super::worker::{Fifo, Settings, Weigh, Worker, worker_handler_methods};
+use super::worker::{Fifo, Weigh, Worker, worker_handler_methods};
 use crate::config::{HttpFormat, HttpHandlerConfig, Secret};
 use crate::entry::Entry;
 use crate::error::Error;
@@ -264,23 +264,17 @@ impl HttpHandler {
             config.backoff,
             config.max_backoff,
         );
-        let deliverer = Deliverer::new(
+        let worker = Deliverer::new(
             shape,
             config.url.clone(),
             headers,
             config.timeout,
             config.tls.as_ref(),
             schedule,
-        )?;
-        let settings = Settings::new(
-            "http",
-            "http",
-            name,
-            config.buffer.max(1) as usize,
-            &config.worker,
-        );
+        )?
+        .start("http", name, config.buffer, &config.worker)?;
         Ok(HttpHandler {
-            worker: Worker::start(settings, deliverer)?,
+            worker,
             format: config.format,
         })
     }

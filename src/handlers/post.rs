@@ -7,8 +7,8 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Weigh};
-use crate::config::{Secret, SecretUrl, TlsConfig};
+use super::worker::{Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker};
+use crate::config::{Secret, SecretUrl, TlsConfig, WorkerConfig};
 use crate::error::Error;
 
 /// The request body of one batch.
@@ -138,6 +138,23 @@ impl<P: Post> Deliverer<P> {
             agent: super::agent::agent(timeout, tls)?,
             schedule,
         })
+    }
+
+    /// Starts the worker thread `logfig-<kind>-<name>` of output `name`,
+    /// with at most `buffer` records waiting (0 is 1).
+    ///
+    /// # Errors
+    ///
+    /// When the thread cannot be started.
+    pub(crate) fn start(
+        self,
+        kind: &str,
+        name: &str,
+        buffer: u32,
+        config: &WorkerConfig,
+    ) -> Result<Worker<Fifo<P::Item>>, Error> {
+        let settings = Settings::new(kind, kind, name, buffer.max(1) as usize, config);
+        Worker::start(settings, self)
     }
 
     /// One attempt; while closing, it may take only what is left of

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use super::HandlerStats;
 use super::post::{Answer, Body, Deliverer, Post, Reply, Schedule};
-use super::worker::{Fifo, Settings, Weigh, Worker, worker_handler_methods};
+use super::worker::{Fifo, Weigh, Worker, worker_handler_methods};
 use crate::config::{OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
 use crate::entry::Entry;
 use crate::error::Error;
@@ -129,23 +129,17 @@ impl OtlpHandler {
             config.backoff,
             config.max_backoff,
         );
-        let deliverer = Deliverer::new(
+        let worker = Deliverer::new(
             exporter,
             resolved.endpoint,
             resolved.headers,
             config.timeout,
             config.tls.as_ref(),
             schedule,
-        )?;
-        let settings = Settings::new(
-            "otlp",
-            "otlp",
-            name,
-            config.buffer.max(1) as usize,
-            &config.worker,
-        );
+        )?
+        .start("otlp", name, config.buffer, &config.worker)?;
         Ok(OtlpHandler {
-            worker: Worker::start(settings, deliverer)?,
+            worker,
             protocol: config.protocol,
         })
     }
