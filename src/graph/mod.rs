@@ -100,21 +100,14 @@ pub(crate) fn check(config: &Config) -> Checked {
             Ok(f) => {
                 filters.insert(name.clone(), Arc::from(f));
             }
-            Err(e) => {
-                // The one filter that can fail to build without its
-                // feature is `regex`; every other failure is its pattern.
-                let kind = if cfg!(feature = "regex")
-                    || !matches!(f, crate::config::FilterConfig::Regex(_))
-                {
-                    DiagnosticKind::Other
-                } else {
-                    DiagnosticKind::MissingFeature
-                };
-                out.push(
-                    Diagnostic::error(crate::error::join("filters", name) + ".pattern", e)
-                        .of_kind(kind),
-                );
-            }
+            // A filter fails to build only on its `pattern`.
+            Err(e) => out.push(
+                Diagnostic::error(
+                    crate::error::join("filters", name) + ".pattern",
+                    e.to_string(),
+                )
+                .of_kind(e.kind().diagnostic_kind()),
+            ),
         }
     }
     let mut used_handlers = HashSet::new();
@@ -594,13 +587,9 @@ pub(crate) fn build(
                     (h, None)
                 }
                 Err(e) => {
-                    let kind = match e.kind() {
-                        ErrorKind::FeatureDisabled => DiagnosticKind::MissingFeature,
-                        _ => DiagnosticKind::Other,
-                    };
                     let d =
                         Diagnostic::error(crate::error::join("handlers", name), e.full_message())
-                            .of_kind(kind);
+                            .of_kind(e.kind().diagnostic_kind());
                     failures.push(crate::config::place(d, &config.origin));
                     continue;
                 }
