@@ -65,10 +65,7 @@ const REJECTED: &str = "\u{1e}logfig-real-rejected\n";
 
 /// The configs logfig does not run like CPython yet, and why (STATUS.md has
 /// the details). Remove an entry when its config starts to match.
-const KNOWN_FAILING: &[(&str, &str)] = &[(
-    "dictconfig/gunicorn_19_config_defaults.yaml",
-    "`stream: sys.stdout` is a plain string, not `ext://sys.stdout`: CPython builds the handler and fails each record with `AttributeError: 'str' object has no attribute 'write'`; logfig refuses the value at load",
-)];
+const KNOWN_FAILING: &[(&str, &str)] = &[];
 
 /// The levels of the records each `# records:` logger gets.
 const PER_LOGGER: &[(log::Level, &str)] = &[
