@@ -456,6 +456,17 @@ mod tests {
     }
 
     #[test]
+    fn a_memory_flush_level_named_is_a_level_as_in_3_13() {
+        // 3.11 and 3.12 keep the name a string and raise into every logging
+        // call; 3.13 reads it as a level, and so does logfig (D34).
+        let c = yaml("  m: { class: logging.handlers.MemoryHandler, capacity: 10, flushLevel: ERROR, target: h }\nroot: { handlers: [m] }\n").unwrap();
+        let crate::config::HandlerConfig::Memory(m) = &c.handlers["m"] else {
+            panic!("{:?}", c.handlers["m"]);
+        };
+        assert_eq!(m.flush_level, Level::Error);
+    }
+
+    #[test]
     fn propagate_is_read_with_pythons_truthiness() {
         for (value, want, warns) in [
             ("'no'", true, true),
