@@ -173,7 +173,7 @@ impl Handler for ConsoleHandler {
                 let _ = write!(buf, "{}", style.render());
             }
             formatter.format(entry, buf)?;
-            if self.stream == Stream::PythonString {
+            if matches!(self.stream, Stream::PythonString) {
                 return Err(python_string(entry));
             }
             if style != Style::new() {
