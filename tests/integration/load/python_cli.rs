@@ -5,13 +5,12 @@
 //! `load/fileconfig.rs`'s).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use logfig::Config;
 
-const DIR: &str = "tests/python_real";
-/// The corpus's placeholder for the output directory.
-const PLACEHOLDER: &str = "${LOGFIG_COMPAT_DIR}";
+use super::dictconfig_vs_cpython::PLACEHOLDER;
+use super::real_configs_vs_cpython::cases;
+use crate::cli::logfig;
 /// The one corpus config `fmt` refuses: its stream is a plain string, which
 /// logfig's form cannot write.
 const STRING_STREAM: &str = "gunicorn_19_config_defaults.yaml";
@@ -22,39 +21,19 @@ const REFUSED: (&str, &str) = (
     "diamond_conf_example.conf:140:1: [default]: section `[[default]]` appears twice",
 );
 
-fn logfig(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
-        .args(args)
-        .env_remove("LOGFIG_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap(),
-    )
-}
-
-/// Every corpus config, copied into `dir` with the placeholder replaced by
-/// `dir` (the loaded config holds the expanded path; so does `fmt`'s output).
+/// Every corpus config (and the examples' `logging.ini`), copied into `dir`
+/// with the placeholder replaced by `dir` (the loaded config holds the
+/// expanded path; so does `fmt`'s output).
 fn corpus(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for sub in ["dictconfig", "fileconfig"] {
-        for e in std::fs::read_dir(Path::new(DIR).join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if matches!(ext, "yaml" | "yml" | "json" | "ini" | "conf") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                let copy = dir.join(p.file_name().unwrap());
-                let text = text.replace(PLACEHOLDER, &dir.display().to_string());
-                std::fs::write(&copy, text).unwrap();
-                files.push(copy);
-            }
-        }
-    }
-    files.sort();
-    files
+    cases()
+        .into_iter()
+        .map(|case| {
+            let copy = dir.join(case.path.file_name().unwrap());
+            let text = case.text.replace(PLACEHOLDER, &dir.display().to_string());
+            std::fs::write(&copy, text).unwrap();
+            copy
+        })
+        .collect()
 }
 
 /// `fmt` to each format, load the result: the same config, for every
@@ -67,7 +46,7 @@ fn fmt_converts_every_real_python_config_to_the_same_config() {
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "ini" || e == "conf"))
         .count();
-    assert!(files.len() >= 54 && ini >= 19, "{files:?}");
+    assert!(files.len() >= 56 && ini >= 21, "{files:?}");
     let mut failures = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_str().unwrap();

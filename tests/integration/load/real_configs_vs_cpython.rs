@@ -102,11 +102,11 @@ struct Rec {
     kvs: Vec<(String, Kv)>,
 }
 
-struct Case {
+pub(super) struct Case {
     /// `dictconfig/NAME.yaml`, relative to [`DIR`].
-    name: String,
-    path: PathBuf,
-    text: String,
+    pub(super) name: String,
+    pub(super) path: PathBuf,
+    pub(super) text: String,
     records: Vec<Rec>,
 }
 
@@ -190,7 +190,8 @@ fn records_of(path: &Path, header: &[String]) -> Vec<Rec> {
     records
 }
 
-fn cases() -> Vec<Case> {
+/// Every config of the corpus, then [`OTHERS`].
+pub(super) fn cases() -> Vec<Case> {
     let mut files = Vec::new();
     for sub in ["dictconfig", "fileconfig"] {
         for e in std::fs::read_dir(Path::new(DIR).join(sub)).unwrap() {
