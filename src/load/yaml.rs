@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, StrInput, Tag};
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, StrInput, Tag};
 
 use super::budget::{Budget, MAX_DEPTH, too_deep};
 use super::node::{Key, Node, Value};
@@ -253,12 +253,12 @@ fn invalid(span: &Span, message: String) -> Diagnostic {
 }
 
 fn scan_error(e: &ScanError) -> Diagnostic {
-    let info = e.info();
-    let message = if info.starts_with("recursion limit exceeded") {
-        // The parser's own nesting limit, set just above logfig's.
+    // Told apart by its kind: the parser's own nesting limit, set just above
+    // logfig's, says what logfig's says.
+    let message = if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
         too_deep()
     } else {
-        format!("invalid YAML: {info}")
+        format!("invalid YAML: {}", e.info())
     };
     let line = u32::try_from(e.marker().line()).unwrap_or(u32::MAX);
     let column = u32::try_from(e.marker().col().saturating_add(1)).unwrap_or(u32::MAX);
@@ -467,6 +467,7 @@ mod tests {
     fn duplicate_keys_rejected() {
         let d = parse("a: 1\na: 2\n", &mut Budget::new()).unwrap_err();
         assert_eq!(d.line(), 2, "{d}");
+        assert_eq!(d.message(), "invalid YAML: duplicate key `a`");
     }
     fn values(text: &str) -> Vec<(String, Value)> {
         let n = parse(text, &mut Budget::new()).unwrap();
