@@ -302,12 +302,16 @@ impl Post for Shape {
         }
     }
 
-    /// 2xx accepts; a 429 or a 5xx is retried after the backoff (this
-    /// output does not read `Retry-After`); any other answer refuses.
+    /// 2xx accepts; a 429 or a 5xx is retried after the server's
+    /// `Retry-After` when it gives one (Loki, Elasticsearch and most gateways
+    /// do when they shed load; capped at `max_backoff`), else after the
+    /// backoff; any other answer refuses.
     fn read(&self, reply: &Reply<'_>) -> Answer {
         match reply.status {
             200..=299 => Answer::Accepted(None),
-            status @ (429 | 500..=599) => Answer::Retry(format!("answered {status}"), None),
+            status @ (429 | 500..=599) => {
+                Answer::Retry(format!("answered {status}"), reply.retry_after)
+            }
             status => Answer::Refused(format!("answered {status}")),
         }
     }

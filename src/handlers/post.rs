@@ -21,8 +21,8 @@ pub(crate) struct Body {
 }
 
 /// An answer, as the server gave it.
-// reason: only `otlp` reads `Retry-After` and the body; `http`, built alone,
-// reads the status.
+// reason: only `otlp` reads the body; `http`, built alone, reads the
+// status and `Retry-After`.
 #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
 #[derive(Debug)]
 pub(crate) struct Reply<'a> {

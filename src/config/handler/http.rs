@@ -36,8 +36,9 @@ pub enum HttpFormat {
 ///
 /// A batch is sent when `batch_size` records wait or the oldest has waited
 /// `flush_interval`. Connection errors, 429 and 5xx answers are retried with
-/// exponential backoff up to `max_retries` times; then the batch is dropped
-/// and counted. Other 4xx answers drop the batch at once.
+/// exponential backoff (or after the answer's `Retry-After`, at most
+/// `max_backoff`) up to `max_retries` times; then the batch is dropped and
+/// counted. Other 4xx answers drop the batch at once.
 ///
 /// # Examples
 ///

@@ -1027,6 +1027,39 @@ pub(crate) mod http {
     }
 
     #[test]
+    fn http_429_waits_for_its_retry_after_then_delivers() {
+        let Some(sink) = Sink::start(
+            "http_retry_after",
+            &["--fail", "1", "--status", "429", "--retry-after", "1"],
+        ) else {
+            return;
+        };
+        open_gate();
+        // A backoff of 10ms: only Retry-After (1s) explains a longer pause.
+        let d = dispatcher(&format!(
+            "version: 1\nhandlers:\n  web: {{ type: http, url: 'http://127.0.0.1:{}/', backoff: 10ms, max_retries: 3 }}\nroot: {{ level: INFO, handlers: [web] }}\n",
+            sink.port
+        ));
+        for i in 0..5 {
+            log::info!(logger: d, "r{i}");
+        }
+        d.flush_handlers();
+        wait_until(
+            "the retried batch accepted",
+            Duration::from_secs(20),
+            || d.stats()["web"].emitted == 5,
+        );
+        let requests = sink.requests();
+        let statuses: Vec<&serde_json::Value> =
+            requests.iter().map(|(_, m)| &m["status"]).collect();
+        assert_eq!(statuses, [429, 200]);
+        let gap = requests[1].1["time"].as_f64().unwrap() - requests[0].1["time"].as_f64().unwrap();
+        assert!(gap >= 0.9, "the retry came {gap}s after a `Retry-After: 1`");
+        let stats = d.stats()["web"];
+        assert_eq!((stats.emitted, stats.dropped, stats.retried), (5, 0, 1));
+    }
+
+    #[test]
     fn http_gives_up_after_max_retries_counts_and_never_shows_secrets() {
         let Some(sink) = Sink::start("http_give_up", &["--fail", "100"]) else {
             return;
