@@ -183,7 +183,7 @@ pub(crate) const DEBOUNCE: Field = duration("debounce", "25ms");
 pub(crate) const MAX_WAIT: Field = duration("max_wait", "2s");
 
 /// The durations of `reload` that always have a value.
-pub(crate) const RELOAD: &[Field] = &[DEBOUNCE, MAX_WAIT];
+pub(crate) const RELOAD: &[Field] = &[DEBOUNCE, MAX_WAIT, RELOAD_MODE, ENABLED, ON_SIGHUP];
 
 pub(crate) const MAX_BATCH: Field = Field {
     name: "max_batch",
@@ -419,6 +419,63 @@ pub(crate) const SYSLOG_IDENTIFIER: Field = token(
     "myapp",
 );
 
+/// `type: http` beside its scalars.
+pub(crate) const HTTP_FORMAT: Field = choice(
+    "format",
+    "body format",
+    &["json_lines", "json_array", "loki", "elasticsearch_bulk"],
+    "loki",
+);
+
+/// `type: otlp` beside its scalars.
+pub(crate) const OTLP_PROTOCOL: Field = choice(
+    "protocol",
+    "OTLP protocol",
+    &["http/protobuf", "http/json"],
+    "http/protobuf",
+);
+pub(crate) const OTLP_COMPRESSION: Field =
+    choice("compression", "compression", &["none", "gzip"], "gzip");
+
+/// `reload.mode` and `reload.on_sighup`, beside its durations.
+pub(crate) const RELOAD_MODE: Field =
+    choice("mode", "reload mode", &["auto", "events", "poll"], "auto");
+pub(crate) const ENABLED: Field = boolean("enabled", "true");
+pub(crate) const ON_SIGHUP: Field = boolean("on_sighup", "false");
+
+/// The pattern formatter.
+pub(crate) const STYLE: Field = choice("style", "style", &["%", "{", "$"], "{");
+pub(crate) const VALIDATE: Field = boolean("validate", "true");
+pub(crate) const ESCAPE: Field = choice("escape", "escape", super::Escape::NAMES, "control");
+pub(crate) const MISSING: Field =
+    choice("missing", "missing", super::MissingField::NAMES, "refuse");
+pub(crate) const PATTERN: &[Field] = &[STYLE, UTC, VALIDATE, ESCAPE, MISSING];
+/// The JSON formatter.
+pub(crate) const FLATTEN_KV: Field = boolean("flatten_kv", "false");
+pub(crate) const JSON: &[Field] = &[FLATTEN_KV, UTC];
+
+/// The `regex` and `rate_limit` filters.
+pub(crate) const ACTION: Field = choice("action", "action", &["allow", "deny"], "deny");
+pub(crate) const REGEX: &[Field] = &[ACTION];
+pub(crate) const BURST: Field = count("burst", 1, "20");
+pub(crate) const RATE_LIMIT_LEVEL: Field = Field {
+    name: "level",
+    kind: Kind::Level,
+    example: "WARNING",
+};
+pub(crate) const RATE_LIMIT: &[Field] = &[BURST, RATE_LIMIT_LEVEL];
+
+/// The field table of a formatter type, for the schema.
+pub(crate) fn of_formatter(kind: &str) -> &'static [Field] {
+    match kind {
+        "pattern" => PATTERN,
+        "json" => JSON,
+        _ => &[],
+    }
+}
+
+pub(crate) const HTTP_CHOICES: &[Field] = &[HTTP_FORMAT];
+pub(crate) const OTLP_CHOICES: &[Field] = &[OTLP_PROTOCOL, OTLP_COMPRESSION];
 pub(crate) const UDP_SIZES: &[Field] = &[MAX_DATAGRAM, OVERSIZE];
 pub(crate) const JOURNALD_IDENTIFIER: &[Field] = &[SYSLOG_IDENTIFIER];
 
@@ -426,6 +483,8 @@ pub(crate) const JOURNALD_IDENTIFIER: &[Field] = &[SYSLOG_IDENTIFIER];
 pub(crate) fn of_filter(kind: &str) -> &'static [Field] {
     match kind {
         "dedup" => DEDUP,
+        "regex" => REGEX,
+        "rate_limit" => RATE_LIMIT,
         _ => &[],
     }
 }
@@ -441,11 +500,11 @@ pub(crate) fn of_handler(kind: &str) -> &'static [&'static [Field]] {
         "tcp" => &[TCP, CONNECTION, WORKER],
         "syslog" => &[SYSLOG, CONNECTION, WORKER],
         "udp" => &[UDP_SIZES, UDP, WORKER],
-        "http" => &[HTTP, WORKER],
+        "http" => &[HTTP_CHOICES, HTTP, WORKER],
         "smtp" => &[SMTP, WORKER],
         "queue" => &[QUEUE, WORKER],
         "memory" => &[QUEUE],
-        "otlp" => &[OTLP, WORKER],
+        "otlp" => &[OTLP_CHOICES, OTLP, WORKER],
         "journald" => &[JOURNALD_IDENTIFIER, JOURNALD, WORKER],
         _ => &[],
     }

@@ -43,19 +43,10 @@ impl Decoder<'_> {
                         None
                     }
                 };
-                let mut action = FilterAction::Allow;
-                if let Some(n) = f.take("action") {
-                    let actions = [FilterAction::Allow, FilterAction::Deny];
-                    action = self
-                        .choice(
-                            n,
-                            &join(path, "action"),
-                            "action",
-                            &["allow", "deny"],
-                            &actions,
-                        )
-                        .unwrap_or_default();
-                }
+                let actions = [FilterAction::Allow, FilterAction::Deny];
+                let action = self
+                    .choice_value(&mut f, path, fields::ACTION, &actions)
+                    .unwrap_or(FilterAction::Allow);
                 pattern.map(|pattern| FilterConfig::Regex(RegexFilterConfig { pattern, action }))
             }
             "rate_limit" => {
@@ -79,13 +70,9 @@ impl Decoder<'_> {
                     }
                 };
                 let mut c = RateLimitFilterConfig::new(rate.unwrap_or(1.0));
-                if let Some(n) = f.take("burst") {
-                    c.burst = self
-                        .integer(n, &join(path, "burst"), 1, i128::from(u32::MAX))
-                        .map(|v| v as u32);
-                }
-                if let Some(n) = f.take("level") {
-                    c.level = self.level(n, &join(path, "level")).unwrap_or(c.level);
+                c.burst = self.count_value(&mut f, path, fields::BURST);
+                if let Some(level) = self.level_value(&mut f, path, fields::RATE_LIMIT_LEVEL) {
+                    c.level = level;
                 }
                 rate.map(|_| FilterConfig::RateLimit(c))
             }
