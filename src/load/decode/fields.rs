@@ -164,13 +164,8 @@ impl Decoder<'_> {
         path: &str,
         field: Field,
     ) -> Option<bool> {
-        debug_assert!(
-            matches!(field.kind, Kind::Bool),
-            "{} is not a bool",
-            field.name
-        );
-        let (n, p) = take(f, path, field.name)?;
-        self.bool(n, &p)
+        debug_assert!(matches!(field.kind, Kind::Bool), "{}", field.name);
+        self.read_value(f, path, field, Self::bool)
     }
 
     /// The level `field` when it is set and valid.
@@ -180,13 +175,8 @@ impl Decoder<'_> {
         path: &str,
         field: Field,
     ) -> Option<Level> {
-        debug_assert!(
-            matches!(field.kind, Kind::Level),
-            "{} is not a level",
-            field.name
-        );
-        let (n, p) = take(f, path, field.name)?;
-        self.level(n, &p)
+        debug_assert!(matches!(field.kind, Kind::Level), "{}", field.name);
+        self.read_value(f, path, field, Self::level)
     }
 
     /// The permissions `field` when it is set and valid.
@@ -196,9 +186,20 @@ impl Decoder<'_> {
         path: &str,
         field: Field,
     ) -> Option<u32> {
-        debug_assert!(matches!(field.kind, Kind::Permissions));
+        debug_assert!(matches!(field.kind, Kind::Permissions), "{}", field.name);
+        self.read_value(f, path, field, Self::permissions)
+    }
+
+    /// `field` read by `read` when the mapping has it.
+    fn read_value<T>(
+        &mut self,
+        f: &mut Fields<'_>,
+        path: &str,
+        field: Field,
+        read: fn(&mut Self, &Node, &str) -> Option<T>,
+    ) -> Option<T> {
         let (n, p) = take(f, path, field.name)?;
-        self.permissions(n, &p)
+        read(self, n, &p)
     }
 
     /// The token `field` (printable ASCII without spaces, `1..=max` bytes,
