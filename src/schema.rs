@@ -571,6 +571,7 @@ fn patch(root: &mut Value) {
             .unwrap_or_default()
             .to_owned();
         let props = &mut variant["properties"];
+        declare(props, fields::COMMON);
         for table in fields::of_handler(&kind) {
             declare(props, table);
         }

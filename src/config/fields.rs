@@ -164,14 +164,55 @@ pub(crate) const HTTP: &[Field] = &[
 pub(crate) const WINDOW: Field = positive_duration("window", "10s");
 pub(crate) const MAX_PER_HOUR: Field = count("max_per_hour", 1, "20");
 
+pub(crate) const STARTTLS: Field = Field {
+    name: "starttls",
+    kind: Kind::Choice {
+        what: "starttls mode",
+        names: &["auto", "always", "never"],
+    },
+    example: "always",
+};
+
 /// The scalar fields of `smtp` beside its worker.
-pub(crate) const SMTP: &[Field] = &[WINDOW, MAX_PER_HOUR, TIMEOUT, BUFFER];
+pub(crate) const SMTP: &[Field] = &[STARTTLS, WINDOW, MAX_PER_HOUR, TIMEOUT, BUFFER];
 
 /// Records (a count; `buffer_bytes` is the size) a `queue` or `memory` holds.
 pub(crate) const CAPACITY: Field = count("capacity", 1, "10000");
 
 /// The scalar fields of `queue` and `memory` beside the worker.
 pub(crate) const QUEUE: &[Field] = &[CAPACITY];
+
+const fn level(name: &'static str, example: &'static str) -> Field {
+    Field {
+        name,
+        kind: Kind::Level,
+        example,
+    }
+}
+
+pub(crate) const OVERFLOW: Field = Field {
+    name: "overflow",
+    kind: Kind::Choice {
+        what: "overflow policy",
+        names: &["block", "drop_newest", "drop_oldest"],
+    },
+    example: "drop_oldest",
+};
+pub(crate) const DROP_BELOW: Field = level("drop_below", "WARNING");
+/// `queue` beside its capacity.
+pub(crate) const QUEUE_POLICY: &[Field] = &[OVERFLOW, DROP_BELOW];
+pub(crate) const MEMORY_FLUSH_LEVEL: Field = level("flush_level", "ERROR");
+/// `memory` beside its capacity.
+pub(crate) const MEMORY: &[Field] = &[MEMORY_FLUSH_LEVEL];
+
+/// The level every handler may set (`CommonHandlerConfig`).
+pub(crate) const HANDLER_LEVEL: Field = level("level", "INFO");
+pub(crate) const COMMON: &[Field] = &[HANDLER_LEVEL];
+
+/// The `level` filter.
+pub(crate) const MIN: Field = level("min", "INFO");
+pub(crate) const MAX: Field = level("max", "WARNING");
+pub(crate) const LEVEL_FILTER: &[Field] = &[MIN, MAX];
 
 pub(crate) const REPEATS: Field = count("repeats", 1, "3");
 pub(crate) const DEDUP_WINDOW: Field = positive_duration("window", "60s");
@@ -284,11 +325,7 @@ pub(crate) const PERMISSIONS: Field = Field {
 };
 pub(crate) const DELAY: Field = boolean("delay", "false");
 pub(crate) const FILE_MODE: Field = choice("mode", "file mode", &["append", "truncate"], "append");
-pub(crate) const FLUSH_LEVEL: Field = Field {
-    name: "flush_level",
-    kind: Kind::Level,
-    example: "ERROR",
-};
+pub(crate) const FLUSH_LEVEL: Field = level("flush_level", "ERROR");
 /// The file handler's `buffer` is a size (the network handlers' a count).
 pub(crate) const FILE_BUFFER: Field = size("buffer", 1, u64::MAX, None, "64KiB");
 pub(crate) const FILE: &[Field] = &[FILE_MODE, PERMISSIONS, DELAY, FLUSH_LEVEL, FILE_BUFFER];
@@ -458,11 +495,7 @@ pub(crate) const JSON: &[Field] = &[FLATTEN_KV, UTC];
 pub(crate) const ACTION: Field = choice("action", "action", &["allow", "deny"], "deny");
 pub(crate) const REGEX: &[Field] = &[ACTION];
 pub(crate) const BURST: Field = count("burst", 1, "20");
-pub(crate) const RATE_LIMIT_LEVEL: Field = Field {
-    name: "level",
-    kind: Kind::Level,
-    example: "WARNING",
-};
+pub(crate) const RATE_LIMIT_LEVEL: Field = level("level", "WARNING");
 pub(crate) const RATE_LIMIT: &[Field] = &[BURST, RATE_LIMIT_LEVEL];
 
 /// The field table of a formatter type, for the schema.
@@ -483,6 +516,7 @@ pub(crate) const JOURNALD_IDENTIFIER: &[Field] = &[SYSLOG_IDENTIFIER];
 pub(crate) fn of_filter(kind: &str) -> &'static [Field] {
     match kind {
         "dedup" => DEDUP,
+        "level" => LEVEL_FILTER,
         "regex" => REGEX,
         "rate_limit" => RATE_LIMIT,
         _ => &[],
@@ -502,8 +536,8 @@ pub(crate) fn of_handler(kind: &str) -> &'static [&'static [Field]] {
         "udp" => &[UDP_SIZES, UDP, WORKER],
         "http" => &[HTTP_CHOICES, HTTP, WORKER],
         "smtp" => &[SMTP, WORKER],
-        "queue" => &[QUEUE, WORKER],
-        "memory" => &[QUEUE],
+        "queue" => &[QUEUE, QUEUE_POLICY, WORKER],
+        "memory" => &[QUEUE, MEMORY],
         "otlp" => &[OTLP_CHOICES, OTLP, WORKER],
         "journald" => &[JOURNALD_IDENTIFIER, JOURNALD, WORKER],
         _ => &[],

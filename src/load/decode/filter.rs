@@ -15,16 +15,10 @@ impl Decoder<'_> {
         let default = (!f.has("type") && f.has("name")).then_some("name");
         let kind = self.kind(&mut f, "filter", FilterConfig::TYPES, default)?;
         let filter = match kind.as_str() {
-            "level" => {
-                let mut c = LevelFilterConfig::default();
-                if let Some(n) = f.take("min") {
-                    c.min = self.level(n, &join(path, "min"));
-                }
-                if let Some(n) = f.take("max") {
-                    c.max = self.level(n, &join(path, "max"));
-                }
-                Some(FilterConfig::Level(c))
-            }
+            "level" => Some(FilterConfig::Level(LevelFilterConfig {
+                min: self.level_value(&mut f, path, fields::MIN),
+                max: self.level_value(&mut f, path, fields::MAX),
+            })),
             "name" => {
                 let mut c = NameFilterConfig::default();
                 if let Some(n) = f.take("name") {

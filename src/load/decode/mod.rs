@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::budget::Budget;
 use super::node::{Node, Trail, Value};
-use crate::config::fields::{DEBOUNCE, ENABLED, MAX_WAIT, ON_SIGHUP, RELOAD_MODE};
+use crate::config::fields::{DEBOUNCE, ENABLED, HANDLER_LEVEL, MAX_WAIT, ON_SIGHUP, RELOAD_MODE};
 use crate::config::{
     CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, EnvFilterConfig,
     HandlerConfig, Level, LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig,
@@ -503,10 +503,10 @@ impl<'e> Decoder<'e> {
     }
 
     fn common(&mut self, f: &mut Fields<'_>, path: &str) -> CommonHandlerConfig {
-        let mut c = CommonHandlerConfig::default();
-        if let Some(n) = f.take("level") {
-            c.level = self.level(n, &join(path, "level"));
-        }
+        let mut c = CommonHandlerConfig {
+            level: self.level_value(f, path, HANDLER_LEVEL),
+            ..CommonHandlerConfig::default()
+        };
         if let Some(n) = f.take("formatter") {
             c.formatter = self.string(n, &join(path, "formatter"));
         }
