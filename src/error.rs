@@ -38,6 +38,16 @@ pub enum ErrorKind {
     Other,
 }
 
+impl ErrorKind {
+    /// What a diagnostic made of an error of this kind is about.
+    pub(crate) fn diagnostic_kind(self) -> DiagnosticKind {
+        match self {
+            ErrorKind::FeatureDisabled => DiagnosticKind::MissingFeature,
+            _ => DiagnosticKind::Other,
+        }
+    }
+}
+
 /// How serious a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -256,20 +256,31 @@ impl Filter for RegexFilter {
 }
 
 /// Builds the runtime filter for a config (no I/O).
-pub(crate) fn build(config: &FilterConfig) -> Result<Box<dyn Filter>, String> {
+///
+/// # Errors
+///
+/// [`ErrorKind::Invalid`](crate::error::ErrorKind::Invalid) when a `regex`
+/// pattern does not compile, and
+/// [`ErrorKind::FeatureDisabled`](crate::error::ErrorKind::FeatureDisabled)
+/// for a `regex` filter in a build without the `regex` feature; the message
+/// is about the `pattern` key.
+pub(crate) fn build(config: &FilterConfig) -> Result<Box<dyn Filter>, crate::error::Error> {
     Ok(match config {
         FilterConfig::Level(c) => {
             Box::new(ThresholdFilter::new(level_bound(c.min), level_bound(c.max)))
         }
         FilterConfig::Name(c) => Box::new(TargetFilter::new(&c.name)),
         #[cfg(feature = "regex")]
-        FilterConfig::Regex(c) => Box::new(RegexFilter {
-            regex: compile_regex(&c.pattern)?,
-            allow: c.action == crate::config::FilterAction::Allow,
-        }),
+        FilterConfig::Regex(c) => Box::new(RegexFilter::new(
+            &c.pattern,
+            c.action == crate::config::FilterAction::Allow,
+        )?),
         #[cfg(not(feature = "regex"))]
         FilterConfig::Regex(_) => {
-            return Err("filter type `regex` requires the `regex` feature of logfig".to_owned());
+            return Err(crate::error::Error::new(
+                crate::error::ErrorKind::FeatureDisabled,
+                "filter type `regex` requires the `regex` feature of logfig",
+            ));
         }
         FilterConfig::RateLimit(c) => Box::new(RateLimitFilter::new(
             c.rate,
@@ -303,6 +314,7 @@ mod without_regex {
             d.message(),
             "filter type `regex` requires the `regex` feature of logfig"
         );
+        assert_eq!(d.kind(), crate::error::DiagnosticKind::MissingFeature);
         assert_eq!(d.line(), 2);
     }
 }

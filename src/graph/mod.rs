@@ -100,21 +100,14 @@ pub(crate) fn check(config: &Config) -> Checked {
             Ok(f) => {
                 filters.insert(name.clone(), Arc::from(f));
             }
-            Err(e) => {
-                // The one filter that can fail to build without its
-                // feature is `regex`; every other failure is its pattern.
-                let kind = if cfg!(feature = "regex")
-                    || !matches!(f, crate::config::FilterConfig::Regex(_))
-                {
-                    DiagnosticKind::Other
-                } else {
-                    DiagnosticKind::MissingFeature
-                };
-                out.push(
-                    Diagnostic::error(crate::error::join("filters", name) + ".pattern", e)
-                        .of_kind(kind),
-                );
-            }
+            // A filter fails to build only on its `pattern`.
+            Err(e) => out.push(
+                Diagnostic::error(
+                    crate::error::join("filters", name) + ".pattern",
+                    e.to_string(),
+                )
+                .of_kind(e.kind().diagnostic_kind()),
+            ),
         }
     }
     let mut used_handlers = HashSet::new();
@@ -157,17 +150,7 @@ pub(crate) fn check(config: &Config) -> Checked {
                 ));
             }
         }
-        for (i, f) in filters.iter().enumerate() {
-            check_ref(
-                &mut out,
-                &config.origin.failed,
-                &format!("{path}.filters[{i}]"),
-                "filter",
-                f,
-                &config.filters,
-            );
-        }
-        check_static_level(&mut out, &format!("{path}.level"), level);
+        check_filters_and_level(&mut out, config, &path, filters, level);
     }
     for h in config.handlers.values() {
         for t in h.targets() {
@@ -199,17 +182,7 @@ pub(crate) fn check(config: &Config) -> Checked {
                 &config.formatters,
             );
         }
-        for (i, f) in common.filters.iter().enumerate() {
-            check_ref(
-                &mut out,
-                &config.origin.failed,
-                &format!("{path}.filters[{i}]"),
-                "filter",
-                f,
-                &config.filters,
-            );
-        }
-        check_static_level(&mut out, &format!("{path}.level"), common.level);
+        check_filters_and_level(&mut out, config, &path, &common.filters, common.level);
         if let HandlerConfig::RotatingFile(r) = h {
             check_rotation_interval(&mut out, &path, r);
         }
@@ -395,6 +368,28 @@ fn resolved_targets(config: &Config, name: &str) -> serde_json::Value {
         todo.extend(h.targets().iter().map(String::as_str));
     }
     serde_json::Value::Object(out)
+}
+
+/// Checks the `filters` and `level` of the logger or handler at `path`:
+/// each filter is defined, and the level is one a record can have.
+fn check_filters_and_level(
+    out: &mut Vec<Diagnostic>,
+    config: &Config,
+    path: &str,
+    filters: &[String],
+    level: Option<Level>,
+) {
+    for (i, f) in filters.iter().enumerate() {
+        check_ref(
+            out,
+            &config.origin.failed,
+            &format!("{path}.filters[{i}]"),
+            "filter",
+            f,
+            &config.filters,
+        );
+    }
+    check_static_level(out, &format!("{path}.level"), level);
 }
 
 fn check_ref<T>(
@@ -594,13 +589,9 @@ pub(crate) fn build(
                     (h, None)
                 }
                 Err(e) => {
-                    let kind = match e.kind() {
-                        ErrorKind::FeatureDisabled => DiagnosticKind::MissingFeature,
-                        _ => DiagnosticKind::Other,
-                    };
                     let d =
                         Diagnostic::error(crate::error::join("handlers", name), e.full_message())
-                            .of_kind(kind);
+                            .of_kind(e.kind().diagnostic_kind());
                     failures.push(crate::config::place(d, &config.origin));
                     continue;
                 }

@@ -1,14 +1,14 @@
 //! [`HttpHandler`]: batches of records POSTed by a background thread (feature
 //! `http`, with `ureq` and rustls).
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use super::HandlerStats;
-use super::worker::{
-    Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
-};
-use crate::config::{HttpFormat, HttpHandlerConfig, Secret, SecretUrl};
+use super::post::{Answer, Body, Deliverer, Post, Reply, Schedule};
+use super::worker::{Fifo, Weigh, Worker, worker_handler_methods};
+use crate::config::{HttpFormat, HttpHandlerConfig, Secret};
 use crate::entry::Entry;
 use crate::error::Error;
 use crate::formatters::Formatter;
@@ -99,36 +99,13 @@ impl Weigh for Item {
     }
 }
 
-/// Settings the worker needs, secrets included (never printed: their types
-/// show `***`).
-struct Request {
-    url: SecretUrl,
-    headers: Vec<(String, Secret)>,
+/// The body shape of `format` and what it needs, owned by the worker
+/// thread; the deliverer holds the URL and the headers.
+#[derive(Debug)]
+struct Shape {
     format: HttpFormat,
     labels: String,
     index_action: String,
-}
-
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Request")
-            .field("url", &self.url)
-            .field("format", &self.format)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The sending side, owned by the worker thread.
-#[derive(Debug)]
-struct Poster {
-    shown_url: String,
-    request: Request,
-    agent: ureq::Agent,
-    batch_size: usize,
-    flush_interval: Duration,
-    max_retries: u32,
-    backoff: Duration,
-    max_backoff: Duration,
 }
 
 /// Standard base64 with padding (RFC 4648 §4), for basic authentication.
@@ -173,7 +150,7 @@ fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-impl Request {
+impl Shape {
     /// The body of one batch and its content type.
     fn body<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> (Vec<u8>, &'static str) {
         let mut out = Vec::new();
@@ -228,15 +205,6 @@ impl Request {
     }
 }
 
-/// What one request came to.
-enum Outcome {
-    Accepted,
-    /// Worth another try: connection error, timeout, 429, 5xx.
-    Retry(String),
-    /// Refused for good: another 4xx (or 3xx).
-    Refused(String),
-}
-
 impl HttpHandler {
     /// Starts the sending thread; nothing is connected yet.
     ///
@@ -272,153 +240,75 @@ impl HttpHandler {
             }
             None => "{\"index\":{}}".to_owned(),
         };
-        let agent = super::agent::agent(config.timeout, config.tls.as_ref())?;
-        let poster = Poster {
-            shown_url: config.url.to_string(),
-            request: Request {
-                url: config.url.clone(),
-                headers: config
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .chain(config.credentials.as_ref().map(|c| {
-                        let pair = format!("{}:{}", c.username, c.password.expose());
-                        (
-                            "Authorization".to_owned(),
-                            Secret::new(format!("Basic {}", base64(pair.as_bytes()))),
-                        )
-                    }))
-                    .collect(),
-                format: config.format,
-                labels,
-                index_action,
-            },
-            agent,
-            batch_size: config.batch_size.max(1) as usize,
-            flush_interval: config.flush_interval,
-            max_retries: config.max_retries,
-            backoff: config.backoff,
-            max_backoff: config.max_backoff.max(config.backoff),
+        let headers = config
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .chain(config.credentials.as_ref().map(|c| {
+                let pair = format!("{}:{}", c.username, c.password.expose());
+                (
+                    "Authorization".to_owned(),
+                    Secret::new(format!("Basic {}", base64(pair.as_bytes()))),
+                )
+            }))
+            .collect();
+        let shape = Shape {
+            format: config.format,
+            labels,
+            index_action,
         };
-        let settings = Settings::new(
-            "http",
-            "http",
-            name,
-            config.buffer.max(1) as usize,
-            &config.worker,
+        let schedule = Schedule::new(
+            config.batch_size,
+            config.flush_interval,
+            config.max_retries,
+            config.backoff,
+            config.max_backoff,
         );
+        let worker = Deliverer::new(
+            shape,
+            config.url.clone(),
+            headers,
+            config.timeout,
+            config.tls.as_ref(),
+            schedule,
+        )?
+        .start("http", name, config.buffer, &config.worker)?;
         Ok(HttpHandler {
-            worker: Worker::start(settings, poster)?,
+            worker,
             format: config.format,
         })
     }
 }
 
-type Items = Fifo<Item>;
+impl Post for Shape {
+    type Item = Item;
 
-impl Poster {
-    fn post(&self, items: &Items, closing: Option<Instant>) -> Outcome {
-        let (body, content_type) = self.request.body(items.items());
-        let mut req = self
-            .agent
-            .post(self.request.url.expose())
-            .header("Content-Type", content_type);
-        if let Some(deadline) = closing {
-            // Closing: this request may take only what is left of
-            // `close_timeout`.
-            let left = deadline.saturating_duration_since(Instant::now());
-            req = req
-                .config()
-                .timeout_global(Some(left.max(Duration::from_millis(1))))
-                .build();
-        }
-        for (k, v) in &self.request.headers {
-            req = req.header(k.as_str(), v.expose());
-        }
-        match req.send(&body[..]) {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                // Read the answer so the connection can be reused.
-                let _ = resp.into_body().read_to_vec();
-                match status {
-                    200..=299 => Outcome::Accepted,
-                    429 | 500..=599 => Outcome::Retry(format!("answered {status}")),
-                    _ => Outcome::Refused(format!("answered {status}")),
-                }
-            }
-            // ureq's errors name the host at most, never headers; the URL
-            // shown is ours, without credentials.
-            Err(e) => Outcome::Retry(match e {
-                ureq::Error::Io(io) => io.to_string(),
-                other => other.to_string(),
-            }),
-        }
+    const VERB: &'static str = "POST to";
+
+    /// The answer is not read, only drained so the connection can be
+    /// reused: up to ureq's usual 10MiB.
+    const ANSWER_LIMIT: u64 = 10 << 20;
+
+    fn queued(item: &Item) -> Instant {
+        item.queued
     }
-}
 
-impl Output for Poster {
-    type Backlog = Items;
-
-    fn plan(&mut self, waiting: &Items, flushing: bool, closing: bool) -> Plan {
-        if closing || flushing || waiting.len() >= self.batch_size {
-            return Plan::Take(self.batch_size);
-        }
-        match waiting.front() {
-            Some(first) if first.queued.elapsed() < self.flush_interval => {
-                Plan::Wait(Some(first.queued + self.flush_interval))
-            }
-            _ => Plan::Take(self.batch_size),
+    fn encode(&self, batch: &VecDeque<Item>) -> Body {
+        let (bytes, content_type) = self.body(batch);
+        Body {
+            bytes,
+            content_type,
+            encoding: None,
         }
     }
 
-    fn wake_at(&self) -> usize {
-        self.batch_size
-    }
-
-    /// Sends one batch, retrying; returns when it was accepted or failed.
-    /// While closing, one attempt only, and none past `close_timeout`.
-    fn deliver(&mut self, batch: &mut Items, ctx: &Ctx<'_, Items>) {
-        let n = batch.len() as u64;
-        let mut delay = self.backoff;
-        let mut attempt = 0;
-        loop {
-            if ctx.too_late(n) {
-                return;
-            }
-            let closing = ctx.closing();
-            match self.post(batch, closing) {
-                Outcome::Accepted => {
-                    ctx.emitted(n);
-                    return;
-                }
-                Outcome::Refused(why) => {
-                    ctx.failed(n, || {
-                        format!(
-                            "{}: {} {why}; {n} records count as failed",
-                            ctx.label(),
-                            self.shown_url
-                        )
-                    });
-                    return;
-                }
-                Outcome::Retry(why) if attempt >= self.max_retries || closing.is_some() => {
-                    ctx.failed(n, || {
-                        format!(
-                            "{}: POST to {} failed ({why}) after {attempt} retries; {n} records count as failed",
-                            ctx.label(),
-                            self.shown_url
-                        )
-                    });
-                    return;
-                }
-                Outcome::Retry(_) => {
-                    attempt += 1;
-                    ctx.retried();
-                    // Sleep for the backoff, waking early for close.
-                    ctx.pause(Instant::now() + delay);
-                    delay = (delay * 2).min(self.max_backoff);
-                }
-            }
+    /// 2xx accepts; a 429 or a 5xx is retried after the backoff (this
+    /// output does not read `Retry-After`); any other answer refuses.
+    fn read(&self, reply: &Reply<'_>) -> Answer {
+        match reply.status {
+            200..=299 => Answer::Accepted(None),
+            status @ (429 | 500..=599) => Answer::Retry(format!("answered {status}"), None),
+            status => Answer::Refused(format!("answered {status}")),
         }
     }
 }
@@ -462,6 +352,8 @@ impl Handler for HttpHandler {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -486,9 +378,7 @@ mod tests {
             queued: Instant::now(),
             line: b"a \"q\"\nb".to_vec(),
         }];
-        let r = Request {
-            url: SecretUrl::default(),
-            headers: Vec::new(),
+        let r = Shape {
             format: HttpFormat::Loki,
             labels: "{\"job\":\"x\"}".into(),
             index_action: "{\"index\":{}}".into(),
@@ -498,7 +388,7 @@ mod tests {
         assert_eq!(v["streams"][0]["stream"]["job"], "x");
         assert_eq!(v["streams"][0]["values"][0][0], "1700000000123456789");
         assert_eq!(v["streams"][0]["values"][0][1], "a \"q\"\nb");
-        let bulk = Request {
+        let bulk = Shape {
             format: HttpFormat::ElasticsearchBulk,
             ..r
         };

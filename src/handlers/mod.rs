@@ -24,6 +24,8 @@ mod open;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod owned;
+#[cfg(any(feature = "http", feature = "otlp"))]
+mod post;
 mod queue;
 mod relp;
 mod rotating;

@@ -376,38 +376,22 @@ impl RotatingFileHandler {
                 ),
             ));
         }
-        if self.naming.shift {
-            let first = self.naming.shift_archives()?;
-            std::fs::rename(&self.path, &first).map_err(|e| {
-                handler_error(
-                    format!(
-                        "renaming `{}` to `{}`",
-                        self.path.display(),
-                        first.display()
-                    ),
-                    e,
-                )
-            })?;
-            self.reopen_live(&mut live)?;
-            drop(live);
-            if let Some(tx) = lock(&self.jobs).as_ref() {
-                let _ = tx.send(Job::Rolled(first));
-            }
-            return Ok(());
-        }
-        let archive = self
-            .naming
-            .next_archive(&mut live.next_seq, stamp)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Handler,
-                    format!(
-                        "no free archive name for `{}` in `{}`",
-                        self.path.display(),
-                        self.naming.dir.display()
-                    ),
-                )
-            })?;
+        let archive = if self.naming.shift {
+            self.naming.shift_archives()?
+        } else {
+            self.naming
+                .next_archive(&mut live.next_seq, stamp)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Handler,
+                        format!(
+                            "no free archive name for `{}` in `{}`",
+                            self.path.display(),
+                            self.naming.dir.display()
+                        ),
+                    )
+                })?
+        };
         std::fs::rename(&self.path, &archive).map_err(|e| {
             handler_error(
                 format!(

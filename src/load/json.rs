@@ -181,14 +181,44 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// Leaves the object or array that `close` ends, if it ends here.
+    fn closes(&mut self, close: u8) -> bool {
+        if self.bytes.get(self.pos) != Some(&close) {
+            return false;
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        self.open.pop();
+        true
+    }
+
+    /// After a member of the object or array that `close` ends: whether
+    /// another follows (a comma, then not `close`), or `false` once it is
+    /// left.
+    fn more(&mut self, close: u8) -> Result<bool, Diagnostic> {
+        self.skip_ws();
+        if self.closes(close) {
+            return Ok(false);
+        }
+        if self.bytes.get(self.pos) != Some(&b',') {
+            return Err(self.error(if close == b'}' {
+                "expected `,` or `}`"
+            } else {
+                "expected `,` or `]`"
+            }));
+        }
+        let comma = self.pos;
+        self.pos += 1;
+        self.skip_ws();
+        self.trailing_comma(comma, close)?;
+        Ok(true)
+    }
+
     fn object(&mut self) -> Result<Value, Diagnostic> {
         self.enter()?;
         let mut entries: Vec<(Key, Node)> = Vec::new();
         let mut names: HashSet<String> = HashSet::new();
-        if self.bytes.get(self.pos) == Some(&b'}') {
-            self.pos += 1;
-            self.depth -= 1;
-            self.open.pop();
+        if self.closes(b'}') {
             return Ok(Value::Map(entries));
         }
         loop {
@@ -229,21 +259,8 @@ impl Parser<'_> {
             self.skip_ws();
             let value = self.value()?;
             entries.push((Key { name, line, column }, value));
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    self.trailing_comma(comma, b'}')?;
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    self.open.pop();
-                    return Ok(Value::Map(entries));
-                }
-                _ => return Err(self.error("expected `,` or `}`")),
+            if !self.more(b'}')? {
+                return Ok(Value::Map(entries));
             }
         }
     }
@@ -251,29 +268,13 @@ impl Parser<'_> {
     fn array(&mut self) -> Result<Value, Diagnostic> {
         self.enter()?;
         let mut items = Vec::new();
-        if self.bytes.get(self.pos) == Some(&b']') {
-            self.pos += 1;
-            self.depth -= 1;
-            self.open.pop();
+        if self.closes(b']') {
             return Ok(Value::Seq(items));
         }
         loop {
             items.push(self.value()?);
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    self.trailing_comma(comma, b']')?;
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    self.open.pop();
-                    return Ok(Value::Seq(items));
-                }
-                _ => return Err(self.error("expected `,` or `]`")),
+            if !self.more(b']')? {
+                return Ok(Value::Seq(items));
             }
         }
     }
@@ -427,5 +428,25 @@ mod tests {
             let d = parse(bad, &mut Budget::new()).unwrap_err();
             assert_eq!(d.line(), line, "{bad}: {d}");
         }
+    }
+
+    #[test]
+    fn objects_and_arrays_end_alike() {
+        for (bad, says) in [
+            ("{\"a\": 1 \"b\": 2}", "expected `,` or `}`"),
+            ("[1 2]", "expected `,` or `]`"),
+            ("[1, ]", "trailing comma"),
+            ("{\"a\": [] ,\n}", "trailing comma"),
+        ] {
+            let d = parse(bad, &mut Budget::new()).unwrap_err();
+            assert!(d.message().contains(says), "{bad}: {d}");
+        }
+        let n = parse("{\"a\": {}, \"b\": [[], [{ }]]}", &mut Budget::new()).unwrap();
+        let Value::Map(e) = &n.value else { panic!() };
+        assert_eq!(e[0].1.value, Value::Map(Vec::new()));
+        let Value::Seq(b) = &e[1].1.value else {
+            panic!()
+        };
+        assert_eq!(b.len(), 2);
     }
 }

@@ -30,6 +30,8 @@ pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Vec<Diagnos
         .iter()
         .map(|e| {
             let span = e.span();
+            // The toml crate gives its errors as text only (no kind), so its
+            // nesting limit and its "invalid" values are told by their words.
             let mut message = e.message().trim().trim_end_matches('.').to_owned();
             if message == "recursion limit" || message.starts_with("cannot recurse further") {
                 // The parser's own nesting limit (80), reported without a

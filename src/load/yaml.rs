@@ -41,7 +41,11 @@ pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Diagnostic>
     };
     TALLY.with(|t| *t.borrow_mut() = Some((std::mem::replace(budget, Budget::new()), 0)));
     let parsed = serde_saphyr::from_str_with_options::<Spanned<Raw>>(text, options);
-    if let Some((left, _)) = TALLY.with(|t| t.borrow_mut().take()) {
+    // Whether logfig's own budget (in the visitors below) stopped the parse:
+    // then the error is the budget's message, as it is.
+    let mut own_limit = false;
+    if let Some((left, depth)) = TALLY.with(|t| t.borrow_mut().take()) {
+        own_limit = left.exhausted() || depth > MAX_DEPTH;
         *budget = left;
     }
     match parsed {
@@ -50,33 +54,29 @@ pub(crate) fn parse(text: &str, budget: &mut Budget) -> Result<Node, Diagnostic>
             let (line, column) = e
                 .location()
                 .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
-            let rendered = e.without_snippet().to_string();
-            // serde-saphyr prefixes its own position; ours is shown separately.
-            let message = rendered
-                .lines()
-                .next()
-                .unwrap_or("invalid YAML")
-                .trim_start_matches("error: ")
-                .to_owned();
-            let message = friendly(&strip_position(&message));
-            let message = if is_budget(&message) {
-                message
-            } else {
-                format!("invalid YAML: {message}")
+            let message = match parser_limit(original(&e)) {
+                Some(message) => message,
+                None => {
+                    let rendered = e.without_snippet().to_string();
+                    // serde-saphyr prefixes its own position; ours is shown
+                    // separately.
+                    let message = rendered
+                        .lines()
+                        .next()
+                        .unwrap_or("invalid YAML")
+                        .trim_start_matches("error: ");
+                    let message = strip_position(message);
+                    if own_limit {
+                        message
+                    } else {
+                        let message = duplicate_key(original(&e)).unwrap_or(message);
+                        format!("invalid YAML: {message}")
+                    }
+                }
             };
             Err(Diagnostic::error("", message).at(line, column, None))
         }
     }
-}
-
-/// Whether `message` is one of the budget's own.
-fn is_budget(message: &str) -> bool {
-    [
-        super::budget::too_many_nodes(),
-        super::budget::too_many_bytes(),
-        too_deep(),
-    ]
-    .contains(&message.to_owned())
 }
 
 /// Takes `nodes` values holding `bytes` bytes from the parse's budget.
@@ -101,36 +101,59 @@ fn nest<E: de::Error>(step: isize) -> Result<(), E> {
     })
 }
 
-/// The budget's message for one of the YAML parser's limits (reported as
-/// `budget breached: Nodes { nodes: 250001 }`, and so on), which are set to
-/// the budget's.
-fn reworded_limit(message: &str) -> String {
-    if message.contains("Depth") {
-        too_deep()
-    } else if message.contains("Bytes") {
-        super::budget::too_many_bytes()
-    } else {
-        super::budget::too_many_nodes()
+/// The error that `e` wraps (with an alias's location or a snippet).
+fn original(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    use serde_saphyr::Error as E;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = e {
+        e = error;
     }
+    e
 }
 
-/// Rewords parser messages that speak of the parser's own options.
-fn friendly(message: &str) -> String {
-    if message.contains("budget") || message.contains("alias replay") {
-        return reworded_limit(message);
-    }
-    if message.starts_with("recursion limit exceeded") {
+/// The budget's message for one of the parser's limits, which are set to
+/// the budget's (the parser says `budget breached: Nodes { nodes: 250001 }`,
+/// and so on).
+fn parser_limit(e: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    use serde_saphyr::granit_parser::ErrorKind as Scan;
+    use serde_saphyr::localizer::ExternalMessageSource as Source;
+    Some(match e {
+        E::Budget {
+            breach: B::Depth { .. } | B::InclusionDepth { .. },
+            ..
+        } => too_deep(),
+        E::Budget {
+            breach: B::ScalarBytes { .. } | B::InputBytes { .. } | B::RecordedAnchorBytes { .. },
+            ..
+        } => super::budget::too_many_bytes(),
+        // These two have messages of their own, about properties (which a
+        // config does not use).
+        E::Budget {
+            breach: B::PropertyExpansionDepth { .. } | B::PropertyInterpolationWork { .. },
+            ..
+        } => return None,
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => super::budget::too_many_nodes(),
         // The scanner's own limit on flow collections (255).
-        return too_deep();
+        E::ExternalMessage { source, .. } if matches!(&**source, Source::Parser(p) if matches!(p.kind(), Scan::RecursionLimitExceeded)) => {
+            too_deep()
+        }
+        _ => return None,
+    })
+}
+
+/// A duplicate key, named without the parser's advice on its options.
+fn duplicate_key(e: &serde_saphyr::Error) -> Option<String> {
+    match e {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => Some(match key {
+            Some(key) => format!("duplicate key `{key}`"),
+            None => "duplicate key".to_owned(),
+        }),
+        _ => None,
     }
-    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
-        let key = rest
-            .split(", set DuplicateKeyPolicy")
-            .next()
-            .unwrap_or(rest);
-        return format!("duplicate key `{key}`");
-    }
-    message.to_owned()
 }
 
 /// Removes a trailing " at line X column Y" that the parser adds to its text.
@@ -315,5 +338,6 @@ mod tests {
     fn duplicate_keys_rejected() {
         let d = parse("a: 1\na: 2\n", &mut Budget::new()).unwrap_err();
         assert_eq!(d.line(), 2, "{d}");
+        assert_eq!(d.message(), "invalid YAML: duplicate key `a`");
     }
 }

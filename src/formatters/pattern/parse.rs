@@ -162,22 +162,7 @@ pub(super) fn percent(fmt: &str) -> Result<Vec<Raw>, String> {
             }
         }
         // Mapping key: balanced parentheses, as CPython.
-        let mut depth = 0usize;
-        let mut key_end = None;
-        for (i, c) in at.char_indices().skip(1) {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        key_end = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(key_end) = key_end else {
+        let Some(key_end) = closing(b, 1, b'(', b')') else {
             return Err(format!("unterminated placeholder at `{}`", excerpt(at)));
         };
         let name = &at[2..key_end];
@@ -294,22 +279,7 @@ pub(super) fn brace(fmt: &str) -> Result<Vec<Raw>, String> {
             b'{' => {
                 push_lit(&mut pieces, &fmt[lit_start..i]);
                 // Find the matching `}`, allowing nested `{}` in the spec.
-                let mut depth = 0usize;
-                let mut end = None;
-                for (j, &c) in b.iter().enumerate().skip(i) {
-                    match c {
-                        b'{' => depth += 1,
-                        b'}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                end = Some(j);
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let Some(end) = end else {
+                let Some(end) = closing(b, i, b'{', b'}') else {
                     return Err(format!(
                         "unterminated placeholder at `{}`",
                         excerpt(&fmt[i..])
@@ -519,6 +489,24 @@ pub(super) fn dollar(fmt: &str) -> Result<Vec<Raw>, String> {
     }
     push_lit(&mut pieces, rest);
     Ok(pieces)
+}
+
+/// The index of the bracket that closes the `open` at `b[start]`, counting
+/// nested pairs; `None` when it is never closed. Both brackets are ASCII, so
+/// byte indices are character boundaries.
+fn closing(b: &[u8], start: usize, open: u8, close: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(start) {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

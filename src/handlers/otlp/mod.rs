@@ -5,14 +5,14 @@ mod env;
 mod proto;
 mod record;
 
+use std::collections::VecDeque;
 use std::io::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::HandlerStats;
-use super::worker::{
-    Backlog, Ctx, Fifo, Output, Plan, Settings, Weigh, Worker, worker_handler_methods,
-};
-use crate::config::{OtlpCompression, OtlpHandlerConfig, OtlpProtocol, Secret, SecretUrl};
+use super::post::{Answer, Body, Deliverer, Post, Reply, Schedule};
+use super::worker::{Fifo, Weigh, Worker, worker_handler_methods};
+use crate::config::{OtlpCompression, OtlpHandlerConfig, OtlpProtocol};
 use crate::entry::Entry;
 use crate::error::Error;
 use crate::formatters::Formatter;
@@ -87,31 +87,14 @@ impl Weigh for Item {
     }
 }
 
-/// The sending side, owned by the worker thread. Secrets stay in their
-/// types, which print `***`.
+/// The body of a batch (the resource, the records grouped by logger, gzip
+/// if asked) and the reading of an answer, owned by the worker thread; the
+/// deliverer holds the endpoint and the headers.
 #[derive(Debug)]
 struct Exporter {
-    endpoint: SecretUrl,
-    headers: Vec<(String, Secret)>,
     resource: Vec<u8>,
     protocol: OtlpProtocol,
     compression: OtlpCompression,
-    agent: ureq::Agent,
-    max_batch: usize,
-    max_delay: Duration,
-    max_retries: u32,
-    backoff: Duration,
-    max_backoff: Duration,
-}
-
-/// What one request came to.
-enum Outcome {
-    /// Accepted; some records may have been rejected.
-    Accepted(Option<(u64, String)>),
-    /// Worth another try, after the server's `Retry-After` if it gave one.
-    Retry(String, Option<Duration>),
-    /// Refused for good.
-    Refused(String),
 }
 
 impl OtlpHandler {
@@ -135,202 +118,91 @@ impl OtlpHandler {
     pub fn start(name: &str, config: &OtlpHandlerConfig) -> Result<OtlpHandler, Error> {
         let resolved = env::resolve(config, &|var| std::env::var(var).ok())?;
         let exporter = Exporter {
-            endpoint: resolved.endpoint,
-            headers: resolved.headers,
             resource: record::resource(&resolved.resource, config.protocol),
             protocol: config.protocol,
             compression: config.compression,
-            agent: super::agent::agent(config.timeout, config.tls.as_ref())?,
-            max_batch: config.max_batch.max(1) as usize,
-            max_delay: config.max_delay,
-            max_retries: config.max_retries,
-            backoff: config.backoff,
-            max_backoff: config.max_backoff.max(config.backoff),
         };
-        let settings = Settings::new(
-            "otlp",
-            "otlp",
-            name,
-            config.buffer.max(1) as usize,
-            &config.worker,
+        let schedule = Schedule::new(
+            config.max_batch,
+            config.max_delay,
+            config.max_retries,
+            config.backoff,
+            config.max_backoff,
         );
+        let worker = Deliverer::new(
+            exporter,
+            resolved.endpoint,
+            resolved.headers,
+            config.timeout,
+            config.tls.as_ref(),
+            schedule,
+        )?
+        .start("otlp", name, config.buffer, &config.worker)?;
         Ok(OtlpHandler {
-            worker: Worker::start(settings, exporter)?,
+            worker,
             protocol: config.protocol,
         })
     }
 }
 
-/// The delay a `Retry-After` value asks for: whole seconds, or an HTTP
-/// date (RFC 9110 §10.2.3).
-fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
-    let now = jiff::Timestamp::try_from(now).ok()?;
-    Some(Duration::try_from(at.duration_since(now)).unwrap_or_default())
-}
+impl Post for Exporter {
+    type Item = Item;
 
-impl Exporter {
-    fn post(&self, body: &[u8], closing: Option<Instant>) -> Outcome {
-        let content_type = match self.protocol {
-            OtlpProtocol::HttpJson => "application/json",
-            _ => "application/x-protobuf",
-        };
-        let mut req = self
-            .agent
-            .post(self.endpoint.expose())
-            .header("Content-Type", content_type);
-        if let Some(deadline) = closing {
-            // Closing: this request may take only what is left of
-            // `close_timeout`.
-            let left = deadline.saturating_duration_since(Instant::now());
-            req = req
-                .config()
-                .timeout_global(Some(left.max(Duration::from_millis(1))))
-                .build();
-        }
-        for (k, v) in &self.headers {
-            req = req.header(k.as_str(), v.expose());
-        }
-        let gzipped;
-        let body = if self.compression == OtlpCompression::Gzip {
-            req = req.header("Content-Encoding", "gzip");
-            let mut gz = flate2::write::GzEncoder::new(
-                Vec::with_capacity(body.len() / 4),
-                flate2::Compression::fast(),
-            );
-            // Writing into a Vec cannot fail.
-            let _ = gz.write_all(body);
-            gzipped = gz.finish().unwrap_or_default();
-            &gzipped[..]
-        } else {
-            body
-        };
-        match req.send(body) {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let wait = resp
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| retry_after(v, std::time::SystemTime::now()));
-                // Read the answer (at most 64KiB: a hostile server cannot
-                // fill memory) so the connection can be reused.
-                let answer = resp
-                    .into_body()
-                    .with_config()
-                    .limit(64 << 10)
-                    .read_to_vec()
-                    .unwrap_or_default();
-                match status {
-                    200..=299 => Outcome::Accepted(record::partial_success(&answer, self.protocol)),
-                    429 | 502..=504 => Outcome::Retry(format!("answered {status}"), wait),
-                    _ => Outcome::Refused(format!("answered {status}")),
-                }
-            }
-            // ureq's errors name the host at most, never headers; the URL
-            // shown is ours, without credentials.
-            Err(e) => Outcome::Retry(
-                match e {
-                    ureq::Error::Io(io) => io.to_string(),
-                    other => other.to_string(),
-                },
-                None,
-            ),
-        }
-    }
-}
+    const VERB: &'static str = "export to";
 
-type Items = Fifo<Item>;
+    /// 64KiB: a partial success is short, and a hostile server cannot fill
+    /// memory.
+    const ANSWER_LIMIT: u64 = 64 << 10;
 
-impl Output for Exporter {
-    type Backlog = Items;
-
-    fn plan(&mut self, waiting: &Items, flushing: bool, closing: bool) -> Plan {
-        if closing || flushing || waiting.len() >= self.max_batch {
-            return Plan::Take(self.max_batch);
-        }
-        match waiting.front() {
-            Some(first) if first.queued.elapsed() < self.max_delay => {
-                Plan::Wait(Some(first.queued + self.max_delay))
-            }
-            _ => Plan::Take(self.max_batch),
-        }
+    fn queued(item: &Item) -> Instant {
+        item.queued
     }
 
-    fn wake_at(&self) -> usize {
-        self.max_batch
-    }
-
-    /// Sends one batch, retrying; returns when it was answered for good.
-    /// While closing, one attempt only, and none past `close_timeout`.
-    fn deliver(&mut self, batch: &mut Items, ctx: &Ctx<'_, Items>) {
-        let n = batch.len() as u64;
-        let body = record::request(
+    fn encode(&self, batch: &VecDeque<Item>) -> Body {
+        let bytes = record::request(
             &self.resource,
-            batch.items().iter().map(|i| record::Encoded {
+            batch.iter().map(|i| record::Encoded {
                 // Written from a `&str` on the logging thread.
                 scope: std::str::from_utf8(&i.bytes[..i.scope_len]).unwrap_or(""),
                 record: &i.bytes[i.scope_len..],
             }),
             self.protocol,
         );
-        let mut delay = self.backoff;
-        let mut attempt = 0;
-        loop {
-            if ctx.too_late(n) {
-                return;
+        let content_type = match self.protocol {
+            OtlpProtocol::HttpJson => "application/json",
+            _ => "application/x-protobuf",
+        };
+        if self.compression != OtlpCompression::Gzip {
+            return Body {
+                bytes,
+                content_type,
+                encoding: None,
+            };
+        }
+        let mut gz = flate2::write::GzEncoder::new(
+            Vec::with_capacity(bytes.len() / 4),
+            flate2::Compression::fast(),
+        );
+        // Writing into a Vec cannot fail.
+        let _ = gz.write_all(&bytes);
+        Body {
+            bytes: gz.finish().unwrap_or_default(),
+            content_type,
+            encoding: Some("gzip"),
+        }
+    }
+
+    /// 2xx accepts (a partial success refuses some records all the same);
+    /// 429, 502, 503 and 504 are retried, after the server's `Retry-After`
+    /// if it gave one (the OTLP specification's retryable answers); any
+    /// other answer refuses.
+    fn read(&self, reply: &Reply<'_>) -> Answer {
+        match reply.status {
+            200..=299 => Answer::Accepted(record::partial_success(reply.body, self.protocol)),
+            status @ (429 | 502..=504) => {
+                Answer::Retry(format!("answered {status}"), reply.retry_after)
             }
-            let closing = ctx.closing();
-            match self.post(&body, closing) {
-                Outcome::Accepted(None) => {
-                    ctx.emitted(n);
-                    return;
-                }
-                Outcome::Accepted(Some((rejected, why))) => {
-                    let rejected = rejected.min(n);
-                    ctx.emitted(n - rejected);
-                    ctx.failed(rejected, || {
-                        format!(
-                            "{}: {} rejected {rejected} of {n} records (partial success: {why}); they count as failed",
-                            ctx.label(),
-                            self.endpoint
-                        )
-                    });
-                    return;
-                }
-                Outcome::Refused(why) => {
-                    ctx.failed(n, || {
-                        format!(
-                            "{}: {} {why}; {n} records count as failed",
-                            ctx.label(),
-                            self.endpoint
-                        )
-                    });
-                    return;
-                }
-                Outcome::Retry(why, _) if attempt >= self.max_retries || closing.is_some() => {
-                    ctx.failed(n, || {
-                        format!(
-                            "{}: export to {} failed ({why}) after {attempt} retries; {n} records count as failed",
-                            ctx.label(),
-                            self.endpoint
-                        )
-                    });
-                    return;
-                }
-                Outcome::Retry(_, wait) => {
-                    attempt += 1;
-                    ctx.retried();
-                    let pause = wait.unwrap_or(delay).min(self.max_backoff);
-                    // Sleep, waking early for close.
-                    ctx.pause(Instant::now() + pause);
-                    delay = (delay * 2).min(self.max_backoff);
-                }
-            }
+            status => Answer::Refused(format!("answered {status}")),
         }
     }
 }
@@ -353,21 +225,4 @@ impl Handler for OtlpHandler {
     }
 
     worker_handler_methods!(worker);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_takes_seconds_and_dates() {
-        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
-        // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
-        assert_eq!(
-            retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(retry_after("soon", now), None);
-    }
 }
