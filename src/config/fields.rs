@@ -10,8 +10,8 @@
 //! it their own way without a macro's hidden code. Families move onto it one
 //! at a time (ARCHITECTURE.md says which are done).
 
-// reason: the tables and examples are read by the schema only; the decoder
-// reads the fields one by one.
+// reason: the tables, the examples and the text rules are read by the schema
+// only; the decoder reads the fields one by one.
 #![cfg_attr(not(feature = "schema"), allow(dead_code))]
 
 use std::time::Duration;
@@ -164,14 +164,12 @@ pub(crate) const HTTP: &[Field] = &[
 pub(crate) const WINDOW: Field = positive_duration("window", "10s");
 pub(crate) const MAX_PER_HOUR: Field = count("max_per_hour", 1, "20");
 
-pub(crate) const STARTTLS: Field = Field {
-    name: "starttls",
-    kind: Kind::Choice {
-        what: "starttls mode",
-        names: &["auto", "always", "never"],
-    },
-    example: "always",
-};
+pub(crate) const STARTTLS: Field = choice(
+    "starttls",
+    "starttls mode",
+    &["auto", "always", "never"],
+    "always",
+);
 
 /// The scalar fields of `smtp` beside its worker.
 pub(crate) const SMTP: &[Field] = &[STARTTLS, WINDOW, MAX_PER_HOUR, TIMEOUT, BUFFER];
@@ -190,14 +188,12 @@ const fn level(name: &'static str, example: &'static str) -> Field {
     }
 }
 
-pub(crate) const OVERFLOW: Field = Field {
-    name: "overflow",
-    kind: Kind::Choice {
-        what: "overflow policy",
-        names: &["block", "drop_newest", "drop_oldest"],
-    },
-    example: "drop_oldest",
-};
+pub(crate) const OVERFLOW: Field = choice(
+    "overflow",
+    "overflow policy",
+    &["block", "drop_newest", "drop_oldest"],
+    "drop_oldest",
+);
 pub(crate) const DROP_BELOW: Field = level("drop_below", "WARNING");
 /// `queue` beside its capacity.
 pub(crate) const QUEUE_POLICY: &[Field] = &[OVERFLOW, DROP_BELOW];
@@ -223,7 +219,8 @@ pub(crate) const DEDUP: &[Field] = &[REPEATS, DEDUP_WINDOW];
 pub(crate) const DEBOUNCE: Field = duration("debounce", "25ms");
 pub(crate) const MAX_WAIT: Field = duration("max_wait", "2s");
 
-/// The durations of `reload` that always have a value.
+/// The fields of `reload` that always have a value (`poll_interval` has
+/// none, and stays with the schema's patches).
 pub(crate) const RELOAD: &[Field] = &[DEBOUNCE, MAX_WAIT, RELOAD_MODE, ENABLED, ON_SIGHUP];
 
 pub(crate) const MAX_BATCH: Field = Field {
