@@ -175,8 +175,12 @@ fn debug_both(d: &Dispatcher, n: u32) {
     ::tracing::debug!(target: "app::db", "tracing {n}");
 }
 
-fn current_max() -> ::tracing::level_filters::LevelFilter {
-    ::tracing::level_filters::LevelFilter::current()
+/// The most verbose level logfig's layer says it may enable, as the scoped
+/// subscriber reports it to tracing. Not `LevelFilter::current()`: that is
+/// tracing's process-wide maximum over every live subscriber, which another
+/// test's subscriber, alive on another thread, can raise at any moment.
+fn current_max(layer: &TracingLayer) -> Option<::tracing::level_filters::LevelFilter> {
+    tracing_subscriber::Layer::<tracing_subscriber::Registry>::max_level_hint(layer)
 }
 
 #[test]
@@ -184,17 +188,25 @@ fn a_reload_raising_a_target_to_debug_enables_log_and_tracing() {
     let _serial = serial();
     open_gate();
     let (d, p, _) = captured(RAISABLE);
-    with_default(subscriber(d.tracing_layer()), || {
+    let layer = d.tracing_layer();
+    let hint = layer.clone();
+    with_default(subscriber(layer), || {
         debug_both(&d, 1);
         assert_eq!(p.take(), Vec::<String>::new());
-        assert_eq!(current_max(), ::tracing::level_filters::LevelFilter::INFO);
+        assert_eq!(
+            current_max(&hint),
+            Some(::tracing::level_filters::LevelFilter::INFO)
+        );
 
         let loud = RAISABLE.replace("app::db: { level: INFO }", "app::db: { level: DEBUG }");
         d.apply(&Config::from_str(&loud, Format::Yaml).unwrap())
             .unwrap();
         debug_both(&d, 2);
         assert_eq!(p.take(), ["DEBUG app::db log 2", "DEBUG app::db tracing 2"]);
-        assert_eq!(current_max(), ::tracing::level_filters::LevelFilter::DEBUG);
+        assert_eq!(
+            current_max(&hint),
+            Some(::tracing::level_filters::LevelFilter::DEBUG)
+        );
 
         d.apply(&Config::from_str(RAISABLE, Format::Yaml).unwrap())
             .unwrap();
