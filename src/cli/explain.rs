@@ -121,6 +121,7 @@ fn output(handler: &HandlerConfig) -> String {
     match handler {
         HandlerConfig::Console(c) => match c.stream {
             Stream::Stdout => "stdout".to_owned(),
+            Stream::PythonString => "nowhere: `stream:` is a plain string, not a stream, so each record fails with CPython's `--- Logging error ---` report on stderr".to_owned(),
             _ => "stderr".to_owned(),
         },
         HandlerConfig::File(c) => c.path.display().to_string(),

@@ -38,6 +38,21 @@ pub(super) fn fmt(
     show_secrets: bool,
 ) -> Result<(String, String), (String, u8)> {
     let config = load(file)?;
+    // Python's `str` stream has no spelling in logfig's form (a console
+    // handler writes to stdout or stderr): say so rather than guess one.
+    for (name, handler) in &config.handlers {
+        if let crate::config::HandlerConfig::Console(c) = handler
+            && c.stream == crate::config::Stream::PythonString
+        {
+            return Err((
+                format!(
+                    "handler `{name}`: its `stream:` is a plain string, not a stream (every record fails in CPython), which logfig's form cannot write; write `stream: ext://sys.stdout` or `ext://sys.stderr` in {} first",
+                    file.display()
+                ),
+                1,
+            ));
+        }
+    }
     let (value, masked) =
         crate::config::serializing(show_secrets, || serde_json::to_value(&config));
     let mut value = value.map_err(|e| (e.to_string(), 1))?;

@@ -37,6 +37,7 @@ pub(crate) use pattern::Attr;
 pub use pattern::PatternFormatter;
 #[cfg(any(feature = "cli", feature = "otlp"))]
 pub(crate) use pattern::level_name;
+pub(crate) use pattern::logging_error;
 pub(crate) use scratch::{format_line, with_scratch};
 
 /// Renders one record as text.

@@ -43,6 +43,7 @@ impl ConsoleHandler {
         let is_tty = match stream {
             Stream::Stdout => std::io::stdout().is_terminal(),
             Stream::Stderr => std::io::stderr().is_terminal(),
+            Stream::PythonString => false,
         };
         let auto = (color == ColorMode::Auto).then(|| auto_color(is_tty, |k| std::env::var_os(k)));
         let colored = auto.unwrap_or(color == ColorMode::Always);
@@ -112,6 +113,7 @@ fn print_captured(stream: Stream, bytes: &[u8]) -> std::io::Result<()> {
     match stream {
         Stream::Stdout => print!("{text}"),
         Stream::Stderr => eprint!("{text}"),
+        Stream::PythonString => {}
     }
     Ok(())
 }
@@ -127,6 +129,22 @@ fn style(level: log::Level) -> Style {
     }
 }
 
+/// A record reaching a handler whose stream is a Python `str`: CPython
+/// formats it (so a missing `extra=` field is reported first, as there),
+/// then `stream.write` fails and `handleError` reports it on stderr.
+fn python_string(entry: &Entry<'_>) -> Error {
+    crate::formatters::logging_error(
+        "writing the record to `stream:`, a plain string, not a stream",
+        b"AttributeError: 'str' object has no attribute 'write'",
+        entry,
+    );
+    Error::new(
+        ErrorKind::Handler,
+        "the handler's `stream:` is a plain string, not a stream (reported on stderr); write `ext://sys.stdout` or `ext://sys.stderr`",
+    )
+    .reported()
+}
+
 impl Handler for ConsoleHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let write = |bytes: &[u8]| -> std::io::Result<()> {
@@ -140,6 +158,8 @@ impl Handler for ConsoleHandler {
                     out.flush()
                 }
                 Stream::Stderr => std::io::stderr().lock().write_all(bytes),
+                // Handled below, once the record is formatted.
+                Stream::PythonString => Ok(()),
             }
         };
         let style = if self.colored {
@@ -153,6 +173,9 @@ impl Handler for ConsoleHandler {
                 let _ = write!(buf, "{}", style.render());
             }
             formatter.format(entry, buf)?;
+            if matches!(self.stream, Stream::PythonString) {
+                return Err(python_string(entry));
+            }
             if style != Style::new() {
                 let _ = write!(buf, "{}", style.render_reset());
             }
@@ -170,6 +193,8 @@ impl Handler for ConsoleHandler {
         let r = match self.stream {
             Stream::Stdout => std::io::stdout().flush(),
             Stream::Stderr => std::io::stderr().flush(),
+            // CPython flushes a stream only if it has `flush`; a `str` has not.
+            Stream::PythonString => Ok(()),
         };
         r.map_err(|e| Error::io("flushing the console", e))
     }
@@ -187,6 +212,31 @@ mod tests {
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| OsString::from(v))
         }
+    }
+
+    #[test]
+    fn a_python_string_stream_fails_every_record_after_formatting_it() {
+        use crate::config::{FormatStyle, MissingField, PatternFormatterConfig};
+        use crate::formatters::PatternFormatter;
+        let handler = ConsoleHandler::new(Stream::PythonString, ColorMode::Auto);
+        assert!(!handler.colored());
+        let record = log::Record::builder().args(format_args!("hi")).build();
+        let e = handler
+            .emit(&Entry::new(&record), &PatternFormatter::message_only())
+            .unwrap_err();
+        assert!(e.is_reported(), "{e}");
+        assert!(e.to_string().contains("plain string"), "{e}");
+        // CPython formats first: a missing `extra=` field is what fails.
+        let cfg = PatternFormatterConfig {
+            format: Some("%(request)s %(message)s".into()),
+            style: FormatStyle::Percent,
+            missing: MissingField::LoggingError,
+            ..PatternFormatterConfig::default()
+        };
+        let f = PatternFormatter::new(&cfg).unwrap();
+        let e = handler.emit(&Entry::new(&record), &f).unwrap_err();
+        assert!(e.to_string().contains("no `request`"), "{e}");
+        assert!(handler.flush().is_ok());
     }
 
     #[test]

@@ -130,19 +130,24 @@ pub(crate) fn load_with_env(
     decoder.expand(&mut root);
     // Python's dictConfig form (`class:`, `filename:`, `cfg://`) → logfig's,
     // after `${VAR}` expansion so `cfg://` copies expanded values.
+    let mut translated = python::Translated::default();
     if !decoder.exhausted() {
-        origin.python = python::translate(
+        translated = python::translate(
             &mut root,
             &mut decoder,
             format == Format::Ini,
             (format == Format::Yaml).then_some(text),
         );
+        origin.python = translated.python;
     }
-    let config = if decoder.exhausted() {
+    let mut config = if decoder.exhausted() {
         None
     } else {
         decoder.config(&root)
     };
+    if let Some(c) = &mut config {
+        translated.apply(c);
+    }
     // A config over budget is refused whole: what was read of it is partial,
     // and checking it would only add knock-on errors (and work).
     let exhausted = decoder.exhausted();

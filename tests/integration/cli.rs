@@ -9,7 +9,7 @@ use std::process::Command;
 use logfig::Config;
 
 /// Runs the built binary: (stdout, stderr, exit status).
-fn logfig(args: &[&str]) -> (String, String, i32) {
+pub(crate) fn logfig(args: &[&str]) -> (String, String, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
         .args(args)
         .env_remove("LOGFIG_CONFIG")

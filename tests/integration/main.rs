@@ -42,6 +42,9 @@ mod load {
     /// `fileConfig` INI files: hot reload and `logfig check`.
     pub(crate) mod fileconfig;
     pub(crate) mod fixtures;
+    /// `logfig fmt`, `check` and `explain` on the real Python configs.
+    #[cfg(all(feature = "cli", feature = "yaml", feature = "toml"))]
+    pub(crate) mod python_cli;
     /// Real projects' logging configs run by CPython and by logfig.
     pub(crate) mod real_configs_vs_cpython;
     pub(crate) mod schema;

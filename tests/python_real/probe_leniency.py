@@ -63,6 +63,7 @@ CASES = {
     "level-null": BASE.replace("root: {level: INFO", "root: {level: ~"),
     "cfg-reference": BASE + "settings: {lvl: WARNING}\nloggers:\n  app: {level: 'cfg://settings.lvl'}\n",
     "stream-plain-string": BASE.replace("stream: ext://sys.stdout", "stream: sys.stdout"),
+    "stream-null": BASE.replace("stream: ext://sys.stdout", "stream: ~"),
     "stream-ext-other": BASE.replace("stream: ext://sys.stdout", "stream: ext://sys.__stdout__"),
     "formatter-factory-format": BASE.replace('f: {format: "%(levelname)s %(message)s"}', "f: {'()': logging.Formatter, format: '%(message)s'}"),
     "formatter-factory-fmt": BASE.replace('f: {format: "%(levelname)s %(message)s"}', "f: {'()': logging.Formatter, fmt: '%(message)s'}"),

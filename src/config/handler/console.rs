@@ -13,6 +13,16 @@ pub enum Stream {
     /// Standard error (the default, as Python's StreamHandler).
     #[default]
     Stderr,
+    /// No stream: a Python config's `stream:` given as a plain string
+    /// (`stream: sys.stdout`, not `ext://sys.stdout`). CPython's
+    /// StreamHandler then holds a `str` and fails every record with
+    /// `AttributeError: 'str' object has no attribute 'write'`; logfig does
+    /// the same on the Python path (CPython's `--- Logging error ---` report
+    /// on stderr, the record dropped), and the load warns. logfig's own
+    /// spelling (`type: console`) never makes it.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    PythonString,
 }
 
 /// When a console handler colours its output.

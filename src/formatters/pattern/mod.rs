@@ -19,6 +19,7 @@ use std::fmt;
 pub(crate) use self::attr::level_name;
 pub(crate) use self::attr::{Attr, Sink, Val, attr_value, write_text};
 use self::attr::{Kind, write_message};
+pub(crate) use self::missing::logging_error;
 pub(crate) use self::number::write_repr_float;
 use self::number::{is_numeric_type, pad_text, render_float, render_int, write_py_repr};
 use self::parse::{Align, Conv, Raw, Sign, Spec};

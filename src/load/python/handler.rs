@@ -442,24 +442,35 @@ impl Handler<'_, '_, '_, '_> {
         let Some((k, n)) = self.take("stream") else {
             return true;
         };
-        let ours = match string_of(&n).as_str() {
-            "ext://sys.stdout" | "ext://sys.__stdout__" | "stdout" => "stdout",
-            "ext://sys.stderr" | "ext://sys.__stderr__" | "stderr" => "stderr",
-            other => {
-                let message = if other.starts_with("ext://") {
-                    format!(
-                        "`{other}` names a Python object; logfig's console handler writes to `ext://sys.stdout` or `ext://sys.stderr` only (for a file, use `logging.FileHandler` with `filename:`)"
-                    )
-                } else if matches!(other, "sys.stdout" | "sys.stderr") {
-                    // gunicorn 19's defaults: CPython builds a handler whose
-                    // stream is this string, and every record then fails.
-                    format!(
-                        "`{other}` is a plain string here, not the stream: CPython would fail every record with `AttributeError: 'str' object has no attribute 'write'`; write `ext://{other}`"
-                    )
-                } else {
-                    format!("expected `ext://sys.stdout` or `ext://sys.stderr`, found `{other}`")
-                };
-                self.error("stream", &n, message);
+        let ours = match &n.value {
+            // `StreamHandler(None)` writes to sys.stderr.
+            Value::Null => "stderr",
+            Value::Str(s) => match s.as_str() {
+                "ext://sys.stdout" | "ext://sys.__stdout__" => "stdout",
+                "ext://sys.stderr" | "ext://sys.__stderr__" => "stderr",
+                other if other.starts_with("ext://") => {
+                    self.error(
+                        "stream",
+                        &n,
+                        format!(
+                            "`{other}` names a Python object; logfig's console handler writes to `ext://sys.stdout` or `ext://sys.stderr` only (for a file, use `logging.FileHandler` with `filename:`)"
+                        ),
+                    );
+                    return false;
+                }
+                other => {
+                    self.string_stream(other, &n);
+                    // Never written to: the stream is marked after decoding.
+                    "stderr"
+                }
+            },
+            _ => {
+                let found = n.kind();
+                self.error(
+                    "stream",
+                    &n,
+                    format!("expected `ext://sys.stdout` or `ext://sys.stderr`, found {found}"),
+                );
                 return false;
             }
         };
@@ -468,6 +479,30 @@ impl Handler<'_, '_, '_, '_> {
             Node::new(Value::Str(ours.into()), n.line, n.column),
         ));
         true
+    }
+
+    /// `stream: sys.stdout`, a plain string (gunicorn 19's defaults):
+    /// dictConfig hands StreamHandler the `str` itself, and every record
+    /// then fails in `stream.write` (D15). The handler is built and fails the
+    /// same way (`Stream::PythonString`), with a warning saying what was meant.
+    fn string_stream(&mut self, text: &str, n: &Node) {
+        let meant = if text.contains("stdout") {
+            "`ext://sys.stdout`".to_owned()
+        } else if text.contains("stderr") {
+            "`ext://sys.stderr`".to_owned()
+        } else {
+            "`ext://sys.stdout` or `ext://sys.stderr`".to_owned()
+        };
+        let p = join(self.path, "stream");
+        self.t.warn(
+            &p,
+            n.line,
+            n.column,
+            format!(
+                "`{text}` is a plain string, not a stream: CPython's StreamHandler fails every record with `AttributeError: 'str' object has no attribute 'write'`, and so does logfig here (a `--- Logging error ---` report on stderr for each record, which is dropped); write {meant}"
+            ),
+        );
+        self.t.string_streams.push(self.path.to_owned());
     }
 
     fn file(&mut self) -> bool {

@@ -450,6 +450,35 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// Whether `got`, the `level` of section `sect`, is a level name as
+    /// `_checkLevel` takes a string: one of `logging`'s names, exactly (an
+    /// INI value is always a string, so `debug` and `10` are CPython's
+    /// ValueError), or logfig's TRACE. Reports it when not.
+    fn level_name(&mut self, got: &Got, sect: &str) -> bool {
+        const NAMES: &[&str] = &[
+            "CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "NOTSET", "TRACE",
+        ];
+        if NAMES.contains(&got.text.as_str()) {
+            return true;
+        }
+        let hint = NAMES
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&got.text))
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        self.error(
+            &format!("{sect}.level"),
+            got.line,
+            got.column,
+            format!(
+                "unknown level `{}`{hint}: fileConfig takes CPython's level names, case-sensitive ({}), not numbers",
+                got.text,
+                NAMES.join(", ")
+            ),
+        );
+        false
+    }
+
     fn string(&mut self, got: &Got) -> Node {
         self.node(Value::Str(got.text.clone()), got.line, got.column)
     }
@@ -544,7 +573,10 @@ impl Reader<'_, '_> {
             };
             // `eval(class, vars(logging))`, else an import: `StreamHandler`,
             // `handlers.X` and `logging.X` all name logging's classes.
-            let full = if class.text.starts_with("logging.") {
+            // Another dotted name is imported as it is (`myapp.Handler`).
+            let full = if class.text.starts_with("logging.")
+                || (class.text.contains('.') && !class.text.starts_with("handlers."))
+            {
                 class.text.clone()
             } else {
                 format!("logging.{}", class.text)
@@ -556,6 +588,9 @@ impl Reader<'_, '_> {
             entries.push((k, v));
             for key in ["level", "formatter", "target"] {
                 if let Some(got) = self.get(&sect, key, false) {
+                    if key == "level" && !self.level_name(&got, &sect) {
+                        continue;
+                    }
                     // An empty formatter or target means none.
                     if got.text.is_empty() && key != "level" {
                         continue;
@@ -704,7 +739,9 @@ impl Reader<'_, '_> {
             let at = (section.line, 1);
             let is_root = name == "root";
             let mut entries = Vec::new();
-            if let Some(got) = self.get(&sect, "level", false) {
+            if let Some(got) = self.get(&sect, "level", false)
+                && self.level_name(&got, &sect)
+            {
                 let k = self.key("level", got.line, got.column);
                 let v = self.string(&got);
                 entries.push((k, v));
@@ -955,6 +992,104 @@ mod tests {
         let e = errors(&BASE.replace("args=(sys.stdout, )", "args=('100%')"));
         assert!(e[0].contains("`%` must be followed by"), "{e:?}");
         assert!(errors("")[0].contains("holds no sections"));
+    }
+
+    #[test]
+    fn levels_are_cpythons_names_case_sensitive() {
+        // `_checkLevel` on the string: every value of an INI file is one, so
+        // `debug` and `10` are ValueErrors in CPython; `WARN` and `FATAL`
+        // are names (and TRACE, logfig's, is one too).
+        for ok in ["FATAL", "WARN", "NOTSET", "TRACE"] {
+            let n = read(&BASE.replace("level=DEBUG", &format!("level={ok}"))).unwrap();
+            assert_eq!(
+                get(&n, &["loggers", "app.db", "level"]).value,
+                Value::Str(ok.into())
+            );
+        }
+        let e = errors(&BASE.replace("level=DEBUG", "level=debug"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "18:7: logger_db.level: unknown level `debug` (did you mean `DEBUG`?)"
+            ),
+            "{e:?}"
+        );
+        let e = errors(&BASE.replace("formatter=f", "formatter=f\nlevel = 10"));
+        assert!(
+            e[0].starts_with("24:9: handler_console.level: unknown level `10`"),
+            "{e:?}"
+        );
+        let e = errors(&BASE.replace("level=WARN", "level="));
+        assert!(
+            e[0].starts_with("11:7: logger_root.level: unknown level ``"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn sections_read_as_fileconfig_reads_them() {
+        use crate::config::{Config, HandlerConfig, Level};
+        use crate::load::Format;
+        let load = |text: &str| Config::from_str(text, Format::Ini);
+        // Root's `qualname` and `propagate` are never read.
+        let c =
+            load(&BASE.replace("level=WARN\n", "level=WARN\nqualname=x\npropagate=0\n")).unwrap();
+        assert!(!c.loggers.contains_key("x"));
+        assert_eq!(c.root.level, Some(Level::Warning));
+        // Rotation written as section keys is ignored: only `args` counts,
+        // and a RotatingFileHandler with maxBytes 0 never rolls over.
+        let with_file = |section: &str| {
+            BASE.replace("keys=console", "keys=console, file") + "\n[handler_file]\n" + section
+        };
+        let c = load(&with_file(
+            "class=handlers.RotatingFileHandler\nargs=('a.log',)\nmaxBytes=100\nbackupCount=3\n",
+        ))
+        .unwrap();
+        assert_eq!(c.handlers["file"].type_name(), "file");
+        // `kwargs`, and a class named by its module's path.
+        let c = load(&with_file(
+            "class=logging.handlers.WatchedFileHandler\nargs=('w.log',)\nkwargs={'delay': True}\n",
+        ))
+        .unwrap();
+        let HandlerConfig::WatchedFile(w) = &c.handlers["file"] else {
+            panic!("{:?}", c.handlers["file"]);
+        };
+        assert!(w.delay);
+        // An empty `format` is `%(message)s`; `;` inside a value is text.
+        let c = load(&BASE.replace(
+            "format=%(levelname)s %(message)s",
+            "format=%(message)s ; not a comment",
+        ))
+        .unwrap();
+        let crate::config::FormatterConfig::Pattern(f) = &c.formatters["f"] else {
+            panic!()
+        };
+        assert_eq!(f.format.as_deref(), Some("%(message)s ; not a comment"));
+        let c = load(&BASE.replace("format=%(levelname)s %(message)s", "format=")).unwrap();
+        let crate::config::FormatterConfig::Pattern(f) = &c.formatters["f"] else {
+            panic!()
+        };
+        assert!(
+            f.format.as_deref().is_none_or(|f| f == "%(message)s"),
+            "{f:?}"
+        );
+        // A class outside `logging` is named as written, at its position.
+        let e = load(&BASE.replace("class=StreamHandler", "class=myapp.Handler")).unwrap_err();
+        let d = &e.diagnostics()[0];
+        assert_eq!((d.line(), d.column()), (21, 7), "{e}");
+        assert!(
+            d.message()
+                .contains("handler class `myapp.Handler` has no logfig counterpart"),
+            "{e}"
+        );
+        // An unknown formatter name, at its position.
+        let e = load(&BASE.replace("formatter=f", "formatter=nope")).unwrap_err();
+        let d = &e.diagnostics()[0];
+        assert_eq!((d.line(), d.column()), (23, 11), "{e}");
+        assert!(
+            d.message().contains("formatter `nope` is not defined"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -108,6 +108,41 @@ fn root_notset(root: &mut Node) {
     }
 }
 
+/// The root logger after `common_logger_config` (787-803) ran with each of
+/// `configs` in turn: a level stays until one gives another; the handlers
+/// are removed each time, so the last config's are the ones left; filters
+/// are only ever added.
+fn configure_root(configs: impl Iterator<Item = Node>) -> Node {
+    let (mut line, mut column) = (0, 0);
+    let mut level = None;
+    let mut handlers = None;
+    let mut filters: Option<(Key, Node)> = None;
+    for config in configs {
+        (line, column) = (config.line, config.column);
+        let Value::Map(entries) = config.value else {
+            continue;
+        };
+        handlers = None;
+        for (k, v) in entries {
+            match k.name.as_str() {
+                "level" => level = Some((k, v)),
+                "handlers" => handlers = Some((k, v)),
+                "filters" => match (&mut filters, v.value) {
+                    (Some((_, all)), Value::Seq(more)) => {
+                        if let Value::Seq(items) = &mut all.value {
+                            items.extend(more);
+                        }
+                    }
+                    (_, value) => filters = Some((k, Node { value, ..v })),
+                },
+                _ => {}
+            }
+        }
+    }
+    let entries = [level, handlers, filters].into_iter().flatten().collect();
+    Node::new(Value::Map(entries), line, column)
+}
+
 /// Whether a string that Python reads as true looks meant as false.
 fn looks_false(node: &Node) -> bool {
     matches!(&node.value, Value::Str(s) if ["no", "false", "off", "0", "n"].contains(&s.to_ascii_lowercase().as_str()))
@@ -184,16 +219,20 @@ impl Translator<'_, '_> {
         }
         self.truthiness(top, "disable_existing_loggers", "");
         self.truthiness(top, "incremental", "");
-        let mut empty_name = None;
+        // `getLogger('')` and, since 3.9, `getLogger('root')` are the root
+        // logger (807): such loggers configure it, in the file's order.
+        let mut roots = Vec::new();
         for (key, node) in top.iter_mut() {
             match key.name.as_str() {
                 "loggers" => {
                     let Value::Map(loggers) = &mut node.value else {
                         continue;
                     };
-                    if let Some(i) = loggers.iter().position(|(k, _)| k.name.is_empty()) {
-                        empty_name = Some(loggers.remove(i));
-                    }
+                    let (named_root, others) = std::mem::take(loggers)
+                        .into_iter()
+                        .partition(|(k, _)| k.name.is_empty() || k.name == "root");
+                    *loggers = others;
+                    roots = named_root;
                     for (name, logger) in loggers.iter_mut() {
                         let path = join("loggers", &name.name);
                         self.lenient_logger(logger, &path, LOGGER_KEYS);
@@ -206,28 +245,26 @@ impl Translator<'_, '_> {
                 _ => {}
             }
         }
-        // `getLogger('')` is the root logger (807): a `''` logger configures
-        // it, and a `root` section, configured after the loggers, replaces
-        // what that set, but a level it does not give.
-        if let Some((key, mut logger)) = empty_name {
-            self.lenient_logger(&mut logger, "loggers.''", ROOT_KEYS);
-            root_notset(&mut logger);
-            match top.iter_mut().find(|(k, _)| k.name == "root") {
-                Some((_, root)) if matches!(&root.value, Value::Map(e) if !e.is_empty()) => {
-                    let Value::Map(r) = &mut root.value else {
-                        return;
-                    };
-                    if !r.iter().any(|(k, _)| k.name == "level")
-                        && let Value::Map(l) = logger.value
-                        && let Some(level) = l.into_iter().find(|(k, _)| k.name == "level")
-                    {
-                        r.push(level);
-                    }
-                }
-                Some((_, root)) => *root = logger,
-                None => top.push((renamed(&key, "root"), logger)),
-            }
+        if roots.is_empty() {
+            return;
         }
+        let Some(key) = roots.first().map(|(k, _)| k.clone()) else {
+            return;
+        };
+        for (name, logger) in &mut roots {
+            self.lenient_logger(logger, &join("loggers", &name.name), ROOT_KEYS);
+            root_notset(logger);
+        }
+        // The `root` section comes last (`if root:`, so not `~` nor `{}`).
+        let section = top.iter().position(|(k, v)| {
+            k.name == "root" && matches!(&v.value, Value::Map(e) if !e.is_empty())
+        });
+        if let Some(i) = section {
+            roots.push(top.remove(i));
+        }
+        top.retain(|(k, _)| k.name != "root");
+        let merged = configure_root(roots.into_iter().map(|(_, v)| v));
+        top.push((renamed(&key, "root"), merged));
     }
 
     /// A logger (or root) as `configure_logger` reads it: unread keys
@@ -393,6 +430,40 @@ mod tests {
             .unwrap();
         assert_eq!(c.root.level, Some(Level::Debug));
         assert!(c.root.handlers.is_empty());
+    }
+
+    #[test]
+    fn a_logger_named_root_is_the_root_and_each_configures_it_in_turn() {
+        let c = yaml("loggers:\n  root: { level: INFO, handlers: [h] }\n  app: { level: DEBUG }\n")
+            .unwrap();
+        assert_eq!(c.root.level, Some(Level::Info));
+        assert_eq!(c.root.handlers, ["h"]);
+        assert!(!c.loggers.contains_key("root"));
+        assert_eq!(c.loggers["app"].level, Some(Level::Debug));
+        // In the file's order, then the `root` section: each removes the
+        // handlers the one before added, a level stays until another is
+        // given, and filters add up (`common_logger_config`).
+        let c = yaml("filters:\n  f: { name: a }\n  g: { name: b }\nloggers:\n  root: { level: INFO, handlers: [h], filters: [f] }\n  '': { filters: [g] }\n").unwrap();
+        assert_eq!(c.root.level, Some(Level::Info));
+        assert!(c.root.handlers.is_empty());
+        assert_eq!(c.root.filters, ["f", "g"]);
+        let c = yaml("loggers:\n  '': { level: DEBUG }\n  root: { handlers: [h] }\nroot: { level: ERROR, handlers: [h] }\n").unwrap();
+        assert_eq!(c.root.level, Some(Level::Error));
+        assert_eq!(c.root.handlers, ["h"]);
+        // `root: ~` is skipped: the loggers' root stays.
+        let c = yaml("loggers:\n  root: { level: DEBUG, handlers: [h] }\nroot: ~\n").unwrap();
+        assert_eq!(c.root.handlers, ["h"]);
+    }
+
+    #[test]
+    fn a_memory_flush_level_named_is_a_level_as_in_3_13() {
+        // 3.11 and 3.12 keep the name a string and raise into every logging
+        // call; 3.13 reads it as a level, and so does logfig (D34).
+        let c = yaml("  m: { class: logging.handlers.MemoryHandler, capacity: 10, flushLevel: ERROR, target: h }\nroot: { handlers: [m] }\n").unwrap();
+        let crate::config::HandlerConfig::Memory(m) = &c.handlers["m"] else {
+            panic!("{:?}", c.handlers["m"]);
+        };
+        assert_eq!(m.flush_level, Level::Error);
     }
 
     #[test]

@@ -35,6 +35,7 @@ use std::collections::{HashMap, HashSet};
 use self::cfg::Snapshot;
 use super::decode::Decoder;
 use super::node::{Key, Node, Trail, Value};
+use crate::config::{Config, HandlerConfig, Stream};
 use crate::error::Diagnostic;
 use crate::error::join;
 
@@ -65,18 +66,61 @@ pub(super) const TOP_LEVEL: &[&str] = &[
 /// CPython's leniencies then apply (see `lenient.rs`). `source` is the YAML
 /// text, to tell a quoted `"no"` from PyYAML's boolean `no`.
 ///
-/// Returns whether the config is Python's: its diagnostics then stay out of
-/// the application's outputs (see `Config::is_python`).
+/// Returns whether the config is Python's (its diagnostics then stay out of
+/// the application's outputs, see `Config::is_python`) and what the decoded
+/// config must be told that logfig's spelling cannot say.
 pub(crate) fn translate(
     root: &mut Node,
     d: &mut Decoder<'_>,
     python: bool,
     source: Option<&str>,
-) -> bool {
+) -> Translated {
+    let mut t = Translator {
+        d,
+        python,
+        source,
+        string_streams: Vec::new(),
+    };
+    t.python = translate_tree(&mut t, root);
+    Translated {
+        python: t.python,
+        string_streams: t.string_streams,
+    }
+}
+
+/// What [`translate`] found besides the tree it rewrote.
+#[derive(Debug, Default)]
+pub(crate) struct Translated {
+    /// The file is Python's.
+    pub(crate) python: bool,
+    /// The paths (`handlers.<name>`) of the StreamHandlers whose `stream:` is
+    /// a plain string: Python's `str` stream, which the tree cannot hold.
+    string_streams: Vec<String>,
+}
+
+impl Translated {
+    /// Marks in the decoded `config` what only the Python path makes: a
+    /// console handler whose stream is a Python `str`.
+    pub(crate) fn apply(&self, config: &mut Config) {
+        if self.string_streams.is_empty() {
+            return;
+        }
+        for (name, handler) in &mut config.handlers {
+            if let HandlerConfig::Console(c) = handler
+                && self.string_streams.contains(&join("handlers", name))
+            {
+                c.stream = Stream::PythonString;
+            }
+        }
+    }
+}
+
+/// The body of [`translate`]; returns whether the config is Python's.
+fn translate_tree(t: &mut Translator<'_, '_>, root: &mut Node) -> bool {
+    let python = t.python;
     if !matches!(root.value, Value::Map(_)) {
         return python;
     }
-    let mut t = Translator { d, python, source };
     let mut referenced = HashSet::new();
     if has_cfg(root) {
         // References name the config as written, before any is resolved.
@@ -133,6 +177,8 @@ struct Translator<'a, 'e> {
     python: bool,
     /// The YAML text, when the config is YAML.
     source: Option<&'a str>,
+    /// See [`Translated`].
+    string_streams: Vec<String>,
 }
 
 impl Translator<'_, '_> {
@@ -383,6 +429,48 @@ mod tests {
         let e = load("version: 1\nhandlers:\n  h: { class: logging.StreamHandler, stream: 'ext://myapp.out' }\n").unwrap_err();
         assert!(e.to_string().contains("names a Python object"), "{e}");
         assert_eq!(e.diagnostics()[0].line(), 3);
+    }
+
+    #[test]
+    fn a_plain_string_stream_is_pythons_str_stream_with_a_warning() {
+        use crate::config::Stream;
+        use crate::error::Severity;
+        let text = "version: 1\nhandlers:\n  out: { class: logging.StreamHandler, stream: sys.stdout }\n  err: { class: logging.StreamHandler, stream: stderr }\n  none: { class: logging.StreamHandler, stream: ~ }\n  ok: { class: logging.StreamHandler, stream: 'ext://sys.stdout' }\nroot: { handlers: [out, err, none, ok] }\n";
+        let c = load(text).unwrap();
+        let stream = |name: &str| match &c.handlers[name] {
+            HandlerConfig::Console(h) => h.stream,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(stream("out"), Stream::PythonString);
+        assert_eq!(stream("err"), Stream::PythonString);
+        // `StreamHandler(None)` writes to sys.stderr.
+        assert_eq!(stream("none"), Stream::Stderr);
+        assert_eq!(stream("ok"), Stream::Stdout);
+        let warnings: Vec<String> = c
+            .validate()
+            .unwrap()
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning && d.path().ends_with(".stream"))
+            .map(|d| format!("{}:{}: {}: {}", d.line(), d.column(), d.path(), d.message()))
+            .collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("3:48: handlers.out.stream: `sys.stdout` is a plain string")
+                && warnings[0].ends_with("write `ext://sys.stdout`"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].ends_with("write `ext://sys.stderr`"),
+            "{warnings:?}"
+        );
+        // Anything but a string or null is still refused, and so is another
+        // Python object.
+        let e = load(&text.replace("stream: ~", "stream: 42")).unwrap_err();
+        assert!(e.to_string().contains("found an integer"), "{e}");
+        // logfig's own spelling stays strict.
+        let e = load("version: 1\nhandlers:\n  c: { type: console, stream: sys.stdout }\nroot: { handlers: [c] }\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("handlers.c.stream"), "{e}");
     }
 
     #[test]
