@@ -821,7 +821,7 @@ impl Handler<'_, '_, '_, '_> {
                 // Python's `secure` (any value, even `()`) means STARTTLS.
                 if let Some((k, mut n)) = self.take("secure") {
                     n.value = Value::Str("always".into());
-                    self.out.push((renamed(&k, "starttls"), n));
+                    self.out.push((renamed(&k, fields::STARTTLS.name), n));
                 }
                 // Python's timeout is in seconds, a number.
                 if let Some((k, mut n)) = self.take("timeout") {
