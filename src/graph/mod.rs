@@ -16,7 +16,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::config::{
-    Config, FormatterConfig, HandlerConfig, Level, RotateWhen, RotatingFileHandlerConfig, segments,
+    Config, FilterConfig, FormatterConfig, HandlerConfig, Level, RotateWhen,
+    RotatingFileHandlerConfig, segments,
 };
 use crate::error::{Diagnostic, DiagnosticKind, Error, ErrorKind, Severity, hint};
 use crate::filters::Filter;
@@ -334,21 +335,23 @@ pub(crate) fn dependency_order(config: &Config) -> Vec<&str> {
 }
 
 /// What a queue or memory handler writes through: every target's own config,
-/// formatter and filters, recursively. A wrapper is reused across a reload
-/// only when this is unchanged too.
-fn resolved_targets(config: &Config, name: &str) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
+/// formatter and filters, recursively, by name. A wrapper is reused across a
+/// reload only when this is unchanged too. Compared as the config values
+/// themselves (`PartialEq`), so a changed secret counts as a change.
+fn resolved_targets<'c>(config: &'c Config, name: &str) -> Vec<(&'c str, Option<Target<'c>>)> {
+    let mut out: Vec<(&str, Option<Target<'_>>)> = Vec::new();
+    let mut seen = HashSet::new();
     let mut todo: Vec<&str> = config
         .handlers
         .get(name)
         .map(|h| h.targets().iter().map(String::as_str).collect())
         .unwrap_or_default();
     while let Some(t) = todo.pop() {
-        if out.contains_key(t) {
+        if !seen.insert(t) {
             continue;
         }
-        let Some(h) = config.handlers.get(t) else {
-            out.insert(t.to_owned(), serde_json::Value::Null);
+        let Some((t, h)) = config.handlers.get_key_value(t) else {
+            out.push((t, None));
             continue;
         };
         let common = h.common();
@@ -356,19 +359,25 @@ fn resolved_targets(config: &Config, name: &str) -> serde_json::Value {
             .formatter
             .as_ref()
             .and_then(|f| config.formatters.get(f));
-        let filters: Vec<_> = common
+        let filters = common
             .filters
             .iter()
             .map(|f| config.filters.get(f))
             .collect();
-        out.insert(
-            t.to_owned(),
-            serde_json::json!({ "handler": h, "formatter": formatter, "filters": filters }),
-        );
+        out.push((t, Some((h, formatter, filters))));
         todo.extend(h.targets().iter().map(String::as_str));
     }
-    serde_json::Value::Object(out)
+    out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out
 }
+
+/// A target's config, its formatter's and its filters' (`None` where a name
+/// is dangling).
+type Target<'c> = (
+    &'c HandlerConfig,
+    Option<&'c FormatterConfig>,
+    Vec<Option<&'c FilterConfig>>,
+);
 
 /// Checks the `filters` and `level` of the logger or handler at `path`:
 /// each filter is defined, and the level is one a record can have.
