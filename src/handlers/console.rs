@@ -1,6 +1,7 @@
 //! [`ConsoleHandler`]: stdout or stderr, coloured by level.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anstyle::{AnsiColor, Effects, Style};
 
@@ -9,7 +10,7 @@ use crate::entry::Entry;
 use crate::error::Error;
 use crate::error::ErrorKind;
 use crate::formatters::Formatter;
-use crate::handlers::Handler;
+use crate::handlers::{Handler, HandlerStats};
 
 /// Writes each record as one line to stdout or stderr (`type: console`).
 ///
@@ -17,6 +18,9 @@ use crate::handlers::Handler;
 /// `auto` (colour on a terminal, none when `NO_COLOR` is set, always when
 /// `CLICOLOR_FORCE` is set). Errors are red, warnings yellow, debug and trace
 /// dimmed; the line is written with one `write` call.
+///
+/// Statistics: `emitted`, and `failed` (counted by the runtime: records
+/// whose write failed).
 ///
 /// # Examples
 ///
@@ -35,6 +39,8 @@ pub struct ConsoleHandler {
     capture: bool,
     /// What `color: auto` gave, for `captured(false)`.
     auto: Option<bool>,
+    /// Records written.
+    emitted: AtomicU64,
 }
 
 impl ConsoleHandler {
@@ -52,6 +58,7 @@ impl ConsoleHandler {
             colored,
             capture: false,
             auto,
+            emitted: AtomicU64::new(0),
         }
     }
 
@@ -186,7 +193,16 @@ impl Handler for ConsoleHandler {
                     format!("writing to {:?}: {e}", self.stream),
                 )
             })
-        })
+        })?;
+        self.emitted.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn stats(&self) -> HandlerStats {
+        HandlerStats {
+            emitted: self.emitted.load(Ordering::Relaxed),
+            ..HandlerStats::default()
+        }
     }
 
     fn flush(&self) -> Result<(), Error> {

@@ -37,9 +37,8 @@ use crate::handlers::Handler;
 ///
 /// Statistics: `failed` (records whose write failed: counted by the runtime,
 /// and for a buffer that cannot be written out, by the handler: every record
-/// whose whole line did not reach the file); with a buffer also `emitted` and
-/// `queued`. Without a buffer, successes are not counted (that would cost
-/// every record an atomic add).
+/// whose whole line did not reach the file), `emitted` (records whose line
+/// reached the file), and with a buffer `queued`.
 ///
 /// # Examples
 ///
@@ -63,6 +62,9 @@ pub struct FileHandler {
     file: ArcSwap<File>,
     /// `None` when every record is written at once.
     buffered: Option<Buffered>,
+    /// Records whose whole line reached the file. One relaxed add next to a
+    /// `write` system call; `/status` and `logfig ctl status` show it.
+    emitted: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -76,8 +78,6 @@ struct Buffered {
     /// Holds the spare buffer that is swapped in for the taken one, so that
     /// neither regrows after each write.
     writing: Mutex<Pending>,
-    /// Records written out of the buffer.
-    emitted: AtomicU64,
     /// Records of buffers that could not be written (a full disk), all but
     /// those whose whole line reached the file before the failure.
     failed: AtomicU64,
@@ -134,7 +134,6 @@ impl FileHandler {
             capacity: config.buffer.bytes().clamp(1, 64 << 20) as usize,
             pending: Mutex::new(Pending::default()),
             writing: Mutex::new(Pending::default()),
-            emitted: AtomicU64::new(0),
             failed: AtomicU64::new(0),
         });
         Ok(FileHandler {
@@ -142,6 +141,7 @@ impl FileHandler {
             permissions: config.permissions,
             file: ArcSwap::from_pointee(file),
             buffered,
+            emitted: AtomicU64::new(0),
         })
     }
 
@@ -179,7 +179,7 @@ impl FileHandler {
             chunk.ends.clear();
         }
         drop(chunk);
-        b.emitted.fetch_add(written, Ordering::Relaxed);
+        self.emitted.fetch_add(written, Ordering::Relaxed);
         let lost = lines - written;
         result.map_err(|e| {
             b.failed.fetch_add(lost, Ordering::Relaxed);
@@ -199,11 +199,13 @@ impl FileHandler {
 impl Handler for FileHandler {
     fn emit(&self, entry: &Entry<'_>, formatter: &dyn Formatter) -> Result<(), Error> {
         let Some(b) = &self.buffered else {
-            return format_line(entry, formatter, |line| {
+            format_line(entry, formatter, |line| {
                 (&**self.file.load())
                     .write_all(line)
                     .map_err(|e| self.write_error(e))
-            });
+            })?;
+            self.emitted.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
         };
         let must_write = format_line(entry, formatter, |line| {
             let mut pending = b.pending.lock().unwrap_or_else(PoisonError::into_inner);
@@ -239,9 +241,10 @@ impl Handler for FileHandler {
     }
 
     fn stats(&self) -> HandlerStats {
+        let emitted = self.emitted.load(Ordering::Relaxed);
         match &self.buffered {
             Some(b) => HandlerStats {
-                emitted: b.emitted.load(Ordering::Relaxed),
+                emitted,
                 failed: b.failed.load(Ordering::Relaxed),
                 queued: b
                     .pending
@@ -251,7 +254,10 @@ impl Handler for FileHandler {
                     .len() as u64,
                 ..HandlerStats::default()
             },
-            None => HandlerStats::default(),
+            None => HandlerStats {
+                emitted,
+                ..HandlerStats::default()
+            },
         }
     }
 }

@@ -1044,6 +1044,16 @@ mod tests {
         (out, seen, stuck)
     }
 
+    /// Polls `done` until it holds, against a deadline generous enough for
+    /// a stalled machine: the tests wait on events, never on the clock.
+    fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     fn push(w: &Worker<Fifo<Vec<u8>>>, bytes: Vec<u8>) -> Pushed {
         let weight = bytes.weight();
         w.push(log::Level::Info, weight, |b| b.push_back(bytes))
@@ -1071,9 +1081,12 @@ mod tests {
         let w = Worker::start(settings(Overflow::Block, 2, 1 << 20), out).unwrap();
         // One taken by the thread (stuck), two waiting, the fourth blocks
         // for `close_timeout` and is dropped.
-        for i in 0..3u8 {
+        assert_eq!(push(&w, vec![0]), Pushed::Queued);
+        wait_for("the thread to take the first record", || {
+            lock(&w.shared.state).backlog.len() == 0 && w.shared.in_flight() == 1
+        });
+        for i in 1..3u8 {
             assert_eq!(push(&w, vec![i]), Pushed::Queued);
-            std::thread::sleep(Duration::from_millis(20));
         }
         assert_eq!(push(&w, vec![3]), Pushed::Dropped);
         assert!(w.take_error().is_err(), "the drop is reported");
@@ -1085,9 +1098,9 @@ mod tests {
         assert_eq!((s.emitted, s.dropped, s.failed, s.queued), (0, 1, 3, 0));
         // The thread ends once its call returns, and counts nothing more.
         stuck.store(false, Ordering::Release);
-        std::thread::sleep(Duration::from_millis(50));
+        wait_for("the thread to end", || lock(&w.shared.state).stopped);
         assert_eq!(w.stats().emitted, 0);
-        assert!(lock(&seen).len() <= 1);
+        assert_eq!(*lock(&seen), [vec![0]], "its call finished");
     }
 
     /// Delivers a batch record by record, reporting progress, and hangs at
@@ -1126,11 +1139,16 @@ mod tests {
             }
         }
         w.shared.work.notify_one();
+        // A close that came before the thread delivered the first three
+        // would count them failed: the test is about the part delivered.
+        wait_for("the batch to reach the record that hangs", || {
+            w.shared.progress.load(Ordering::Acquire) == 3
+        });
         assert!(w.close().is_err());
         let s = w.stats();
         assert_eq!((s.emitted, s.failed, s.queued), (3, 2, 0), "{s:?}");
         release.store(true, Ordering::Release);
-        std::thread::sleep(Duration::from_millis(50));
+        wait_for("the thread to end", || lock(&w.shared.state).stopped);
         assert_eq!(w.stats().emitted, 3, "late results count no more");
     }
 

@@ -36,8 +36,9 @@
 //!   make it 16 times longer and compares the best of five runs of each
 //!   size: linear work grows 16 times, quadratic 256; the probe reports
 //!   growth over 64 times (128 in the short pass) once the larger input
-//!   takes over 200 ms. Instruction counts would be exact, but need `perf`
-//!   or valgrind, which a CI runner may not have;
+//!   takes over 200 ms. Times are the thread's CPU time (on unix), so that
+//!   waiting for a core on a loaded machine does not count. Instruction counts would be exact, but
+//!   need `perf` or valgrind, which a CI runner may not have;
 //! - **superlinear memory**: the `ulimit -v` cap (2 GiB) aborts a child that
 //!   grows past it, and the pattern target checks that a record renders to
 //!   at most a linear function of the pattern's size.
@@ -393,7 +394,7 @@ impl Fuzzer {
         }
         self.inputs += 1;
         let run = self.t.run;
-        let start = Instant::now();
+        let start = Clock::now();
         let result = catch_unwind(AssertUnwindSafe(|| run(input)));
         let took = start.elapsed();
         match result {
@@ -519,6 +520,47 @@ impl Fuzzer {
     }
 }
 
+/// The cost of running an input: the thread's CPU time on unix, else the
+/// wall clock. On a loaded machine the wall clock also counts the time the
+/// thread waited for a core; a short input runs within one time slice while
+/// a long one shares the core, so wall times alone made linear work look
+/// superlinear (a growth probe measured 198 times as long for 16 times the
+/// input under load, 10 times when idle).
+struct Clock {
+    cpu: Option<Duration>,
+    wall: Instant,
+}
+
+impl Clock {
+    fn now() -> Clock {
+        Clock {
+            cpu: thread_cpu(),
+            wall: Instant::now(),
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        match (self.cpu, thread_cpu()) {
+            (Some(start), Some(end)) => end.saturating_sub(start),
+            _ => self.wall.elapsed(),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn thread_cpu() -> Option<Duration> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Some(Duration::new(
+        u64::try_from(t.tv_sec).ok()?,
+        u32::try_from(t.tv_nsec).ok()?,
+    ))
+}
+
+#[cfg(not(unix))]
+fn thread_cpu() -> Option<Duration> {
+    None
+}
+
 /// Writes the input in flight where the parent finds it if this process dies.
 fn remember(f: &File, input: &[u8]) {
     #[cfg(unix)]
@@ -564,7 +606,7 @@ fn replay(path: &Path) -> ExitCode {
     let worker = std::thread::Builder::new()
         .stack_size(STACK)
         .spawn(move || {
-            let start = Instant::now();
+            let start = Clock::now();
             let ok = catch_unwind(AssertUnwindSafe(|| run(&input))).is_ok();
             (ok, start.elapsed())
         })

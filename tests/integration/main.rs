@@ -29,6 +29,8 @@ mod handlers {
     pub(crate) mod otlp;
     pub(crate) mod outputs;
     pub(crate) mod secure;
+    /// `emitted` of every kind that runs without an outside server.
+    pub(crate) mod stats;
     pub(crate) mod worker;
 }
 

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use logfig::{Config, Format};
 use serde_json::Value;
@@ -153,7 +153,7 @@ fn otlp_10000(test: &str, protocol: &str) {
     };
     open_gate();
     let d = Arc::new(dispatcher(&format!(
-        "version: 1\nhandlers:\n  otel:\n    type: otlp\n    endpoint: '{}'\n    protocol: {protocol}\n    compression: gzip\n    max_batch: 700\n    max_delay: 20ms\n    buffer: 20000\n    resource: {{ service.name: shop, deployment.environment: test }}\nroot: {{ level: TRACE, handlers: [otel] }}\n",
+        "version: 1\nhandlers:\n  otel:\n    type: otlp\n    endpoint: '{}'\n    protocol: {protocol}\n    compression: gzip\n    max_batch: 700\n    max_delay: 20ms\n    timeout: 60s\n    buffer: 20000\n    resource: {{ service.name: shop, deployment.environment: test }}\nroot: {{ level: TRACE, handlers: [otel] }}\n",
         rx.url()
     )));
     let levels = [
@@ -183,9 +183,25 @@ fn otlp_10000(test: &str, protocol: &str) {
         t.join().unwrap();
     }
     d.flush_handlers();
-    wait_until("10000 records exported", Duration::from_secs(60), || {
-        d.stats()["otel"].emitted == 10_000
+    // The receiver decodes each batch in Python, which a loaded machine
+    // slows to minutes for all of them (hence the request `timeout`: a
+    // request given up while the receiver saves it would be sent twice):
+    // the wait fails when the export stalls, not when it is slow.
+    let mut progress = (0, Instant::now());
+    wait_until("10000 records exported", Duration::from_secs(600), || {
+        let s = d.stats()["otel"];
+        let done = s.emitted + s.failed + s.dropped;
+        if done != progress.0 {
+            progress = (done, Instant::now());
+        }
+        assert!(
+            progress.1.elapsed() < Duration::from_secs(60),
+            "no record exported for 60 s: {s:?}"
+        );
+        done == 10_000
     });
+    let stats = d.stats()["otel"];
+    assert_eq!((stats.emitted, stats.failed, stats.dropped), (10_000, 0, 0));
     let requests = rx.requests();
     for r in &requests {
         assert_eq!(r["headers"]["content-encoding"], "gzip");

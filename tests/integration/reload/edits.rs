@@ -485,29 +485,47 @@ fn two_threads_log_through_200_reloads_without_loss_or_duplication() {
 
 #[test]
 fn a_level_override_survives_a_reload_then_expires() {
+    const TTL: Duration = Duration::from_secs(1);
     let fx = Fixture::new();
     let h = fx.start("INFO");
-    h.set_level("root", Level::Debug, Some(Duration::from_secs(1)))
-        .unwrap();
+    // Taken before the call: the override's expiry is computed inside it,
+    // so it falls at `set_at + TTL` or later, never earlier.
     let set_at = Instant::now();
+    h.set_level("root", Level::Debug, Some(TTL)).unwrap();
+    // Without a time-to-live: its survival is checked however long the
+    // reload takes on a stalled machine.
+    h.set_level("app", Level::Error, None).unwrap();
     log::debug!(logger: h.dispatcher(), "override on");
-    // A reload of the file (to WARNING) keeps the override on top.
+    // A reload of the file (to WARNING) keeps the overrides on top.
     fs::write(&fx.config, fx.text("WARNING", "")).unwrap();
     wait_until("the reload", || h.reload_status().unwrap().reloads() == 1);
-    if set_at.elapsed() < Duration::from_millis(900) {
+    let level = h.dispatcher().max_level();
+    // Read after the level: while under `TTL` has passed since `set_at`,
+    // the root override cannot have expired yet.
+    if set_at.elapsed() < TTL {
         assert_eq!(
-            h.dispatcher().max_level(),
+            level,
             log::LevelFilter::Debug,
             "the override survived the reload"
         );
     }
+    log::warn!(logger: h.dispatcher(), target: "app", "app below its override");
+    log::error!(logger: h.dispatcher(), target: "app", "app at its override");
     wait_until("the override to expire", || {
         h.dispatcher().max_level() == log::LevelFilter::Warn
     });
-    assert!(set_at.elapsed() >= Duration::from_secs(1), "expired early");
+    assert!(set_at.elapsed() >= TTL, "expired early");
     log::info!(logger: h.dispatcher(), "gone");
     let lines = fx.lines();
     assert!(lines.contains(&"DEBUG override on".to_owned()), "{lines:?}");
+    assert!(
+        lines.contains(&"ERROR app at its override".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.ends_with("below its override")),
+        "{lines:?}"
+    );
     assert!(!lines.iter().any(|l| l.ends_with("gone")), "{lines:?}");
 }
 
