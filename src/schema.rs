@@ -162,6 +162,9 @@ fn ci(word: &str) -> String {
         .map(|c| {
             if c.is_ascii_alphabetic() {
                 format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+            } else if r"\.+*?()|[]{}^$".contains(c) {
+                // A choice may be punctuation (a pattern's `style: {`).
+                format!(r"\{c}")
             } else {
                 c.to_string()
             }
@@ -292,34 +295,122 @@ fn field_schema(field: Field, old: &Value) -> Value {
         Kind::Duration {
             positive: false, ..
         } => duration_schema(description, default),
-        Kind::Size { min } => {
+        Kind::Size { min, max, .. } => {
             let mut s = positive_size(description, default);
             s["minimum"] = min.into();
-            s
-        }
-        Kind::Count { min, max } => {
-            let mut s = json!({
-                "description": description,
-                "type": ["integer", "string"],
-                "pattern": ENV_PATTERN,
-                "minimum": min,
-                "maximum": max,
-            });
-            if let Some(d) = default {
-                s["default"] = d.clone();
+            if max < u64::MAX {
+                s["maximum"] = max.into();
             }
             s
         }
+        Kind::Count { min, max } => json!({
+            "description": description,
+            "type": ["integer", "string"],
+            "pattern": ENV_PATTERN,
+            "minimum": min,
+            "maximum": max,
+        }),
+        Kind::Choice { names, .. } => {
+            // The derived enum keeps each value's description for editors;
+            // the pattern adds the other cases the loader takes (it lowers
+            // the case, and trims nothing).
+            let mut derived = old.clone();
+            if let Some(obj) = derived.as_object_mut() {
+                obj.remove("description");
+                obj.remove("default");
+            }
+            // `Option`'s `allOf` wrapper (see `drop_null`) is not needed
+            // inside `anyOf`.
+            if let Some([only]) = derived
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
+                derived = only.clone();
+            }
+            json!({
+                "description": description,
+                "anyOf": [
+                    derived,
+                    {
+                        "type": "string",
+                        "pattern": format!("^({})$|{ENV_PATTERN}", ci_alternatives(names)),
+                    }
+                ],
+            })
+        }
+        // The derive's own shape (with `${VAR}` strings allowed) is exact.
+        Kind::Bool | Kind::Level => old.clone(),
+        Kind::Text { pattern, non_empty } => {
+            let mut s = old.clone();
+            if let Some(p) = pattern {
+                s["pattern"] = format!("{p}|{ENV_PATTERN}").into();
+            }
+            if non_empty {
+                s["minLength"] = 1.into();
+            }
+            s
+        }
+        Kind::Permissions => json!({
+            "description": description,
+            "type": ["string", "integer"],
+            "pattern": trimmed_or_env(r"(0o)?0*[0-7]{1,4}"),
+            "minimum": 0,
+            "maximum": 0o7777,
+        }),
+        Kind::Token { max, forbidden, .. } => {
+            let mut s = old.clone();
+            s["pattern"] = format!(
+                "^[{}]{{1,{max}}}$|{ENV_PATTERN}",
+                printable_except(forbidden)
+            )
+            .into();
+            s
+        }
     };
+    if let Some(d) = default {
+        s["default"] = d.clone();
+    }
     let example = match field.kind {
-        Kind::Count { .. } => field
+        Kind::Count { .. } | Kind::Size { .. } => field
             .example
             .parse::<u64>()
+            .map_or_else(|_| field.example.into(), Value::from),
+        Kind::Bool => field
+            .example
+            .parse::<bool>()
             .map_or(Value::Null, Value::from),
         _ => field.example.into(),
     };
     s["examples"] = json!([example]);
     s
+}
+
+/// A regex character class of printable ASCII (`!` to `~`) without
+/// `forbidden`, in `\xHH` escapes (the same in ECMA 262 and Rust regexes).
+fn printable_except(forbidden: &[u8]) -> String {
+    let mut class = String::new();
+    let mut run: Option<(u8, u8)> = None;
+    let close = |class: &mut String, (a, b): (u8, u8)| {
+        if a == b {
+            class.push_str(&format!(r"\x{a:02x}"));
+        } else {
+            class.push_str(&format!(r"\x{a:02x}-\x{b:02x}"));
+        }
+    };
+    for b in b'!'..=b'~' {
+        if forbidden.contains(&b) {
+            if let Some(r) = run.take() {
+                close(&mut class, r);
+            }
+        } else {
+            run = Some(run.map_or((b, b), |(a, _)| (a, b)));
+        }
+    }
+    if let Some(r) = run {
+        close(&mut class, r);
+    }
+    class
 }
 
 /// Makes a property also accept `null`, which the loader reads as empty.
@@ -464,77 +555,9 @@ fn patch(root: &mut Value) {
         .flatten()
     {
         let props = &mut variant["properties"];
-        if props.get("permissions").is_some() {
-            let old = props["permissions"].take();
-            props["permissions"] = json!({
-                "description": old["description"],
-                "default": old["default"],
-                "type": ["string", "integer"],
-                "pattern": trimmed_or_env(r"(0o)?0*[0-7]{1,4}"),
-                "minimum": 0,
-                "maximum": 0o7777,
-                "examples": ["0640", "0600"],
-            });
-        }
         if props.get("path").is_some() {
             props["path"]["examples"] = json!(["${LOG_DIR:-./logs}/app.log", "/var/log/myapp.log"]);
             props["path"]["minLength"] = 1.into();
-        }
-        for key in ["max_bytes", "max_total_size"] {
-            if props.get(key).is_some() {
-                // Zero bytes is refused by the loader.
-                props[key] = positive_size(&props[key]["description"], None);
-                props[key]["examples"] = json!(["10MiB", "1GiB"]);
-            }
-        }
-        // Sizes the loader bounds: zero always, and a range for some.
-        for (key, min, max) in [
-            ("max_datagram", 1, Some(65_507)),
-            ("max_message", 480, None),
-        ] {
-            if props.get(key).is_some() {
-                let old = props[key].take();
-                props[key] = positive_size(&old["description"], old.get("default"));
-                props[key]["minimum"] = min.into();
-                if let Some(max) = max {
-                    props[key]["maximum"] = max.into();
-                }
-            }
-        }
-        if props.get("max_age").is_some() {
-            let old = props["max_age"].take();
-            props["max_age"] = positive_duration_schema(&old["description"], None);
-            props["max_age"]["examples"] = json!(["7d", "12h"]);
-        }
-        if props.get("when").is_some() {
-            // Case-insensitive, as Python's `when`.
-            props["when"] = json!({
-                "description": props["when"]["description"],
-                "anyOf": [
-                    { "$ref": "#/definitions/RotateWhen" },
-                    {
-                        "type": "string",
-                        "pattern": trimmed_or_env(&ci_alternatives(&[
-                            "S", "M", "H", "D", "MIDNIGHT", "W0", "W1", "W2", "W3", "W4", "W5", "W6",
-                        ])),
-                    }
-                ],
-                "examples": ["midnight", "H", "W0"],
-            });
-        }
-        if props.get("at_time").is_some() {
-            props["at_time"]["pattern"] =
-                trimmed_or_env(r"([01]?[0-9]|2[0-3]):[0-5]?[0-9](:[0-5]?[0-9])?").into();
-            props["at_time"]["examples"] = json!(["00:00", "02:30"]);
-        }
-        if props.get("archive").is_some() {
-            props["archive"]["examples"] = json!(["app.%Y-%m-%d.log"]);
-            props["archive"]["pattern"] = "%".into();
-        }
-        for key in ["capacity", "interval"] {
-            if props.get(key).is_some() {
-                props[key]["minimum"] = 1.into();
-            }
         }
         if variant["properties"]["type"]["const"] == "queue" {
             let props = &mut variant["properties"];
@@ -548,31 +571,9 @@ fn patch(root: &mut Value) {
             .unwrap_or_default()
             .to_owned();
         let props = &mut variant["properties"];
-        let declared = fields::of_handler(&kind);
-        for field in declared.iter().copied().flatten() {
-            if let Some(old) = props.get_mut(field.name) {
-                *old = field_schema(*field, old);
-            }
-        }
-        if declared.is_empty() {
-            // The families not on `config::fields` yet (otlp, journald):
-            // durations in the common forms, and `buffer` counted in records.
-            for key in [
-                "timeout",
-                "backoff",
-                "max_backoff",
-                "close_timeout",
-                "max_delay",
-            ] {
-                if props.get(key).is_some() {
-                    let old = props[key].take();
-                    props[key] = duration_schema(&old["description"], old.get("default"));
-                    props[key]["examples"] = json!(["1s", "250ms"]);
-                }
-            }
-            if props.get("buffer").is_some() {
-                props["buffer"]["minimum"] = 1.into();
-            }
+        declare(props, fields::COMMON);
+        for table in fields::of_handler(&kind) {
+            declare(props, table);
         }
         if props.get("port").is_some() {
             props["port"]["minimum"] = 1.into();
@@ -601,16 +602,6 @@ fn patch(root: &mut Value) {
             props["host"]["pattern"] = r"\S".into();
             props["host"]["examples"] = json!(["127.0.0.1", "logs.example.com"]);
         }
-        // RFC 5424's header fields: printable ASCII without spaces, bounded.
-        for (key, max) in [("app_name", 48), ("hostname", 255), ("procid", 128)] {
-            if props.get(key).is_some() {
-                props[key]["pattern"] = format!("^[!-~]{{1,{max}}}$|{ENV_PATTERN}").into();
-            }
-        }
-        if props.get("sd_id").is_some() {
-            // Nor `=`, `]` or `"`.
-            props["sd_id"]["pattern"] = format!(r#"^[!#-<>-\\^-~]{{1,32}}$|{ENV_PATTERN}"#).into();
-        }
         if props.get("from").is_some() {
             // An address, on one line (it becomes a mail header).
             let address = format!("^[^\r\n]*@[^\r\n]*$|{ENV_PATTERN}");
@@ -621,13 +612,6 @@ fn patch(root: &mut Value) {
             props["to"]["minItems"] = 1.into();
             props["to"]["type"] = json!(["array", "string"]);
             props["to"]["examples"] = json!([["ops@example.com"]]);
-        }
-        // The file handler's `buffer` is a size (the network handlers' is a
-        // count, declared in `config::fields`).
-        if kind == "file" {
-            // Zero bytes is refused by the loader.
-            let old = props["buffer"].take();
-            props["buffer"] = positive_size(&old["description"], old.get("default"));
         }
     }
 
@@ -646,6 +630,18 @@ fn patch(root: &mut Value) {
                 "{asctime} [{levelname}] {name}: {message}"
             ]);
         }
+    }
+    // The fields declared in `config::fields`.
+    for variant in defs["FormatterConfig"]["oneOf"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        let kind = variant["properties"]["type"]["const"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        declare(&mut variant["properties"], fields::of_formatter(&kind));
     }
     // A JSON formatter's fields are record attributes, each listed once.
     for variant in defs["FormatterConfig"]["oneOf"]
@@ -687,15 +683,22 @@ fn patch(root: &mut Value) {
                 let props = &mut variant["properties"];
                 props["rate"]["exclusiveMinimum"] = 0.into();
                 props["rate"]["examples"] = json!([10, 0.5]);
-                props["burst"]["minimum"] = 1.into();
-            }
-            Some("dedup") => {
-                let props = &mut variant["properties"];
-                for field in fields::of_filter("dedup") {
-                    props[field.name] = field_schema(*field, &props[field.name]);
-                }
             }
             _ => {}
+        }
+        let kind = variant["properties"]["type"]["const"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        declare(&mut variant["properties"], fields::of_filter(&kind));
+    }
+}
+
+/// Writes the schema of each declared field over the derived one.
+fn declare(props: &mut Value, table: &[Field]) {
+    for field in table {
+        if let Some(old) = props.get_mut(field.name) {
+            *old = field_schema(*field, old);
         }
     }
 }
@@ -708,9 +711,6 @@ fn patch_platform(variant: &mut Value) {
             props["endpoint"]["pattern"] =
                 format!("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]|{ENV_PATTERN}").into();
             props["endpoint"]["examples"] = json!(["http://localhost:4318/v1/logs"]);
-            props["max_batch"]["minimum"] = 1.into();
-            props["max_batch"]["maximum"] = crate::config::MAX_BATCH.into();
-            props["max_retries"]["maximum"] = 100.into();
             props["headers"]["maxProperties"] = crate::config::MAX_HEADERS.into();
             props["resource"]["maxProperties"] = crate::config::MAX_RESOURCE.into();
             props["resource"]["examples"] =
@@ -719,11 +719,6 @@ fn patch_platform(variant: &mut Value) {
         Some("journald") => {
             let props = &mut variant["properties"];
             props["path"]["examples"] = json!(["/run/systemd/journal/socket"]);
-            props["syslog_identifier"]["pattern"] = format!(
-                "^[!-~]{{1,{}}}$|{ENV_PATTERN}",
-                crate::config::MAX_IDENTIFIER
-            )
-            .into();
         }
         _ => {}
     }
@@ -784,6 +779,52 @@ mod tests {
         ] {
             assert_eq!(check(positive, text), ok, "{text:?}");
         }
+    }
+
+    /// Every declared field is a property of its type, and a choice's names
+    /// are the type's own values: a renamed field or value fails here.
+    #[test]
+    fn declared_fields_are_the_types_fields() {
+        let s = schema();
+        let defs = &s["definitions"];
+        let mut declared: Vec<(String, &Value, Vec<Field>)> = vec![(
+            "reload".into(),
+            &defs["ReloadConfig"],
+            fields::RELOAD.to_vec(),
+        )];
+        for section in ["HandlerConfig", "FormatterConfig", "FilterConfig"] {
+            for variant in defs[section]["oneOf"].as_array().into_iter().flatten() {
+                let kind = variant["properties"]["type"]["const"]
+                    .as_str()
+                    .unwrap_or_default();
+                let table = match section {
+                    "HandlerConfig" => fields::of_handler(kind).concat(),
+                    "FormatterConfig" => fields::of_formatter(kind).to_vec(),
+                    _ => fields::of_filter(kind).to_vec(),
+                };
+                declared.push((kind.to_owned(), variant, table));
+            }
+        }
+        let mut checked = 0;
+        for (kind, variant, table) in declared {
+            for field in table {
+                let prop = &variant["properties"][field.name];
+                assert!(prop.is_object(), "{kind}.{} is not a property", field.name);
+                if let Kind::Choice { names, .. } = field.kind {
+                    let r = prop["anyOf"][0]["$ref"].as_str().unwrap_or_default();
+                    let def = &defs[r.trim_start_matches("#/definitions/")];
+                    let consts: Vec<String> = def["oneOf"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| c["const"].as_str().unwrap_or_default().to_ascii_lowercase())
+                        .collect();
+                    assert_eq!(consts, names, "{kind}.{}", field.name);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 80, "{checked}");
     }
 
     #[test]

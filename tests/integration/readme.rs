@@ -46,9 +46,17 @@ fn type_of(schema: &Value, v: &Value) -> String {
     }
     for key in ["anyOf", "allOf"] {
         if let Some(options) = v.get(key).and_then(Value::as_array) {
+            // A choice is its enum and a pattern of the other cases the
+            // loader takes: the enum names it.
+            let has_enum = options.iter().any(|o| o.get("$ref").is_some());
+            let is_spelling = |o: &Value| {
+                has_enum
+                    && o.get("type") == Some(&Value::from("string"))
+                    && o.get("pattern").is_some()
+            };
             let shown: Vec<String> = options
                 .iter()
-                .filter(|o| o.get("type") != Some(&Value::from("null")))
+                .filter(|o| o.get("type") != Some(&Value::from("null")) && !is_spelling(o))
                 .map(|o| type_of(schema, o))
                 .collect();
             return shown.join(" or ");

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::net::default_net_buffer;
 use super::{CommonHandlerConfig, WorkerConfig};
 
 /// `type: journald` (Linux): sends each record to the systemd journal over
@@ -39,7 +40,7 @@ pub struct JournaldHandlerConfig {
     pub syslog_identifier: Option<String>,
     /// Most records waiting to be sent; when full, the oldest is dropped and
     /// counted. Default: 10000.
-    #[serde(default = "default_buffer")]
+    #[serde(default = "default_net_buffer")]
     pub buffer: u32,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
     #[serde(flatten)]
@@ -55,7 +56,7 @@ impl Default for JournaldHandlerConfig {
         JournaldHandlerConfig {
             path: default_path(),
             syslog_identifier: None,
-            buffer: default_buffer(),
+            buffer: default_net_buffer(),
             worker: WorkerConfig::default(),
             common: CommonHandlerConfig::default(),
         }
@@ -85,8 +86,4 @@ pub(crate) const MAX_IDENTIFIER: usize = 64;
 
 fn default_path() -> PathBuf {
     PathBuf::from("/run/systemd/journal/socket")
-}
-
-fn default_buffer() -> u32 {
-    10_000
 }

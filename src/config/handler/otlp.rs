@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+// The retry and buffer defaults are the network outputs' own.
+use super::net::{default_backoff, default_max_backoff, default_net_buffer};
 use super::{CommonHandlerConfig, TlsConfig, WorkerConfig};
 use crate::config::{Secret, SecretUrl};
 
@@ -108,7 +110,7 @@ pub struct OtlpHandlerConfig {
     pub max_backoff: Duration,
     /// Most records (a count: see `buffer_bytes` for bytes) waiting to be
     /// sent; when full, the oldest is dropped and counted. Default: 10000.
-    #[serde(default = "default_buffer")]
+    #[serde(default = "default_net_buffer")]
     pub buffer: u32,
     /// Resource attributes (`service.name`, `deployment.environment`, …),
     /// added to those of `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`
@@ -143,7 +145,7 @@ impl Default for OtlpHandlerConfig {
             max_retries: default_max_retries(),
             backoff: default_backoff(),
             max_backoff: default_max_backoff(),
-            buffer: default_buffer(),
+            buffer: default_net_buffer(),
             resource: BTreeMap::new(),
             tls: None,
             worker: WorkerConfig::default(),
@@ -192,16 +194,4 @@ fn default_max_delay() -> Duration {
 
 fn default_max_retries() -> u32 {
     5
-}
-
-fn default_backoff() -> Duration {
-    Duration::from_millis(100)
-}
-
-fn default_max_backoff() -> Duration {
-    Duration::from_secs(30)
-}
-
-fn default_buffer() -> u32 {
-    10_000
 }

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use super::{Decoder, Fields};
+use crate::config::fields;
 use crate::config::{
-    Compression, FileHandlerConfig, FileMode, HandlerConfig, RotateWhen, RotatingFileHandlerConfig,
-    WatchedFileHandlerConfig,
+    Compression, FileHandlerConfig, FileMode, HandlerConfig, Numbering, RotateWhen,
+    RotatingFileHandlerConfig, WatchedFileHandlerConfig,
 };
 use crate::error::join;
 use crate::load::node::{Node, Value};
@@ -13,52 +14,21 @@ use crate::load::node::{Node, Value};
 impl Decoder<'_> {
     /// `type: file`.
     pub(super) fn file(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
-        let file_path = match f.take("path") {
-            Some(n) => self.string(n, &join(path, "path")),
-            None => {
-                self.error_at_path(path, "missing key `path`: the log file's path");
-                None
-            }
-        };
-        let mut c = FileHandlerConfig::new(PathBuf::from(file_path.clone().unwrap_or_default()));
-        if file_path.as_deref() == Some("")
-            && let Some(n) = f.get("path")
-        {
-            self.error(n, &join(path, "path"), "the path is empty");
+        let file_path = self.file_path(f, path);
+        let mut c = FileHandlerConfig::new(file_path.clone().unwrap_or_default());
+        if let Some(mode) = self.choice_value(
+            f,
+            path,
+            fields::FILE_MODE,
+            &[FileMode::Append, FileMode::Truncate],
+        ) {
+            c.mode = mode;
         }
-        if let Some(n) = f.take("mode") {
-            let modes = [FileMode::Append, FileMode::Truncate];
-            c.mode = self
-                .choice(
-                    n,
-                    &join(path, "mode"),
-                    "file mode",
-                    &["append", "truncate"],
-                    &modes,
-                )
-                .unwrap_or_default();
+        (c.permissions, c.delay) = self.opening(f, path, (c.permissions, c.delay));
+        if let Some(level) = self.level_value(f, path, fields::FLUSH_LEVEL) {
+            c.flush_level = level;
         }
-        if let Some(n) = f.take("permissions") {
-            c.permissions = self
-                .permissions(n, &join(path, "permissions"))
-                .unwrap_or(c.permissions);
-        }
-        if let Some(n) = f.take("delay") {
-            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
-        }
-        if let Some(n) = f.take("flush_level") {
-            c.flush_level = self
-                .level(n, &join(path, "flush_level"))
-                .unwrap_or(c.flush_level);
-        }
-        if let Some(n) = f.take("buffer") {
-            let p = join(path, "buffer");
-            match self.size(n, &p) {
-                Some(0) => self.error(n, &p, "the buffer size must be at least 1 byte"),
-                Some(b) => c.buffer = crate::config::Size(b),
-                None => {}
-            }
-        }
+        c.buffer = self.size_field(f, path, fields::FILE_BUFFER, c.buffer);
         c.common = self.common(f, path);
         file_path.map(|_| HandlerConfig::File(c))
     }
@@ -67,16 +37,20 @@ impl Decoder<'_> {
     pub(super) fn watched_file(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
         let file_path = self.file_path(f, path);
         let mut c = WatchedFileHandlerConfig::new(file_path.clone().unwrap_or_default());
-        if let Some(n) = f.take("permissions") {
-            c.permissions = self
-                .permissions(n, &join(path, "permissions"))
-                .unwrap_or(c.permissions);
-        }
-        if let Some(n) = f.take("delay") {
-            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
-        }
+        (c.permissions, c.delay) = self.opening(f, path, (c.permissions, c.delay));
         c.common = self.common(f, path);
         file_path.map(|_| HandlerConfig::WatchedFile(c))
+    }
+
+    /// How every file handler opens its file: `permissions` and `delay`,
+    /// over `defaults`.
+    fn opening(&mut self, f: &mut Fields<'_>, path: &str, defaults: (u32, bool)) -> (u32, bool) {
+        let permissions = self.permissions_value(f, path, fields::PERMISSIONS);
+        let delay = self.bool_value(f, path, fields::DELAY);
+        (
+            permissions.unwrap_or(defaults.0),
+            delay.unwrap_or(defaults.1),
+        )
     }
 
     /// The required, non-empty `path` of a file handler.
@@ -103,42 +77,12 @@ impl Decoder<'_> {
     ) -> Option<HandlerConfig> {
         let file_path = self.file_path(f, path);
         let mut c = RotatingFileHandlerConfig::new(file_path.clone().unwrap_or_default());
-        if let Some(n) = f.take("permissions") {
-            c.permissions = self
-                .permissions(n, &join(path, "permissions"))
-                .unwrap_or(c.permissions);
-        }
-        if let Some(n) = f.take("delay") {
-            c.delay = self.bool(n, &join(path, "delay")).unwrap_or_default();
-        }
-        if let Some(n) = f.take("max_bytes") {
-            let p = join(path, "max_bytes");
-            match self.size(n, &p) {
-                Some(0) => self.error(
-                    n,
-                    &p,
-                    "`max_bytes` must be at least 1 byte (leave it out for no size limit)",
-                ),
-                Some(b) => c.max_bytes = Some(crate::config::Size(b)),
-                None => {}
-            }
-        }
-        if let Some(n) = f.take("when") {
-            c.when = self.choice(
-                n,
-                &join(path, "when"),
-                "rotation time",
-                RotateWhen::NAMES,
-                RotateWhen::ALL,
-            );
-        }
-        if let Some(n) = f.take("interval") {
-            c.interval = self
-                .integer(n, &join(path, "interval"), 1, i128::from(u32::MAX))
-                .map_or(1, |v| v as u32);
-        }
-        if let Some(n) = f.take("at_time") {
-            let p = join(path, "at_time");
+        (c.permissions, c.delay) = self.opening(f, path, (c.permissions, c.delay));
+        c.max_bytes = self.size_value(f, path, fields::MAX_BYTES);
+        c.when = self.choice_value(f, path, fields::WHEN, RotateWhen::ALL);
+        c.interval = self.count_field(f, path, fields::INTERVAL, c.interval);
+        if let Some(n) = f.take(fields::AT_TIME.name) {
+            let p = join(path, fields::AT_TIME.name);
             if let Some(t) = self.string(n, &p) {
                 match crate::config::parse_time_of_day(&t) {
                     Ok(_) => c.at_time = Some(t),
@@ -146,11 +90,11 @@ impl Decoder<'_> {
                 }
             }
         }
-        if let Some(n) = f.take("utc") {
-            c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+        if let Some(utc) = self.bool_value(f, path, fields::UTC) {
+            c.utc = utc;
         }
-        if let Some(n) = f.take("archive") {
-            let p = join(path, "archive");
+        if let Some(n) = f.take(fields::ARCHIVE.name) {
+            let p = join(path, fields::ARCHIVE.name);
             if let Some(a) = self.string(n, &p) {
                 if a.is_empty() || a.contains('/') || a.contains('\\') {
                     self.error(
@@ -169,59 +113,37 @@ impl Decoder<'_> {
                 }
             }
         }
-        if let Some(n) = f.take("backups") {
-            c.backups = self
-                .integer(n, &join(path, "backups"), 0, i128::from(u32::MAX))
-                .map(|v| v as u32);
+        c.backups = self.count_value(f, path, fields::BACKUPS);
+        c.max_age = self.optional_duration(f, path, fields::MAX_AGE);
+        c.max_total_size = self.size_value(f, path, fields::MAX_TOTAL_SIZE);
+        if let Some(compress) = self.choice_value(
+            f,
+            path,
+            fields::COMPRESS,
+            &[Compression::None, Compression::Gzip],
+        ) {
+            c.compress = compress;
         }
-        if let Some(n) = f.take("max_age") {
-            let p = join(path, "max_age");
-            match self.duration(n, &p) {
-                Some(d) if d.is_zero() => self.error(n, &p, "`max_age` must be longer than 0"),
-                d => c.max_age = d,
-            }
+        let numbering_node = f.get(fields::NUMBERING.name);
+        if let Some(numbering) = self.choice_value(
+            f,
+            path,
+            fields::NUMBERING,
+            &[Numbering::Sequence, Numbering::Shift],
+        ) {
+            c.numbering = numbering;
         }
-        if let Some(n) = f.take("max_total_size") {
-            let p = join(path, "max_total_size");
-            match self.size(n, &p) {
-                Some(0) => self.error(n, &p, "`max_total_size` must be at least 1 byte"),
-                b => c.max_total_size = b.map(crate::config::Size),
-            }
-        }
-        if let Some(n) = f.take("compress") {
-            c.compress = self
-                .choice(
-                    n,
-                    &join(path, "compress"),
-                    "compression",
-                    &["none", "gzip"],
-                    &[Compression::None, Compression::Gzip],
-                )
-                .unwrap_or_default();
-        }
-        if let Some(n) = f.take("numbering") {
-            use crate::config::Numbering;
-            let p = join(path, "numbering");
-            c.numbering = self
-                .choice(
-                    n,
-                    &p,
-                    "numbering",
-                    &["sequence", "shift"],
-                    &[Numbering::Sequence, Numbering::Shift],
-                )
-                .unwrap_or_default();
-            if c.numbering == Numbering::Shift
-                && (c.archive.is_some()
-                    || c.compress != Compression::None
-                    || c.backups.is_none_or(|b| b == 0))
-            {
-                self.error(
-                    n,
-                    &p,
-                    "`numbering: shift` renames numbered plain archives: it needs `backups` of at least 1, and neither `archive` nor `compress`",
-                );
-            }
+        if let Some(n) = numbering_node
+            && c.numbering == Numbering::Shift
+            && (c.archive.is_some()
+                || c.compress != Compression::None
+                || c.backups.is_none_or(|b| b == 0))
+        {
+            self.error(
+                n,
+                &join(path, fields::NUMBERING.name),
+                "`numbering: shift` renames numbered plain archives: it needs `backups` of at least 1, and neither `archive` nor `compress`",
+            );
         }
         c.common = self.common(f, path);
         file_path.map(|_| HandlerConfig::RotatingFile(c))

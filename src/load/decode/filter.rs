@@ -15,16 +15,10 @@ impl Decoder<'_> {
         let default = (!f.has("type") && f.has("name")).then_some("name");
         let kind = self.kind(&mut f, "filter", FilterConfig::TYPES, default)?;
         let filter = match kind.as_str() {
-            "level" => {
-                let mut c = LevelFilterConfig::default();
-                if let Some(n) = f.take("min") {
-                    c.min = self.level(n, &join(path, "min"));
-                }
-                if let Some(n) = f.take("max") {
-                    c.max = self.level(n, &join(path, "max"));
-                }
-                Some(FilterConfig::Level(c))
-            }
+            "level" => Some(FilterConfig::Level(LevelFilterConfig {
+                min: self.level_value(&mut f, path, fields::MIN),
+                max: self.level_value(&mut f, path, fields::MAX),
+            })),
             "name" => {
                 let mut c = NameFilterConfig::default();
                 if let Some(n) = f.take("name") {
@@ -43,19 +37,10 @@ impl Decoder<'_> {
                         None
                     }
                 };
-                let mut action = FilterAction::Allow;
-                if let Some(n) = f.take("action") {
-                    let actions = [FilterAction::Allow, FilterAction::Deny];
-                    action = self
-                        .choice(
-                            n,
-                            &join(path, "action"),
-                            "action",
-                            &["allow", "deny"],
-                            &actions,
-                        )
-                        .unwrap_or_default();
-                }
+                let actions = [FilterAction::Allow, FilterAction::Deny];
+                let action = self
+                    .choice_value(&mut f, path, fields::ACTION, &actions)
+                    .unwrap_or(FilterAction::Allow);
                 pattern.map(|pattern| FilterConfig::Regex(RegexFilterConfig { pattern, action }))
             }
             "rate_limit" => {
@@ -79,13 +64,9 @@ impl Decoder<'_> {
                     }
                 };
                 let mut c = RateLimitFilterConfig::new(rate.unwrap_or(1.0));
-                if let Some(n) = f.take("burst") {
-                    c.burst = self
-                        .integer(n, &join(path, "burst"), 1, i128::from(u32::MAX))
-                        .map(|v| v as u32);
-                }
-                if let Some(n) = f.take("level") {
-                    c.level = self.level(n, &join(path, "level")).unwrap_or(c.level);
+                c.burst = self.count_value(&mut f, path, fields::BURST);
+                if let Some(level) = self.level_value(&mut f, path, fields::RATE_LIMIT_LEVEL) {
+                    c.level = level;
                 }
                 rate.map(|_| FilterConfig::RateLimit(c))
             }

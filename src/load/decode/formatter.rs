@@ -1,7 +1,10 @@
 //! Decoding `formatters.<name>`.
 
 use super::Decoder;
-use crate::config::{FormatStyle, FormatterConfig, JsonFormatterConfig, PatternFormatterConfig};
+use crate::config::fields;
+use crate::config::{
+    Escape, FormatStyle, FormatterConfig, JsonFormatterConfig, MissingField, PatternFormatterConfig,
+};
 use crate::error::join;
 use crate::load::node::Node;
 
@@ -18,44 +21,30 @@ impl Decoder<'_> {
                 if let Some(n) = f.take("datefmt") {
                     c.datefmt = self.string(n, &join(path, "datefmt"));
                 }
-                if let Some(n) = f.take("style") {
-                    let styles = [
-                        FormatStyle::Percent,
-                        FormatStyle::Brace,
-                        FormatStyle::Dollar,
-                    ];
-                    c.style = self
-                        .choice(n, &join(path, "style"), "style", &["%", "{", "$"], &styles)
-                        .unwrap_or_default();
+                let styles = [
+                    FormatStyle::Percent,
+                    FormatStyle::Brace,
+                    FormatStyle::Dollar,
+                ];
+                if let Some(style) = self.choice_value(&mut f, path, fields::STYLE, &styles) {
+                    c.style = style;
                 }
-                if let Some(n) = f.take("utc") {
-                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or_default();
+                if let Some(utc) = self.bool_value(&mut f, path, fields::UTC) {
+                    c.utc = utc;
                 }
-                if let Some(n) = f.take("validate") {
-                    c.validate = self.bool(n, &join(path, "validate")).unwrap_or(true);
+                if let Some(validate) = self.bool_value(&mut f, path, fields::VALIDATE) {
+                    c.validate = validate;
                 }
                 if let Some(n) = f.take("defaults") {
                     c.defaults = self.string_map(n, &join(path, "defaults"));
                 }
-                if let Some(n) = f.take("escape") {
-                    use crate::config::Escape;
-                    let modes = [Escape::Control, Escape::Lines, Escape::None];
-                    c.escape = self
-                        .choice(n, &join(path, "escape"), "escape", Escape::NAMES, &modes)
-                        .unwrap_or_default();
+                let modes = [Escape::Control, Escape::Lines, Escape::None];
+                if let Some(escape) = self.choice_value(&mut f, path, fields::ESCAPE, &modes) {
+                    c.escape = escape;
                 }
-                if let Some(n) = f.take("missing") {
-                    use crate::config::MissingField;
-                    let modes = [MissingField::Refuse, MissingField::LoggingError];
-                    c.missing = self
-                        .choice(
-                            n,
-                            &join(path, "missing"),
-                            "missing",
-                            MissingField::NAMES,
-                            &modes,
-                        )
-                        .unwrap_or_default();
+                let modes = [MissingField::Refuse, MissingField::LoggingError];
+                if let Some(missing) = self.choice_value(&mut f, path, fields::MISSING, &modes) {
+                    c.missing = missing;
                 }
                 FormatterConfig::Pattern(c)
             }
@@ -67,14 +56,14 @@ impl Decoder<'_> {
                 if let Some(n) = f.take("rename") {
                     c.rename = self.string_map(n, &join(path, "rename"));
                 }
-                if let Some(n) = f.take("flatten_kv") {
-                    c.flatten_kv = self.bool(n, &join(path, "flatten_kv")).unwrap_or_default();
+                if let Some(flatten) = self.bool_value(&mut f, path, fields::FLATTEN_KV) {
+                    c.flatten_kv = flatten;
                 }
                 if let Some(n) = f.take("datefmt") {
                     c.datefmt = self.string(n, &join(path, "datefmt"));
                 }
-                if let Some(n) = f.take("utc") {
-                    c.utc = self.bool(n, &join(path, "utc")).unwrap_or(c.utc);
+                if let Some(utc) = self.bool_value(&mut f, path, fields::UTC) {
+                    c.utc = utc;
                 }
                 FormatterConfig::Json(c)
             }

@@ -18,21 +18,14 @@ impl Decoder<'_> {
             }
         };
         let mut c = HttpHandlerConfig::new(url.as_ref().map_or("", |u| u.expose()));
-        if let Some(n) = f.take("format") {
-            c.format = self
-                .choice(
-                    n,
-                    &join(path, "format"),
-                    "body format",
-                    &["json_lines", "json_array", "loki", "elasticsearch_bulk"],
-                    &[
-                        HttpFormat::JsonLines,
-                        HttpFormat::JsonArray,
-                        HttpFormat::Loki,
-                        HttpFormat::ElasticsearchBulk,
-                    ],
-                )
-                .unwrap_or_default();
+        let formats = [
+            HttpFormat::JsonLines,
+            HttpFormat::JsonArray,
+            HttpFormat::Loki,
+            HttpFormat::ElasticsearchBulk,
+        ];
+        if let Some(format) = self.choice_value(f, path, fields::HTTP_FORMAT, &formats) {
+            c.format = format;
         }
         c.batch_size = self.count_field(f, path, fields::BATCH_SIZE, c.batch_size);
         c.flush_interval = self.duration_field(f, path, fields::FLUSH_INTERVAL, c.flush_interval);

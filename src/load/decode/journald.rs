@@ -23,11 +23,7 @@ impl Decoder<'_> {
         if let Some(n) = f.take("syslog_identifier") {
             let p = join(path, "syslog_identifier");
             match self.string(n, &p) {
-                Some(s)
-                    if s.is_empty()
-                        || s.len() > MAX_IDENTIFIER
-                        || !s.bytes().all(|b| b.is_ascii_graphic()) =>
-                {
+                Some(s) if !fields::is_token(&s, MAX_IDENTIFIER, b"") => {
                     self.error(
                         n,
                         &p,

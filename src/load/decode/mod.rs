@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::budget::Budget;
 use super::node::{Node, Trail, Value};
-use crate::config::fields::{DEBOUNCE, MAX_WAIT};
+use crate::config::fields::{DEBOUNCE, ENABLED, HANDLER_LEVEL, MAX_WAIT, ON_SIGHUP, RELOAD_MODE};
 use crate::config::{
     CommonHandlerConfig, Config, CustomHandlerConfig, CustomOptions, EnvFilterConfig,
     HandlerConfig, Level, LoggerConfig, NullHandlerConfig, ReloadConfig, ReloadMode, RootConfig,
@@ -315,28 +315,20 @@ impl<'e> Decoder<'e> {
     fn reload(&mut self, node: &Node, path: &str) -> Option<ReloadConfig> {
         let mut f = self.fields(node, path)?;
         let mut r = ReloadConfig::default();
-        if let Some(n) = f.take("enabled") {
-            r.enabled = self.bool(n, &join(path, "enabled")).unwrap_or(r.enabled);
+        if let Some(enabled) = self.bool_value(&mut f, path, ENABLED) {
+            r.enabled = enabled;
         }
-        if let Some(n) = f.take("mode") {
-            let modes = [ReloadMode::Auto, ReloadMode::Events, ReloadMode::Poll];
-            r.mode = self
-                .choice(
-                    n,
-                    &join(path, "mode"),
-                    "reload mode",
-                    &["auto", "events", "poll"],
-                    &modes,
-                )
-                .unwrap_or_default();
+        let modes = [ReloadMode::Auto, ReloadMode::Events, ReloadMode::Poll];
+        if let Some(mode) = self.choice_value(&mut f, path, RELOAD_MODE, &modes) {
+            r.mode = mode;
         }
         r.debounce = self.duration_field(&mut f, path, DEBOUNCE, r.debounce);
         r.max_wait = self.duration_field(&mut f, path, MAX_WAIT, r.max_wait);
         if let Some(n) = f.take("poll_interval") {
             r.poll_interval = self.duration(n, &join(path, "poll_interval"));
         }
-        if let Some(n) = f.take("on_sighup") {
-            r.on_sighup = self.bool(n, &join(path, "on_sighup")).unwrap_or_default();
+        if let Some(on_sighup) = self.bool_value(&mut f, path, ON_SIGHUP) {
+            r.on_sighup = on_sighup;
         }
         f.finish(self);
         Some(r)
@@ -511,10 +503,10 @@ impl<'e> Decoder<'e> {
     }
 
     fn common(&mut self, f: &mut Fields<'_>, path: &str) -> CommonHandlerConfig {
-        let mut c = CommonHandlerConfig::default();
-        if let Some(n) = f.take("level") {
-            c.level = self.level(n, &join(path, "level"));
-        }
+        let mut c = CommonHandlerConfig {
+            level: self.level_value(f, path, HANDLER_LEVEL),
+            ..CommonHandlerConfig::default()
+        };
         if let Some(n) = f.take("formatter") {
             c.formatter = self.string(n, &join(path, "formatter"));
         }

@@ -3,7 +3,7 @@
 use super::{Decoder, Fields};
 use crate::config::fields;
 use crate::config::{
-    ConnectionConfig, Framing, HandlerConfig, Oversize, Size, TcpHandlerConfig, TlsConfig,
+    ConnectionConfig, Framing, HandlerConfig, Oversize, TcpHandlerConfig, TlsConfig,
     UdpHandlerConfig,
 };
 use crate::error::join;
@@ -124,16 +124,9 @@ impl Decoder<'_> {
         let host = self.host(f, path);
         let port = self.required_port(f, path);
         let mut c = TcpHandlerConfig::new(host.clone().unwrap_or_default(), port.unwrap_or(1));
-        if let Some(n) = f.take("framing") {
-            c.framing = self
-                .choice(
-                    n,
-                    &join(path, "framing"),
-                    "framing",
-                    &["line", "length"],
-                    &[Framing::Line, Framing::Length],
-                )
-                .unwrap_or_default();
+        let framings = [Framing::Line, Framing::Length];
+        if let Some(framing) = self.choice_value(f, path, fields::FRAMING, &framings) {
+            c.framing = framing;
         }
         c.tls = self.tls(f, path);
         c.connection = self.connection(f, path);
@@ -146,28 +139,10 @@ impl Decoder<'_> {
         let host = self.host(f, path);
         let port = self.required_port(f, path);
         let mut c = UdpHandlerConfig::new(host.clone().unwrap_or_default(), port.unwrap_or(1));
-        if let Some(n) = f.take("max_datagram") {
-            let p = join(path, "max_datagram");
-            match self.size(n, &p) {
-                Some(b) if (1..=65_507).contains(&b) => c.max_datagram = Size(b),
-                Some(b) => self.error(
-                    n,
-                    &p,
-                    format!("{b} is out of range: a UDP datagram carries 1 to 65507 bytes"),
-                ),
-                None => {}
-            }
-        }
-        if let Some(n) = f.take("oversize") {
-            c.oversize = self
-                .choice(
-                    n,
-                    &join(path, "oversize"),
-                    "oversize policy",
-                    &["truncate", "split"],
-                    &[Oversize::Truncate, Oversize::Split],
-                )
-                .unwrap_or_default();
+        c.max_datagram = self.size_field(f, path, fields::MAX_DATAGRAM, c.max_datagram);
+        let policies = [Oversize::Truncate, Oversize::Split];
+        if let Some(oversize) = self.choice_value(f, path, fields::OVERSIZE, &policies) {
+            c.oversize = oversize;
         }
         c.buffer = self.buffer_records(f, path, c.buffer);
         c.worker = self.worker(f, path);

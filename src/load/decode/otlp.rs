@@ -16,16 +16,9 @@ impl Decoder<'_> {
             c.endpoint = self.http_url(n, &join(path, "endpoint"));
             ok &= c.endpoint.is_some();
         }
-        if let Some(n) = f.take("protocol") {
-            c.protocol = self
-                .choice(
-                    n,
-                    &join(path, "protocol"),
-                    "OTLP protocol",
-                    &["http/protobuf", "http/json"],
-                    &[OtlpProtocol::HttpProtobuf, OtlpProtocol::HttpJson],
-                )
-                .unwrap_or_default();
+        let protocols = [OtlpProtocol::HttpProtobuf, OtlpProtocol::HttpJson];
+        if let Some(protocol) = self.choice_value(f, path, fields::OTLP_PROTOCOL, &protocols) {
+            c.protocol = protocol;
         }
         if let Some(n) = f.get("headers") {
             c.headers = self.headers(f, path);
@@ -43,16 +36,11 @@ impl Decoder<'_> {
                 }
             }
         }
-        if let Some(n) = f.take("compression") {
-            c.compression = self
-                .choice(
-                    n,
-                    &join(path, "compression"),
-                    "compression",
-                    &["none", "gzip"],
-                    &[OtlpCompression::None, OtlpCompression::Gzip],
-                )
-                .unwrap_or_default();
+        let compressions = [OtlpCompression::None, OtlpCompression::Gzip];
+        if let Some(compression) =
+            self.choice_value(f, path, fields::OTLP_COMPRESSION, &compressions)
+        {
+            c.compression = compression;
         }
         c.timeout = self.duration_field(f, path, fields::TIMEOUT, c.timeout);
         c.max_batch = self.count_field(f, path, fields::MAX_BATCH, c.max_batch);

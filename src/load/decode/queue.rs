@@ -32,21 +32,11 @@ impl Decoder<'_> {
         };
         let mut c = QueueHandlerConfig::new(handlers.clone().unwrap_or_default());
         c.capacity = self.count_field(f, path, fields::CAPACITY, c.capacity);
-        if let Some(n) = f.take("overflow") {
-            let policies = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
-            c.overflow = self
-                .choice(
-                    n,
-                    &join(path, "overflow"),
-                    "overflow policy",
-                    &["block", "drop_newest", "drop_oldest"],
-                    &policies,
-                )
-                .unwrap_or_default();
+        let policies = [Overflow::Block, Overflow::DropNewest, Overflow::DropOldest];
+        if let Some(overflow) = self.choice_value(f, path, fields::OVERFLOW, &policies) {
+            c.overflow = overflow;
         }
-        if let Some(n) = f.take("drop_below") {
-            c.drop_below = self.level(n, &join(path, "drop_below"));
-        }
+        c.drop_below = self.level_value(f, path, fields::DROP_BELOW);
         c.worker = self.worker(f, path);
         c.common = self.common(f, path);
         handlers.map(|_| HandlerConfig::Queue(c))
@@ -66,10 +56,8 @@ impl Decoder<'_> {
         };
         let mut c = MemoryHandlerConfig::new(target.clone().unwrap_or_default());
         c.capacity = self.count_field(f, path, fields::CAPACITY, c.capacity);
-        if let Some(n) = f.take("flush_level") {
-            c.flush_level = self
-                .level(n, &join(path, "flush_level"))
-                .unwrap_or(c.flush_level);
+        if let Some(level) = self.level_value(f, path, fields::MEMORY_FLUSH_LEVEL) {
+            c.flush_level = level;
         }
         c.common = self.common(f, path);
         target.map(|_| HandlerConfig::Memory(c))

@@ -100,16 +100,9 @@ impl Decoder<'_> {
         if let Some(n) = f.take("subject") {
             c.subject = self.string(n, &join(path, "subject")).unwrap_or(c.subject);
         }
-        if let Some(n) = f.take("starttls") {
-            c.starttls = self
-                .choice(
-                    n,
-                    &join(path, "starttls"),
-                    "starttls mode",
-                    &["auto", "always", "never"],
-                    &[StartTls::Auto, StartTls::Always, StartTls::Never],
-                )
-                .unwrap_or_default();
+        let modes = [StartTls::Auto, StartTls::Always, StartTls::Never];
+        if let Some(starttls) = self.choice_value(f, path, fields::STARTTLS, &modes) {
+            c.starttls = starttls;
         }
         if let Some(n) = f.take("credentials") {
             c.credentials = self.credentials(n, &join(path, "credentials"));

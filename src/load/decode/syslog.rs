@@ -1,29 +1,21 @@
 //! Decoding `type: syslog`.
 
 use super::{Decoder, Fields};
-use crate::config::{
-    Facility, HandlerConfig, Size, SyslogFormat, SyslogHandlerConfig, SyslogTransport,
-};
+use crate::config::fields;
+use crate::config::{Facility, HandlerConfig, SyslogFormat, SyslogHandlerConfig, SyslogTransport};
 use crate::error::join;
 
 impl Decoder<'_> {
     pub(super) fn syslog(&mut self, f: &mut Fields<'_>, path: &str) -> Option<HandlerConfig> {
         let mut c = SyslogHandlerConfig::default();
-        if let Some(n) = f.take("transport") {
-            c.transport = self
-                .choice(
-                    n,
-                    &join(path, "transport"),
-                    "syslog transport",
-                    &["udp", "tcp", "relp", "unix"],
-                    &[
-                        SyslogTransport::Udp,
-                        SyslogTransport::Tcp,
-                        SyslogTransport::Relp,
-                        SyslogTransport::Unix,
-                    ],
-                )
-                .unwrap_or_default();
+        let transports = [
+            SyslogTransport::Udp,
+            SyslogTransport::Tcp,
+            SyslogTransport::Relp,
+            SyslogTransport::Unix,
+        ];
+        if let Some(transport) = self.choice_value(f, path, fields::TRANSPORT, &transports) {
+            c.transport = transport;
         }
         if f.has("host") {
             c.host = self.host(f, path).unwrap_or(c.host);
@@ -41,79 +33,26 @@ impl Decoder<'_> {
                 None => {}
             }
         }
-        if let Some(n) = f.take("format") {
-            c.format = self
-                .choice(
-                    n,
-                    &join(path, "format"),
-                    "syslog format",
-                    &["rfc5424", "rfc3164"],
-                    &[SyslogFormat::Rfc5424, SyslogFormat::Rfc3164],
-                )
-                .unwrap_or_default();
+        let formats = [SyslogFormat::Rfc5424, SyslogFormat::Rfc3164];
+        if let Some(format) = self.choice_value(f, path, fields::SYSLOG_FORMAT, &formats) {
+            c.format = format;
         }
-        if let Some(n) = f.take("facility") {
-            c.facility = self
-                .choice(
-                    n,
-                    &join(path, "facility"),
-                    "facility",
-                    Facility::NAMES,
-                    Facility::ALL,
-                )
-                .unwrap_or_default();
+        if let Some(facility) = self.choice_value(f, path, fields::FACILITY, Facility::ALL) {
+            c.facility = facility;
         }
-        for (key, slot, max) in [
-            ("app_name", &mut c.app_name, 48),
-            ("hostname", &mut c.hostname, 255),
-            ("procid", &mut c.procid, 128),
+        for (field, slot) in [
+            (fields::APP_NAME, &mut c.app_name),
+            (fields::HOSTNAME, &mut c.hostname),
+            (fields::PROCID, &mut c.procid),
         ] {
-            let Some(n) = f.take(key) else { continue };
-            let p = join(path, key);
-            if let Some(s) = self.string(n, &p) {
-                if s.is_empty() || s.len() > max || !s.bytes().all(|b| (33..=126).contains(&b)) {
-                    self.error(
-                        n,
-                        &p,
-                        format!("invalid {key} `{s}`: expected 1 to {max} printable ASCII characters without spaces (RFC 5424)"),
-                    );
-                } else {
-                    *slot = Some(s);
-                }
+            if let Some(token) = self.token_value(f, path, field) {
+                *slot = Some(token);
             }
         }
-        if let Some(n) = f.take("sd_id") {
-            let p = join(path, "sd_id");
-            if let Some(s) = self.string(n, &p) {
-                let valid = !s.is_empty()
-                    && s.len() <= 32
-                    && s.bytes()
-                        .all(|b| (33..=126).contains(&b) && !b"= ]\"".contains(&b));
-                if valid {
-                    c.sd_id = s;
-                } else {
-                    self.error(
-                        n,
-                        &p,
-                        format!("invalid SD-ID `{s}`: expected 1 to 32 printable ASCII characters without `=`, `]`, `\"` or spaces, such as `myapp@32473`"),
-                    );
-                }
-            }
+        if let Some(sd_id) = self.token_value(f, path, fields::SD_ID) {
+            c.sd_id = sd_id;
         }
-        if let Some(n) = f.take("max_message") {
-            let p = join(path, "max_message");
-            match self.size(n, &p) {
-                Some(b) if b >= 480 => c.max_message = Size(b),
-                Some(b) => self.error(
-                    n,
-                    &p,
-                    format!(
-                        "{b} is too small: syslog servers accept at least 480 bytes (RFC 5424 §6.1)"
-                    ),
-                ),
-                None => {}
-            }
-        }
+        c.max_message = self.size_field(f, path, fields::MAX_MESSAGE, c.max_message);
         c.tls = self.tls(f, path);
         if c.tls.is_some()
             && matches!(c.transport, SyslogTransport::Udp | SyslogTransport::Unix)

@@ -3,6 +3,7 @@
 
 use super::{COMMON, Translator, backticked, int_of, renamed, string_of};
 use crate::config::HandlerConfig;
+use crate::config::fields;
 use crate::error::hint;
 use crate::error::join;
 use crate::load::node::{Key, Node, Value};
@@ -399,7 +400,7 @@ impl Handler<'_, '_, '_, '_> {
             && n.value != Value::Null
         {
             n.value = Value::Bool(super::lenient::truthy(&n, self.t.source).unwrap_or(false));
-            self.out.push((renamed(&k, "delay"), n));
+            self.out.push((renamed(&k, fields::DELAY.name), n));
         }
         let _ = self.take("errors");
         ok
@@ -429,7 +430,7 @@ impl Handler<'_, '_, '_, '_> {
             }
         };
         self.out.push((
-            renamed(&k, "mode"),
+            renamed(&k, fields::FILE_MODE.name),
             Node::new(Value::Str(ours.into()), n.line, n.column),
         ));
         true
@@ -437,7 +438,7 @@ impl Handler<'_, '_, '_, '_> {
 
     fn stream(&mut self) -> bool {
         // Python never colours; logfig colours on a terminal unless told not to.
-        self.set("color", Value::Str("never".into()));
+        self.set(fields::COLOR.name, Value::Str("never".into()));
         let Some((k, n)) = self.take("stream") else {
             return true;
         };
@@ -474,7 +475,7 @@ impl Handler<'_, '_, '_, '_> {
             }
         };
         self.out.push((
-            renamed(&k, "stream"),
+            renamed(&k, fields::STREAM.name),
             Node::new(Value::Str(ours.into()), n.line, n.column),
         ));
         true
@@ -514,7 +515,7 @@ impl Handler<'_, '_, '_, '_> {
     /// python-systemd's `JournalHandler`: `SYSLOG_IDENTIFIER` names the
     /// program; a `sender_function` is Python code, which logfig cannot call.
     fn journal(&mut self) -> bool {
-        self.rename("SYSLOG_IDENTIFIER", "syslog_identifier");
+        self.rename("SYSLOG_IDENTIFIER", fields::SYSLOG_IDENTIFIER.name);
         match self.take("sender_function") {
             Some((_, n)) => {
                 self.error(
@@ -582,15 +583,15 @@ impl Handler<'_, '_, '_, '_> {
         // `max_bytes`: one byte less is the same rule.
         if let Some((mk, mn)) = max_bytes {
             self.out.push((
-                renamed(&mk, "max_bytes"),
+                renamed(&mk, fields::MAX_BYTES.name),
                 Node::new(Value::Int((max - 1).max(1)), mn.line, mn.column),
             ));
         }
         if let Some((bk, bn)) = backups {
-            self.out.push((renamed(&bk, "backups"), bn));
+            self.out.push((renamed(&bk, fields::BACKUPS.name), bn));
         }
         // Python's archive names: `app.log.1` is the newest.
-        self.set("numbering", Value::Str("shift".into()));
+        self.set(fields::NUMBERING.name, Value::Str("shift".into()));
         a && c
     }
 
@@ -602,17 +603,17 @@ impl Handler<'_, '_, '_, '_> {
         let when = match self.take("when") {
             Some((k, n)) => {
                 let w = string_of(&n).to_ascii_lowercase();
-                self.out.push((renamed(&k, "when"), n));
+                self.out.push((renamed(&k, fields::WHEN.name), n));
                 w
             }
             None => {
-                self.set("when", Value::Str("h".into()));
+                self.set(fields::WHEN.name, Value::Str("h".into()));
                 "h".into()
             }
         };
-        self.rename("interval", "interval");
-        self.rename("utc", "utc");
-        self.rename("atTime", "at_time");
+        self.rename("interval", fields::INTERVAL.name);
+        self.rename("utc", fields::UTC.name);
+        self.rename("atTime", fields::AT_TIME.name);
         if let Some((k, mut n)) = self.take("backupCount") {
             // CPython keeps a string as it is and compares it only at a
             // rollover (where it fails): read its number, and say so.
@@ -629,7 +630,7 @@ impl Handler<'_, '_, '_, '_> {
             }
             // Python: 0 keeps every archive.
             if int_of(&n) != Some(0) {
-                self.out.push((renamed(&k, "backups"), n));
+                self.out.push((renamed(&k, fields::BACKUPS.name), n));
             }
         }
         // Python's archive names: `<file>.<suffix>` by the unit of `when`.
@@ -649,13 +650,13 @@ impl Handler<'_, '_, '_, '_> {
             && !name.is_empty()
             && !name.contains('%')
         {
-            self.set("archive", Value::Str(format!("{name}.{suffix}")));
+            self.set(fields::ARCHIVE.name, Value::Str(format!("{name}.{suffix}")));
         }
         a && c
     }
 
     fn memory(&mut self) -> bool {
-        if !self.rename("capacity", "capacity") {
+        if !self.rename("capacity", fields::CAPACITY.name) {
             self.missing("capacity", "how many records the buffer holds");
             return false;
         }
@@ -709,7 +710,7 @@ impl Handler<'_, '_, '_, '_> {
                     // maxsize 0 (or less) is unbounded in Python: keep
                     // logfig's bounded default.
                     if int_of(&size).is_some_and(|v| v > 0) {
-                        self.out.push((renamed(&k, "capacity"), size));
+                        self.out.push((renamed(&k, fields::CAPACITY.name), size));
                     }
                 }
                 Some(None) => {}
@@ -752,7 +753,7 @@ impl Handler<'_, '_, '_, '_> {
             "SysLogHandler" => {
                 if !self.entries.iter().any(|(k, _)| k.name == "address") {
                     // Python's default address: ('localhost', 514) over UDP.
-                    self.set("transport", Value::Str("udp".into()));
+                    self.set(fields::TRANSPORT.name, Value::Str("udp".into()));
                     self.set("host", Value::Str("localhost".into()));
                     self.set("port", Value::Int(514));
                 }
@@ -762,14 +763,14 @@ impl Handler<'_, '_, '_, '_> {
                             let mut items = items.into_iter();
                             if let (Some(host), Some(port)) = (items.next(), items.next()) {
                                 if !self.entries.iter().any(|(k, _)| k.name == "socktype") {
-                                    self.set("transport", Value::Str("udp".into()));
+                                    self.set(fields::TRANSPORT.name, Value::Str("udp".into()));
                                 }
                                 self.out.push((renamed(&k, "host"), host));
                                 self.out.push((renamed(&k, "port"), port));
                             }
                         }
                         Value::Str(_) => {
-                            self.set("transport", Value::Str("unix".into()));
+                            self.set(fields::TRANSPORT.name, Value::Str("unix".into()));
                             self.out.push((renamed(&k, "path"), n));
                         }
                         _ => {
@@ -785,7 +786,7 @@ impl Handler<'_, '_, '_, '_> {
                 if let Some((_, n)) = self.take("socktype") {
                     match string_of(&n).as_str() {
                         "ext://socket.SOCK_STREAM" => {
-                            self.set("transport", Value::Str("tcp".into()))
+                            self.set(fields::TRANSPORT.name, Value::Str("tcp".into()))
                         }
                         "ext://socket.SOCK_DGRAM" => {}
                         other => {
@@ -798,7 +799,7 @@ impl Handler<'_, '_, '_, '_> {
                         }
                     }
                 }
-                self.rename("facility", "facility");
+                self.rename("facility", fields::FACILITY.name);
             }
             "SMTPHandler" => {
                 if let Some((k, n)) = self.take("mailhost") {
@@ -820,7 +821,7 @@ impl Handler<'_, '_, '_, '_> {
                 // Python's `secure` (any value, even `()`) means STARTTLS.
                 if let Some((k, mut n)) = self.take("secure") {
                     n.value = Value::Str("always".into());
-                    self.out.push((renamed(&k, "starttls"), n));
+                    self.out.push((renamed(&k, fields::STARTTLS.name), n));
                 }
                 // Python's timeout is in seconds, a number.
                 if let Some((k, mut n)) = self.take("timeout") {
@@ -832,7 +833,7 @@ impl Handler<'_, '_, '_, '_> {
                     if let Some(secs) = secs.filter(|s| s.is_finite() && *s >= 0.0) {
                         n.value = Value::Str(format!("{}ms", (secs * 1000.0).round() as u64));
                     }
-                    self.out.push((renamed(&k, "timeout"), n));
+                    self.out.push((renamed(&k, fields::TIMEOUT.name), n));
                 }
             }
             _ => {

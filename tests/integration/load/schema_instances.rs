@@ -70,10 +70,7 @@ const MAGNITUDE: &[(&str, &str)] = &[
         "max_datagram",
         "is out of range: a UDP datagram carries 1 to 65507 bytes",
     ),
-    (
-        "max_message",
-        "is too small: syslog servers accept at least 480 bytes",
-    ),
+    ("max_message", "`max_message` must be at least 480 bytes"),
     // Past 64 bits of bytes, or past 10^12 seconds.
     ("", "too large"),
     ("", "too long"),
