@@ -10,7 +10,10 @@ use super::{
     QueueHandlerConfig, RateLimitFilterConfig, RegexFilterConfig, RotatingFileHandlerConfig,
     Stream, SyslogHandlerConfig, TcpHandlerConfig, UdpHandlerConfig, WatchedFileHandlerConfig,
 };
-use super::{CustomHandlerConfig, HttpHandlerConfig, SmtpHandlerConfig};
+use super::{
+    CustomHandlerConfig, HttpHandlerConfig, JournaldHandlerConfig, OtlpHandlerConfig,
+    SmtpHandlerConfig,
+};
 
 macro_rules! into_enum {
     ($enum:ident { $($variant:ident($ty:ty)),* $(,)? }) => {
@@ -37,6 +40,8 @@ into_enum!(HandlerConfig {
     Syslog(SyslogHandlerConfig),
     Http(HttpHandlerConfig),
     Smtp(SmtpHandlerConfig),
+    Otlp(OtlpHandlerConfig),
+    Journald(JournaldHandlerConfig),
     Custom(CustomHandlerConfig),
 });
 
@@ -103,6 +108,8 @@ common_setters!(
     SyslogHandlerConfig,
     HttpHandlerConfig,
     SmtpHandlerConfig,
+    OtlpHandlerConfig,
+    JournaldHandlerConfig,
     CustomHandlerConfig,
 );
 

@@ -71,6 +71,40 @@ root: {{ level: INFO, handlers: [console, app] }}
     assert_eq!(from_code, Config::from_str(&yaml, Format::Yaml).unwrap());
 }
 
+// A build without these features refuses the kinds (FeatureDisabled), from
+// code as from the file.
+#[cfg(all(feature = "otlp", feature = "journald"))]
+#[test]
+fn otlp_and_journald_handlers_from_code_are_the_files() {
+    use logfig::config::{JournaldHandlerConfig, OtlpHandlerConfig};
+
+    let from_code = Config::builder()
+        .handler(
+            "otel",
+            OtlpHandlerConfig::new("http://127.0.0.1:4318/v1/logs").with_level(Level::Warning),
+        )
+        .handler(
+            "journal",
+            JournaldHandlerConfig::new("/run/systemd/journal/socket").with_filters(["mine"]),
+        )
+        .filter("mine", NameFilterConfig::new("myapp"))
+        .root(Level::Info, ["otel", "journal"])
+        .env_filter(EnvFilterConfig::off())
+        .build()
+        .unwrap();
+    let yaml = r#"
+version: 1
+env_filter: { enabled: false }
+filters:
+  mine: { name: myapp }
+handlers:
+  otel: { type: otlp, endpoint: "http://127.0.0.1:4318/v1/logs", level: WARNING }
+  journal: { type: journald, path: /run/systemd/journal/socket, filters: [mine] }
+root: { level: INFO, handlers: [otel, journal] }
+"#;
+    assert_eq!(from_code, Config::from_str(yaml, Format::Yaml).unwrap());
+}
+
 /// (path, message) of every diagnostic.
 fn problems(e: &logfig::Error) -> Vec<(String, String)> {
     e.diagnostics()
