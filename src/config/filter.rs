@@ -13,10 +13,10 @@ use super::Level;
 /// use logfig::config::FilterConfig;
 ///
 /// let config = logfig::Config::from_str(
-///     "version: 1\nfilters:\n  no_health: { type: regex, pattern: 'GET /health', action: deny }\n",
+///     "version: 1\nfilters:\n  mine: { type: name, name: myapp }\n",
 ///     logfig::Format::Yaml,
 /// )?;
-/// assert!(matches!(config.filters["no_health"], FilterConfig::Regex(_)));
+/// assert!(matches!(config.filters["mine"], FilterConfig::Name(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -77,14 +77,14 @@ impl ConfigBuilder {
     /// # Examples
     ///
     /// ```
-    /// use logfig::config::{NullHandlerConfig, RegexFilterConfig};
+    /// use logfig::config::{NameFilterConfig, NullHandlerConfig};
     ///
     /// let config = logfig::Config::builder()
-    ///     .filter("no_health", RegexFilterConfig::deny("GET /health"))
-    ///     .handler("sink", NullHandlerConfig::default().with_filters(["no_health"]))
+    ///     .filter("mine", NameFilterConfig::new("myapp"))
+    ///     .handler("sink", NullHandlerConfig::default().with_filters(["mine"]))
     ///     .root(None, ["sink"])
     ///     .build()?;
-    /// assert!(config.filters.contains_key("no_health"));
+    /// assert!(config.filters.contains_key("mine"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn filter(mut self, name: impl Into<String>, f: impl Into<FilterConfig>) -> Self {

@@ -279,7 +279,7 @@ impl Config {
     /// let config = Config::from_str(r#"{"version": 1, "root": {"level": "DEBUG"}}"#, Format::Json)?;
     /// assert_eq!(config.root.level, Some(logfig::config::Level::Debug));
     ///
-    /// let err = Config::from_str("version = 1\n[root]\nlevel = \"LOUD\"\n", Format::Toml).unwrap_err();
+    /// let err = Config::from_str("version: 1\nroot:\n  level: LOUD\n", Format::Yaml).unwrap_err();
     /// assert_eq!(err.diagnostics()[0].line(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
