@@ -7,24 +7,30 @@
 /// The suite is built with every feature (`cargo test --all-features`, the
 /// README's test command, as CI runs it): its configs use TOML, regex filters,
 /// gzip, the network outputs. Built with fewer, it is left out whole, and one
-/// test says so loudly, as a test whose server is missing does.
+/// test says so loudly, as a test whose server is missing does. The features
+/// are named once, as the first argument.
 macro_rules! with_every_feature {
-    ($($item:item)*) => { $(
-        #[cfg(all(
-            feature = "yaml",
-            feature = "toml",
-            feature = "schema",
-            feature = "regex",
-            feature = "gzip",
-            feature = "http",
-            feature = "smtp",
-            feature = "tls"
-        ))]
-        $item
-    )* };
+    ($features:meta; $($item:item)*) => {
+        $(
+            #[cfg($features)]
+            $item
+        )*
+
+        #[cfg(not($features))]
+        #[test]
+        fn the_suite_needs_every_feature() {
+            // To stderr itself, past the harness's capture, as `network::skipped`.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                b"\n*** SKIPPED: the integration suite needs every feature: run \
+                  `cargo test --all-features` (the README's test command) ***\n\n",
+            );
+        }
+    };
 }
 
-#[cfg(not(all(
+with_every_feature! {
+all(
     feature = "yaml",
     feature = "toml",
     feature = "schema",
@@ -33,18 +39,7 @@ macro_rules! with_every_feature {
     feature = "http",
     feature = "smtp",
     feature = "tls"
-)))]
-#[test]
-fn the_suite_needs_every_feature() {
-    // To stderr itself, past the harness's capture, as `network::skipped`.
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        b"\n*** SKIPPED: the integration suite needs every feature: run \
-          `cargo test --all-features` (the README's test command) ***\n\n",
-    );
-}
-
-with_every_feature! {
+);
 mod capture;
 #[cfg(feature = "cli")]
 mod cli;
