@@ -560,3 +560,68 @@ fn otlp_config_errors_name_file_line_column_and_key() {
         assert!(err.contains(needle), "{needle:?} not in:\n{err}");
     }
 }
+
+/// A `tracing` event inside spans that carry `trace_id` and `span_id`
+/// fields (as an application that records its OpenTelemetry context on its
+/// spans writes them) gets the innermost span's ids; an event's own
+/// key-values win over the spans'.
+#[test]
+fn otlp_takes_trace_and_span_ids_from_the_tracing_span_scope() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let Some(rx) = Receiver::start("otlp_span_ids", "200") else {
+        return;
+    };
+    open_gate();
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}' }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+        rx.url()
+    ));
+    let subscriber = tracing_subscriber::registry().with(d.tracing_layer());
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!(
+            "request",
+            trace_id = "0af7651916cd43dd8448eb211c80319c",
+            span_id = "b7ad6b7169203331"
+        );
+        let _outer = outer.enter();
+        tracing::info!(target: "shop::span", "in the request");
+        let inner = tracing::info_span!("db", span_id = "00f067aa0ba902b7");
+        let _inner = inner.enter();
+        tracing::info!(target: "shop::span", "in the query");
+        tracing::info!(target: "shop::span", trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", "own ids");
+    });
+    d.flush_handlers();
+    d.shutdown();
+    let got = records(&rx.requests());
+    let ids: Vec<(&str, &str, &str)> = got
+        .iter()
+        .map(|g| {
+            (
+                g.record["body"]["string_value"].as_str().unwrap(),
+                g.record["trace_id"].as_str().unwrap_or("-"),
+                g.record["span_id"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (
+                "in the request",
+                "0af7651916cd43dd8448eb211c80319c",
+                "b7ad6b7169203331"
+            ),
+            (
+                "in the query",
+                "0af7651916cd43dd8448eb211c80319c",
+                "00f067aa0ba902b7"
+            ),
+            (
+                "own ids",
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                "00f067aa0ba902b7"
+            ),
+        ]
+    );
+    assert!(got.iter().all(|g| g.scope == "shop::span"));
+}
