@@ -50,6 +50,8 @@ pub(crate) struct Request {
     /// The path, without the query string, not yet percent-decoded.
     pub(crate) path: String,
     pub(crate) authorization: Option<String>,
+    /// The `Host` header, for the absolute links of the `/actuator` index.
+    pub(crate) host: Option<String>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -146,6 +148,7 @@ pub(crate) fn read_request(conn: &mut dyn Conn, deadline: Instant) -> Result<Req
         method: method.to_owned(),
         path: path.to_owned(),
         authorization: None,
+        host: None,
         body: Vec::new(),
     };
     let mut length: Option<usize> = None;
@@ -177,6 +180,8 @@ pub(crate) fn read_request(conn: &mut dyn Conn, deadline: Instant) -> Result<Req
             ));
         } else if name.eq_ignore_ascii_case("authorization") {
             request.authorization = Some(value.to_owned());
+        } else if name.eq_ignore_ascii_case("host") {
+            request.host = Some(value.to_owned());
         }
     }
     let length = length.unwrap_or(0);

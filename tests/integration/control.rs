@@ -247,6 +247,60 @@ fn lists_sets_with_a_ttl_resets_and_reports_status_over_curl() {
     );
 }
 
+/// What Spring Boot Admin and actuator scripts do beyond `/loggers`: find
+/// the endpoints in the `/actuator` index, read `groups`, write the scheme
+/// `bearer` in any case (RFC 9110 makes it case-insensitive), ask `HEAD`.
+#[test]
+fn spring_boot_tools_find_the_endpoints_and_are_understood() {
+    if !have_curl("control::spring_boot_tools") {
+        return;
+    }
+    let app = App::start(&tcp_control());
+    let (url, h) = (app.url(), auth());
+    let host = url.trim_start_matches("http://");
+    for index in ["/actuator", "/actuator/"] {
+        let (code, body) = curl(&["-H", &h, &format!("{url}{index}")]);
+        assert_eq!(code, 200, "{body}");
+        let links = &json(&body)["_links"];
+        assert_eq!(links["self"]["href"], format!("http://{host}/actuator"), "{body}");
+        assert_eq!(
+            links["loggers"]["href"],
+            format!("http://{host}/actuator/loggers"),
+            "{body}"
+        );
+        assert_eq!(
+            links["loggers-name"]["href"],
+            format!("http://{host}/actuator/loggers/{{name}}"),
+            "{body}"
+        );
+        assert_eq!(links["loggers-name"]["templated"], true, "{body}");
+    }
+    assert_eq!(curl(&[&format!("{url}/actuator")]).0, 401);
+    let (code, body) = curl(&["-H", &h, &format!("{url}/actuator/loggers")]);
+    assert_eq!(code, 200);
+    assert_eq!(json(&body)["groups"], serde_json::json!({}), "{body}");
+
+    let lower = format!("Authorization: bearer {TOKEN}");
+    assert_eq!(curl(&["-H", &lower, &format!("{url}/status")]).0, 200);
+    let (code, body) = curl(&[
+        "-H",
+        &lower,
+        "-d",
+        r#"{"configuredLevel": "ERROR"}"#,
+        &format!("{url}/actuator/loggers/myapp.web"),
+    ]);
+    assert_eq!(code, 204, "{body}");
+    assert_eq!(
+        curl(&["-H", "Authorization: bearertoken", &format!("{url}/status")]).0,
+        401
+    );
+
+    for path in ["/loggers", "/loggers/myapp.web", "/status", "/"] {
+        let (code, body) = curl(&["-H", &h, "-I", &format!("{url}{path}")]);
+        assert_eq!(code, 200, "HEAD {path}: {body}");
+    }
+}
+
 #[test]
 fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
     if !have_curl("control::overrides_survive") {
@@ -890,6 +944,16 @@ fn the_environment_turns_it_on_for_one_deployment() {
         text.contains("child: error: environment variable LOGFIG_CONTROL: listening on TCP"),
         "{text}"
     );
+    // Only a missing token is the token variable's to mend.
+    let text = run(&[
+        ("LOGFIG_CONTROL", "10.1.2.3:9"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+    ]);
+    assert!(
+        text.contains("child: error: environment variable LOGFIG_CONTROL: `10.1.2.3:9` is not a loopback address"),
+        "{text}"
+    );
+    assert!(!text.contains("set LOGFIG_CONTROL_TOKEN"), "{text}");
     let text = run(&[("LOGFIG_CONTROL", "nowhere")]);
     assert!(
         text.contains(
