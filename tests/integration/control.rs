@@ -878,6 +878,7 @@ fn the_page_changes_a_level_in_a_real_browser() {
         .arg(script)
         .args([&format!("{}/", app.url()), TOKEN, "myapp.db", "DEBUG"])
         .arg(&shot)
+        .arg("10m")
         .output()
         .unwrap();
     assert!(
@@ -889,7 +890,7 @@ fn the_page_changes_a_level_in_a_real_browser() {
     wait_until("DEBUG lines after the page's change", LONG, || {
         app.log().contains("DEBUG myapp::db tick")
     });
-    assert!(app.log().contains("set `myapp.db` to DEBUG until cleared"));
+    assert!(app.log().contains("set `myapp.db` to DEBUG for 10m"));
     assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
     eprintln!("control page screenshot: {}", shot.display());
 }
