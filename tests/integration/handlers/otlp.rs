@@ -18,14 +18,19 @@ use crate::dispatch::open_gate;
 use crate::network::{dispatcher, missing, require, wait_until};
 
 /// The receiver, saving each decoded request into a temporary directory.
-struct Receiver {
+pub(crate) struct Receiver {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     dir: tempfile::TempDir,
 }
 
 impl Receiver {
     fn start(test: &str, script: &str) -> Option<Receiver> {
+        Receiver::start_with(test, script, &[])
+    }
+
+    /// With more arguments for the receiver (`--cert`, `--key`).
+    pub(crate) fn start_with(test: &str, script: &str, more: &[&str]) -> Option<Receiver> {
         if !require(test, "python3", "apt-get install python3") {
             return None;
         }
@@ -53,6 +58,7 @@ impl Receiver {
             ))
             .arg(dir.path())
             .args(["--script", script])
+            .args(more)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -75,7 +81,7 @@ impl Receiver {
     }
 
     /// The requests received so far, in order; each must have decoded.
-    fn requests(&self) -> Vec<Value> {
+    pub(crate) fn requests(&self) -> Vec<Value> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -102,10 +108,10 @@ impl Drop for Receiver {
 
 /// One decoded log record with its scope and resource.
 #[derive(Debug)]
-struct Got {
-    scope: String,
+pub(crate) struct Got {
+    pub(crate) scope: String,
     resource: BTreeMap<String, Value>,
-    record: Value,
+    pub(crate) record: Value,
 }
 
 impl Got {
@@ -119,7 +125,7 @@ impl Got {
     }
 }
 
-fn records(requests: &[Value]) -> Vec<Got> {
+pub(crate) fn records(requests: &[Value]) -> Vec<Got> {
     let mut out = Vec::new();
     for req in requests {
         for rl in req["request"]["resource_logs"]

@@ -610,6 +610,64 @@ mod tls {
         );
     }
 
+    /// `otlp` takes the same `tls:` map as `http`: records reach a receiver
+    /// whose certificate the test CA signed, decoded by the official
+    /// classes; a handler trusting only the default roots sends nothing
+    /// and counts its records as failed.
+    #[cfg(feature = "otlp")]
+    #[test]
+    fn otlp_over_https_trusts_the_ca_file_and_refuses_an_unknown_issuer() {
+        use crate::handlers::otlp::{Receiver, records};
+        let Some(certs) = Certs::make("otlp_https") else {
+            return;
+        };
+        let (cert, key) = (certs.path("server.pem"), certs.path("server.key"));
+        let Some(rx) = Receiver::start_with(
+            "otlp_https",
+            "200",
+            &[
+                "--cert",
+                &cert.to_string_lossy(),
+                "--key",
+                &key.to_string_lossy(),
+            ],
+        ) else {
+            return;
+        };
+        open_gate();
+        let url = format!("https://127.0.0.1:{}/v1/logs", rx.port);
+        let (d, errors) = dispatcher(&format!(
+            "version: 1\nhandlers:\n  trusted: {{ type: otlp, endpoint: '{url}', compression: gzip, tls: {{ ca_file: {} }} }}\n  default_roots: {{ type: otlp, endpoint: '{url}', max_retries: 0 }}\nroot: {{ level: INFO, handlers: [trusted, default_roots] }}\n",
+            quoted(&certs.path("ca.pem"))
+        ));
+        for n in 0..10 {
+            log::info!(logger: d, target: "shop", n = n; "over https {n}");
+        }
+        d.flush_handlers();
+        wait_until("both handlers done", Duration::from_secs(20), || {
+            let s = d.stats();
+            s["trusted"].emitted == 10 && s["default_roots"].failed == 10
+        });
+        assert_eq!(d.stats()["default_roots"].emitted, 0);
+        let got = records(&rx.requests());
+        let bodies: Vec<&str> = got
+            .iter()
+            .map(|g| g.record["body"]["string_value"].as_str().unwrap())
+            .collect();
+        let expected: Vec<String> = (0..10).map(|n| format!("over https {n}")).collect();
+        assert_eq!(bodies, expected);
+        assert!(got.iter().all(|g| g.scope == "shop"));
+        log::info!(logger: d, "one more, to collect the error");
+        d.shutdown();
+        let errors = errors.lock().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn unusable_tls_files_are_config_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
