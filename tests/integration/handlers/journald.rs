@@ -204,6 +204,42 @@ fn journald_native_protocol_fields_binary_values_and_memfd() {
     assert_eq!((s.emitted, s.failed, s.dropped), (3, 0, 0));
 }
 
+/// `TID` is the kernel id of the thread that logged the record: sent for a
+/// record logged on that thread, left out for one a `queue` relays from its
+/// worker (whose own id it is not), where `THREAD_NAME` still names the
+/// logging thread.
+#[test]
+fn journald_tid_is_the_logging_threads_or_absent() {
+    open_gate();
+    let rx = Receiver::new();
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  j: {{ type: journald, path: '{}' }}\n  q: {{ type: queue, handlers: [j] }}\nloggers:\n  direct: {{ handlers: [j], propagate: false }}\nroot: {{ level: INFO, handlers: [q] }}\n",
+        rx.path.display()
+    ));
+    let tid = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("app-thread".into())
+            .spawn_scoped(s, || {
+                log::info!(logger: d, target: "direct", "direct");
+                log::info!(logger: d, target: "queued", "queued");
+                rustix::thread::gettid().as_raw_nonzero().get()
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    });
+    d.flush_handlers();
+    let mut got: Vec<Fields> = (0..2).map(|_| rx.next().0).collect();
+    got.sort_by_key(|f| one(f, "MESSAGE"));
+    let (direct, queued) = (&got[0], &got[1]);
+    assert_eq!(one(direct, "MESSAGE"), "direct");
+    assert_eq!(one(direct, "TID"), tid.to_string());
+    assert_eq!(one(direct, "THREAD_NAME"), "app-thread");
+    assert_eq!(one(queued, "MESSAGE"), "queued");
+    assert!(queued.get("TID").is_none(), "{:?}", queued.get("TID"));
+    assert_eq!(one(queued, "THREAD_NAME"), "app-thread");
+}
+
 #[test]
 fn journald_missing_socket_is_a_config_time_error() {
     let dir = tempfile::tempdir().unwrap();
