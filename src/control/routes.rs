@@ -341,6 +341,7 @@ fn reload_json(ctx: &Context) -> Value {
         "file": ctx.file.as_ref().map(|f| f.display().to_string()),
         "reloads": s.reloads(),
         "lastAttempt": s.last_attempt().and_then(since),
+        "lastApplied": s.last_applied().and_then(since),
         "lastError": s.last_error(),
         "diagnostics": diagnostics,
         "lastControlChange": s.last_control_change(),

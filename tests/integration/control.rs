@@ -315,9 +315,18 @@ fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
         App::config(app.dir.path(), &tcp_control(), "ERROR"),
     )
     .unwrap();
+    let (_, body) = curl(&["-H", &h, &format!("{url}/status")]);
+    assert_eq!(json(&body)["reload"]["lastApplied"], serde_json::Value::Null);
     let (code, body) = curl(&["-H", &h, "-X", "POST", &format!("{url}/reload")]);
     assert_eq!(code, 200, "{body}");
     assert_eq!(json(&body)["status"]["reloads"], 1, "{body}");
+    // When the running config was applied, in seconds since the epoch.
+    let applied = json(&body)["status"]["lastApplied"].as_u64().unwrap();
+    assert_eq!(
+        Some(applied),
+        json(&body)["status"]["lastAttempt"].as_u64(),
+        "{body}"
+    );
     let (_, body) = curl(&["-H", &h, &format!("{url}/loggers")]);
     let v = json(&body);
     assert_eq!(v["loggers"]["ROOT"]["effectiveLevel"], "ERROR", "{body}");
@@ -331,6 +340,8 @@ fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
     let (code, body) = curl(&["-H", &h, "-X", "POST", &format!("{url}/reload")]);
     assert_eq!(code, 422, "{body}");
     let v = json(&body);
+    // The failed attempt applied nothing.
+    assert_eq!(v["reload"]["lastApplied"], applied, "{body}");
     assert!(
         v["error"].as_str().unwrap().contains("logging.yaml:2:"),
         "{body}"
