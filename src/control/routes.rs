@@ -79,7 +79,7 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
                 return Response::error(
                     400,
                     &format!(
-                        "invalid logger name `{}`: at most {MAX_NAME} bytes, printable, percent-encoded",
+                        "invalid logger name `{}`: at most {MAX_NAME} bytes, printable, percent-encoded, with a segment (`ROOT` for the root)",
                         printable(raw)
                     ),
                 );
@@ -121,8 +121,14 @@ fn not_allowed(allowed: &str) -> Response {
     Response::error(405, &format!("method not allowed here; use {allowed}"))
 }
 
+/// A name the endpoint takes: printable, bounded, and with a segment (`..`
+/// and `::` would reach the root under a name the audit line does not show
+/// as the root's; `ROOT` names it).
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= MAX_NAME && !name.chars().any(char::is_control)
+    !name.is_empty()
+        && name.len() <= MAX_NAME
+        && !name.chars().any(char::is_control)
+        && (is_root(name) || !inspect::normal(name).is_empty())
 }
 
 /// `ROOT` (Spring) and `root` name the root logger.

@@ -457,6 +457,19 @@ fn bad_input_gets_a_json_error_and_the_right_status() {
             400,
             "invalid logger name",
         ),
+        // No segment at all: not a way to name the root unseen in the audit.
+        (
+            r#"{"configuredLevel": "ERROR"}"#,
+            "/loggers/%2E%2E",
+            400,
+            "invalid logger name",
+        ),
+        (
+            r#"{"configuredLevel": "ERROR"}"#,
+            "/loggers/::",
+            400,
+            "invalid logger name",
+        ),
         ("{}", "/status", 405, "GET"),
         ("{}", "/nowhere", 404, "no such endpoint"),
     ] {
