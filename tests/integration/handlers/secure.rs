@@ -198,6 +198,18 @@ mod tls {
             self.dir.path().join(name)
         }
 
+        /// `--cert` and `--key` of the server certificate, for the Python
+        /// servers.
+        fn server_args(&self) -> [String; 4] {
+            let path = |name| self.path(name).to_string_lossy().into_owned();
+            [
+                "--cert".into(),
+                path("server.pem"),
+                "--key".into(),
+                path("server.key"),
+            ]
+        }
+
         fn make(test: &str) -> Option<Certs> {
             if !require(test, "openssl", "apt-get install openssl") {
                 return None;
@@ -368,6 +380,21 @@ mod tls {
             .build(&Config::from_str(yaml, Format::Yaml).unwrap())
             .unwrap();
         (d, errors)
+    }
+
+    /// Shuts `d` down (with one more record, which reports the errors
+    /// waiting) and checks that handler `default_roots`, which trusts only
+    /// the default roots, refused the test CA's certificate.
+    fn refused_unknown_issuer(d: &logfig::Dispatcher, errors: &Mutex<Vec<String>>) {
+        log::info!(logger: d, "one more, to collect the error");
+        d.shutdown();
+        let errors = errors.lock().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
+            "{errors:?}"
+        );
     }
 
     fn quoted(p: &Path) -> String {
@@ -559,15 +586,9 @@ mod tls {
         let Some(certs) = Certs::make("https_ca_file") else {
             return;
         };
-        let (cert, key) = (certs.path("server.pem"), certs.path("server.key"));
         let Some(sink) = crate::network::http::Sink::start(
             "https_ca_file",
-            &[
-                "--cert",
-                &cert.to_string_lossy(),
-                "--key",
-                &key.to_string_lossy(),
-            ],
+            &certs.server_args().each_ref().map(String::as_str),
         ) else {
             return;
         };
@@ -599,15 +620,7 @@ mod tls {
             .map(|n| format!("{{\"message\":\"over https {n}\"}}"))
             .collect();
         assert_eq!(lines, expected);
-        log::info!(logger: d, "one more, to collect the error");
-        d.shutdown();
-        let errors = errors.lock().unwrap();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
-            "{errors:?}"
-        );
+        refused_unknown_issuer(&d, &errors);
     }
 
     /// `otlp` takes the same `tls:` map as `http`: records reach a receiver
@@ -621,16 +634,10 @@ mod tls {
         let Some(certs) = Certs::make("otlp_https") else {
             return;
         };
-        let (cert, key) = (certs.path("server.pem"), certs.path("server.key"));
         let Some(rx) = Receiver::start_with(
             "otlp_https",
             "200",
-            &[
-                "--cert",
-                &cert.to_string_lossy(),
-                "--key",
-                &key.to_string_lossy(),
-            ],
+            &certs.server_args().each_ref().map(String::as_str),
         ) else {
             return;
         };
@@ -657,15 +664,7 @@ mod tls {
         let expected: Vec<String> = (0..10).map(|n| format!("over https {n}")).collect();
         assert_eq!(bodies, expected);
         assert!(got.iter().all(|g| g.scope == "shop"));
-        log::info!(logger: d, "one more, to collect the error");
-        d.shutdown();
-        let errors = errors.lock().unwrap();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
-            "{errors:?}"
-        );
+        refused_unknown_issuer(&d, &errors);
     }
 
     #[test]
