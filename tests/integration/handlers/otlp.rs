@@ -335,6 +335,42 @@ fn otlp_trace_ids_formatter_body_and_limits() {
     }
 }
 
+/// A body past 1MiB, a string value past 64KiB and a logger name past 1KiB
+/// are cut at a character, decode with the official classes, and the record
+/// with the cut body counts as `oversized`.
+#[test]
+fn otlp_bounds_cut_long_text_at_a_character() {
+    let Some(rx) = Receiver::start("otlp_bounds", "200") else {
+        return;
+    };
+    open_gate();
+    for protocol in ["http/protobuf", "http/json"] {
+        let d = dispatcher(&format!(
+            "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+            rx.url()
+        ));
+        let body = format!("{}é", "b".repeat((1 << 20) - 1));
+        let value = format!("{}é", "v".repeat((64 << 10) - 1));
+        let scope = format!("{}é", "s".repeat(1023));
+        log::info!(logger: d, target: &scope, v = value.as_str(); "{body}");
+        d.flush_handlers();
+        assert_eq!(d.stats()["otel"].oversized, 1, "{protocol}");
+        d.shutdown();
+    }
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 2);
+    // Compared by length and content, not printed whole when they differ.
+    let only = |s: &str, c: char| (s.len(), s.chars().all(|x| x == c));
+    for (g, protocol) in got.iter().zip(["http/protobuf", "http/json"]) {
+        let text = |v: &Value| v["string_value"].as_str().unwrap().to_owned();
+        let body = text(&g.record["body"]);
+        assert_eq!(only(&body, 'b'), ((1 << 20) - 1, true), "{protocol}");
+        let value = text(g.attr("v").unwrap());
+        assert_eq!(only(&value, 'v'), ((64 << 10) - 1, true), "{protocol}");
+        assert_eq!(only(&g.scope, 's'), (1023, true), "{protocol}");
+    }
+}
+
 #[test]
 fn otlp_retries_a_503_after_its_retry_after_then_delivers() {
     let Some(rx) = Receiver::start("otlp_retry_after", "503,200") else {
