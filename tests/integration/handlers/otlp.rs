@@ -371,6 +371,56 @@ fn otlp_bounds_cut_long_text_at_a_character() {
     }
 }
 
+/// The edges of each attribute type decode with the official classes, in
+/// both protocols: negative and extreme integers, non-finite doubles, an
+/// empty string, a character, a null.
+#[test]
+fn otlp_attribute_types_at_their_edges() {
+    let Some(rx) = Receiver::start("otlp_types", "200") else {
+        return;
+    };
+    open_gate();
+    for protocol in ["http/protobuf", "http/json"] {
+        let d = dispatcher(&format!(
+            "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+            rx.url()
+        ));
+        let kvs: [(&str, log::kv::Value<'_>); 8] = [
+            ("min", i64::MIN.into()),
+            ("neg", (-1i32).into()),
+            ("nan", f64::NAN.into()),
+            ("inf", f64::INFINITY.into()),
+            ("ninf", f64::NEG_INFINITY.into()),
+            ("empty", "".into()),
+            ("ch", 'é'.into()),
+            ("none", log::kv::Value::null()),
+        ];
+        let record = log::Record::builder()
+            .args(format_args!("types"))
+            .level(log::Level::Info)
+            .target("app")
+            .key_values(&kvs)
+            .build();
+        log::Log::log(&d, &record);
+        d.flush_handlers();
+        d.shutdown();
+    }
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 2);
+    for (g, protocol) in got.iter().zip(["http/protobuf", "http/json"]) {
+        let a = |k: &str| g.attr(k).unwrap_or_else(|| panic!("{protocol}: no {k}"));
+        assert_eq!(a("min")["int_value"], i64::MIN.to_string(), "{protocol}");
+        assert_eq!(a("neg")["int_value"], "-1", "{protocol}");
+        assert_eq!(a("nan")["double_value"], "NaN", "{protocol}");
+        assert_eq!(a("inf")["double_value"], "Infinity", "{protocol}");
+        assert_eq!(a("ninf")["double_value"], "-Infinity", "{protocol}");
+        assert_eq!(a("ch")["string_value"], "é", "{protocol}");
+        assert_eq!(a("none"), &serde_json::json!({}), "{protocol}");
+        // A oneof member is on the wire even when empty: a string, not null.
+        assert_eq!(a("empty")["string_value"], "", "{protocol}");
+    }
+}
+
 #[test]
 fn otlp_retries_a_503_after_its_retry_after_then_delivers() {
     let Some(rx) = Receiver::start("otlp_retry_after", "503,200") else {
