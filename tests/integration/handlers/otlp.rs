@@ -153,6 +153,44 @@ pub(crate) fn records(requests: &[Value]) -> Vec<Got> {
     out
 }
 
+/// Both OTLP protocols, in the order [`per_protocol`] runs them.
+const PROTOCOLS: [&str; 2] = ["http/protobuf", "http/json"];
+
+/// Runs `log` against a dispatcher whose root (at INFO) has one `otlp`
+/// handler `otel` sending to `rx` with each protocol in turn, with `more`
+/// added to its settings and `head` (formatters) before the handlers; each
+/// dispatcher is flushed and shut down after it.
+fn per_protocol(rx: &Receiver, head: &str, more: &str, log: impl Fn(&logfig::Dispatcher, &str)) {
+    for protocol in PROTOCOLS {
+        let d = dispatcher(&format!(
+            "version: 1\n{head}handlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol}{more} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+            rx.url()
+        ));
+        log(&d, protocol);
+        d.flush_handlers();
+        d.shutdown();
+    }
+}
+
+/// Logs `message` at `level` to target `app` with `kvs`, whose keys and
+/// values `log!` cannot all spell.
+fn log_kvs(
+    d: &logfig::Dispatcher,
+    level: log::Level,
+    message: &str,
+    kvs: &[(&str, log::kv::Value<'_>)],
+) {
+    log::Log::log(
+        d,
+        &log::Record::builder()
+            .args(format_args!("{message}"))
+            .level(level)
+            .target("app")
+            .key_values(&kvs)
+            .build(),
+    );
+}
+
 fn otlp_10000(test: &str, protocol: &str) {
     let Some(rx) = Receiver::start(test, "200") else {
         return;
@@ -291,26 +329,23 @@ fn otlp_trace_ids_formatter_body_and_limits() {
         return;
     };
     open_gate();
-    for protocol in ["http/protobuf", "http/json"] {
-        let d = dispatcher(&format!(
-            "version: 1\nformatters:\n  f: {{ format: '%(levelname)s %(message)s' }}\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol}, formatter: f }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
-            rx.url()
-        ));
-        log::info!(logger: d, trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", span_id = "00f067aa0ba902b7"; "traced");
-        log::info!(logger: d, trace_id = "not-hex"; "untraced");
-        // 200 key-values: 128 attributes at most, the rest counted.
-        let kvs: Vec<(String, i64)> = (0..200).map(|i| (format!("k{i:03}"), i)).collect();
-        let source: Vec<(&str, i64)> = kvs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        let record = log::Record::builder()
-            .args(format_args!("many"))
-            .level(log::Level::Warn)
-            .target("app")
-            .key_values(&source)
-            .build();
-        log::Log::log(&d, &record);
-        d.flush_handlers();
-        d.shutdown();
-    }
+    per_protocol(
+        &rx,
+        "formatters:\n  f: { format: '%(levelname)s %(message)s' }\n",
+        ", formatter: f",
+        |d, _| {
+            log::info!(logger: d, trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", span_id = "00f067aa0ba902b7"; "traced");
+            log::info!(logger: d, trace_id = "not-hex"; "untraced");
+            // 200 key-values: 128 attributes at most, the rest counted.
+            let names: Vec<String> = (0..200).map(|i| format!("k{i:03}")).collect();
+            let kvs: Vec<(&str, log::kv::Value<'_>)> = names
+                .iter()
+                .zip(0i64..)
+                .map(|(k, v)| (k.as_str(), v.into()))
+                .collect();
+            log_kvs(d, log::Level::Warn, "many", &kvs);
+        },
+    );
     let got = records(&rx.requests());
     assert_eq!(got.len(), 6);
     for pair in got.chunks(3) {
@@ -344,24 +379,19 @@ fn otlp_bounds_cut_long_text_at_a_character() {
         return;
     };
     open_gate();
-    for protocol in ["http/protobuf", "http/json"] {
-        let d = dispatcher(&format!(
-            "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
-            rx.url()
-        ));
+    per_protocol(&rx, "", "", |d, protocol| {
         let body = format!("{}é", "b".repeat((1 << 20) - 1));
         let value = format!("{}é", "v".repeat((64 << 10) - 1));
         let scope = format!("{}é", "s".repeat(1023));
         log::info!(logger: d, target: &scope, v = value.as_str(); "{body}");
         d.flush_handlers();
         assert_eq!(d.stats()["otel"].oversized, 1, "{protocol}");
-        d.shutdown();
-    }
+    });
     let got = records(&rx.requests());
     assert_eq!(got.len(), 2);
     // Compared by length and content, not printed whole when they differ.
     let only = |s: &str, c: char| (s.len(), s.chars().all(|x| x == c));
-    for (g, protocol) in got.iter().zip(["http/protobuf", "http/json"]) {
+    for (g, protocol) in got.iter().zip(PROTOCOLS) {
         let text = |v: &Value| v["string_value"].as_str().unwrap().to_owned();
         let body = text(&g.record["body"]);
         assert_eq!(only(&body, 'b'), ((1 << 20) - 1, true), "{protocol}");
@@ -380,11 +410,7 @@ fn otlp_attribute_types_at_their_edges() {
         return;
     };
     open_gate();
-    for protocol in ["http/protobuf", "http/json"] {
-        let d = dispatcher(&format!(
-            "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
-            rx.url()
-        ));
+    per_protocol(&rx, "", "", |d, _| {
         let kvs: [(&str, log::kv::Value<'_>); 8] = [
             ("min", i64::MIN.into()),
             ("neg", (-1i32).into()),
@@ -395,19 +421,11 @@ fn otlp_attribute_types_at_their_edges() {
             ("ch", 'é'.into()),
             ("none", log::kv::Value::null()),
         ];
-        let record = log::Record::builder()
-            .args(format_args!("types"))
-            .level(log::Level::Info)
-            .target("app")
-            .key_values(&kvs)
-            .build();
-        log::Log::log(&d, &record);
-        d.flush_handlers();
-        d.shutdown();
-    }
+        log_kvs(d, log::Level::Info, "types", &kvs);
+    });
     let got = records(&rx.requests());
     assert_eq!(got.len(), 2);
-    for (g, protocol) in got.iter().zip(["http/protobuf", "http/json"]) {
+    for (g, protocol) in got.iter().zip(PROTOCOLS) {
         let a = |k: &str| g.attr(k).unwrap_or_else(|| panic!("{protocol}: no {k}"));
         assert_eq!(a("min")["int_value"], i64::MIN.to_string(), "{protocol}");
         assert_eq!(a("neg")["int_value"], "-1", "{protocol}");
@@ -508,7 +526,7 @@ fn otlp_partial_success_counts_the_rejected_records() {
     open_gate();
     let errors = Arc::new(Mutex::new(Vec::new()));
     let e = Arc::clone(&errors);
-    for protocol in ["http/protobuf", "http/json"] {
+    for protocol in PROTOCOLS {
         let e = Arc::clone(&e);
         let d = logfig::Builder::new()
             .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
