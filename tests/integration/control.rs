@@ -860,6 +860,14 @@ fn logfig_ctl_lists_sets_resets_and_exits_as_check_does() {
         err.contains("401") && err.contains("set LOGFIG_NO_SUCH_VAR"),
         "{err}"
     );
+    // A URL's path is the endpoint's base (a proxy's prefix), not dropped:
+    // a wrong one reaches nothing instead of the proxy's root.
+    let (code, out, _) = ctl(&["--url", &format!("{url}/actuator/"), "get", "myapp.db"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("myapp.db"), "{out}");
+    let (code, _, err) = ctl(&["--url", &format!("{url}/elsewhere"), "loggers"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("404"), "{err}");
     let closed = format!("http://127.0.0.1:{}", crate::network::free_tcp_port());
     assert_eq!(ctl(&["--url", &closed, "loggers"]).0, 2);
     assert_eq!(ctl(&["loggers"]).0, 2);
