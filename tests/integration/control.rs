@@ -977,6 +977,19 @@ fn the_environment_turns_it_on_for_one_deployment() {
         text.contains("child: error: environment variable LOGFIG_CONTROL: listening on TCP"),
         "{text}"
     );
+    // Over a file's `control`: the address and the token from the
+    // environment, the file's other settings kept.
+    let text = run(&[
+        ("LOGFIG_CONTROL", "127.0.0.1:0"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+        (
+            "LOGFIG_CTL_ENV_CHILD_CONFIG",
+            "version: 1\ncontrol: { listen: 127.0.0.1:1, token: filetok }\n",
+        ),
+    ]);
+    assert!(text.contains("child: serving on 127.0.0.1:"), "{text}");
+    assert!(!text.contains("child: serving on 127.0.0.1:1\n"), "{text}");
+    assert!(text.contains("child: token accepted"), "{text}");
     // Only a missing token is the token variable's to mend.
     let text = run(&[
         ("LOGFIG_CONTROL", "10.1.2.3:9"),
@@ -1001,7 +1014,8 @@ fn env_child() {
     if std::env::var_os("LOGFIG_CTL_ENV_CHILD").is_none() {
         return;
     }
-    let (_dir, path) = config_file("version: 1\n");
+    let text = std::env::var("LOGFIG_CTL_ENV_CHILD_CONFIG").unwrap_or("version: 1\n".into());
+    let (_dir, path) = config_file(text);
     match Builder::new().build_file(&path) {
         Ok(handle) => {
             let addr = handle.control_address().unwrap();
