@@ -2,6 +2,7 @@
 //! background thread (feature `otlp`).
 
 mod env;
+mod nested;
 mod proto;
 mod record;
 

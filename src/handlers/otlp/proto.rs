@@ -75,9 +75,20 @@ pub(super) fn len_prefix_len(field: u32, len: usize) -> usize {
 /// A message field whose body `body` writes; its length is put in front
 /// once known.
 pub(super) fn message(out: &mut Vec<u8>, field: u32, body: impl FnOnce(&mut Vec<u8>)) {
-    key(out, field, LEN);
-    let start = out.len();
+    let start = open(out, field);
     body(out);
+    close(out, start);
+}
+
+/// Starts a length-delimited field whose bytes follow; returns where they
+/// start, for [`close`].
+pub(super) fn open(out: &mut Vec<u8>, field: u32) -> usize {
+    key(out, field, LEN);
+    out.len()
+}
+
+/// Ends the field [`open`] started at `start`: its length is put in front.
+pub(super) fn close(out: &mut Vec<u8>, start: usize) {
     let mut len = (out.len() - start) as u64;
     let mut prefix = [0u8; 10];
     let mut n = 0;

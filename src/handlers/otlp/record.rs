@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use super::proto;
+use super::{nested, proto};
 use crate::config::OtlpProtocol;
 use crate::entry::Entry;
 use crate::formatters::write_json_str;
@@ -68,21 +68,25 @@ fn hex_id<const N: usize>(hex: &str) -> Option<[u8; N]> {
 }
 
 /// A typed value on its way to an `AnyValue`.
-enum Any<'a> {
+#[derive(Clone, Copy)]
+pub(super) enum Any<'a> {
     Str(&'a str),
     Int(i64),
     Double(f64),
     Bool(bool),
+    /// Only inside a nested value: `log` has no bytes of its own.
+    Bytes(&'a [u8]),
     Empty,
 }
 
 /// Writes one `AnyValue` body (protobuf) or object (JSON).
-fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
+pub(super) fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
     match (json, v) {
         (false, Any::Str(s)) => proto::bytes(out, 1, cut(s, MAX_VALUE).as_bytes()),
         (false, Any::Bool(b)) => proto::uint(out, 2, u64::from(*b)),
         (false, Any::Int(i)) => proto::int(out, 3, *i),
         (false, Any::Double(d)) => proto::double(out, 4, *d),
+        (false, Any::Bytes(b)) => proto::bytes(out, 7, b),
         (false, Any::Empty) => {}
         (true, Any::Str(s)) => json_string_value(out, cut(s, MAX_VALUE)),
         (true, Any::Bool(b)) => {
@@ -110,7 +114,31 @@ fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
                 let _ = write!(Text(out), "{{\"doubleValue\":\"{name}\"}}");
             }
         }
+        (true, Any::Bytes(b)) => {
+            out.extend_from_slice(b"{\"bytesValue\":\"");
+            base64(out, b);
+            out.extend_from_slice(b"\"}");
+        }
         (true, Any::Empty) => out.extend_from_slice(b"{}"),
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as protobuf's JSON mapping
+/// writes `bytes`.
+fn base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]
+            } else {
+                b'='
+            });
+        }
     }
 }
 
@@ -144,6 +172,12 @@ struct Writer<'o> {
 
 impl Writer<'_> {
     fn attribute(&mut self, key: &str, value: &Any<'_>) {
+        self.attribute_with(key, |json, out| any_value(json, out, value));
+    }
+
+    /// An attribute whose `AnyValue` body (protobuf) or object (JSON)
+    /// `value` writes.
+    fn attribute_with(&mut self, key: &str, value: impl FnOnce(bool, &mut Vec<u8>)) {
         if self.count >= MAX_ATTRIBUTES {
             self.dropped += 1;
             return;
@@ -157,12 +191,12 @@ impl Writer<'_> {
             self.out.extend_from_slice(b"{\"key\":");
             write_json_str(self.out, key);
             self.out.extend_from_slice(b",\"value\":");
-            any_value(true, self.out, value);
+            value(true, self.out);
             self.out.push(b'}');
         } else {
             proto::message(self.out, 6, |m| {
                 proto::bytes(m, 1, key.as_bytes());
-                proto::message(m, 2, |a| any_value(false, a, value));
+                proto::message(m, 2, |a| value(false, a));
             });
         }
     }
@@ -191,9 +225,14 @@ impl Writer<'_> {
             key: &'k str,
         }
         impl<'v> log::kv::VisitValue<'v> for Typed<'_, '_, '_> {
+            /// A map, sequence, struct or enum (captured with `:serde`), or a
+            /// value captured with `:?` or `:%`, which serializes as a string.
             fn visit_any(&mut self, value: log::kv::Value<'_>) -> Result<(), log::kv::Error> {
-                let text = value.to_string();
-                self.w.attribute(self.key, &Any::Str(&text));
+                let mut dropped = 0;
+                self.w.attribute_with(self.key, |json, out| {
+                    dropped = nested::write(json, out, &value);
+                });
+                self.w.dropped = self.w.dropped.saturating_add(dropped);
                 Ok(())
             }
             fn visit_null(&mut self) -> Result<(), log::kv::Error> {
