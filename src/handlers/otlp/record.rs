@@ -98,7 +98,9 @@ pub(super) fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
         }
         // Protobuf's JSON mapping writes 64-bit integers as strings.
         (true, Any::Int(i)) => {
-            let _ = write!(Text(out), "{{\"intValue\":\"{i}\"}}");
+            out.extend_from_slice(b"{\"intValue\":\"");
+            push_int(out, *i);
+            out.extend_from_slice(b"\"}");
         }
         (true, Any::Double(d)) => {
             if d.is_finite() {
@@ -140,6 +142,29 @@ fn base64(out: &mut Vec<u8>, bytes: &[u8]) {
             });
         }
     }
+}
+
+/// `v` in decimal.
+fn push_uint(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// `v` in decimal, with its sign.
+fn push_int(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, v.unsigned_abs());
 }
 
 /// `{"stringValue": s}`, `s` as it is: the caller bounds it.
@@ -320,11 +345,17 @@ pub(super) fn encode(
         span_id: None,
     };
     if json {
-        let _ = write!(
-            Text(w.out),
-            "{{\"timeUnixNano\":\"{time}\",\"observedTimeUnixNano\":\"{observed}\",\"severityNumber\":{},\"severityText\":\"{text}\",\"body\":",
-            severity_number(level)
-        );
+        // Written piece by piece: `write!` costs more than the rest of
+        // the header together.
+        w.out.extend_from_slice(b"{\"timeUnixNano\":\"");
+        push_uint(w.out, time);
+        w.out.extend_from_slice(b"\",\"observedTimeUnixNano\":\"");
+        push_uint(w.out, observed);
+        w.out.extend_from_slice(b"\",\"severityNumber\":");
+        push_uint(w.out, severity_number(level));
+        w.out.extend_from_slice(b",\"severityText\":\"");
+        w.out.extend_from_slice(text.as_bytes());
+        w.out.extend_from_slice(b"\",\"body\":");
         // The body has its own bound (MAX_BODY), not an attribute's.
         json_string_value(w.out, cut_body);
         w.out.extend_from_slice(b",\"attributes\":[");
@@ -592,6 +623,18 @@ mod tests {
         assert_eq!(hex_id::<2>("0000"), None);
         assert_eq!(hex_id::<2>("0a"), None);
         assert_eq!(hex_id::<2>("0g00"), None);
+    }
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        for v in [0, 1, 9, 10, -1, -10, 1 << 40, i64::MIN, i64::MAX] {
+            let mut out = Vec::new();
+            push_int(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+        let mut out = Vec::new();
+        push_uint(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string().as_bytes());
     }
 
     #[test]
