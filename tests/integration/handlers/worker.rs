@@ -386,3 +386,62 @@ fn syslog_records_an_absent_server_never_got_count_as_failed_at_close() {
         "{s:?}"
     );
 }
+
+/// Local sockets nobody reads: a datagram socket fills and its sends block
+/// (the journal's, syslog's `/dev/log`), a stream socket stops taking bytes.
+/// Dropping the handle still returns within the bound, and what was not sent
+/// is reported as failed.
+#[cfg(unix)]
+#[test]
+fn dropping_the_handle_returns_for_every_stuck_local_socket_output() {
+    use std::os::unix::net::{UnixDatagram, UnixListener};
+    open_gate();
+    let dir = tempfile::tempdir().unwrap();
+    let dgram = dir.path().join("dgram.sock");
+    let stream = dir.path().join("stream.sock");
+    let _dgram = UnixDatagram::bind(&dgram).unwrap();
+    let listener = UnixListener::bind(&stream).unwrap();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let keep = Arc::clone(&held);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            keep.lock().unwrap().push(conn);
+        }
+    });
+    let (tcp, _t) = silent_server();
+    let mut handlers = format!(
+        "  sysd: {{ type: syslog, transport: unix, path: '{}', close_timeout: 200ms }}\n  syss: {{ type: syslog, transport: unix, path: '{}', close_timeout: 200ms }}\n  syst: {{ type: syslog, transport: tcp, host: 127.0.0.1, port: {tcp}, timeout: 30s, close_timeout: 200ms }}\n",
+        dgram.display(),
+        stream.display()
+    );
+    let mut names = String::from("sysd, syss, syst");
+    if cfg!(all(target_os = "linux", feature = "journald")) {
+        handlers.push_str(&format!(
+            "  jd: {{ type: journald, path: '{}', close_timeout: 200ms }}\n",
+            dgram.display()
+        ));
+        names.push_str(", jd");
+    }
+    let gate = Arc::new(Gate::default());
+    let (handle, errors, _cfg) = handle(
+        &format!(
+            "version: 1\nreload: {{ enabled: false }}\nhandlers:\n{handlers}root: {{ level: INFO, handlers: [{names}] }}\n"
+        ),
+        &gate,
+    );
+    let big = "x".repeat(4_000);
+    for i in 0..5_000 {
+        log::info!(logger: handle.dispatcher(), "{i} {big}");
+    }
+    returns("dropping the handle", move || drop(handle));
+    let errors = errors.lock().unwrap();
+    for name in names.split(", ") {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with(&format!("{name}: ")) && e.contains("as failed")),
+            "{name}: {errors:?}"
+        );
+    }
+}
