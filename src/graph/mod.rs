@@ -187,6 +187,12 @@ pub(crate) fn check(config: &Config) -> Checked {
         if let HandlerConfig::RotatingFile(r) = h {
             check_rotation_interval(&mut out, &path, r);
         }
+        #[cfg(feature = "smtp")]
+        if let HandlerConfig::Smtp(s) = h
+            && let Err(e) = crate::handlers::subject_formatter(&s.subject)
+        {
+            out.push(Diagnostic::error(format!("{path}.subject"), e));
+        }
         if !used_handlers.contains(name.as_str()) {
             out.push(
                 Diagnostic::warning(
