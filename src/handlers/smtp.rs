@@ -124,6 +124,9 @@ pub(crate) fn subject_formatter(subject: &str) -> Result<PatternFormatter, Strin
     // A subject is one header line: record text in it is escaped, line
     // breaks included, so it can never start a header of its own.
     config.escape = Escape::Lines;
+    // A subject without a placeholder is plain text, as Python's
+    // SMTPHandler's always is; the bounds are checked all the same.
+    config.validate = false;
     PatternFormatter::compile(&config)
 }
 
