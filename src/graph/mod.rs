@@ -736,7 +736,13 @@ fn open(
                 .flush_level
                 .to_level_filter()
                 .unwrap_or(log::LevelFilter::Error);
-            Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
+            let bytes = usize::try_from(c.buffer_bytes.bytes()).unwrap_or(usize::MAX);
+            Arc::new(MemoryHandler::new(
+                target,
+                c.capacity as usize,
+                bytes,
+                flush,
+            ))
         }
         HandlerConfig::Null(_) => Arc::new(NullHandler),
         HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c)?),

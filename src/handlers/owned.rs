@@ -96,6 +96,14 @@ impl Text {
         }
     }
 
+    /// Bytes this text holds on its own (a memory handler's copies).
+    fn owned_len(&self) -> usize {
+        match self {
+            Text::Owned(s) => s.len(),
+            _ => 0,
+        }
+    }
+
     /// Copies a shared text from `old` to the end of `new`.
     fn relocate(&mut self, old: &str, new: &mut String) {
         if let Text::Shared { .. } = self {
@@ -178,14 +186,24 @@ impl OwnedRecord {
     /// The fixed size of a record, without its strings.
     pub(crate) const SIZE: usize = std::mem::size_of::<OwnedRecord>();
 
-    /// About the bytes this record holds: its fixed size, its texts in the
-    /// shared buffer, its key-values (for a queue's byte bound).
+    /// About the bytes this record holds: its fixed size, its texts (in the
+    /// shared buffer or its own), its key-values (for a queue's and a memory
+    /// handler's byte bound).
     pub(crate) fn weight(&self) -> usize {
-        Self::SIZE + self.shared_len() + kvs_weight(&self.kvs)
+        Self::SIZE
+            + self
+                .texts()
+                .map(|t| t.shared_len() + t.owned_len())
+                .sum::<usize>()
+            + kvs_weight(&self.kvs)
     }
 
     /// Bytes this record takes in the shared text buffer it was captured into.
     pub(crate) fn shared_len(&self) -> usize {
+        self.texts().map(Text::shared_len).sum()
+    }
+
+    fn texts(&self) -> impl Iterator<Item = &Text> {
         [
             Some(&self.target),
             Some(&self.message),
@@ -195,8 +213,6 @@ impl OwnedRecord {
         ]
         .into_iter()
         .flatten()
-        .map(Text::shared_len)
-        .sum()
     }
 
     /// Moves this record's shared texts from `old` to the end of `new`.

@@ -346,6 +346,44 @@ fn a_drop_oldest_queue_with_a_stuck_target_holds_at_most_buffer_bytes() {
     gate.open();
 }
 
+/// A `memory` handler holds records until a trigger, on the logging thread:
+/// with records of 100 KB its `capacity` alone let it hold gigabytes. It
+/// passes its buffer on at `buffer_bytes` too, whichever bound is hit first,
+/// and shows what it holds in `queued_bytes`.
+#[test]
+fn a_memory_handler_passes_its_buffer_on_at_buffer_bytes() {
+    open_gate();
+    let capture = logfig::CaptureHandler::new();
+    let c = capture.clone();
+    let text = "version: 1\nhandlers:\n  out: { type: custom, factory: capture }\n  m: { type: memory, target: out, capacity: 100000, flush_level: CRITICAL, buffer_bytes: 1MiB }\nroot: { level: INFO, handlers: [m] }\n";
+    let d = Builder::new()
+        .handler_factory("capture", move |_| Ok(Box::new(c.clone())))
+        .build(&Config::from_str(text, Format::Yaml).unwrap())
+        .unwrap();
+    let big = "x".repeat(100_000);
+    let mut most = 0;
+    for i in 0..100 {
+        log::info!(logger: d, "{i} {big}");
+        let s = d.stats()["m"];
+        assert!(s.queued == 0 || s.queued_bytes > 0, "{s:?}");
+        most = most.max(s.queued_bytes);
+    }
+    let s = d.stats()["m"];
+    // At most the bound, plus the record that reached it.
+    assert!(most <= (1 << 20) + 101_000, "{most} bytes held: {s:?}");
+    assert_eq!(s.emitted + s.queued, 100, "{s:?}");
+    assert!(s.emitted >= 90, "{s:?}");
+    assert_eq!(capture.lines().len() as u64, s.emitted);
+    d.shutdown();
+    let e = Config::from_str(&text.replace("1MiB", "0"), Format::Yaml)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("handlers.m.buffer_bytes") && e.contains("at least 1 byte"),
+        "{e}"
+    );
+}
+
 #[test]
 fn close_timeout_and_buffer_bytes_are_checked() {
     for (yaml, expected) in [
