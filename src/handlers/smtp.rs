@@ -119,15 +119,16 @@ fn mailbox(what: &str, address: &str) -> Result<Mailbox, Error> {
 /// a subject over the format bounds is a config error found by `check`
 /// (and `logfig check`), not first when the handler is built.
 pub(crate) fn subject_formatter(subject: &str) -> Result<PatternFormatter, String> {
-    let mut config = PatternFormatterConfig::default();
-    config.format = Some(subject.to_owned());
-    // A subject is one header line: record text in it is escaped, line
-    // breaks included, so it can never start a header of its own.
-    config.escape = Escape::Lines;
-    // A subject without a placeholder is plain text, as Python's
-    // SMTPHandler's always is; the bounds are checked all the same.
-    config.validate = false;
-    PatternFormatter::compile(&config)
+    PatternFormatter::compile(&PatternFormatterConfig {
+        format: Some(subject.to_owned()),
+        // A subject is one header line: record text in it is escaped, line
+        // breaks included, so it can never start a header of its own.
+        escape: Escape::Lines,
+        // A subject without a placeholder is plain text, as Python's
+        // SMTPHandler's always is; the bounds are checked all the same.
+        validate: false,
+        ..PatternFormatterConfig::default()
+    })
 }
 
 impl SmtpHandler {

@@ -9,6 +9,7 @@
 
 mod cache;
 mod callsite;
+mod close;
 #[cfg(feature = "control")]
 pub(crate) mod inspect;
 #[cfg(feature = "tracing")]
@@ -34,6 +35,7 @@ use crate::graph::{Decision, Graph};
 use crate::handlers::node::{Failure, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
+use close::close_all;
 
 /// Called with the handler's name and the error when a handler fails at run time.
 pub(crate) type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
@@ -306,6 +308,17 @@ impl Dispatcher {
                 self.guarded(node, |h| h.handler.flush());
             }
         });
+    }
+
+    /// [`flush_handlers`](Dispatcher::flush_handlers) on the shutdown path
+    /// (dropping a `Handle`): each handler's flush is waited for at most its
+    /// bound (see `close::flush_all`), so a handler stuck for good cannot
+    /// hang the application's exit.
+    pub(crate) fn flush_handlers_bounded(&self) {
+        let graph = self.shared.graph.load_full();
+        let nodes: Vec<Arc<HandlerNode>> = graph.handler_instances().cloned().collect();
+        let hook = self.shared.on_error.as_ref();
+        close::flush_all(&nodes, &|name, e| report_to(hook, name, e, 0));
     }
 
     /// Reopens every handler's destination (files at their configured paths),
@@ -625,27 +638,6 @@ impl Dispatcher {
             );
         }
         close_all(&retiring, &report);
-    }
-}
-
-/// Flushes and closes `nodes`, reporting what fails: a buffer that cannot be
-/// written out at retirement is lost with the handler's counters.
-fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
-    for node in nodes {
-        match crate::catch::quietly(|| (node.handler.flush(), node.handler.close())) {
-            Ok((flushed, closed)) => {
-                for e in [flushed.err(), closed.err()].into_iter().flatten() {
-                    report(&node.name, &e);
-                }
-            }
-            Err(caught) => report(
-                &node.name,
-                &Error::new(
-                    crate::error::ErrorKind::Handler,
-                    format!("panicked while being closed: {caught}"),
-                ),
-            ),
-        }
     }
 }
 

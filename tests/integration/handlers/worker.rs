@@ -118,6 +118,62 @@ fn dropping_the_handle_with_a_stuck_queue_target_returns_and_counts_the_rest() {
     gate.open();
 }
 
+/// A target stuck for good, as a console whose stdout pipe nobody reads:
+/// its `emit` blocks, and so do its `flush` and `close` (they need the
+/// stream's lock, which the blocked write holds).
+#[derive(Debug)]
+struct Wedged(Arc<Gate>);
+
+impl Handler for Wedged {
+    fn emit(&self, _entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
+        self.0.wait();
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.0.wait();
+        Ok(())
+    }
+}
+
+/// The queue gives up on its target after `close_timeout`; closing the
+/// target itself, next, must not hang the shutdown either: a handler's
+/// flush and close are waited for at most its `close_timeout` (5 s for the
+/// kinds without one), then left behind and reported.
+#[test]
+fn dropping_the_handle_returns_when_a_targets_flush_and_close_hang_too() {
+    open_gate();
+    let gate = Arc::new(Gate::default());
+    let g = Arc::clone(&gate);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    std::fs::write(
+        &path,
+        "version: 1\nreload: { enabled: false }\nhandlers:\n  wedged: { type: custom, factory: wedged }\n  q: { type: queue, handlers: [wedged], close_timeout: 100ms }\nroot: { level: INFO, handlers: [q] }\n",
+    )
+    .unwrap();
+    let errors = Errors::default();
+    let e = Arc::clone(&errors);
+    let handle = Builder::new()
+        .handler_factory("wedged", move |_| Ok(Box::new(Wedged(Arc::clone(&g)))))
+        .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
+        .build_file(&path)
+        .unwrap();
+    for i in 0..10 {
+        log::info!(logger: handle.dispatcher(), "record {i}");
+    }
+    wait_until("the target to block", PATIENCE, || gate.reached());
+    returns("dropping the handle", move || drop(handle));
+    let errors = errors.lock().unwrap().clone();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("wedged: ") && e.contains("left behind")),
+        "{errors:?}"
+    );
+    gate.open();
+}
+
 #[test]
 fn a_blocked_logging_thread_waits_at_most_close_timeout_then_drops() {
     open_gate();
