@@ -704,15 +704,21 @@ fn now_secs() -> u64 {
 /// call, and there is nowhere left to report to.
 fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
     use std::io::Write;
-    let mut err = std::io::stderr().lock();
+    let mut line = Vec::with_capacity(128);
     let _ = if suppressed > 0 {
-        writeln!(
-            err,
+        write!(
+            line,
             "logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)"
         )
     } else {
-        writeln!(err, "logfig: handler `{handler}`: {e}")
+        write!(line, "logfig: handler `{handler}`: {e}")
     };
+    // An error may quote a peer (a mail server's refusal, a library's
+    // message): on its way to a terminal, its controls are escaped as
+    // record text is by default.
+    crate::formatters::escape::escape_from(&mut line, 0, crate::config::Escape::Control);
+    line.push(b'\n');
+    let _ = std::io::stderr().lock().write_all(&line);
 }
 
 /// Python's `lastResort`: with no handler anywhere in the chain, WARNING and
