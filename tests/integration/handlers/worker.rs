@@ -379,6 +379,47 @@ fn an_unreachable_tcp_peer_holds_at_most_buffer_bytes() {
     assert_eq!(s.emitted + s.dropped + s.failed, 2000, "{s:?}");
 }
 
+/// The outputs that batch (`http`, `otlp`, `smtp`) hold at most
+/// `buffer_bytes` too, batches being sent or retried included, while their
+/// server is unreachable.
+#[test]
+fn batching_outputs_to_an_unreachable_server_hold_at_most_buffer_bytes() {
+    open_gate();
+    let port = free_tcp_port();
+    let mut outputs = vec![
+        format!("{{ type: http, url: 'http://127.0.0.1:{port}/', max_retries: 100, backoff: 10s"),
+        format!("{{ type: smtp, host: 127.0.0.1, port: {port}, from: a@example.com, to: [b@example.com], starttls: never, window: 1h"),
+    ];
+    if cfg!(feature = "otlp") {
+        outputs.push(format!(
+            "{{ type: otlp, endpoint: 'http://127.0.0.1:{port}/v1/logs', max_retries: 100, backoff: 10s"
+        ));
+    }
+    let big = "x".repeat(100_000);
+    for output in outputs {
+        let text = format!(
+            "version: 1\nhandlers:\n  h: {output}, buffer: 100000, buffer_bytes: 1MiB, close_timeout: 100ms }}\nroot: {{ level: INFO, handlers: [h] }}\n"
+        );
+        let d = Builder::new()
+            .on_error(|_, _| {})
+            .build(&Config::from_str(&text, Format::Yaml).unwrap())
+            .unwrap();
+        let mut most = 0;
+        for i in 0..400 {
+            log::info!(logger: d, "{i} {big}");
+            if i % 10 == 0 {
+                most = most.max(d.stats()["h"].queued_bytes);
+            }
+        }
+        let s = d.stats()["h"];
+        // At most the bound, plus one record over it.
+        assert!(most <= (1 << 20) + 101_000, "{output}: {most} bytes held: {s:?}");
+        assert!(s.dropped >= 380, "{output}: {s:?}");
+        assert_eq!(s.emitted + s.dropped + s.failed + s.queued, 400, "{output}: {s:?}");
+        d.shutdown();
+    }
+}
+
 #[test]
 fn a_drop_oldest_queue_with_a_stuck_target_holds_at_most_buffer_bytes() {
     open_gate();
