@@ -102,7 +102,7 @@ impl Handler for MemoryHandler {
         let severe = record.level <= self.flush_level;
         let full = {
             let mut buffer = lock(&self.buffer);
-            buffer.bytes += record.weight();
+            buffer.bytes += record.owned_weight();
             buffer.records.push(record);
             buffer.records.len() >= self.capacity || buffer.bytes >= self.max_bytes
         };

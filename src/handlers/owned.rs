@@ -186,16 +186,18 @@ impl OwnedRecord {
     /// The fixed size of a record, without its strings.
     pub(crate) const SIZE: usize = std::mem::size_of::<OwnedRecord>();
 
-    /// About the bytes this record holds: its fixed size, its texts (in the
-    /// shared buffer or its own), its key-values (for a queue's and a memory
-    /// handler's byte bound).
+    /// About the bytes this record holds: its fixed size, its texts in the
+    /// shared buffer, its key-values (for a queue's byte bound).
     pub(crate) fn weight(&self) -> usize {
-        Self::SIZE
-            + self
-                .texts()
-                .map(|t| t.shared_len() + t.owned_len())
-                .sum::<usize>()
-            + kvs_weight(&self.kvs)
+        Self::SIZE + self.shared_len() + kvs_weight(&self.kvs)
+    }
+
+    /// [`weight`](OwnedRecord::weight) of a record made by
+    /// [`capture`](OwnedRecord::capture), whose texts are its own (for a
+    /// memory handler's byte bound); a queue's records share one buffer and
+    /// keep the plain `weight` on their path.
+    pub(crate) fn owned_weight(&self) -> usize {
+        Self::SIZE + self.texts().map(Text::owned_len).sum::<usize>() + kvs_weight(&self.kvs)
     }
 
     /// Bytes this record takes in the shared text buffer it was captured into.
