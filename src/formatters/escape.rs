@@ -84,14 +84,14 @@ fn scan(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy, word_hit: impl Fn(u64) ->
     // A block of 16 bytes with no early exit inside: a few vector instructions.
     let block = |s: &[u8]| s.iter().fold(false, |a, &b| a | hit(b));
     if n >= 16 {
-        let (blocks, rest) = bytes.as_chunks::<16>();
-        for b in blocks {
+        let mut blocks = bytes.chunks_exact(16);
+        for b in &mut blocks {
             if block(b) {
                 return true;
             }
         }
         // The last 16 bytes cover the rest.
-        !rest.is_empty() && block(&bytes[n - 16..])
+        !blocks.remainder().is_empty() && block(&bytes[n - 16..])
     } else if n >= 8 {
         // Two overlapping words.
         let word = |s: &[u8]| s.try_into().map_or(0, u64::from_le_bytes);
