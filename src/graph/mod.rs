@@ -188,10 +188,10 @@ pub(crate) fn check(config: &Config) -> Checked {
             check_rotation_interval(&mut out, &path, r);
         }
         #[cfg(feature = "smtp")]
-        if let HandlerConfig::Smtp(s) = h
-            && let Err(e) = crate::handlers::subject_formatter(&s.subject)
-        {
-            out.push(Diagnostic::error(format!("{path}.subject"), e));
+        if let HandlerConfig::Smtp(s) = h {
+            if let Err(e) = crate::handlers::subject_formatter(&s.subject) {
+                out.push(Diagnostic::error(format!("{path}.subject"), e));
+            }
         }
         if !used_handlers.contains(name.as_str()) {
             out.push(
