@@ -13,9 +13,10 @@ use crate::formatters::Formatter;
 use crate::handlers::Handler;
 
 /// Keeps up to `capacity` records (and `buffer_bytes` of them) and passes
-/// them all to its target when the buffer is full, when a record at `flush_level` or above arrives, on
-/// `flush` and on `close` (`type: memory`, Python's MemoryHandler): an ERROR
-/// reaches the target together with the DEBUG records that led to it.
+/// them all to its target when the buffer is full, when a record at
+/// `flush_level` or above arrives, on `flush` and on `close` (`type: memory`,
+/// Python's MemoryHandler): an ERROR reaches the target together with the
+/// DEBUG records that led to it.
 ///
 /// The records are owned copies, like a queue's. Passing the buffer on runs on
 /// the thread whose record filled it (as in Python) and holds a lock over the

@@ -17,15 +17,20 @@ use crate::handlers::node::HandlerNode;
 /// handler past its bound keeps its thread, which closes it if it ever
 /// returns; the next one is closed meanwhile.
 pub(super) fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
-    each_bounded(nodes, report, "flush and close", close);
+    each_bounded(
+        nodes,
+        &|node, e| report(&node.name, &e),
+        "flush and close",
+        close,
+    );
 }
 
 /// Flushes `nodes` as [`close_all`] closes them: each waited for at most
 /// [`bound`]. For dropping a `Handle`, whose graph may live on.
-pub(super) fn flush_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
+pub(super) fn flush_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&HandlerNode, Error)) {
     each_bounded(nodes, report, "flush", |node| {
         crate::catch::quietly(|| node.handler.flush()).map_or_else(
-            |caught| vec![panicked(&caught)],
+            |caught| vec![panicked("flushed", &caught)],
             |r| r.err().into_iter().collect(),
         )
     });
@@ -35,7 +40,7 @@ pub(super) fn flush_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error
 /// at most [`bound`]; reports its errors, or that it was left behind.
 fn each_bounded(
     nodes: &[Arc<HandlerNode>],
-    report: &dyn Fn(&str, &Error),
+    report: &dyn Fn(&HandlerNode, Error),
     what: &str,
     op: fn(&HandlerNode) -> Vec<Error>,
 ) {
@@ -62,16 +67,16 @@ fn each_bounded(
             // No thread to spare: run here, without a bound.
             Err(_) => op(node),
         };
-        for e in &errors {
-            report(&node.name, e);
+        for e in errors {
+            report(node, e);
         }
     }
 }
 
-fn panicked(caught: &dyn std::fmt::Display) -> Error {
+fn panicked(what: &str, caught: &dyn std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Handler,
-        format!("panicked while being closed: {caught}"),
+        format!("panicked while being {what}: {caught}"),
     )
 }
 
@@ -82,7 +87,7 @@ fn close(node: &HandlerNode) -> Vec<Error> {
             .into_iter()
             .flatten()
             .collect(),
-        Err(caught) => vec![panicked(&caught)],
+        Err(caught) => vec![panicked("closed", &caught)],
     }
 }
 

@@ -317,8 +317,9 @@ impl Dispatcher {
     pub(crate) fn flush_handlers_bounded(&self) {
         let graph = self.shared.graph.load_full();
         let nodes: Vec<Arc<HandlerNode>> = graph.handler_instances().cloned().collect();
-        let hook = self.shared.on_error.as_ref();
-        close::flush_all(&nodes, &|name, e| report_to(hook, name, e, 0));
+        close::flush_all(&nodes, &|node, e| {
+            self.report_failure(node, Failure::Error(e));
+        });
     }
 
     /// Reopens every handler's destination (files at their configured paths),
