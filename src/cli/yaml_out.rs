@@ -101,32 +101,9 @@ fn write_scalar(out: &mut String, value: &Value) {
 fn write_string(out: &mut String, s: &str) {
     if is_plain(s) {
         out.push_str(s);
-        return;
+    } else {
+        crate::formatters::escape::push_quoted(s, out);
     }
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            // What YAML does not allow raw in a stream, or folds as a line
-            // break inside quotes: escaped by code point.
-            c if !is_printable(c)
-                || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}') =>
-            {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// YAML 1.2's `c-printable` (tab, line breaks and the controls aside).
-fn is_printable(c: char) -> bool {
-    matches!(c, '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
 /// Whether `s` can be written without quotes and read back by any YAML
