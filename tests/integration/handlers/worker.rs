@@ -53,12 +53,22 @@ impl Gate {
 }
 
 /// A handler whose `emit` blocks until its gate opens: a target that hangs.
+/// Wedged (`true`), its `flush` and `close` block too, as a console's whose
+/// stdout pipe nobody reads (they need the stream's lock, which the blocked
+/// write holds).
 #[derive(Debug)]
-struct Stuck(Arc<Gate>);
+struct Stuck(Arc<Gate>, bool);
 
 impl Handler for Stuck {
     fn emit(&self, _entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
         self.0.wait();
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        if self.1 {
+            self.0.wait();
+        }
         Ok(())
     }
 }
@@ -76,7 +86,7 @@ fn handle(yaml: &str, gate: &Arc<Gate>) -> (logfig::Handle, Errors, tempfile::Te
     let e = Arc::clone(&errors);
     let g = Arc::clone(gate);
     let handle = Builder::new()
-        .handler_factory("stuck", move |_| Ok(Box::new(Stuck(Arc::clone(&g)))))
+        .handler_factory("stuck", move |_| Ok(Box::new(Stuck(Arc::clone(&g), false))))
         .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
         .build_file(&path)
         .unwrap();
@@ -118,24 +128,6 @@ fn dropping_the_handle_with_a_stuck_queue_target_returns_and_counts_the_rest() {
     gate.open();
 }
 
-/// A target stuck for good, as a console whose stdout pipe nobody reads:
-/// its `emit` blocks, and so do its `flush` and `close` (they need the
-/// stream's lock, which the blocked write holds).
-#[derive(Debug)]
-struct Wedged(Arc<Gate>);
-
-impl Handler for Wedged {
-    fn emit(&self, _entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
-        self.0.wait();
-        Ok(())
-    }
-
-    fn flush(&self) -> Result<(), Error> {
-        self.0.wait();
-        Ok(())
-    }
-}
-
 /// The queue gives up on its target after `close_timeout`; closing the
 /// target itself, next, must not hang the shutdown either: a handler's
 /// flush and close are waited for at most its `close_timeout` (5 s for the
@@ -155,7 +147,7 @@ fn dropping_the_handle_returns_when_a_targets_flush_and_close_hang_too() {
     let errors = Errors::default();
     let e = Arc::clone(&errors);
     let handle = Builder::new()
-        .handler_factory("wedged", move |_| Ok(Box::new(Wedged(Arc::clone(&g)))))
+        .handler_factory("wedged", move |_| Ok(Box::new(Stuck(Arc::clone(&g), true))))
         .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
         .build_file(&path)
         .unwrap();
