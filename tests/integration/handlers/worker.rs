@@ -76,17 +76,18 @@ impl Handler for Stuck {
 /// The errors the hook received, as `handler: message` lines.
 type Errors = Arc<Mutex<Vec<String>>>;
 
-/// A `Handle` for `yaml` (written to a file) with the `stuck` custom
-/// handler and an error hook that collects what it gets.
+/// A `Handle` for `yaml` (written to a file) with the `stuck` and `wedged`
+/// custom handlers and an error hook that collects what it gets.
 fn handle(yaml: &str, gate: &Arc<Gate>) -> (logfig::Handle, Errors, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("logging.yaml");
     std::fs::write(&path, yaml).unwrap();
     let errors = Errors::default();
     let e = Arc::clone(&errors);
-    let g = Arc::clone(gate);
+    let (g, w) = (Arc::clone(gate), Arc::clone(gate));
     let handle = Builder::new()
         .handler_factory("stuck", move |_| Ok(Box::new(Stuck(Arc::clone(&g), false))))
+        .handler_factory("wedged", move |_| Ok(Box::new(Stuck(Arc::clone(&w), true))))
         .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
         .build_file(&path)
         .unwrap();
@@ -136,21 +137,10 @@ fn dropping_the_handle_with_a_stuck_queue_target_returns_and_counts_the_rest() {
 fn dropping_the_handle_returns_when_a_targets_flush_and_close_hang_too() {
     open_gate();
     let gate = Arc::new(Gate::default());
-    let g = Arc::clone(&gate);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("logging.yaml");
-    std::fs::write(
-        &path,
+    let (handle, errors, _dir) = handle(
         "version: 1\nreload: { enabled: false }\nhandlers:\n  wedged: { type: custom, factory: wedged }\n  q: { type: queue, handlers: [wedged], close_timeout: 100ms }\nroot: { level: INFO, handlers: [q] }\n",
-    )
-    .unwrap();
-    let errors = Errors::default();
-    let e = Arc::clone(&errors);
-    let handle = Builder::new()
-        .handler_factory("wedged", move |_| Ok(Box::new(Stuck(Arc::clone(&g), true))))
-        .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
-        .build_file(&path)
-        .unwrap();
+        &gate,
+    );
     for i in 0..10 {
         log::info!(logger: handle.dispatcher(), "record {i}");
     }
