@@ -194,7 +194,7 @@ impl Drop for Handle {
         }
         self.watcher = None;
         if !self.dispatcher.is_shut_down() {
-            self.dispatcher.flush_handlers();
+            self.dispatcher.flush_handlers_bounded();
         }
     }
 }

@@ -199,7 +199,7 @@ pub(crate) const DROP_BELOW: Field = level("drop_below", "WARNING");
 pub(crate) const QUEUE_POLICY: &[Field] = &[OVERFLOW, DROP_BELOW];
 pub(crate) const MEMORY_FLUSH_LEVEL: Field = level("flush_level", "ERROR");
 /// `memory` beside its capacity.
-pub(crate) const MEMORY: &[Field] = &[MEMORY_FLUSH_LEVEL];
+pub(crate) const MEMORY: &[Field] = &[MEMORY_FLUSH_LEVEL, BUFFER_BYTES];
 
 /// The level every handler may set (`CommonHandlerConfig`).
 pub(crate) const HANDLER_LEVEL: Field = level("level", "INFO");

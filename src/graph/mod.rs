@@ -187,6 +187,12 @@ pub(crate) fn check(config: &Config) -> Checked {
         if let HandlerConfig::RotatingFile(r) = h {
             check_rotation_interval(&mut out, &path, r);
         }
+        #[cfg(feature = "smtp")]
+        if let HandlerConfig::Smtp(s) = h {
+            if let Err(e) = crate::handlers::subject_formatter(&s.subject) {
+                out.push(Diagnostic::error(format!("{path}.subject"), e));
+            }
+        }
         if !used_handlers.contains(name.as_str()) {
             out.push(
                 Diagnostic::warning(
@@ -730,7 +736,13 @@ fn open(
                 .flush_level
                 .to_level_filter()
                 .unwrap_or(log::LevelFilter::Error);
-            Arc::new(MemoryHandler::new(target, c.capacity as usize, flush))
+            let bytes = usize::try_from(c.buffer_bytes.bytes()).unwrap_or(usize::MAX);
+            Arc::new(MemoryHandler::new(
+                target,
+                c.capacity as usize,
+                bytes,
+                flush,
+            ))
         }
         HandlerConfig::Null(_) => Arc::new(NullHandler),
         HandlerConfig::Tcp(c) => Arc::new(TcpHandler::start(name, c)?),

@@ -12,18 +12,19 @@ use crate::error::Error;
 use crate::formatters::Formatter;
 use crate::handlers::Handler;
 
-/// Keeps up to `capacity` records and passes them all to its target when the
-/// buffer is full, when a record at `flush_level` or above arrives, on
-/// `flush` and on `close` (`type: memory`, Python's MemoryHandler): an ERROR
-/// reaches the target together with the DEBUG records that led to it.
+/// Keeps up to `capacity` records (and `buffer_bytes` of them) and passes
+/// them all to its target when the buffer is full, when a record at
+/// `flush_level` or above arrives, on `flush` and on `close` (`type: memory`,
+/// Python's MemoryHandler): an ERROR reaches the target together with the
+/// DEBUG records that led to it.
 ///
 /// The records are owned copies, like a queue's. Passing the buffer on runs on
 /// the thread whose record filled it (as in Python) and holds a lock over the
 /// target's writes, so that buffers reach the target in order; put a `queue`
 /// in front of the target to take that off the logging thread.
 ///
-/// Statistics: `emitted` (records passed to the target), `queued` (records in
-/// the buffer).
+/// Statistics: `emitted` (records passed to the target), `queued` and
+/// `queued_bytes` (records in the buffer).
 ///
 /// # Examples
 ///
@@ -47,24 +48,34 @@ use crate::handlers::Handler;
 pub struct MemoryHandler {
     target: Arc<HandlerNode>,
     capacity: usize,
+    max_bytes: usize,
     flush_level: log::LevelFilter,
-    buffer: Mutex<Vec<OwnedRecord>>,
+    buffer: Mutex<Buffer>,
     /// Held while a taken buffer is written, so buffers keep their order.
     writing: Mutex<()>,
     emitted: AtomicU64,
+}
+
+/// The records kept, and about the bytes they hold.
+#[derive(Debug, Default)]
+struct Buffer {
+    records: Vec<OwnedRecord>,
+    bytes: usize,
 }
 
 impl MemoryHandler {
     pub(crate) fn new(
         target: Arc<HandlerNode>,
         capacity: usize,
+        max_bytes: usize,
         flush_level: log::LevelFilter,
     ) -> Self {
         MemoryHandler {
             target,
             capacity: capacity.max(1),
+            max_bytes,
             flush_level,
-            buffer: Mutex::new(Vec::new()),
+            buffer: Mutex::new(Buffer::default()),
             writing: Mutex::new(()),
             emitted: AtomicU64::new(0),
         }
@@ -73,7 +84,7 @@ impl MemoryHandler {
     /// Passes the buffered records to the target.
     fn pass_on(&self) -> Result<(), Error> {
         let _order = lock(&self.writing);
-        let batch = std::mem::take(&mut *lock(&self.buffer));
+        let batch = std::mem::take(&mut *lock(&self.buffer)).records;
         let mut result = Ok(());
         for r in &batch {
             if let Err(e) = r.with_entry(|e| self.target.emit_quietly(e)) {
@@ -92,8 +103,9 @@ impl Handler for MemoryHandler {
         let severe = record.level <= self.flush_level;
         let full = {
             let mut buffer = lock(&self.buffer);
-            buffer.push(record);
-            buffer.len() >= self.capacity
+            buffer.bytes += record.owned_weight();
+            buffer.records.push(record);
+            buffer.records.len() >= self.capacity || buffer.bytes >= self.max_bytes
         };
         if full || severe {
             self.pass_on()
@@ -110,9 +122,11 @@ impl Handler for MemoryHandler {
     }
 
     fn stats(&self) -> HandlerStats {
+        let buffer = lock(&self.buffer);
         HandlerStats {
             emitted: self.emitted.load(Ordering::Relaxed),
-            queued: lock(&self.buffer).len() as u64,
+            queued: buffer.records.len() as u64,
+            queued_bytes: buffer.bytes as u64,
             ..HandlerStats::default()
         }
     }

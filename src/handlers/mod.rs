@@ -61,6 +61,8 @@ pub use queue::QueueHandler;
 pub use rotating::RotatingFileHandler;
 #[cfg(feature = "smtp")]
 pub use smtp::SmtpHandler;
+#[cfg(feature = "smtp")]
+pub(crate) use smtp::subject_formatter;
 pub use syslog::SyslogHandler;
 pub use watched::WatchedFileHandler;
 

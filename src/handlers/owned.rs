@@ -96,6 +96,14 @@ impl Text {
         }
     }
 
+    /// Bytes this text holds on its own (a memory handler's copies).
+    fn owned_len(&self) -> usize {
+        match self {
+            Text::Owned(s) => s.len(),
+            _ => 0,
+        }
+    }
+
     /// Copies a shared text from `old` to the end of `new`.
     fn relocate(&mut self, old: &str, new: &mut String) {
         if let Text::Shared { .. } = self {
@@ -184,8 +192,20 @@ impl OwnedRecord {
         Self::SIZE + self.shared_len() + kvs_weight(&self.kvs)
     }
 
+    /// [`weight`](OwnedRecord::weight) of a record made by
+    /// [`capture`](OwnedRecord::capture), whose texts are its own (for a
+    /// memory handler's byte bound); a queue's records share one buffer and
+    /// keep the plain `weight` on their path.
+    pub(crate) fn owned_weight(&self) -> usize {
+        Self::SIZE + self.texts().map(Text::owned_len).sum::<usize>() + kvs_weight(&self.kvs)
+    }
+
     /// Bytes this record takes in the shared text buffer it was captured into.
     pub(crate) fn shared_len(&self) -> usize {
+        self.texts().map(Text::shared_len).sum()
+    }
+
+    fn texts(&self) -> impl Iterator<Item = &Text> {
         [
             Some(&self.target),
             Some(&self.message),
@@ -195,8 +215,6 @@ impl OwnedRecord {
         ]
         .into_iter()
         .flatten()
-        .map(Text::shared_len)
-        .sum()
     }
 
     /// Moves this record's shared texts from `old` to the end of `new`.

@@ -115,6 +115,22 @@ fn mailbox(what: &str, address: &str) -> Result<Mailbox, Error> {
     })
 }
 
+/// The formatter of a `subject` pattern. `graph::check` compiles it too, so
+/// a subject over the format bounds is a config error found by `check`
+/// (and `logfig check`), not first when the handler is built.
+pub(crate) fn subject_formatter(subject: &str) -> Result<PatternFormatter, String> {
+    PatternFormatter::compile(&PatternFormatterConfig {
+        format: Some(subject.to_owned()),
+        // A subject is one header line: record text in it is escaped, line
+        // breaks included, so it can never start a header of its own.
+        escape: Escape::Lines,
+        // A subject without a placeholder is plain text, as Python's
+        // SMTPHandler's always is; the bounds are checked all the same.
+        validate: false,
+        ..PatternFormatterConfig::default()
+    })
+}
+
 impl SmtpHandler {
     /// Checks the addresses and the subject pattern and starts the sending
     /// thread; nothing is connected until the first message.
@@ -129,12 +145,7 @@ impl SmtpHandler {
             .iter()
             .map(|a| mailbox("`to`", a))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut subject = PatternFormatterConfig::default();
-        subject.format = Some(config.subject.clone());
-        // A subject is one header line: record text in it is escaped, line
-        // breaks included, so it can never start a header of its own.
-        subject.escape = Escape::Lines;
-        let subject = PatternFormatter::compile(&subject).map_err(|e| {
+        let subject = subject_formatter(&config.subject).map_err(|e| {
             Error::new(
                 ErrorKind::Invalid,
                 format!("invalid `subject` pattern: {e}"),

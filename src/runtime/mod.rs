@@ -9,6 +9,7 @@
 
 mod cache;
 mod callsite;
+mod close;
 #[cfg(feature = "control")]
 pub(crate) mod inspect;
 #[cfg(feature = "tracing")]
@@ -34,6 +35,7 @@ use crate::graph::{Decision, Graph};
 use crate::handlers::node::{Failure, HandlerNode};
 #[doc(hidden)]
 pub use callsite::Callsite;
+use close::close_all;
 
 /// Called with the handler's name and the error when a handler fails at run time.
 pub(crate) type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
@@ -305,6 +307,18 @@ impl Dispatcher {
             for node in graph.handler_instances() {
                 self.guarded(node, |h| h.handler.flush());
             }
+        });
+    }
+
+    /// [`flush_handlers`](Dispatcher::flush_handlers) on the shutdown path
+    /// (dropping a `Handle`): each handler's flush is waited for at most its
+    /// bound (see `close::flush_all`), so a handler stuck for good cannot
+    /// hang the application's exit.
+    pub(crate) fn flush_handlers_bounded(&self) {
+        let graph = self.shared.graph.load_full();
+        let nodes: Vec<Arc<HandlerNode>> = graph.handler_instances().cloned().collect();
+        close::flush_all(&nodes, &|node, e| {
+            self.report_failure(node, Failure::Error(e));
         });
     }
 
@@ -628,27 +642,6 @@ impl Dispatcher {
     }
 }
 
-/// Flushes and closes `nodes`, reporting what fails: a buffer that cannot be
-/// written out at retirement is lost with the handler's counters.
-fn close_all(nodes: &[Arc<HandlerNode>], report: &dyn Fn(&str, &Error)) {
-    for node in nodes {
-        match crate::catch::quietly(|| (node.handler.flush(), node.handler.close())) {
-            Ok((flushed, closed)) => {
-                for e in [flushed.err(), closed.err()].into_iter().flatten() {
-                    report(&node.name, &e);
-                }
-            }
-            Err(caught) => report(
-                &node.name,
-                &Error::new(
-                    crate::error::ErrorKind::Handler,
-                    format!("panicked while being closed: {caught}"),
-                ),
-            ),
-        }
-    }
-}
-
 /// The handler nodes of `old` that `new` does not carry over, in the order to
 /// close them: queues and memory handlers before the handlers they write to.
 fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
@@ -712,15 +705,21 @@ fn now_secs() -> u64 {
 /// call, and there is nowhere left to report to.
 fn default_error_sink(handler: &str, e: &Error, suppressed: u64) {
     use std::io::Write;
-    let mut err = std::io::stderr().lock();
+    let mut line = Vec::with_capacity(128);
     let _ = if suppressed > 0 {
-        writeln!(
-            err,
+        write!(
+            line,
             "logfig: handler `{handler}`: {e} ({suppressed} similar errors suppressed)"
         )
     } else {
-        writeln!(err, "logfig: handler `{handler}`: {e}")
+        write!(line, "logfig: handler `{handler}`: {e}")
     };
+    // An error may quote a peer (a mail server's refusal, a library's
+    // message): on its way to a terminal, its controls are escaped as
+    // record text is by default.
+    crate::formatters::escape::escape_from(&mut line, 0, crate::config::Escape::Control);
+    line.push(b'\n');
+    let _ = std::io::stderr().lock().write_all(&line);
 }
 
 /// Python's `lastResort`: with no handler anywhere in the chain, WARNING and

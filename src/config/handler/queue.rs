@@ -1,7 +1,7 @@
 //! The handlers that keep records for another: `queue` and `memory`.
 
 use super::{CommonHandlerConfig, Overflow, WorkerConfig};
-use crate::config::Level;
+use crate::config::{Level, Size};
 
 /// `type: queue`: the logging thread copies the record into a bounded queue and
 /// returns; one background thread writes the records to `handlers`.
@@ -99,6 +99,11 @@ pub struct MemoryHandlerConfig {
     /// A record at or above this level passes the buffer on at once. Default: ERROR.
     #[serde(default = "default_memory_flush_level")]
     pub flush_level: Level,
+    /// Most bytes of records kept, beside `capacity`: the buffer is passed on
+    /// at whichever bound is hit first, so large records cannot make it hold
+    /// gigabytes. Default: 64MiB.
+    #[serde(default = "default_memory_buffer_bytes")]
+    pub buffer_bytes: Size,
     /// Level and filters (checked before buffering); the formatter is unused:
     /// the target formats.
     #[serde(flatten)]
@@ -112,6 +117,7 @@ impl MemoryHandlerConfig {
             target: target.into(),
             capacity: default_memory_capacity(),
             flush_level: default_memory_flush_level(),
+            buffer_bytes: default_memory_buffer_bytes(),
             common: CommonHandlerConfig::default(),
         }
     }
@@ -123,4 +129,9 @@ fn default_memory_capacity() -> u32 {
 
 fn default_memory_flush_level() -> Level {
     Level::Error
+}
+
+/// The same default as the byte bound of the outputs with a thread.
+fn default_memory_buffer_bytes() -> Size {
+    WorkerConfig::default().buffer_bytes
 }

@@ -59,6 +59,7 @@ impl Decoder<'_> {
         if let Some(level) = self.level_value(f, path, fields::MEMORY_FLUSH_LEVEL) {
             c.flush_level = level;
         }
+        c.buffer_bytes = self.size_field(f, path, fields::BUFFER_BYTES, c.buffer_bytes);
         c.common = self.common(f, path);
         target.map(|_| HandlerConfig::Memory(c))
     }

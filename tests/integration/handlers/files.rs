@@ -235,6 +235,77 @@ fn tcp_loses_nothing_across_reloads_under_load() {
     }
 }
 
+/// A minimal HTTP/1.1 server: answers every POST with 200 and keeps the
+/// `message` of each `json_lines` record of its body.
+fn json_lines_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let out = Arc::clone(&lines);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            let out = Arc::clone(&out);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut conn = conn;
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let header = line.trim_end().to_ascii_lowercase();
+                        if header.is_empty() {
+                            break;
+                        }
+                        if let Some(v) = header.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap();
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    for record in String::from_utf8(body).unwrap().lines() {
+                        let v: serde_json::Value = serde_json::from_str(record).unwrap();
+                        out.lock()
+                            .unwrap()
+                            .push(v["message"].as_str().unwrap().to_owned());
+                    }
+                    let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                }
+            });
+        }
+    });
+    lines
+}
+
+/// The other outputs with a worker, as `tcp` above: `http` batches records
+/// in its worker, and a retired one must still send every batch.
+#[test]
+fn http_loses_nothing_across_reloads_under_load() {
+    for _ in 0..RUNS {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let lines = json_lines_server(listener);
+        // Paced harder than tcp (each request is parsed by the test's
+        // server), and a close may take its time: a close that gave up
+        // would count records as failed, and only a drain that forgets
+        // records may show here.
+        reload_under_load_paced(
+            "http",
+            50,
+            Some(Duration::from_micros(200)),
+            |name| {
+                format!(
+                    "  {name}: {{ type: http, url: 'http://127.0.0.1:{port}/', buffer: 1000000, flush_interval: 10ms, timeout: 30s, close_timeout: 10m }}\n"
+                )
+            },
+            &Sink::Lines(lines),
+        );
+    }
+}
+
 /// A handler whose `emit` blocks while its gate is shut.
 #[derive(Debug, Default)]
 struct Stuck {

@@ -171,6 +171,60 @@ fn console_escapes_terminal_controls_on_stdout_and_stderr() {
     }
 }
 
+/// A peer's own text reaches the error hook (here a mail server's refusal);
+/// the default hook writes it to stderr with its terminal controls escaped,
+/// as record text is, so a hostile server cannot drive the terminal of
+/// whoever reads the application's stderr.
+#[test]
+fn the_default_error_hook_escapes_what_a_hostile_peer_says() {
+    if let Some(port) = std::env::var_os("LOGFIG_INJECTION_PEER_CHILD") {
+        open_gate();
+        let text = format!(
+            "version: 1\nhandlers:\n  m: {{ type: smtp, host: 127.0.0.1, port: {}, from: a@example.com, to: [b@example.com], starttls: never, window: 10ms }}\nroot: {{ level: INFO, handlers: [m] }}\n",
+            port.to_str().unwrap()
+        );
+        let config = logfig::Config::from_str(&text, logfig::Format::Yaml).unwrap();
+        // The default error hook: logfig's own stderr sink.
+        let d = logfig::Builder::new().build(&config).unwrap();
+        log::error!(logger: d, "boom");
+        d.flush_handlers();
+        d.shutdown();
+        return;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = conn.write_all(b"554 \x1b]0;pwned\x07\x1b[2Jgo\raway\r\n");
+                let _ = conn.read(&mut [0; 512]);
+            });
+        }
+    });
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "handlers::injection::the_default_error_hook_escapes_what_a_hostile_peer_says",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LOGFIG_INJECTION_PEER_CHILD", port.to_string())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed:\n{stderr}");
+    assert!(
+        stderr.contains("554): \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway"),
+        "the refusal is not reported, escaped: {stderr:?}"
+    );
+    assert!(
+        !has_terminal_controls(&output.stderr),
+        "raw control characters on stderr: {stderr:?}"
+    );
+}
+
 // ---- tcp and udp ------------------------------------------------------------
 
 #[test]

@@ -933,3 +933,40 @@ fn otlp_takes_trace_and_span_ids_from_the_tracing_span_scope() {
     );
     assert!(got.iter().all(|g| g.scope == "shop::span"));
 }
+
+/// Hostile record text (issue #13, item 7): a newline and a forged record,
+/// terminal controls and NUL in the message and in a key-value. OTLP carries
+/// strings as data (length-prefixed in protobuf, JSON strings in JSON), so
+/// each record arrives as one record: with `escape: none` its body is the
+/// text exactly; with the default formatter, its controls escaped as on a
+/// console (the newline kept). Key-values are typed attributes, exact.
+#[test]
+fn otlp_carries_hostile_record_text_whole_in_one_record() {
+    let Some(rx) = Receiver::start("otlp_carries_hostile_record_text", "200") else {
+        return;
+    };
+    open_gate();
+    let hostile = "login failed for bob\n2026-01-01 00:00:00,000 CRITICAL root: forged\r\x1b]0;pwned\x07\x1b[2J\u{9b}31m\0\x7f end";
+    let escaped = "login failed for bob\n2026-01-01 00:00:00,000 CRITICAL root: forged\\r\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\x00\\x7f end";
+    let user = "bob\n\x1b[8m\0";
+    for protocol in ["http/protobuf", "http/json"] {
+        for formatter in ["", ", formatter: raw"] {
+            let d = dispatcher(&format!(
+                "version: 1\nformatters:\n  raw: {{ format: '%(message)s', escape: none }}\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol}{formatter} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+                rx.url()
+            ));
+            log::warn!(logger: d, target: "app", user = user; "{hostile}");
+            log::info!(logger: d, target: "app", "next");
+            d.flush_handlers();
+            d.shutdown();
+        }
+    }
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 8, "{got:?}");
+    for (i, pair) in got.chunks(2).enumerate() {
+        let body = if i % 2 == 0 { escaped } else { hostile };
+        assert_eq!(pair[0].record["body"]["string_value"], body, "{i}");
+        assert_eq!(pair[0].attr("user").unwrap()["string_value"], user, "{i}");
+        assert_eq!(pair[1].record["body"]["string_value"], "next", "{i}");
+    }
+}

@@ -53,12 +53,22 @@ impl Gate {
 }
 
 /// A handler whose `emit` blocks until its gate opens: a target that hangs.
+/// Wedged (`true`), its `flush` and `close` block too, as a console's whose
+/// stdout pipe nobody reads (they need the stream's lock, which the blocked
+/// write holds).
 #[derive(Debug)]
-struct Stuck(Arc<Gate>);
+struct Stuck(Arc<Gate>, bool);
 
 impl Handler for Stuck {
     fn emit(&self, _entry: &Entry<'_>, _formatter: &dyn Formatter) -> Result<(), Error> {
         self.0.wait();
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        if self.1 {
+            self.0.wait();
+        }
         Ok(())
     }
 }
@@ -66,17 +76,18 @@ impl Handler for Stuck {
 /// The errors the hook received, as `handler: message` lines.
 type Errors = Arc<Mutex<Vec<String>>>;
 
-/// A `Handle` for `yaml` (written to a file) with the `stuck` custom
-/// handler and an error hook that collects what it gets.
+/// A `Handle` for `yaml` (written to a file) with the `stuck` and `wedged`
+/// custom handlers and an error hook that collects what it gets.
 fn handle(yaml: &str, gate: &Arc<Gate>) -> (logfig::Handle, Errors, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("logging.yaml");
     std::fs::write(&path, yaml).unwrap();
     let errors = Errors::default();
     let e = Arc::clone(&errors);
-    let g = Arc::clone(gate);
+    let (g, w) = (Arc::clone(gate), Arc::clone(gate));
     let handle = Builder::new()
-        .handler_factory("stuck", move |_| Ok(Box::new(Stuck(Arc::clone(&g)))))
+        .handler_factory("stuck", move |_| Ok(Box::new(Stuck(Arc::clone(&g), false))))
+        .handler_factory("wedged", move |_| Ok(Box::new(Stuck(Arc::clone(&w), true))))
         .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
         .build_file(&path)
         .unwrap();
@@ -115,6 +126,33 @@ fn dropping_the_handle_with_a_stuck_queue_target_returns_and_counts_the_rest() {
     );
     // One record stuck in the target, four waiting: all five count as failed.
     assert_eq!(lost_at_close(&errors), Some(5), "{errors_now:?}");
+    gate.open();
+}
+
+/// The queue gives up on its target after `close_timeout`; closing the
+/// target itself, next, must not hang the shutdown either: a handler's
+/// flush and close are waited for at most its `close_timeout` (5 s for the
+/// kinds without one), then left behind and reported.
+#[test]
+fn dropping_the_handle_returns_when_a_targets_flush_and_close_hang_too() {
+    open_gate();
+    let gate = Arc::new(Gate::default());
+    let (handle, errors, _dir) = handle(
+        "version: 1\nreload: { enabled: false }\nhandlers:\n  wedged: { type: custom, factory: wedged }\n  q: { type: queue, handlers: [wedged], close_timeout: 100ms }\nroot: { level: INFO, handlers: [q] }\n",
+        &gate,
+    );
+    for i in 0..10 {
+        log::info!(logger: handle.dispatcher(), "record {i}");
+    }
+    wait_until("the target to block", PATIENCE, || gate.reached());
+    returns("dropping the handle", move || drop(handle));
+    let errors = errors.lock().unwrap().clone();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("wedged: ") && e.contains("left behind")),
+        "{errors:?}"
+    );
     gate.open();
 }
 
@@ -268,6 +306,13 @@ fn dropping_the_handle_returns_for_every_stuck_network_output() {
         ));
         names.push_str(", mail");
     }
+    drop_returns_and_counts_failed(&handlers, &names, 200, 100_000);
+}
+
+/// A `Handle` with `handlers` (lines of YAML) on the root logger: logs `n`
+/// records of `size` bytes, drops the handle, which must return, and checks
+/// that each of `names` reported records counted as failed.
+fn drop_returns_and_counts_failed(handlers: &str, names: &str, n: usize, size: usize) {
     let gate = Arc::new(Gate::default());
     let (handle, errors, _dir) = handle(
         &format!(
@@ -275,8 +320,8 @@ fn dropping_the_handle_returns_for_every_stuck_network_output() {
         ),
         &gate,
     );
-    let big = "x".repeat(100_000);
-    for i in 0..200 {
+    let big = "x".repeat(size);
+    for i in 0..n {
         log::info!(logger: handle.dispatcher(), "{i} {big}");
     }
     returns("dropping the handle", move || drop(handle));
@@ -323,6 +368,47 @@ fn an_unreachable_tcp_peer_holds_at_most_buffer_bytes() {
     assert_eq!(s.emitted + s.dropped + s.failed, 2000, "{s:?}");
 }
 
+/// The outputs that batch (`http`, `otlp`, `smtp`) hold at most
+/// `buffer_bytes` too, batches being sent or retried included, while their
+/// server is unreachable.
+#[test]
+fn batching_outputs_to_an_unreachable_server_hold_at_most_buffer_bytes() {
+    open_gate();
+    let port = free_tcp_port();
+    let mut outputs = vec![
+        format!("{{ type: http, url: 'http://127.0.0.1:{port}/', max_retries: 100, backoff: 10s"),
+        format!("{{ type: smtp, host: 127.0.0.1, port: {port}, from: a@example.com, to: [b@example.com], starttls: never, window: 1h"),
+    ];
+    if cfg!(feature = "otlp") {
+        outputs.push(format!(
+            "{{ type: otlp, endpoint: 'http://127.0.0.1:{port}/v1/logs', max_retries: 100, backoff: 10s"
+        ));
+    }
+    let big = "x".repeat(100_000);
+    for output in outputs {
+        let text = format!(
+            "version: 1\nhandlers:\n  h: {output}, buffer: 100000, buffer_bytes: 1MiB, close_timeout: 100ms }}\nroot: {{ level: INFO, handlers: [h] }}\n"
+        );
+        let d = Builder::new()
+            .on_error(|_, _| {})
+            .build(&Config::from_str(&text, Format::Yaml).unwrap())
+            .unwrap();
+        let mut most = 0;
+        for i in 0..400 {
+            log::info!(logger: d, "{i} {big}");
+            if i % 10 == 0 {
+                most = most.max(d.stats()["h"].queued_bytes);
+            }
+        }
+        let s = d.stats()["h"];
+        // At most the bound, plus one record over it.
+        assert!(most <= (1 << 20) + 101_000, "{output}: {most} bytes held: {s:?}");
+        assert!(s.dropped >= 380, "{output}: {s:?}");
+        assert_eq!(s.emitted + s.dropped + s.failed + s.queued, 400, "{output}: {s:?}");
+        d.shutdown();
+    }
+}
+
 #[test]
 fn a_drop_oldest_queue_with_a_stuck_target_holds_at_most_buffer_bytes() {
     open_gate();
@@ -344,6 +430,44 @@ fn a_drop_oldest_queue_with_a_stuck_target_holds_at_most_buffer_bytes() {
     assert!(s.dropped >= 1900, "{s:?}");
     assert_eq!(s.emitted + s.dropped + s.queued, 2000, "{s:?}");
     gate.open();
+}
+
+/// A `memory` handler holds records until a trigger, on the logging thread:
+/// with records of 100 KB its `capacity` alone let it hold gigabytes. It
+/// passes its buffer on at `buffer_bytes` too, whichever bound is hit first,
+/// and shows what it holds in `queued_bytes`.
+#[test]
+fn a_memory_handler_passes_its_buffer_on_at_buffer_bytes() {
+    open_gate();
+    let capture = logfig::CaptureHandler::new();
+    let c = capture.clone();
+    let text = "version: 1\nhandlers:\n  out: { type: custom, factory: capture }\n  m: { type: memory, target: out, capacity: 100000, flush_level: CRITICAL, buffer_bytes: 1MiB }\nroot: { level: INFO, handlers: [m] }\n";
+    let d = Builder::new()
+        .handler_factory("capture", move |_| Ok(Box::new(c.clone())))
+        .build(&Config::from_str(text, Format::Yaml).unwrap())
+        .unwrap();
+    let big = "x".repeat(100_000);
+    let mut most = 0;
+    for i in 0..100 {
+        log::info!(logger: d, "{i} {big}");
+        let s = d.stats()["m"];
+        assert!(s.queued == 0 || s.queued_bytes > 0, "{s:?}");
+        most = most.max(s.queued_bytes);
+    }
+    let s = d.stats()["m"];
+    // At most the bound, plus the record that reached it.
+    assert!(most <= (1 << 20) + 101_000, "{most} bytes held: {s:?}");
+    assert_eq!(s.emitted + s.queued, 100, "{s:?}");
+    assert!(s.emitted >= 90, "{s:?}");
+    assert_eq!(capture.lines().len() as u64, s.emitted);
+    d.shutdown();
+    let e = Config::from_str(&text.replace("1MiB", "0"), Format::Yaml)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("handlers.m.buffer_bytes") && e.contains("at least 1 byte"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -385,4 +509,43 @@ fn syslog_records_an_absent_server_never_got_count_as_failed_at_close() {
         (0, 0, 10, 0),
         "{s:?}"
     );
+}
+
+/// Local sockets nobody reads: a datagram socket fills and its sends block
+/// (the journal's, syslog's `/dev/log`), a stream socket stops taking bytes.
+/// Dropping the handle still returns within the bound, and what was not sent
+/// is reported as failed.
+#[cfg(unix)]
+#[test]
+fn dropping_the_handle_returns_for_every_stuck_local_socket_output() {
+    use std::os::unix::net::{UnixDatagram, UnixListener};
+    open_gate();
+    let dir = tempfile::tempdir().unwrap();
+    let dgram = dir.path().join("dgram.sock");
+    let stream = dir.path().join("stream.sock");
+    let _dgram = UnixDatagram::bind(&dgram).unwrap();
+    let listener = UnixListener::bind(&stream).unwrap();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let keep = Arc::clone(&held);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            keep.lock().unwrap().push(conn);
+        }
+    });
+    let (tcp, _t) = silent_server();
+    let mut handlers = format!(
+        "  sysd: {{ type: syslog, transport: unix, path: '{}', close_timeout: 200ms }}\n  syss: {{ type: syslog, transport: unix, path: '{}', close_timeout: 200ms }}\n  syst: {{ type: syslog, transport: tcp, host: 127.0.0.1, port: {tcp}, timeout: 30s, close_timeout: 200ms }}\n",
+        dgram.display(),
+        stream.display()
+    );
+    let mut names = String::from("sysd, syss, syst");
+    if cfg!(all(target_os = "linux", feature = "journald")) {
+        handlers.push_str(&format!(
+            "  jd: {{ type: journald, path: '{}', close_timeout: 200ms }}\n",
+            dgram.display()
+        ));
+        names.push_str(", jd");
+    }
+    drop_returns_and_counts_failed(&handlers, &names, 5_000, 4_000);
 }

@@ -449,3 +449,30 @@ fn rotation_intervals_are_bounded() {
         log::info!(logger: &handle, "a record");
     }
 }
+
+/// The `smtp` handler's `subject` is a `%`-style format too: its bounds are
+/// config errors found by `check` (and so by `logfig check`), not only when
+/// the handler is built.
+#[test]
+fn an_smtp_subject_over_the_format_bounds_is_a_config_error_at_its_position() {
+    let text = "version: 1\nhandlers:\n  m: { type: smtp, host: 127.0.0.1, from: a@example.com, to: [b@example.com], subject: '%(message)1000000000000s' }\nroot: { handlers: [m] }\n";
+    let err = Config::from_str(text, Format::Yaml).unwrap_err();
+    let d = &err.diagnostics()[0];
+    let column = text.lines().nth(2).unwrap().find("'%(message)").unwrap() + 1;
+    assert_eq!(
+        (d.line(), d.column() as usize, d.path(), d.message()),
+        (
+            3,
+            column,
+            "handlers.m.subject",
+            "the width in `%(message)1000000000000s` is over 255, the largest a format allows"
+        ),
+        "{err}"
+    );
+    // At the bound, and plain text (Python's SMTPHandler subject is one).
+    for subject in ["'%(message)255s'", "Boom"] {
+        let ok = text.replace("'%(message)1000000000000s'", subject);
+        let config = Config::from_str(&ok, Format::Yaml).unwrap();
+        Builder::new().build(&config).unwrap().shutdown();
+    }
+}

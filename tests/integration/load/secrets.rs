@@ -139,3 +139,57 @@ fn a_syntax_error_on_a_secret_line_does_not_show_it() {
     let err = Config::from_str(text, Format::Yaml).unwrap_err();
     assert_hidden("a syntax error", &err.to_string());
 }
+
+/// The newer places a secret can sit: an `otlp` handler's URL (user
+/// information, a token parameter) and headers, and the control endpoint's
+/// token. Hidden in `Debug`, in a diagnostic on their lines, in `explain`
+/// and in `fmt` (shown with `--show-secrets`).
+#[cfg(all(feature = "otlp", feature = "control"))]
+#[test]
+fn otlp_headers_and_the_control_token_are_hidden_everywhere() {
+    const NEWER: &[&str] = &["otlp-pass-1", "otlp-token-1", "otlp-key-1", "control-token-1"];
+    let text = "version: 1
+control: { listen: '127.0.0.1:0', token: control-token-1 }
+handlers:
+  otel: { type: otlp, endpoint: 'http://u:otlp-pass-1@127.0.0.1:9/v1/logs?token=otlp-token-1', headers: { x-api-key: otlp-key-1 } }
+root: { level: INFO, handlers: [otel] }
+";
+    let hidden = |what: &str, shown: &str| {
+        for s in NEWER {
+            assert!(!shown.contains(s), "{what} shows `{s}`:\n{shown}");
+        }
+        assert!(shown.contains("***"), "{what}: no `***`:\n{shown}");
+    };
+    let config = Config::from_str(text, Format::Yaml).unwrap();
+    hidden("Debug of the config", &format!("{config:#?}"));
+    let dispatcher = Builder::new().build(&config).unwrap();
+    hidden("Debug of the dispatcher", &format!("{dispatcher:#?}"));
+    dispatcher.shutdown();
+    // A diagnostic on each secret's line.
+    let bad = text
+        .replace("token: control-token-1 }", "token: control-token-1, bogus: 1 }")
+        .replace("otlp-key-1 } }", "otlp-key-1 }, bogus: 1 }");
+    let err = Config::from_str(&bad, Format::Yaml).unwrap_err();
+    assert_eq!(err.diagnostics().len(), 2, "{err}");
+    hidden("the error", &format!("{err} {err:?}"));
+    #[cfg(feature = "cli")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logging.yaml");
+        std::fs::write(&path, text).unwrap();
+        let file = path.to_str().unwrap();
+        let (out, err, code) = crate::cli::logfig(&["explain", file, "app"]);
+        assert_eq!(code, 0, "{err}");
+        hidden("explain", &out);
+        for to in ["yaml", "toml", "json"] {
+            let (out, err, code) = crate::cli::logfig(&["fmt", file, "--to", to]);
+            assert_eq!(code, 0, "{err}");
+            hidden(&format!("fmt --to {to}"), &out);
+            let (out, _, code) = crate::cli::logfig(&["fmt", file, "--to", to, "--show-secrets"]);
+            assert_eq!(code, 0);
+            for s in NEWER {
+                assert!(out.contains(s), "fmt --show-secrets --to {to} lacks {s}:\n{out}");
+            }
+        }
+    }
+}
