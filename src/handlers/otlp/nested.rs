@@ -455,49 +455,28 @@ impl<'a, 'o> ser::Serializer for &'a mut Nested<'o> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unwritable> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Unwritable> {
-        self.finish()
-    }
+/// The four serde traits of a list, alike but for their names.
+macro_rules! list_impls {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Unwritable;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unwritable> {
+                self.element(v)
+            }
+            fn end(self) -> Result<(), Unwritable> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unwritable> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Unwritable> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unwritable> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Unwritable> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unwritable> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Unwritable> {
-        self.finish()
-    }
-}
+list_impls!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -519,37 +498,28 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Unwritable> {
-        self.key(key);
-        self.value(v)
-    }
-    fn end(self) -> Result<(), Unwritable> {
-        self.finish()
-    }
+/// The two serde traits of a struct, alike but for their names.
+macro_rules! struct_impls {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Unwritable;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), Unwritable> {
+                self.key(key);
+                self.value(v)
+            }
+            fn end(self) -> Result<(), Unwritable> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Unwritable;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Unwritable> {
-        self.key(key);
-        self.value(v)
-    }
-    fn end(self) -> Result<(), Unwritable> {
-        self.finish()
-    }
-}
+struct_impls!(SerializeStruct, SerializeStructVariant);
 
 /// A map key as text: strings as they are, other scalars as serde_json
 /// writes them (`1`, `true`, a unit variant's name); a map or list as a key
