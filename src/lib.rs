@@ -165,6 +165,9 @@ pub mod __internal {
         QueueHandler, RotatingFileHandler, SyslogHandler, SystemClock, TcpHandler, UdpHandler,
         WatchedFileHandler,
     };
+    #[cfg(feature = "serde")]
+    pub use crate::load::serialized;
+    pub use crate::load::written;
 }
 
 #[doc = include_str!("../README.md")]
