@@ -69,13 +69,14 @@ trait Fields {
 struct Obj(Map<String, Value>);
 
 impl Obj {
-    fn of(fields: &impl Fields) -> Result<Value> {
+    // `dyn`, not generic: one copy of each helper, not one per config type.
+    fn of(fields: &dyn Fields) -> Result<Value> {
         let mut o = Obj::default();
         fields.fields(&mut o)?;
         Ok(Value::Object(o.0))
     }
 
-    fn tagged(kind: &str, fields: &impl Fields) -> Result<Value> {
+    fn tagged(kind: &str, fields: &dyn Fields) -> Result<Value> {
         let mut o = Obj::default();
         o.put("type", Value::from(kind));
         fields.fields(&mut o)?;
@@ -86,7 +87,7 @@ impl Obj {
         self.0.insert(key.to_owned(), value);
     }
 
-    fn set(&mut self, key: &str, value: &(impl Encode + ?Sized)) -> Result<()> {
+    fn set(&mut self, key: &str, value: &dyn Encode) -> Result<()> {
         self.put(key, value.encode()?);
         Ok(())
     }
@@ -129,12 +130,6 @@ impl Obj {
 
 fn names_value(names: &[String]) -> Value {
     Value::Array(names.iter().map(|n| Value::from(n.as_str())).collect())
-}
-
-impl Encode for str {
-    fn encode(&self) -> Result<Value> {
-        Ok(Value::from(self))
-    }
 }
 
 impl Encode for String {
