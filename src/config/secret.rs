@@ -2,11 +2,11 @@
 //! user and password of a URL and its token-like query parameters.
 //!
 //! Each secret-bearing field of the config model has one of the types here,
-//! whose `Debug`, `Display` and `Serialize` write `***` in place of the
-//! secret, so a new field of such a type is hidden everywhere by
-//! construction: `{:?}` of a `Config` or a `Dispatcher`, `logfig explain`,
-//! `logfig fmt` (unless `--show-secrets`), reload statuses. Code that needs
-//! the value asks for it with `expose()`.
+//! whose `Debug`, `Display`, written form (`config::encode`) and `Serialize`
+//! (feature `serde`) write `***` in place of the secret, so a new field of
+//! such a type is hidden everywhere by construction: `{:?}` of a `Config` or
+//! a `Dispatcher`, `logfig explain`, `logfig fmt` (unless `--show-secrets`),
+//! reload statuses. Code that needs the value asks for it with `expose()`.
 //!
 //! The loader records where each secret sits in the config text, so the
 //! source line a diagnostic quotes is cut at the secret, and a message that
@@ -86,8 +86,8 @@ text_secret!(SecretUrl);
 
 /// A text value that is never shown: a password, an HTTP header value.
 ///
-/// `Debug` and `Display` print `***`, and so does serialization (which
-/// `logfig fmt` uses); [`expose`](Secret::expose) gives the value.
+/// `Debug` and `Display` print `***`, and so do `logfig fmt` and
+/// serialization (feature `serde`); [`expose`](Secret::expose) gives the value.
 ///
 /// # Examples
 ///

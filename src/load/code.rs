@@ -277,7 +277,7 @@ fn check(config: &Config) -> Result<(), Error> {
     }
 }
 
-/// `config` as logfig writes it out (the value [`check`] loads, and
+/// `config` as logfig writes it out (the value `check` loads, and
 /// `logfig fmt`'s), secrets whole or as `***`, and how many were masked.
 /// Hidden: for the test that holds it equal to serde's derive.
 #[doc(hidden)]
