@@ -12,7 +12,7 @@ mod db {
     pub(crate) fn query(i: u64) {
         log::trace!("planning query {i}");
         log::debug!("select * from orders where id = {i}");
-        if i.is_multiple_of(7) {
+        if i % 7 == 0 {
             log::warn!("query {i} took {} ms", 100 + i % 300);
         }
     }
@@ -22,7 +22,7 @@ mod http {
     pub(crate) fn serve(i: u64) {
         log::info!(method = "GET", status = 200; "GET /health 200");
         log::info!(method = "GET", status = 200, request = i; "GET /orders/{i} 200");
-        if i.is_multiple_of(11) {
+        if i % 11 == 0 {
             log::error!(status = 503; "GET /checkout 503: upstream unavailable");
         }
     }
@@ -31,7 +31,7 @@ mod http {
 mod jobs {
     pub(crate) fn tick(i: u64) {
         log::info!("job tick {i}");
-        if i.is_multiple_of(5) {
+        if i % 5 == 0 {
             log::warn!("job queue is {} deep", i % 50);
         }
     }

@@ -27,10 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     while stop_after.is_none_or(|d| start.elapsed() < d) {
                         log::info!(target: "app::jobs", job = i; "job {i} done");
                         log::debug!(target: "app::payments", "charging card for order {i}");
-                        if i.is_multiple_of(500) {
+                        if i % 500 == 0 {
                             log::warn!(target: "app::jobs", "queue is deep");
                         }
-                        if i.is_multiple_of(2000) {
+                        if i % 2000 == 0 {
                             log::error!(target: "app::payments", "card declined for order {i}");
                         }
                         i += 1;

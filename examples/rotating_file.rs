@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut i = 0u64;
     while stop_after.is_none_or(|d| start.elapsed() < d) {
         log::info!(target: "app::orders", "order {i} accepted");
-        if i.is_multiple_of(50) {
+        if i % 50 == 0 {
             log::warn!(target: "app::orders", "order {i} needs review");
         }
         i += 1;

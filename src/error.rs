@@ -455,7 +455,7 @@ impl fmt::Display for Error {
         }
         // The source is printed here only when there is nothing else to say; else
         // it is returned from `source()` (never both).
-        if first && let Some(s) = &self.repr.source {
+        if let Some(s) = self.repr.source.as_ref().filter(|_| first) {
             write!(f, "{s}")?;
         }
         Ok(())

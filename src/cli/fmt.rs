@@ -41,9 +41,9 @@ pub(super) fn fmt(
     // Python's `str` stream has no spelling in logfig's form (a console
     // handler writes to stdout or stderr): say so rather than guess one.
     for (name, handler) in &config.handlers {
-        if let crate::config::HandlerConfig::Console(c) = handler
-            && c.stream == crate::config::Stream::PythonString
-        {
+        let python_string = matches!(handler, crate::config::HandlerConfig::Console(c)
+            if c.stream == crate::config::Stream::PythonString);
+        if python_string {
             return Err((
                 format!(
                     "handler `{name}`: its `stream:` is a plain string, not a stream (every record fails in CPython), which logfig's form cannot write; write `stream: ext://sys.stdout` or `ext://sys.stderr` in {} first",
@@ -74,7 +74,7 @@ pub(super) fn fmt(
     let text = match to {
         FmtFormat::Json => serde_json::to_string_pretty(&value).map_err(|e| (e.to_string(), 1))?,
         #[cfg(feature = "yaml")]
-        FmtFormat::Yaml => serde_saphyr::to_string(&value).map_err(|e| (e.to_string(), 1))?,
+        FmtFormat::Yaml => super::yaml_out::to_string(&value),
         #[cfg(feature = "toml")]
         FmtFormat::Toml => toml::to_string_pretty(&value).map_err(|e| (e.to_string(), 1))?,
         #[allow(unreachable_patterns)] // reason: reachable only with a format feature off

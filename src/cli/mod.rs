@@ -44,6 +44,7 @@ mod check;
 mod ctl;
 mod explain;
 mod fmt;
+mod yaml_out;
 
 use check::check;
 use explain::explain;

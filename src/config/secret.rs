@@ -393,9 +393,8 @@ pub(crate) fn url_secrets(url: &str) -> Vec<String> {
     let authority_end = url[after_scheme..]
         .find(['/', '?', '#'])
         .map_or(url.len(), |i| after_scheme + i);
-    if after_scheme > 0
-        && let Some(at) = url[after_scheme..authority_end].rfind('@')
-    {
+    let at = url[after_scheme..authority_end].rfind('@');
+    if let Some(at) = at.filter(|_| after_scheme > 0) {
         let userinfo = &url[after_scheme..after_scheme + at];
         out.push(userinfo.to_owned());
         if let Some((_, password)) = userinfo.split_once(':') {
@@ -404,10 +403,10 @@ pub(crate) fn url_secrets(url: &str) -> Vec<String> {
     }
     if let Some(q) = url[authority_end..].find(['?', '#']) {
         for pair in url[authority_end + q + 1..].split(['&', ';', '#', '?']) {
-            if let Some((name, value)) = pair.split_once('=')
-                && is_secret_name(name)
-            {
-                out.push(value.to_owned());
+            if let Some((name, value)) = pair.split_once('=') {
+                if is_secret_name(name) {
+                    out.push(value.to_owned());
+                }
             }
         }
     }

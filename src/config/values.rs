@@ -203,7 +203,7 @@ impl fmt::Display for Size {
             ("KiB", 1 << 10),
         ];
         for (name, unit) in UNITS {
-            if self.0 >= unit && self.0.is_multiple_of(unit) {
+            if self.0 >= unit && self.0 % unit == 0 {
                 return write!(f, "{}{name}", self.0 / unit);
             }
         }
@@ -316,7 +316,7 @@ pub(crate) fn format_duration(d: Duration) -> String {
         return "0".into();
     }
     for (name, unit) in UNITS {
-        if ns.is_multiple_of(unit) {
+        if ns % unit == 0 {
             return format!("{}{name}", ns / unit);
         }
     }

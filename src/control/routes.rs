@@ -50,9 +50,11 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
     if !known {
         return Response::error(404, &format!("no such endpoint `{}`", printable(path)));
     }
-    if let Some(token) = &settings.token
-        && !super::auth::token_matches(request.authorization.as_deref(), token)
-    {
+    let authorized = settings
+        .token
+        .as_ref()
+        .is_none_or(|token| super::auth::token_matches(request.authorization.as_deref(), token));
+    if !authorized {
         return Response::error(
             401,
             "a valid token is required: send `Authorization: Bearer <token>`",

@@ -79,10 +79,7 @@ impl DedupFilter {
         let expired = state
             .as_ref()
             .is_some_and(|r| now.saturating_duration_since(r.started) >= self.window);
-        if same
-            && !expired
-            && let Some(r) = state.as_mut()
-        {
+        if let Some(r) = state.as_mut().filter(|_| same && !expired) {
             r.seen += 1;
             return r.seen <= u64::from(self.repeats);
         }

@@ -84,14 +84,14 @@ fn scan(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy, word_hit: impl Fn(u64) ->
     // A block of 16 bytes with no early exit inside: a few vector instructions.
     let block = |s: &[u8]| s.iter().fold(false, |a, &b| a | hit(b));
     if n >= 16 {
-        let (blocks, rest) = bytes.as_chunks::<16>();
-        for b in blocks {
+        let mut blocks = bytes.chunks_exact(16);
+        for b in &mut blocks {
             if block(b) {
                 return true;
             }
         }
         // The last 16 bytes cover the rest.
-        !rest.is_empty() && block(&bytes[n - 16..])
+        !blocks.remainder().is_empty() && block(&bytes[n - 16..])
     } else if n >= 8 {
         // Two overlapping words.
         let word = |s: &[u8]| s.try_into().map_or(0, u64::from_le_bytes);
@@ -254,6 +254,30 @@ pub(crate) fn escape_breaks(buf: &mut Vec<u8>, from: usize) {
     }
 }
 
+/// `s` as a double-quoted literal that JSON and YAML both read back as `s`:
+/// `"` and `\` escaped, and by code point every control character (C0, DEL,
+/// C1) and every other character YAML does not allow raw in a stream or
+/// folds as a line break (U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF).
+pub(crate) fn push_quoted(s: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{2027}' | '\u{202a}'..='\u{d7ff}' => out.push(c),
+            '\u{e000}'..='\u{fefe}' | '\u{ff00}'..='\u{fffd}' | '\u{10000}'.. => out.push(c),
+            c => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,5 +389,15 @@ mod tests {
         escape_breaks(&mut empty, 0);
         escape_breaks(&mut empty, 5);
         assert!(empty.is_empty());
+    }
+
+    /// Every character up to U+30000 round-trips through JSON's reader.
+    #[test]
+    fn quoted_reads_back_as_json() {
+        let text: String = (0..0x30000).filter_map(char::from_u32).collect();
+        let mut out = String::new();
+        push_quoted(&text, &mut out);
+        assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
+        assert!(!out.contains(['\u{85}', '\u{2028}', '\u{7f}', '\u{1b}']));
     }
 }

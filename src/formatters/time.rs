@@ -51,11 +51,11 @@ pub(crate) fn created_at(secs: i64, nanos: u32) -> f64 {
     }
     // The same integer converts to the same (correctly rounded) float from
     // u64 as from i128; u64's conversion is a few instructions, i128's a call.
-    if let Ok(s) = u64::try_from(secs)
-        && let Some(ns) = s
-            .checked_mul(1_000_000_000)
+    let small = u64::try_from(secs).ok().and_then(|s| {
+        s.checked_mul(1_000_000_000)
             .and_then(|ns| ns.checked_add(u64::from(nanos)))
-    {
+    });
+    if let Some(ns) = small {
         return ns as f64 / 1e9;
     }
     let ns = i128::from(secs) * 1_000_000_000 + i128::from(nanos);

@@ -111,8 +111,9 @@ pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
                     ),
                 ));
             } else if j > i
-                && let Some(other) = &b.scheme
-                && scheme.overlaps(other)
+                && b.scheme
+                    .as_ref()
+                    .is_some_and(|other| scheme.overlaps(other))
             {
                 out.push(Diagnostic::error(
                     at.clone(),

@@ -324,10 +324,10 @@ pub(crate) fn dependency_order(config: &Config) -> Vec<&str> {
                 continue;
             };
             top.2 += 1;
-            if let Some((t, th)) = config.handlers.get_key_value(t)
-                && seen.insert(t.as_str())
-            {
-                stack.push((t, th, 0));
+            if let Some((t, th)) = config.handlers.get_key_value(t) {
+                if seen.insert(t.as_str()) {
+                    stack.push((t, th, 0));
+                }
             }
         }
     }

@@ -351,9 +351,9 @@ impl ArchivePattern {
             ));
         }
         for pair in self.pieces.windows(2) {
-            if let [Piece::Field(Field::Epoch), Piece::Literal(l)] = pair
-                && l.starts_with(|c: char| c.is_ascii_digit())
-            {
+            let digit_after_epoch = matches!(pair, [Piece::Field(Field::Epoch), Piece::Literal(l)]
+                if l.starts_with(|c: char| c.is_ascii_digit()));
+            if digit_after_epoch {
                 return Err(invalid(
                     pattern,
                     "a digit right after `%s`: a number of varying length must be followed by a character that is not a digit, or end the name",
@@ -582,10 +582,10 @@ fn shapes_intersect(a: &[Shape], b: &[Shape]) -> bool {
                 todo.push((i + 1, j));
             }
         }
-        if let (Some(x), Some(y)) = (x, y)
-            && fits(x, y)
-        {
-            todo.push((i + 1, j + 1));
+        if let (Some(x), Some(y)) = (x, y) {
+            if fits(x, y) {
+                todo.push((i + 1, j + 1));
+            }
         }
     }
     false

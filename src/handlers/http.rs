@@ -130,26 +130,6 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// `s` as a JSON string literal, every control character (C0, DEL, C1)
-/// escaped.
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 impl Shape {
     /// The body of one batch and its content type.
     fn body<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> (Vec<u8>, &'static str) {
@@ -179,7 +159,10 @@ impl Shape {
                         .duration_since(SystemTime::UNIX_EPOCH)
                         .map_or(0, |d| d.as_nanos());
                     let _ = write!(s, "[\"{ns}\",");
-                    json_string(&String::from_utf8_lossy(&item.line), &mut s);
+                    crate::formatters::escape::push_quoted(
+                        &String::from_utf8_lossy(&item.line),
+                        &mut s,
+                    );
                     s.push(']');
                 }
                 s.push_str("]}]}");
@@ -226,15 +209,15 @@ impl HttpHandler {
             if i > 0 {
                 labels.push(',');
             }
-            json_string(k, &mut labels);
+            crate::formatters::escape::push_quoted(k, &mut labels);
             labels.push(':');
-            json_string(v, &mut labels);
+            crate::formatters::escape::push_quoted(v, &mut labels);
         }
         labels.push('}');
         let index_action = match &config.index {
             Some(index) => {
                 let mut s = String::from("{\"index\":{\"_index\":");
-                json_string(index, &mut s);
+                crate::formatters::escape::push_quoted(index, &mut s);
                 s.push_str("}}");
                 s
             }

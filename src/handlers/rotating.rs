@@ -351,7 +351,7 @@ impl RotatingFileHandler {
         let now = self.clock.now();
         let next = self.next_roll.load(Ordering::Acquire);
         let time_due = next != u64::MAX && secs(now) >= next;
-        if time_due && let Some(s) = &self.schedule {
+        if let Some(s) = self.schedule.as_ref().filter(|_| time_due) {
             self.next_roll
                 .store(secs(s.next_after(now)), Ordering::Release);
         }
@@ -790,9 +790,8 @@ impl Naming {
             };
             match kind {
                 Kind::File => {
-                    if let Ok(m) = std::fs::symlink_metadata(self.file(&name))
-                        && m.is_file()
-                    {
+                    let meta = std::fs::symlink_metadata(self.file(&name));
+                    if let Some(m) = meta.ok().filter(std::fs::Metadata::is_file) {
                         archives.push((found.seq, m.modified().unwrap_or(now), name, m.len()));
                     }
                 }
@@ -820,10 +819,11 @@ impl Naming {
             let too_big = self.max_total_size.is_some_and(|max| total > max);
             if too_many || too_old || too_big {
                 let path = self.file(name);
-                if let Err(e) = std::fs::remove_file(&path)
-                    && e.kind() != std::io::ErrorKind::NotFound
-                {
-                    return Err(handler_error(format!("deleting `{}`", path.display()), e));
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(handler_error(format!("deleting `{}`", path.display()), e));
+                    }
+                    _ => {}
                 }
             }
         }
@@ -919,10 +919,10 @@ impl Handler for RotatingFileHandler {
         format_line(entry, formatter, |line| self.write_line(line))?;
         // A problem of the background thread, reported with this record,
         // which was written.
-        if self.has_error.swap(false, Ordering::AcqRel)
-            && let Some(e) = lock(&self.error).take()
-        {
-            return Err(e.counted());
+        if self.has_error.swap(false, Ordering::AcqRel) {
+            if let Some(e) = lock(&self.error).take() {
+                return Err(e.counted());
+            }
         }
         Ok(())
     }

@@ -64,7 +64,10 @@ impl Client {
             None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         }
         // An explicit provider: `ClientConfig::builder()` would panic when
-        // another crate in the program enables a second one.
+        // another crate in the program enables a second one. ring, not
+        // aws-lc-rs: no C toolchain in the build; rustls 0.23.48 deprecates
+        // this function only to say ring has no post-quantum key exchange.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

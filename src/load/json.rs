@@ -385,8 +385,10 @@ impl Parser<'_> {
             }
         }
         let t = &self.text[start..self.pos];
-        if !float && let Ok(i) = t.parse::<i128>() {
-            return Ok(Value::Int(i));
+        if !float {
+            if let Ok(i) = t.parse::<i128>() {
+                return Ok(Value::Int(i));
+            }
         }
         t.parse::<f64>()
             .map(Value::Float)

@@ -720,9 +720,7 @@ fn describe_changes(old: &Config, new: &Config) -> String {
         ));
     }
     for (name, l) in &new.loggers {
-        if let Some(o) = old.loggers.get(name)
-            && o.level != l.level
-        {
+        if let Some(o) = old.loggers.get(name).filter(|o| o.level != l.level) {
             out.push(format!(
                 "`{name}` level {} -> {}",
                 level(o.level),

@@ -789,9 +789,7 @@ impl Dispatcher {
         // The fast path for filtered-out records: no graph load, no lock.
         let epoch = self.shared.epoch.load(Ordering::Acquire);
         let known = cache::get(epoch, record.target());
-        if let Some(d) = known
-            && record.level() > d.level
-        {
+        if known.is_some_and(|d| record.level() > d.level) {
             return;
         }
         self.log_slow(record, spans, known.map(|d| (epoch, d)));

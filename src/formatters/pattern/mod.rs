@@ -526,10 +526,10 @@ fn check_spec(attr: Attr, name: &str, spec: &Spec, text: &str) -> Result<(), Str
 
 impl Formatter for PatternFormatter {
     fn format(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
-        if !self.required.is_empty()
-            && let Some(name) = missing::first_missing(&self.required, entry)
-        {
-            return Err(missing::report(name, entry));
+        if !self.required.is_empty() {
+            if let Some(name) = missing::first_missing(&self.required, entry) {
+                return Err(missing::report(name, entry));
+            }
         }
         let start = out.len();
         // Plain text pieces are escaped one by one, or all at once at the end.

@@ -211,9 +211,7 @@ pub(super) fn render_int(out: &mut Vec<u8>, spec: &Spec, i: i128) -> fmt::Result
         'b' => write!(Sink(out), "{abs:b}")?,
         _ => push_decimal(out, abs),
     }
-    if spec.printf
-        && let Some(p) = spec.precision
-    {
+    if let Some(p) = spec.precision.filter(|_| spec.printf) {
         let len = out.len() - mid;
         if len < p {
             out.splice(mid..mid, std::iter::repeat_n(b'0', p - len));

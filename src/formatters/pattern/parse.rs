@@ -121,9 +121,7 @@ fn excerpt(s: &str) -> String {
 /// terabyte per record, `%(created).70000f` panic inside `core::fmt`).
 fn check_numbers(spec: &Spec, text: &str) -> Result<(), String> {
     for (what, n) in [("width", Some(spec.width)), ("precision", spec.precision)] {
-        if let Some(n) = n
-            && n > MAX_SPEC_NUMBER
-        {
+        if n.is_some_and(|n| n > MAX_SPEC_NUMBER) {
             return Err(format!(
                 "the {what} in `{}` is over {MAX_SPEC_NUMBER}, the largest a format allows",
                 excerpt(text)
@@ -378,9 +376,7 @@ pub(super) fn format_spec(s: &str) -> Option<Spec> {
     };
     let mut i = 0;
     let has_fill = chars.len() >= 2 && align_of(chars[1]).is_some();
-    if chars.len() >= 2
-        && let Some(a) = align_of(chars[1])
-    {
+    if let Some(a) = chars.get(1).and_then(|&c| align_of(c)) {
         spec.fill = chars[0];
         spec.align = Some(a);
         i = 2;

@@ -399,13 +399,13 @@ impl Link {
     /// until `deadline`) before the connection is dropped.
     pub(super) fn close_session(&mut self, deadline: Instant) {
         self.limit_io(deadline.saturating_duration_since(Instant::now()));
-        if let (Some(conn), Some(session)) = (&mut self.conn, &mut self.relp)
-            && session.in_flight.is_empty()
-        {
-            self.wire.clear();
-            relp::frame(&mut self.wire, session.take_txnr(), "close", b"");
-            if write_stream(conn, &self.wire).is_ok() {
-                let _ = read_frame(conn, session);
+        if let (Some(conn), Some(session)) = (&mut self.conn, &mut self.relp) {
+            if session.in_flight.is_empty() {
+                self.wire.clear();
+                relp::frame(&mut self.wire, session.take_txnr(), "close", b"");
+                if write_stream(conn, &self.wire).is_ok() {
+                    let _ = read_frame(conn, session);
+                }
             }
         }
         self.disconnect();

@@ -42,18 +42,19 @@ impl Decoder<'_> {
                 .permissions(n, &join(path, "permissions"))
                 .unwrap_or(c.permissions);
         }
-        if let Some(n) = f.take("max_connections")
-            && let Some(v) = self.integer(
-                n,
-                &join(path, "max_connections"),
-                1,
-                i128::from(MAX_CONNECTIONS),
-            )
+        let p = join(path, "max_connections");
+        let max = i128::from(MAX_CONNECTIONS);
+        if let Some(v) = f
+            .take("max_connections")
+            .and_then(|n| self.integer(n, &p, 1, max))
         {
             c.max_connections = v as u32;
         }
-        if let Some(n) = f.take("rate_limit")
-            && let Some(v) = self.integer(n, &join(path, "rate_limit"), 1, i128::from(MAX_RATE))
+        let p = join(path, "rate_limit");
+        let max = i128::from(MAX_RATE);
+        if let Some(v) = f
+            .take("rate_limit")
+            .and_then(|n| self.integer(n, &p, 1, max))
         {
             c.rate_limit = v as u32;
         }

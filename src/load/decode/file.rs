@@ -62,9 +62,7 @@ impl Decoder<'_> {
                 None
             }
         };
-        if file_path.as_deref() == Some("")
-            && let Some(n) = f.get("path")
-        {
+        if let Some(n) = f.get("path").filter(|_| file_path.as_deref() == Some("")) {
             self.error(n, &join(path, "path"), "the path is empty");
         }
         file_path.map(PathBuf::from)
@@ -133,12 +131,11 @@ impl Decoder<'_> {
         ) {
             c.numbering = numbering;
         }
-        if let Some(n) = numbering_node
-            && c.numbering == Numbering::Shift
+        let shift_misused = c.numbering == Numbering::Shift
             && (c.archive.is_some()
                 || c.compress != Compression::None
-                || c.backups.is_none_or(|b| b == 0))
-        {
+                || c.backups.is_none_or(|b| b == 0));
+        if let Some(n) = numbering_node.filter(|_| shift_misused) {
             self.error(
                 n,
                 &join(path, fields::NUMBERING.name),

@@ -218,9 +218,8 @@ impl<'e> Decoder<'e> {
         let mut config = Config::default();
         match f.take("version") {
             Some(n) => {
-                if let Some(v) = self.integer(n, "version", i128::MIN, i128::MAX)
-                    && v != 1
-                {
+                let v = self.integer(n, "version", i128::MIN, i128::MAX);
+                if let Some(v) = v.filter(|&v| v != 1) {
                     self.error(n, "version", format!("unsupported version {v}: expected 1"));
                 }
             }

@@ -60,9 +60,7 @@ impl Decoder<'_> {
             backoff: self.duration_field(f, path, fields::BACKOFF, d.backoff),
             max_backoff: self.duration_field(f, path, fields::MAX_BACKOFF, d.max_backoff),
         };
-        if c.max_backoff < c.backoff
-            && let Some(n) = f.get("max_backoff")
-        {
+        if let Some(n) = f.get("max_backoff").filter(|_| c.max_backoff < c.backoff) {
             self.error(
                 n,
                 &join(path, "max_backoff"),

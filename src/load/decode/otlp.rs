@@ -48,9 +48,7 @@ impl Decoder<'_> {
         c.max_retries = self.count_field(f, path, fields::OTLP_MAX_RETRIES, c.max_retries);
         c.backoff = self.duration_field(f, path, fields::BACKOFF, c.backoff);
         c.max_backoff = self.duration_field(f, path, fields::MAX_BACKOFF, c.max_backoff);
-        if c.max_backoff < c.backoff
-            && let Some(n) = f.get("max_backoff")
-        {
+        if let Some(n) = f.get("max_backoff").filter(|_| c.max_backoff < c.backoff) {
             self.error(
                 n,
                 &join(path, "max_backoff"),

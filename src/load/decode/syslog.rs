@@ -54,10 +54,8 @@ impl Decoder<'_> {
         }
         c.max_message = self.size_field(f, path, fields::MAX_MESSAGE, c.max_message);
         c.tls = self.tls(f, path);
-        if c.tls.is_some()
-            && matches!(c.transport, SyslogTransport::Udp | SyslogTransport::Unix)
-            && let Some(n) = f.get("tls")
-        {
+        let datagram_or_unix = matches!(c.transport, SyslogTransport::Udp | SyslogTransport::Unix);
+        if let Some(n) = f.get("tls").filter(|_| c.tls.is_some() && datagram_or_unix) {
             self.error(
                 n,
                 &join(path, "tls"),

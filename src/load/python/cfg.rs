@@ -87,9 +87,11 @@ impl Translator<'_, '_> {
             Value::Str(s) if s.starts_with("cfg://") => {
                 let reference = s.clone();
                 let names_handler = matches!(key, Some("target" | "handlers"));
-                if names_handler && let Some(name) = handler_reference(&reference, snapshot) {
-                    node.value = Value::Str(name);
-                    return;
+                if names_handler {
+                    if let Some(name) = handler_reference(&reference, snapshot) {
+                        node.value = Value::Str(name);
+                        return;
+                    }
                 }
                 let mut seen = vec![reference.clone()];
                 let mut current = reference;
@@ -110,9 +112,11 @@ impl Translator<'_, '_> {
                             return;
                         }
                     };
-                    if let Value::Str(next) = &target.value
-                        && next.starts_with("cfg://")
-                    {
+                    let chained = match &target.value {
+                        Value::Str(next) if next.starts_with("cfg://") => Some(next),
+                        _ => None,
+                    };
+                    if let Some(next) = chained {
                         if seen.contains(next) {
                             let chain: Vec<String> = seen.iter().map(|s| excerpt(s)).collect();
                             let message = format!(

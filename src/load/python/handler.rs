@@ -396,9 +396,8 @@ impl Handler<'_, '_, '_, '_> {
             }
         }
         // `delay`: the file appears at the first record, as in CPython.
-        if let Some((k, mut n)) = self.take("delay")
-            && n.value != Value::Null
-        {
+        let delay = self.take("delay").filter(|(_, n)| n.value != Value::Null);
+        if let Some((k, mut n)) = delay {
             n.value = Value::Bool(super::lenient::truthy(&n, self.t.source).unwrap_or(false));
             self.out.push((renamed(&k, fields::DELAY.name), n));
         }
@@ -546,9 +545,7 @@ impl Handler<'_, '_, '_, '_> {
             ("maxBytes", &max_bytes, max),
             ("backupCount", &backups, count),
         ] {
-            if let Some((_, n)) = taken
-                && value.is_none_or(|v| v < 0)
-            {
+            if let Some((_, n)) = taken.as_ref().filter(|_| value.is_none_or(|v| v < 0)) {
                 self.error(
                     name,
                     n,
@@ -617,10 +614,11 @@ impl Handler<'_, '_, '_, '_> {
         if let Some((k, mut n)) = self.take("backupCount") {
             // CPython keeps a string as it is and compares it only at a
             // rollover (where it fails): read its number, and say so.
-            if let Value::Str(s) = &n.value
-                && self.t.python
-                && let Ok(count) = s.trim().parse::<u32>()
-            {
+            let read = match &n.value {
+                Value::Str(s) if self.t.python => s.trim().parse::<u32>().ok().map(|c| (s, c)),
+                _ => None,
+            };
+            if let Some((s, count)) = read {
                 let message = format!(
                     "`backupCount` is the string `{s}`: logfig reads it as {count}; CPython keeps the string, and fails at its first rollover"
                 );
@@ -646,10 +644,7 @@ impl Handler<'_, '_, '_, '_> {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("");
-        if let Some(suffix) = suffix
-            && !name.is_empty()
-            && !name.contains('%')
-        {
+        if let Some(suffix) = suffix.filter(|_| !name.is_empty() && !name.contains('%')) {
             self.set(fields::ARCHIVE.name, Value::Str(format!("{name}.{suffix}")));
         }
         a && c
@@ -668,9 +663,10 @@ impl Handler<'_, '_, '_, '_> {
             );
             return false;
         }
-        if let Some((_, n)) = self.take("flushOnClose")
-            && n.value == Value::Bool(false)
-        {
+        let no_flush = self
+            .take("flushOnClose")
+            .filter(|(_, n)| n.value == Value::Bool(false));
+        if let Some((_, n)) = no_flush {
             self.error(
                 "flushOnClose",
                 &n,

@@ -115,9 +115,7 @@ impl Ini {
                 continue;
             }
             let cur_indent = raw.len() - raw.trim_start().len();
-            if let (Some(sect), Some(i)) = (current, option)
-                && cur_indent > indent
-            {
+            if let (Some(sect), Some(i), true) = (current, option, cur_indent > indent) {
                 ini.section_mut(sect).options[i]
                     .1
                     .lines
@@ -126,11 +124,11 @@ impl Ini {
             }
             indent = cur_indent;
             let start = cur_indent;
-            if let Some(inner) = value.strip_prefix('[')
-                && let Some(end) = inner.rfind(']')
-                && end > 0
-            {
-                let name = &inner[..end];
+            let header = value.strip_prefix('[').and_then(|inner| {
+                let end = inner.rfind(']').filter(|&end| end > 0)?;
+                Some(&inner[..end])
+            });
+            if let Some(name) = header {
                 option = None;
                 if name == "DEFAULT" {
                     current = Some(None);
@@ -692,9 +690,11 @@ impl Reader<'_, '_> {
             if v.value == Value::Null {
                 continue;
             }
-            if k.name == "facility"
-                && let Value::Int(code) = v.value
-            {
+            let code = match v.value {
+                Value::Int(code) if k.name == "facility" => Some(code),
+                _ => None,
+            };
+            if let Some(code) = code {
                 // `SysLogHandler.LOG_USER` is a code; logfig names facilities.
                 match usize::try_from(code)
                     .ok()
@@ -739,9 +739,8 @@ impl Reader<'_, '_> {
             let at = (section.line, 1);
             let is_root = name == "root";
             let mut entries = Vec::new();
-            if let Some(got) = self.get(&sect, "level", false)
-                && self.level_name(&got, &sect)
-            {
+            let level = self.get(&sect, "level", false);
+            if let Some(got) = level.filter(|got| self.level_name(got, &sect)) {
                 let k = self.key("level", got.line, got.column);
                 let v = self.string(&got);
                 entries.push((k, v));

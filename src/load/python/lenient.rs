@@ -83,11 +83,13 @@ fn yaml11_bool(s: &str, node: &Node, source: Option<&str>) -> Option<bool> {
 /// a level is the only place one makes sense.
 pub(super) fn ext_level(entries: &mut [(Key, Node)]) {
     for (k, v) in entries.iter_mut() {
-        if k.name == "level"
-            && let Value::Str(s) = &mut v.value
-            && let Some(level) = s.strip_prefix("ext://logging.")
-        {
-            *s = level.to_owned();
+        if k.name != "level" {
+            continue;
+        }
+        if let Value::Str(s) = &mut v.value {
+            if let Some(level) = s.strip_prefix("ext://logging.") {
+                *s = level.to_owned();
+            }
         }
     }
 }
@@ -212,9 +214,10 @@ impl Translator<'_, '_> {
         // `configure` never reads a key it does not know (D2).
         self.ignore_unread(top, "", super::TOP_LEVEL);
         // `version` is compared with `== 1` (505-507): `1.0` and `true` pass.
-        if let Some((_, v)) = top.iter_mut().find(|(k, _)| k.name == "version")
-            && matches!(v.value, Value::Float(f) if f == 1.0) | matches!(v.value, Value::Bool(true))
-        {
+        let one = |v: &Node| {
+            matches!(v.value, Value::Float(f) if f == 1.0) | matches!(v.value, Value::Bool(true))
+        };
+        if let Some((_, v)) = top.iter_mut().find(|(k, v)| k.name == "version" && one(v)) {
             v.value = Value::Int(1);
         }
         self.truthiness(top, "disable_existing_loggers", "");

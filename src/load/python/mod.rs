@@ -106,10 +106,10 @@ impl Translated {
             return;
         }
         for (name, handler) in &mut config.handlers {
-            if let HandlerConfig::Console(c) = handler
-                && self.string_streams.contains(&join("handlers", name))
-            {
-                c.stream = Stream::PythonString;
+            if let HandlerConfig::Console(c) = handler {
+                if self.string_streams.contains(&join("handlers", name)) {
+                    c.stream = Stream::PythonString;
+                }
             }
         }
     }

@@ -92,7 +92,7 @@ fn reload_under_load_paced(
                     i += 1;
                     // A pause now and then: 8 threads flat out on a 2-core
                     // machine would make the test slow, not sharper.
-                    if i.is_multiple_of(16) || pace.is_some() {
+                    if i % 16 == 0 || pace.is_some() {
                         std::thread::sleep(pace.unwrap_or(Duration::from_micros(50)));
                     }
                 }

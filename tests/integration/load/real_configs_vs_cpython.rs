@@ -120,7 +120,7 @@ fn header(path: &Path, text: &str) -> Vec<String> {
         let mut h = path.as_os_str().to_owned();
         h.push(".header");
         std::fs::read_to_string(&h)
-            .unwrap_or_else(|e| panic!("{}: a JSON config needs its header file: {e}", h.display()))
+            .unwrap_or_else(|e| panic!("{}: a JSON config needs its header file: {e}", Path::new(&h).display()))
             .lines()
             .map(str::to_owned)
             .collect()
