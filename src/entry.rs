@@ -133,6 +133,15 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// Whether this entry is handled on the thread that logged the record,
+    /// not a copy a worker (`queue`) handles on its own thread later: only
+    /// then is what the current thread says about itself the record's.
+    /// (Only `journald` asks, for the thread's kernel id.)
+    #[cfg(all(target_os = "linux", feature = "journald"))]
+    pub(crate) fn on_logging_thread(&self) -> bool {
+        self.thread.is_none()
+    }
+
     /// The logging thread's name, if it has one.
     pub fn thread_name(&self) -> Option<&str> {
         match self.thread {

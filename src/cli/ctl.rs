@@ -20,8 +20,9 @@ const MAX_ANSWER: u64 = 8 * 1024 * 1024;
 /// Talk to a running process's control endpoint.
 #[derive(Debug, clap::Args)]
 pub(super) struct CtlArgs {
-    /// The endpoint's URL, such as `http://127.0.0.1:9009`. Default: the
-    /// address in LOGFIG_CONTROL.
+    /// The endpoint's URL, such as `http://127.0.0.1:9009`; a path (a
+    /// proxy's prefix) goes before each request's. Default: the address in
+    /// LOGFIG_CONTROL.
     #[arg(long, conflicts_with = "socket")]
     url: Option<String>,
     /// The endpoint's unix socket.
@@ -68,7 +69,9 @@ enum Action {
 }
 
 enum Target {
-    Tcp(String),
+    /// The host and port, and the URL's path without its last `/` (a
+    /// proxy's prefix), put before each endpoint's path.
+    Tcp(String, String),
     #[cfg(unix)]
     Unix(std::path::PathBuf),
 }
@@ -187,11 +190,21 @@ fn target(args: &CtlArgs) -> Result<Target, (String, u8)> {
             2,
         ));
     };
-    let host = rest.split('/').next().unwrap_or_default();
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     if host.is_empty() {
         return Err((format!("`{url}`: no host"), 2));
     }
-    Ok(Target::Tcp(host.to_owned()))
+    if path.contains(['?', '#']) || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err((
+            format!("`{url}`: the path may hold no query, fragment, space or control character"),
+            2,
+        ));
+    }
+    let base = match path.trim_end_matches('/') {
+        "" => String::new(),
+        p => format!("/{p}"),
+    };
+    Ok(Target::Tcp(host.to_owned(), base))
 }
 
 /// Percent-encodes a logger name for a path.
@@ -214,8 +227,8 @@ fn request(
     body: Option<&Value>,
 ) -> Result<(u16, Vec<u8>), String> {
     let body = body.map(Value::to_string).unwrap_or_default();
-    let (host, mut conn): (String, Box<dyn ReadWrite>) = match target {
-        Target::Tcp(host) => {
+    let (host, mut conn, base): (String, Box<dyn ReadWrite>, &str) = match target {
+        Target::Tcp(host, base) => {
             use std::net::ToSocketAddrs;
             let addr = host
                 .to_socket_addrs()
@@ -228,7 +241,7 @@ fn request(
                 .map_err(|e| e.to_string())?;
             s.set_write_timeout(Some(TIMEOUT))
                 .map_err(|e| e.to_string())?;
-            (host.clone(), Box::new(s))
+            (host.clone(), Box::new(s), base)
         }
         #[cfg(unix)]
         Target::Unix(path) => {
@@ -238,14 +251,14 @@ fn request(
                 .map_err(|e| e.to_string())?;
             s.set_write_timeout(Some(TIMEOUT))
                 .map_err(|e| e.to_string())?;
-            ("localhost".to_owned(), Box::new(s))
+            ("localhost".to_owned(), Box::new(s), "")
         }
     };
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\n\
+        "{method} {base}{path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );

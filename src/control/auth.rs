@@ -6,7 +6,12 @@
 /// cannot be guessed byte by byte from response times; only its length
 /// may show.
 pub(crate) fn token_matches(header: Option<&str>, token: &str) -> bool {
-    let Some(given) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+    // The scheme is case-insensitive (RFC 9110, 11.1): `bearer` is `Bearer`.
+    let Some(given) = header
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, given)| given)
+    else {
         return false;
     };
     let (a, b) = (given.trim().as_bytes(), token.as_bytes());
@@ -44,6 +49,8 @@ mod tests {
     #[test]
     fn compares_tokens() {
         assert!(token_matches(Some("Bearer s3cret"), "s3cret"));
+        assert!(token_matches(Some("bearer s3cret"), "s3cret"));
+        assert!(!token_matches(Some("Bearers3cret"), "s3cret"));
         assert!(!token_matches(Some("Bearer s3cre"), "s3cret"));
         assert!(!token_matches(Some("Bearer s3cretX"), "s3cret"));
         assert!(!token_matches(Some("Bearer S3cret"), "s3cret"));

@@ -50,6 +50,8 @@ pub(crate) struct Request {
     /// The path, without the query string, not yet percent-decoded.
     pub(crate) path: String,
     pub(crate) authorization: Option<String>,
+    /// The `Host` header, for the absolute links of the `/actuator` index.
+    pub(crate) host: Option<String>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -146,6 +148,7 @@ pub(crate) fn read_request(conn: &mut dyn Conn, deadline: Instant) -> Result<Req
         method: method.to_owned(),
         path: path.to_owned(),
         authorization: None,
+        host: None,
         body: Vec::new(),
     };
     let mut length: Option<usize> = None;
@@ -177,6 +180,8 @@ pub(crate) fn read_request(conn: &mut dyn Conn, deadline: Instant) -> Result<Req
             ));
         } else if name.eq_ignore_ascii_case("authorization") {
             request.authorization = Some(value.to_owned());
+        } else if name.eq_ignore_ascii_case("host") {
+            request.host = Some(value.to_owned());
         }
     }
     let length = length.unwrap_or(0);
@@ -266,10 +271,7 @@ pub(crate) fn write_response(
     response: &Response,
     deadline: Instant,
 ) -> io::Result<()> {
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(100));
-    conn.set_write_timeout(Some(left))?;
+    let deadline = deadline.max(Instant::now() + Duration::from_millis(100));
     let mut out = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\
          Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
@@ -292,7 +294,22 @@ pub(crate) fn write_response(
     out.push_str("\r\n");
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(&response.body);
-    conn.write_all(&bytes)?;
+    // A write timeout bounds one write: a peer reading a byte at a time
+    // would hold the connection for ever. Each write gets the time left.
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        conn.set_write_timeout(Some(left))?;
+        match conn.write(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => rest = &rest[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
     conn.flush()
 }
 
@@ -377,6 +394,43 @@ mod tests {
         assert_eq!(percent_decode("a%3A%3Ab").as_deref(), Some("a::b"));
         assert_eq!(percent_decode("a%3"), None);
         assert_eq!(percent_decode("%ff"), None);
+    }
+
+    /// A peer that takes one byte at a time, slowly.
+    struct Trickle(usize);
+    impl Read for Trickle {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Ok(0)
+        }
+    }
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            std::thread::sleep(Duration::from_millis(5));
+            self.0 += 1;
+            Ok(buf.len().min(1))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    impl Conn for Trickle {
+        fn set_read_timeout(&self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+        fn set_write_timeout(&self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A client reading its answer a byte at a time cannot hold the
+    /// connection past the deadline: a write timeout bounds one write only.
+    #[test]
+    fn a_slow_reader_is_cut_at_the_deadline() {
+        let mut peer = Trickle(0);
+        let response = Response::json(200, &serde_json::json!({ "x": "y".repeat(4000) }));
+        let result = write_response(&mut peer, &response, Instant::now());
+        assert!(result.is_err());
+        assert!(peer.0 < 4000, "{} bytes written", peer.0);
     }
 
     #[test]

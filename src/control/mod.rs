@@ -147,10 +147,15 @@ pub(crate) fn effective(config: &Config) -> Result<Option<ControlConfig>, Error>
     if let Some(token) = var("LOGFIG_CONTROL_TOKEN") {
         c.token = Some(crate::config::Secret::new(token));
     }
-    if let Some((_, message)) = c.problems().into_iter().next() {
+    if let Some((field, message)) = c.problems().into_iter().next() {
+        let hint = if field == "token" {
+            " (set LOGFIG_CONTROL_TOKEN)"
+        } else {
+            ""
+        };
         return Err(Error::new(
             ErrorKind::Invalid,
-            format!("environment variable LOGFIG_CONTROL: {message} (set LOGFIG_CONTROL_TOKEN)"),
+            format!("environment variable LOGFIG_CONTROL: {message}{hint}"),
         ));
     }
     Ok(Some(c))

@@ -32,10 +32,14 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
         .strip_prefix("/actuator")
         .filter(|p| p.starts_with("/loggers"))
         .unwrap_or(path);
-    let method = request.method.as_str();
+    // HEAD is answered as GET; the body is left out when it is sent.
+    let method = match request.method.as_str() {
+        "HEAD" => "GET",
+        m => m,
+    };
     if path == "/" || path == "/index.html" {
         return match method {
-            "GET" | "HEAD" => Response {
+            "GET" => Response {
                 status: 200,
                 content_type: "text/html; charset=utf-8",
                 body: super::page::PAGE.as_bytes().to_vec(),
@@ -46,6 +50,8 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
     let known = path == "/loggers"
         || path == "/status"
         || path == "/reload"
+        || path == "/actuator"
+        || path == "/actuator/"
         || path.starts_with("/loggers/");
     if !known {
         return Response::error(404, &format!("no such endpoint `{}`", printable(path)));
@@ -61,6 +67,8 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
         );
     }
     match (method, path) {
+        ("GET", "/actuator" | "/actuator/") => Response::json(200, &index(request)),
+        (_, "/actuator" | "/actuator/") => not_allowed("GET"),
         ("GET", "/loggers") => Response::json(200, &loggers(ctx)),
         (_, "/loggers") => not_allowed("GET"),
         ("GET", "/status") => Response::json(200, &status(ctx)),
@@ -73,7 +81,7 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
                 return Response::error(
                     400,
                     &format!(
-                        "invalid logger name `{}`: at most {MAX_NAME} bytes, printable, percent-encoded",
+                        "invalid logger name `{}`: at most {MAX_NAME} bytes, printable, percent-encoded, with a segment (`ROOT` for the root)",
                         printable(raw)
                     ),
                 );
@@ -87,12 +95,42 @@ pub(crate) fn handle(ctx: &Context, settings: &Settings, request: &Request, who:
     }
 }
 
+/// The actuator index, where Spring Boot Admin and other actuator clients
+/// look for the endpoints an application has: its `_links`, absolute as
+/// Spring writes them when the request names its host, else relative.
+fn index(request: &Request) -> Value {
+    // A host fit for a URL; anything else gets relative links.
+    let base = request
+        .host
+        .as_deref()
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+        })
+        .map(|h| format!("http://{h}"))
+        .unwrap_or_default();
+    let link = |path: &str, templated: bool| json!({ "href": format!("{base}/actuator{path}"), "templated": templated });
+    json!({ "_links": {
+        "self": link("", false),
+        "loggers": link("/loggers", false),
+        "loggers-name": link("/loggers/{name}", true),
+    } })
+}
+
 fn not_allowed(allowed: &str) -> Response {
     Response::error(405, &format!("method not allowed here; use {allowed}"))
 }
 
+/// A name the endpoint takes: printable, bounded, and with a segment (`..`
+/// and `::` would reach the root under a name the audit line does not show
+/// as the root's; `ROOT` names it).
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= MAX_NAME && !name.chars().any(char::is_control)
+    !name.is_empty()
+        && name.len() <= MAX_NAME
+        && !name.chars().any(char::is_control)
+        && (is_root(name) || !inspect::normal(name).is_empty())
 }
 
 /// `ROOT` (Spring) and `root` name the root logger.
@@ -180,7 +218,8 @@ fn loggers(ctx: &Context) -> Value {
     for name in names.values() {
         out.insert(name.clone(), entry(ctx, name, &overrides));
     }
-    json!({ "levels": LEVELS, "loggers": out })
+    // Spring's shape has logger groups; logfig has none.
+    json!({ "levels": LEVELS, "loggers": out, "groups": {} })
 }
 
 fn logger(ctx: &Context, name: &str) -> Value {
@@ -310,6 +349,7 @@ fn reload_json(ctx: &Context) -> Value {
         "file": ctx.file.as_ref().map(|f| f.display().to_string()),
         "reloads": s.reloads(),
         "lastAttempt": s.last_attempt().and_then(since),
+        "lastApplied": s.last_applied().and_then(since),
         "lastError": s.last_error(),
         "diagnostics": diagnostics,
         "lastControlChange": s.last_control_change(),

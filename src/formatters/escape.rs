@@ -258,6 +258,10 @@ pub(crate) fn escape_breaks(buf: &mut Vec<u8>, from: usize) {
 /// `"` and `\` escaped, and by code point every control character (C0, DEL,
 /// C1) and every other character YAML does not allow raw in a stream or
 /// folds as a line break (U+2028, U+2029, U+FEFF, U+FFFE, U+FFFF).
+#[cfg_attr(
+    not(any(feature = "cli", feature = "http")),
+    allow(dead_code, reason = "used by the http handler and logfig fmt only")
+)]
 pub(crate) fn push_quoted(s: &str, out: &mut String) {
     use std::fmt::Write as _;
     out.push('"');

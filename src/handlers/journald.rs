@@ -62,7 +62,7 @@ const OWN_FIELDS: &[&str] = &[
 /// | `LOGGER` | the logger name (the record's target) |
 /// | `CODE_FILE`, `CODE_LINE` | where the record was logged, when known |
 /// | `CODE_MODULE` | the module path (`log` records carry no function name, so `CODE_FUNC` is not sent) |
-/// | `TID`, `THREAD_NAME` | the emitting thread's kernel id and its name |
+/// | `TID`, `THREAD_NAME` | the logging thread's kernel id (left out for a record a `queue` relays: its worker's id is not the record's) and its name |
 /// | key-values | one field each, named as below, the value as text (at most 64KiB) |
 ///
 /// A key-value's name is upper-cased, every character other than `A`–`Z`,
@@ -199,6 +199,24 @@ fn cut(s: &[u8], max: usize) -> &[u8] {
     &s[..end]
 }
 
+thread_local! {
+    /// This thread's kernel id, 0 until asked: `gettid` is a system call,
+    /// made once per thread rather than once per record.
+    static TID: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
+}
+
+/// The calling thread's kernel id.
+fn kernel_tid() -> i32 {
+    let ask = || rustix::thread::gettid().as_raw_nonzero().get();
+    TID.try_with(|t| {
+        if t.get() == 0 {
+            t.set(ask());
+        }
+        t.get()
+    })
+    .unwrap_or_else(|_| ask())
+}
+
 fn priority(level: log::Level) -> &'static [u8] {
     match level {
         log::Level::Error => b"3",
@@ -310,8 +328,11 @@ impl Handler for JournaldHandler {
         if let Some(module) = record.module_path() {
             put_field(&mut out, "CODE_MODULE", module.as_bytes());
         }
-        let tid = rustix::thread::gettid().as_raw_nonzero().get();
-        put_field(&mut out, "TID", tid.to_string().as_bytes());
+        // A copy relayed by a worker is emitted on the worker's thread,
+        // whose id is not the record's: no TID rather than a wrong one.
+        if entry.on_logging_thread() {
+            put_field(&mut out, "TID", kernel_tid().to_string().as_bytes());
+        }
         if let Some(name) = entry.thread_name() {
             put_field(&mut out, "THREAD_NAME", name.as_bytes());
         }

@@ -31,10 +31,12 @@ use crate::runtime::{Dispatcher, apply_if_changed};
 /// let status = logfig::ReloadStatus::default();
 /// assert_eq!(status.reloads(), 0);
 /// assert!(status.last_error().is_none());
+/// assert!(status.last_applied().is_none());
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ReloadStatus {
     attempted: Option<SystemTime>,
+    applied: Option<SystemTime>,
     reloads: u64,
     error: Option<String>,
     diagnostics: Vec<Diagnostic>,
@@ -47,6 +49,12 @@ impl ReloadStatus {
     /// When the file was last read for a reload.
     pub fn last_attempt(&self) -> Option<SystemTime> {
         self.attempted
+    }
+
+    /// When a reload last applied a changed config; `None` while the
+    /// config the process started with runs.
+    pub fn last_applied(&self) -> Option<SystemTime> {
+        self.applied
     }
 
     /// How many changed configs were applied since start.
@@ -533,6 +541,7 @@ impl Worker {
                 status.diagnostics = applied.clone().unwrap_or_default();
                 if applied.is_some() {
                     status.reloads += 1;
+                    status.applied = status.attempted;
                 }
                 // A file may change the reload settings, but not stop the
                 // watcher: only dropping the handle does.

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Drives the control endpoint's page in headless Chromium (issue #15).
 
-Usage: control_page.py URL TOKEN LOGGER LEVEL SCREENSHOT
+Usage: control_page.py URL TOKEN LOGGER LEVEL SCREENSHOT [TTL]
 
-Opens URL, enters TOKEN, sets LOGGER to LEVEL with the page's own selector
-and button, waits until the page shows LEVEL as the logger's effective level,
-and saves a screenshot. Speaks the Chrome DevTools protocol over
+Opens URL, enters TOKEN, sets LOGGER to LEVEL (for TTL, typed in the row's
+TTL field, if given) with the page's own selector and button, waits until the
+page shows LEVEL as the logger's effective level (and the override's time
+left, with a TTL) and the handler statistics, and saves a screenshot. Speaks the Chrome DevTools protocol over
 --remote-debugging-pipe (JSON messages ended by NUL on fds 3 and 4), so it
 needs nothing beyond the standard library and Debian's `chromium`.
 """
@@ -116,6 +117,7 @@ class Browser:
 
 def main():
     url, token, logger, level, shot = sys.argv[1:6]
+    ttl = sys.argv[6] if len(sys.argv) > 6 else ""
     b = Browser()
     try:
         b.open(url)
@@ -125,9 +127,14 @@ def main():
         b.wait(f"the row of {logger}", f"!!{row}")
         b.eval(f"(() => {{ const tr = {row}; const s = tr.querySelector('select');"
                f" s.value = {json.dumps(level)}; s.dispatchEvent(new Event('change'));"
+               f" tr.querySelector('input').value = {json.dumps(ttl)};"
                " tr.querySelector('button').click(); return true; })()")
         b.wait(f"{logger} to show {level}",
                f"(() => {{ const tr = {row}; return !!tr && tr.querySelector('.effective').textContent === {json.dumps(level)}; }})()")
+        if ttl:
+            b.wait(f"{logger}'s override to show its time left",
+                   f"(() => {{ const t = {row}.querySelector('.over').textContent; return t.startsWith({json.dumps(level + ' for ')}); }})()")
+        b.wait("the handler statistics", "document.querySelectorAll('#handlers tbody tr').length > 0")
         b.screenshot(shot)
         print("ok")
     finally:

@@ -247,6 +247,60 @@ fn lists_sets_with_a_ttl_resets_and_reports_status_over_curl() {
     );
 }
 
+/// What Spring Boot Admin and actuator scripts do beyond `/loggers`: find
+/// the endpoints in the `/actuator` index, read `groups`, write the scheme
+/// `bearer` in any case (RFC 9110 makes it case-insensitive), ask `HEAD`.
+#[test]
+fn spring_boot_tools_find_the_endpoints_and_are_understood() {
+    if !have_curl("control::spring_boot_tools") {
+        return;
+    }
+    let app = App::start(&tcp_control());
+    let (url, h) = (app.url(), auth());
+    let host = url.trim_start_matches("http://");
+    for index in ["/actuator", "/actuator/"] {
+        let (code, body) = curl(&["-H", &h, &format!("{url}{index}")]);
+        assert_eq!(code, 200, "{body}");
+        let links = &json(&body)["_links"];
+        assert_eq!(links["self"]["href"], format!("http://{host}/actuator"), "{body}");
+        assert_eq!(
+            links["loggers"]["href"],
+            format!("http://{host}/actuator/loggers"),
+            "{body}"
+        );
+        assert_eq!(
+            links["loggers-name"]["href"],
+            format!("http://{host}/actuator/loggers/{{name}}"),
+            "{body}"
+        );
+        assert_eq!(links["loggers-name"]["templated"], true, "{body}");
+    }
+    assert_eq!(curl(&[&format!("{url}/actuator")]).0, 401);
+    let (code, body) = curl(&["-H", &h, &format!("{url}/actuator/loggers")]);
+    assert_eq!(code, 200);
+    assert_eq!(json(&body)["groups"], serde_json::json!({}), "{body}");
+
+    let lower = format!("Authorization: bearer {TOKEN}");
+    assert_eq!(curl(&["-H", &lower, &format!("{url}/status")]).0, 200);
+    let (code, body) = curl(&[
+        "-H",
+        &lower,
+        "-d",
+        r#"{"configuredLevel": "ERROR"}"#,
+        &format!("{url}/actuator/loggers/myapp.web"),
+    ]);
+    assert_eq!(code, 204, "{body}");
+    assert_eq!(
+        curl(&["-H", "Authorization: bearertoken", &format!("{url}/status")]).0,
+        401
+    );
+
+    for path in ["/loggers", "/loggers/myapp.web", "/status", "/"] {
+        let (code, body) = curl(&["-H", &h, "-I", &format!("{url}{path}")]);
+        assert_eq!(code, 200, "HEAD {path}: {body}");
+    }
+}
+
 #[test]
 fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
     if !have_curl("control::overrides_survive") {
@@ -261,9 +315,18 @@ fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
         App::config(app.dir.path(), &tcp_control(), "ERROR"),
     )
     .unwrap();
+    let (_, body) = curl(&["-H", &h, &format!("{url}/status")]);
+    assert_eq!(json(&body)["reload"]["lastApplied"], serde_json::Value::Null);
     let (code, body) = curl(&["-H", &h, "-X", "POST", &format!("{url}/reload")]);
     assert_eq!(code, 200, "{body}");
     assert_eq!(json(&body)["status"]["reloads"], 1, "{body}");
+    // When the running config was applied, in seconds since the epoch.
+    let applied = json(&body)["status"]["lastApplied"].as_u64().unwrap();
+    assert_eq!(
+        Some(applied),
+        json(&body)["status"]["lastAttempt"].as_u64(),
+        "{body}"
+    );
     let (_, body) = curl(&["-H", &h, &format!("{url}/loggers")]);
     let v = json(&body);
     assert_eq!(v["loggers"]["ROOT"]["effectiveLevel"], "ERROR", "{body}");
@@ -277,6 +340,8 @@ fn overrides_survive_a_reload_and_a_bad_file_changes_nothing() {
     let (code, body) = curl(&["-H", &h, "-X", "POST", &format!("{url}/reload")]);
     assert_eq!(code, 422, "{body}");
     let v = json(&body);
+    // The failed attempt applied nothing.
+    assert_eq!(v["reload"]["lastApplied"], applied, "{body}");
     assert!(
         v["error"].as_str().unwrap().contains("logging.yaml:2:"),
         "{body}"
@@ -389,6 +454,19 @@ fn bad_input_gets_a_json_error_and_the_right_status() {
         (
             r#"{"configuredLevel": "DEBUG"}"#,
             "/loggers/a%0Ab",
+            400,
+            "invalid logger name",
+        ),
+        // No segment at all: not a way to name the root unseen in the audit.
+        (
+            r#"{"configuredLevel": "ERROR"}"#,
+            "/loggers/%2E%2E",
+            400,
+            "invalid logger name",
+        ),
+        (
+            r#"{"configuredLevel": "ERROR"}"#,
+            "/loggers/::",
             400,
             "invalid logger name",
         ),
@@ -782,6 +860,14 @@ fn logfig_ctl_lists_sets_resets_and_exits_as_check_does() {
         err.contains("401") && err.contains("set LOGFIG_NO_SUCH_VAR"),
         "{err}"
     );
+    // A URL's path is the endpoint's base (a proxy's prefix), not dropped:
+    // a wrong one reaches nothing instead of the proxy's root.
+    let (code, out, _) = ctl(&["--url", &format!("{url}/actuator/"), "get", "myapp.db"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("myapp.db"), "{out}");
+    let (code, _, err) = ctl(&["--url", &format!("{url}/elsewhere"), "loggers"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("404"), "{err}");
     let closed = format!("http://127.0.0.1:{}", crate::network::free_tcp_port());
     assert_eq!(ctl(&["--url", &closed, "loggers"]).0, 2);
     assert_eq!(ctl(&["loggers"]).0, 2);
@@ -824,6 +910,7 @@ fn the_page_changes_a_level_in_a_real_browser() {
         .arg(script)
         .args([&format!("{}/", app.url()), TOKEN, "myapp.db", "DEBUG"])
         .arg(&shot)
+        .arg("10m")
         .output()
         .unwrap();
     assert!(
@@ -835,7 +922,7 @@ fn the_page_changes_a_level_in_a_real_browser() {
     wait_until("DEBUG lines after the page's change", LONG, || {
         app.log().contains("DEBUG myapp::db tick")
     });
-    assert!(app.log().contains("set `myapp.db` to DEBUG until cleared"));
+    assert!(app.log().contains("set `myapp.db` to DEBUG for 10m"));
     assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
     eprintln!("control page screenshot: {}", shot.display());
 }
@@ -890,6 +977,29 @@ fn the_environment_turns_it_on_for_one_deployment() {
         text.contains("child: error: environment variable LOGFIG_CONTROL: listening on TCP"),
         "{text}"
     );
+    // Over a file's `control`: the address and the token from the
+    // environment, the file's other settings kept.
+    let text = run(&[
+        ("LOGFIG_CONTROL", "127.0.0.1:0"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+        (
+            "LOGFIG_CTL_ENV_CHILD_CONFIG",
+            "version: 1\ncontrol: { listen: 127.0.0.1:1, token: filetok }\n",
+        ),
+    ]);
+    assert!(text.contains("child: serving on 127.0.0.1:"), "{text}");
+    assert!(!text.contains("child: serving on 127.0.0.1:1\n"), "{text}");
+    assert!(text.contains("child: token accepted"), "{text}");
+    // Only a missing token is the token variable's to mend.
+    let text = run(&[
+        ("LOGFIG_CONTROL", "10.1.2.3:9"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+    ]);
+    assert!(
+        text.contains("child: error: environment variable LOGFIG_CONTROL: `10.1.2.3:9` is not a loopback address"),
+        "{text}"
+    );
+    assert!(!text.contains("set LOGFIG_CONTROL_TOKEN"), "{text}");
     let text = run(&[("LOGFIG_CONTROL", "nowhere")]);
     assert!(
         text.contains(
@@ -904,7 +1014,8 @@ fn env_child() {
     if std::env::var_os("LOGFIG_CTL_ENV_CHILD").is_none() {
         return;
     }
-    let (_dir, path) = config_file("version: 1\n");
+    let text = std::env::var("LOGFIG_CTL_ENV_CHILD_CONFIG").unwrap_or("version: 1\n".into());
+    let (_dir, path) = config_file(text);
     match Builder::new().build_file(&path) {
         Ok(handle) => {
             let addr = handle.control_address().unwrap();

@@ -4,9 +4,10 @@
 OpenTelemetry protobuf classes (PyPI `opentelemetry-proto`), protobuf with
 `ExportLogsServiceRequest.FromString`, JSON with `google.protobuf.json_format`.
 
-usage: otlp_receiver.py DIR [--script ANSWERS]
+usage: otlp_receiver.py DIR [--script ANSWERS] [--cert PEM --key PEM]
 
-Listens on 127.0.0.1 on a free port and prints `PORT <n>` once ready.
+Listens on 127.0.0.1 on a free port (over TLS with --cert and --key) and
+prints `PORT <n>` once ready.
 ANSWERS is a comma-separated list of answers given to the requests in turn,
 the last one repeated: `200`, `400`, `503` (with `Retry-After: 1`),
 `partial:<n>` (200 with a partial success rejecting n records), `hang`
@@ -32,6 +33,8 @@ from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 args = argparse.ArgumentParser()
 args.add_argument("dir")
 args.add_argument("--script", default="200")
+args.add_argument("--cert")
+args.add_argument("--key")
 opts = args.parse_args()
 script = opts.script.split(",")
 seq = 0
@@ -132,6 +135,12 @@ class Receiver(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
 server.daemon_threads = True
+if opts.cert:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(opts.cert, opts.key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("PORT %d" % server.server_address[1], flush=True)
 try:
     server.serve_forever()

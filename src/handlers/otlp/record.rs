@@ -84,11 +84,7 @@ fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
         (false, Any::Int(i)) => proto::int(out, 3, *i),
         (false, Any::Double(d)) => proto::double(out, 4, *d),
         (false, Any::Empty) => {}
-        (true, Any::Str(s)) => {
-            out.extend_from_slice(b"{\"stringValue\":");
-            write_json_str(out, cut(s, MAX_VALUE));
-            out.push(b'}');
-        }
+        (true, Any::Str(s)) => json_string_value(out, cut(s, MAX_VALUE)),
         (true, Any::Bool(b)) => {
             out.extend_from_slice(if *b {
                 b"{\"boolValue\":true}"
@@ -116,6 +112,13 @@ fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
         }
         (true, Any::Empty) => out.extend_from_slice(b"{}"),
     }
+}
+
+/// `{"stringValue": s}`, `s` as it is: the caller bounds it.
+fn json_string_value(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(b"{\"stringValue\":");
+    write_json_str(out, s);
+    out.push(b'}');
 }
 
 /// `fmt::Write` into a byte buffer.
@@ -283,7 +286,8 @@ pub(super) fn encode(
             "{{\"timeUnixNano\":\"{time}\",\"observedTimeUnixNano\":\"{observed}\",\"severityNumber\":{},\"severityText\":\"{text}\",\"body\":",
             severity_number(level)
         );
-        any_value(true, w.out, &Any::Str(cut_body));
+        // The body has its own bound (MAX_BODY), not an attribute's.
+        json_string_value(w.out, cut_body);
         w.out.extend_from_slice(b",\"attributes\":[");
     } else {
         proto::fixed64(w.out, 1, time);

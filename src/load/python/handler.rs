@@ -23,8 +23,11 @@ const CLASSES: &[&str] = &[
     "logging.handlers.SysLogHandler",
     "logging.handlers.SMTPHandler",
     "logging.handlers.HTTPHandler",
-    "systemd.journal.JournalHandler",
+    JOURNAL,
 ];
+
+/// python-systemd's handler, named by its whole path.
+pub(super) const JOURNAL: &str = "systemd.journal.JournalHandler";
 
 /// Python's handler classes (by their name in `logging` or
 /// `logging.handlers`): the logfig kind each becomes, and the constructor's
@@ -110,7 +113,7 @@ const KINDS: &[(&str, &str, &[&str])] = &[
     // python-systemd's handler; its other keyword arguments are extra
     // journal fields, which logfig does not add.
     (
-        "systemd.journal.JournalHandler",
+        JOURNAL,
         "journald",
         &["SYSLOG_IDENTIFIER", "sender_function"],
     ),
@@ -262,7 +265,7 @@ impl Translator<'_, '_> {
             "WatchedFileHandler" => h.watched(),
             "MemoryHandler" => h.memory(),
             "QueueHandler" => h.queue(),
-            "systemd.journal.JournalHandler" => h.journal(),
+            JOURNAL => h.journal(),
             _ => h.network(short),
         };
         // The keys not consumed (level, formatter, filters) stay as they are.

@@ -579,7 +579,13 @@ impl Reader<'_, '_> {
             } else {
                 format!("logging.{}", class.text)
             };
-            let short = full.rsplit('.').next().unwrap_or("").to_owned();
+            // `logging`'s classes by their own name, others by their whole
+            // path, as the translation names them (`systemd.journal.JournalHandler`).
+            let short = if full.starts_with("logging.") {
+                full.rsplit('.').next().unwrap_or("").to_owned()
+            } else {
+                full.clone()
+            };
             let mut entries = Vec::new();
             let k = self.key("class", class.line, class.column);
             let v = self.node(Value::Str(full), class.line, class.column);
@@ -618,10 +624,12 @@ impl Reader<'_, '_> {
             return;
         };
         // QueueHandler's constructor takes the queue alone.
-        let params = if short == "QueueHandler" {
-            &params[..1]
-        } else {
-            params
+        let params = match short {
+            "QueueHandler" => &params[..1],
+            // python-systemd's `JournalHandler(level, sender_function,
+            // **fields)`: its journal fields are keyword arguments only.
+            super::handler::JOURNAL => &["level", "sender_function"],
+            _ => params,
         };
         let mut given: Vec<(Key, Node)> = Vec::new();
         if let Some(got) = self.get(sect, "args", false) {
@@ -688,6 +696,11 @@ impl Reader<'_, '_> {
         }
         for (k, mut v) in given {
             if v.value == Value::Null {
+                continue;
+            }
+            // fileConfig sets the section's `level` after construction: it
+            // wins over a level given to the constructor.
+            if k.name == "level" && entries.iter().any(|(e, _)| e.name == "level") {
                 continue;
             }
             let code = match v.value {
@@ -1089,6 +1102,33 @@ mod tests {
             d.message().contains("formatter `nope` is not defined"),
             "{e}"
         );
+    }
+
+    /// python-systemd's `JournalHandler(level=NOTSET, sender_function=send,
+    /// **fields)`: named by its module's path, its `args` and `kwargs` are
+    /// read as for `logging`'s classes, never left out.
+    #[test]
+    fn journal_handler_takes_its_args_and_kwargs() {
+        let with = |section: &str| {
+            BASE.replace("keys=console", "keys=console, j")
+                + "\n[handler_j]\nclass=systemd.journal.JournalHandler\n"
+                + section
+        };
+        let n = read(&with("args=()\nkwargs={'SYSLOG_IDENTIFIER': 'shop'}\n")).unwrap();
+        assert_eq!(
+            get(&n, &["handlers", "j", "SYSLOG_IDENTIFIER"]).value,
+            Value::Str("shop".into())
+        );
+        // The first positional argument is the level; the section's wins.
+        let n = read(&with("args=(logging.INFO,)\n")).unwrap();
+        assert_eq!(get(&n, &["handlers", "j", "level"]).value, Value::Int(20));
+        let n = read(&with("level=ERROR\nargs=(logging.INFO,)\n")).unwrap();
+        assert_eq!(
+            get(&n, &["handlers", "j", "level"]).value,
+            Value::Str("ERROR".into())
+        );
+        let e = errors(&with("args=(10, None, 'x')\n"));
+        assert!(e.iter().any(|e| e.contains("takes at most 2")), "{e:?}");
     }
 
     #[test]

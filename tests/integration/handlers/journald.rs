@@ -204,6 +204,82 @@ fn journald_native_protocol_fields_binary_values_and_memfd() {
     assert_eq!((s.emitted, s.failed, s.dropped), (3, 0, 0));
 }
 
+/// `TID` is the kernel id of the thread that logged the record: sent for a
+/// record logged on that thread, left out for one a `queue` relays from its
+/// worker (whose own id it is not), where `THREAD_NAME` still names the
+/// logging thread.
+#[test]
+fn journald_tid_is_the_logging_threads_or_absent() {
+    open_gate();
+    let rx = Receiver::new();
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  j: {{ type: journald, path: '{}' }}\n  q: {{ type: queue, handlers: [j] }}\nloggers:\n  direct: {{ handlers: [j], propagate: false }}\nroot: {{ level: INFO, handlers: [q] }}\n",
+        rx.path.display()
+    ));
+    let tid = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("app-thread".into())
+            .spawn_scoped(s, || {
+                log::info!(logger: d, target: "direct", "direct");
+                log::info!(logger: d, target: "queued", "queued");
+                rustix::thread::gettid().as_raw_nonzero().get()
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    });
+    d.flush_handlers();
+    let mut got: Vec<Fields> = (0..2).map(|_| rx.next().0).collect();
+    got.sort_by_key(|f| one(f, "MESSAGE"));
+    let (direct, queued) = (&got[0], &got[1]);
+    assert_eq!(one(direct, "MESSAGE"), "direct");
+    assert_eq!(one(direct, "TID"), tid.to_string());
+    assert_eq!(one(direct, "THREAD_NAME"), "app-thread");
+    assert_eq!(one(queued, "MESSAGE"), "queued");
+    assert!(queued.get("TID").is_none(), "{:?}", queued.get("TID"));
+    assert_eq!(one(queued, "THREAD_NAME"), "app-thread");
+}
+
+/// The bounds of one entry: 256 key-values (the rest left out), 64KiB a
+/// value and 8MiB the message (cut at a character); each record that lost
+/// something counts as `oversized`, and is still sent.
+#[test]
+fn journald_bounds_cut_and_count_oversized_records() {
+    open_gate();
+    let rx = Receiver::new();
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  j: {{ type: journald, path: '{}' }}\nroot: {{ level: INFO, handlers: [j] }}\n",
+        rx.path.display()
+    ));
+    let names: Vec<String> = (0..300).map(|i| format!("k{i:03}")).collect();
+    let many: Vec<(&str, log::kv::Value<'_>)> =
+        names.iter().map(|n| (n.as_str(), 1.into())).collect();
+    log_kvs(&d, log::Level::Info, "t", "many", &many);
+    let long_value = format!("{}é", "v".repeat((64 << 10) - 1));
+    log_kvs(&d, log::Level::Info, "t", "long", &[("v", long_value.as_str().into())]);
+    let long_message = "m".repeat((8 << 20) + 10);
+    log::info!(logger: d, target: "t", "{long_message}");
+    log::info!(logger: d, target: "t", "fits");
+    d.flush_handlers();
+
+    let (f, _) = rx.next();
+    assert_eq!(one(&f, "MESSAGE"), "many");
+    let kvs = f.keys().filter(|k| k.starts_with('K')).count();
+    assert_eq!(kvs, 256, "{:?}", f.keys());
+    assert_eq!(one(&f, "K255"), "1");
+    assert!(!f.contains_key("K256"));
+    let (f, _) = rx.next();
+    // 65535 bytes of `v`, then `é` (2 bytes) would pass 64KiB: cut before it.
+    assert_eq!(one(&f, "V"), "v".repeat((64 << 10) - 1));
+    let (f, memfd) = rx.next();
+    assert!(memfd);
+    assert_eq!(one(&f, "MESSAGE").len(), 8 << 20);
+    let (f, _) = rx.next();
+    assert_eq!(one(&f, "MESSAGE"), "fits");
+    let s = d.stats()["j"];
+    assert_eq!((s.emitted, s.oversized, s.failed), (4, 3, 0), "{s:?}");
+}
+
 #[test]
 fn journald_missing_socket_is_a_config_time_error() {
     let dir = tempfile::tempdir().unwrap();

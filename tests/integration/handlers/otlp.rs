@@ -18,14 +18,19 @@ use crate::dispatch::open_gate;
 use crate::network::{dispatcher, missing, require, wait_until};
 
 /// The receiver, saving each decoded request into a temporary directory.
-struct Receiver {
+pub(crate) struct Receiver {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     dir: tempfile::TempDir,
 }
 
 impl Receiver {
     fn start(test: &str, script: &str) -> Option<Receiver> {
+        Receiver::start_with(test, script, &[])
+    }
+
+    /// With more arguments for the receiver (`--cert`, `--key`).
+    pub(crate) fn start_with(test: &str, script: &str, more: &[&str]) -> Option<Receiver> {
         if !require(test, "python3", "apt-get install python3") {
             return None;
         }
@@ -53,6 +58,7 @@ impl Receiver {
             ))
             .arg(dir.path())
             .args(["--script", script])
+            .args(more)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -75,7 +81,7 @@ impl Receiver {
     }
 
     /// The requests received so far, in order; each must have decoded.
-    fn requests(&self) -> Vec<Value> {
+    pub(crate) fn requests(&self) -> Vec<Value> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -102,10 +108,10 @@ impl Drop for Receiver {
 
 /// One decoded log record with its scope and resource.
 #[derive(Debug)]
-struct Got {
-    scope: String,
+pub(crate) struct Got {
+    pub(crate) scope: String,
     resource: BTreeMap<String, Value>,
-    record: Value,
+    pub(crate) record: Value,
 }
 
 impl Got {
@@ -119,7 +125,7 @@ impl Got {
     }
 }
 
-fn records(requests: &[Value]) -> Vec<Got> {
+pub(crate) fn records(requests: &[Value]) -> Vec<Got> {
     let mut out = Vec::new();
     for req in requests {
         for rl in req["request"]["resource_logs"]
@@ -145,6 +151,44 @@ fn records(requests: &[Value]) -> Vec<Got> {
         }
     }
     out
+}
+
+/// Both OTLP protocols, in the order [`per_protocol`] runs them.
+const PROTOCOLS: [&str; 2] = ["http/protobuf", "http/json"];
+
+/// Runs `log` against a dispatcher whose root (at INFO) has one `otlp`
+/// handler `otel` sending to `rx` with each protocol in turn, with `more`
+/// added to its settings and `head` (formatters) before the handlers; each
+/// dispatcher is flushed and shut down after it.
+fn per_protocol(rx: &Receiver, head: &str, more: &str, log: impl Fn(&logfig::Dispatcher, &str)) {
+    for protocol in PROTOCOLS {
+        let d = dispatcher(&format!(
+            "version: 1\n{head}handlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol}{more} }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+            rx.url()
+        ));
+        log(&d, protocol);
+        d.flush_handlers();
+        d.shutdown();
+    }
+}
+
+/// Logs `message` at `level` to target `app` with `kvs`, whose keys and
+/// values `log!` cannot all spell.
+fn log_kvs(
+    d: &logfig::Dispatcher,
+    level: log::Level,
+    message: &str,
+    kvs: &[(&str, log::kv::Value<'_>)],
+) {
+    log::Log::log(
+        d,
+        &log::Record::builder()
+            .args(format_args!("{message}"))
+            .level(level)
+            .target("app")
+            .key_values(&kvs)
+            .build(),
+    );
 }
 
 fn otlp_10000(test: &str, protocol: &str) {
@@ -285,26 +329,23 @@ fn otlp_trace_ids_formatter_body_and_limits() {
         return;
     };
     open_gate();
-    for protocol in ["http/protobuf", "http/json"] {
-        let d = dispatcher(&format!(
-            "version: 1\nformatters:\n  f: {{ format: '%(levelname)s %(message)s' }}\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}', protocol: {protocol}, formatter: f }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
-            rx.url()
-        ));
-        log::info!(logger: d, trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", span_id = "00f067aa0ba902b7"; "traced");
-        log::info!(logger: d, trace_id = "not-hex"; "untraced");
-        // 200 key-values: 128 attributes at most, the rest counted.
-        let kvs: Vec<(String, i64)> = (0..200).map(|i| (format!("k{i:03}"), i)).collect();
-        let source: Vec<(&str, i64)> = kvs.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        let record = log::Record::builder()
-            .args(format_args!("many"))
-            .level(log::Level::Warn)
-            .target("app")
-            .key_values(&source)
-            .build();
-        log::Log::log(&d, &record);
-        d.flush_handlers();
-        d.shutdown();
-    }
+    per_protocol(
+        &rx,
+        "formatters:\n  f: { format: '%(levelname)s %(message)s' }\n",
+        ", formatter: f",
+        |d, _| {
+            log::info!(logger: d, trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", span_id = "00f067aa0ba902b7"; "traced");
+            log::info!(logger: d, trace_id = "not-hex"; "untraced");
+            // 200 key-values: 128 attributes at most, the rest counted.
+            let names: Vec<String> = (0..200).map(|i| format!("k{i:03}")).collect();
+            let kvs: Vec<(&str, log::kv::Value<'_>)> = names
+                .iter()
+                .zip(0i64..)
+                .map(|(k, v)| (k.as_str(), v.into()))
+                .collect();
+            log_kvs(d, log::Level::Warn, "many", &kvs);
+        },
+    );
     let got = records(&rx.requests());
     assert_eq!(got.len(), 6);
     for pair in got.chunks(3) {
@@ -326,6 +367,75 @@ fn otlp_trace_ids_formatter_body_and_limits() {
         assert_eq!(many.record["attributes"].as_array().unwrap().len(), 128);
         // 200 key-values, `thread.id` and `thread.name`.
         assert_eq!(many.record["dropped_attributes_count"], 200 + 2 - 128);
+    }
+}
+
+/// A body past 1MiB, a string value past 64KiB and a logger name past 1KiB
+/// are cut at a character, decode with the official classes, and the record
+/// with the cut body counts as `oversized`.
+#[test]
+fn otlp_bounds_cut_long_text_at_a_character() {
+    let Some(rx) = Receiver::start("otlp_bounds", "200") else {
+        return;
+    };
+    open_gate();
+    per_protocol(&rx, "", "", |d, protocol| {
+        let body = format!("{}é", "b".repeat((1 << 20) - 1));
+        let value = format!("{}é", "v".repeat((64 << 10) - 1));
+        let scope = format!("{}é", "s".repeat(1023));
+        log::info!(logger: d, target: &scope, v = value.as_str(); "{body}");
+        d.flush_handlers();
+        assert_eq!(d.stats()["otel"].oversized, 1, "{protocol}");
+    });
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 2);
+    // Compared by length and content, not printed whole when they differ.
+    let only = |s: &str, c: char| (s.len(), s.chars().all(|x| x == c));
+    for (g, protocol) in got.iter().zip(PROTOCOLS) {
+        let text = |v: &Value| v["string_value"].as_str().unwrap().to_owned();
+        let body = text(&g.record["body"]);
+        assert_eq!(only(&body, 'b'), ((1 << 20) - 1, true), "{protocol}");
+        let value = text(g.attr("v").unwrap());
+        assert_eq!(only(&value, 'v'), ((64 << 10) - 1, true), "{protocol}");
+        assert_eq!(only(&g.scope, 's'), (1023, true), "{protocol}");
+    }
+}
+
+/// The edges of each attribute type decode with the official classes, in
+/// both protocols: negative and extreme integers, non-finite doubles, an
+/// empty string, a character, a null.
+#[test]
+fn otlp_attribute_types_at_their_edges() {
+    let Some(rx) = Receiver::start("otlp_types", "200") else {
+        return;
+    };
+    open_gate();
+    per_protocol(&rx, "", "", |d, _| {
+        let kvs: [(&str, log::kv::Value<'_>); 8] = [
+            ("min", i64::MIN.into()),
+            ("neg", (-1i32).into()),
+            ("nan", f64::NAN.into()),
+            ("inf", f64::INFINITY.into()),
+            ("ninf", f64::NEG_INFINITY.into()),
+            ("empty", "".into()),
+            ("ch", 'é'.into()),
+            ("none", log::kv::Value::null()),
+        ];
+        log_kvs(d, log::Level::Info, "types", &kvs);
+    });
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 2);
+    for (g, protocol) in got.iter().zip(PROTOCOLS) {
+        let a = |k: &str| g.attr(k).unwrap_or_else(|| panic!("{protocol}: no {k}"));
+        assert_eq!(a("min")["int_value"], i64::MIN.to_string(), "{protocol}");
+        assert_eq!(a("neg")["int_value"], "-1", "{protocol}");
+        assert_eq!(a("nan")["double_value"], "NaN", "{protocol}");
+        assert_eq!(a("inf")["double_value"], "Infinity", "{protocol}");
+        assert_eq!(a("ninf")["double_value"], "-Infinity", "{protocol}");
+        assert_eq!(a("ch")["string_value"], "é", "{protocol}");
+        assert_eq!(a("none"), &serde_json::json!({}), "{protocol}");
+        // A oneof member is on the wire even when empty: a string, not null.
+        assert_eq!(a("empty")["string_value"], "", "{protocol}");
     }
 }
 
@@ -416,7 +526,7 @@ fn otlp_partial_success_counts_the_rejected_records() {
     open_gate();
     let errors = Arc::new(Mutex::new(Vec::new()));
     let e = Arc::clone(&errors);
-    for protocol in ["http/protobuf", "http/json"] {
+    for protocol in PROTOCOLS {
         let e = Arc::clone(&e);
         let d = logfig::Builder::new()
             .on_error(move |name, err| e.lock().unwrap().push(format!("{name}: {err}")))
@@ -559,4 +669,69 @@ fn otlp_config_errors_name_file_line_column_and_key() {
     ] {
         assert!(err.contains(needle), "{needle:?} not in:\n{err}");
     }
+}
+
+/// A `tracing` event inside spans that carry `trace_id` and `span_id`
+/// fields (as an application that records its OpenTelemetry context on its
+/// spans writes them) gets the innermost span's ids; an event's own
+/// key-values win over the spans'.
+#[test]
+fn otlp_takes_trace_and_span_ids_from_the_tracing_span_scope() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let Some(rx) = Receiver::start("otlp_span_ids", "200") else {
+        return;
+    };
+    open_gate();
+    let d = dispatcher(&format!(
+        "version: 1\nhandlers:\n  otel: {{ type: otlp, endpoint: '{}' }}\nroot: {{ level: INFO, handlers: [otel] }}\n",
+        rx.url()
+    ));
+    let subscriber = tracing_subscriber::registry().with(d.tracing_layer());
+    tracing::subscriber::with_default(subscriber, || {
+        let outer = tracing::info_span!(
+            "request",
+            trace_id = "0af7651916cd43dd8448eb211c80319c",
+            span_id = "b7ad6b7169203331"
+        );
+        let _outer = outer.enter();
+        tracing::info!(target: "shop::span", "in the request");
+        let inner = tracing::info_span!("db", span_id = "00f067aa0ba902b7");
+        let _inner = inner.enter();
+        tracing::info!(target: "shop::span", "in the query");
+        tracing::info!(target: "shop::span", trace_id = "4bf92f3577b34da6a3ce929d0e0e4736", "own ids");
+    });
+    d.flush_handlers();
+    d.shutdown();
+    let got = records(&rx.requests());
+    let ids: Vec<(&str, &str, &str)> = got
+        .iter()
+        .map(|g| {
+            (
+                g.record["body"]["string_value"].as_str().unwrap(),
+                g.record["trace_id"].as_str().unwrap_or("-"),
+                g.record["span_id"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (
+                "in the request",
+                "0af7651916cd43dd8448eb211c80319c",
+                "b7ad6b7169203331"
+            ),
+            (
+                "in the query",
+                "0af7651916cd43dd8448eb211c80319c",
+                "00f067aa0ba902b7"
+            ),
+            (
+                "own ids",
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                "00f067aa0ba902b7"
+            ),
+        ]
+    );
+    assert!(got.iter().all(|g| g.scope == "shop::span"));
 }

@@ -198,6 +198,18 @@ mod tls {
             self.dir.path().join(name)
         }
 
+        /// `--cert` and `--key` of the server certificate, for the Python
+        /// servers.
+        fn server_args(&self) -> [String; 4] {
+            let path = |name| self.path(name).to_string_lossy().into_owned();
+            [
+                "--cert".into(),
+                path("server.pem"),
+                "--key".into(),
+                path("server.key"),
+            ]
+        }
+
         fn make(test: &str) -> Option<Certs> {
             if !require(test, "openssl", "apt-get install openssl") {
                 return None;
@@ -368,6 +380,21 @@ mod tls {
             .build(&Config::from_str(yaml, Format::Yaml).unwrap())
             .unwrap();
         (d, errors)
+    }
+
+    /// Shuts `d` down (with one more record, which reports the errors
+    /// waiting) and checks that handler `default_roots`, which trusts only
+    /// the default roots, refused the test CA's certificate.
+    fn refused_unknown_issuer(d: &logfig::Dispatcher, errors: &Mutex<Vec<String>>) {
+        log::info!(logger: d, "one more, to collect the error");
+        d.shutdown();
+        let errors = errors.lock().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
+            "{errors:?}"
+        );
     }
 
     fn quoted(p: &Path) -> String {
@@ -559,15 +586,9 @@ mod tls {
         let Some(certs) = Certs::make("https_ca_file") else {
             return;
         };
-        let (cert, key) = (certs.path("server.pem"), certs.path("server.key"));
         let Some(sink) = crate::network::http::Sink::start(
             "https_ca_file",
-            &[
-                "--cert",
-                &cert.to_string_lossy(),
-                "--key",
-                &key.to_string_lossy(),
-            ],
+            &certs.server_args().each_ref().map(String::as_str),
         ) else {
             return;
         };
@@ -599,15 +620,51 @@ mod tls {
             .map(|n| format!("{{\"message\":\"over https {n}\"}}"))
             .collect();
         assert_eq!(lines, expected);
-        log::info!(logger: d, "one more, to collect the error");
-        d.shutdown();
-        let errors = errors.lock().unwrap();
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.starts_with("default_roots") && e.contains("UnknownIssuer")),
-            "{errors:?}"
-        );
+        refused_unknown_issuer(&d, &errors);
+    }
+
+    /// `otlp` takes the same `tls:` map as `http`: records reach a receiver
+    /// whose certificate the test CA signed, decoded by the official
+    /// classes; a handler trusting only the default roots sends nothing
+    /// and counts its records as failed.
+    #[cfg(feature = "otlp")]
+    #[test]
+    fn otlp_over_https_trusts_the_ca_file_and_refuses_an_unknown_issuer() {
+        use crate::handlers::otlp::{Receiver, records};
+        let Some(certs) = Certs::make("otlp_https") else {
+            return;
+        };
+        let Some(rx) = Receiver::start_with(
+            "otlp_https",
+            "200",
+            &certs.server_args().each_ref().map(String::as_str),
+        ) else {
+            return;
+        };
+        open_gate();
+        let url = format!("https://127.0.0.1:{}/v1/logs", rx.port);
+        let (d, errors) = dispatcher(&format!(
+            "version: 1\nhandlers:\n  trusted: {{ type: otlp, endpoint: '{url}', compression: gzip, tls: {{ ca_file: {} }} }}\n  default_roots: {{ type: otlp, endpoint: '{url}', max_retries: 0 }}\nroot: {{ level: INFO, handlers: [trusted, default_roots] }}\n",
+            quoted(&certs.path("ca.pem"))
+        ));
+        for n in 0..10 {
+            log::info!(logger: d, target: "shop", n = n; "over https {n}");
+        }
+        d.flush_handlers();
+        wait_until("both handlers done", Duration::from_secs(20), || {
+            let s = d.stats();
+            s["trusted"].emitted == 10 && s["default_roots"].failed == 10
+        });
+        assert_eq!(d.stats()["default_roots"].emitted, 0);
+        let got = records(&rx.requests());
+        let bodies: Vec<&str> = got
+            .iter()
+            .map(|g| g.record["body"]["string_value"].as_str().unwrap())
+            .collect();
+        let expected: Vec<String> = (0..10).map(|n| format!("over https {n}")).collect();
+        assert_eq!(bodies, expected);
+        assert!(got.iter().all(|g| g.scope == "shop"));
+        refused_unknown_issuer(&d, &errors);
     }
 
     #[test]
