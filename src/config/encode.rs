@@ -707,11 +707,13 @@ impl Fields for MemoryHandlerConfig {
             target,
             capacity,
             flush_level,
+            buffer_bytes,
             common,
         } = self;
         o.set("target", target)?;
         o.set("capacity", capacity)?;
         o.set("flush_level", flush_level)?;
+        o.set("buffer_bytes", buffer_bytes)?;
         common.fields(o)
     }
 }

@@ -107,7 +107,7 @@ pub struct MemoryHandlerConfig {
     /// Most bytes of records kept, beside `capacity`: the buffer is passed on
     /// at whichever bound is hit first, so large records cannot make it hold
     /// gigabytes. Default: 64MiB.
-    #[serde(default = "default_memory_buffer_bytes")]
+    #[cfg_attr(feature = "serde", serde(default = "default_memory_buffer_bytes"))]
     pub buffer_bytes: Size,
     /// Level and filters (checked before buffering); the formatter is unused:
     /// the target formats.
