@@ -10,8 +10,8 @@
 
 use std::fmt::{self, Write as _};
 
-use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde_core::Serialize;
+use serde_core::ser::{self, Impossible};
 
 use super::proto;
 use super::record::{Any, MAX_VALUE, any_value, cut};
