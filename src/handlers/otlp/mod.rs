@@ -2,6 +2,7 @@
 //! background thread (feature `otlp`).
 
 mod env;
+mod nested;
 mod proto;
 mod record;
 
@@ -36,7 +37,7 @@ use crate::handlers::Handler;
 /// | `observed_time_unix_nano` | when the handler took it |
 /// | `severity_number`, `severity_text` | TRACE 1, DEBUG 5, INFO 9, WARNING 13, ERROR 17 (CRITICAL is ERROR in Rust's `log`); the level's name |
 /// | `body` | the formatter's text, as a string (at most 1MiB, then cut and counted as `oversized`) |
-/// | `attributes` | each key-value with its type (integer, double, boolean, string; integers beyond 64 bits as strings), then `code.filepath`, `code.lineno`, `code.namespace`, `thread.id`, `thread.name`; at most 128, the rest counted in `dropped_attributes_count`; strings cut at 64KiB |
+/// | `attributes` | each key-value with its type (integer, double, boolean, string; integers beyond 64 bits as strings; a value logged with `:serde` as a `kvlist_value`/`array_value` tree, at most 16 levels, 128 entries a level and 64KiB of text, the rest counted in `dropped_attributes_count`), then `code.filepath`, `code.lineno`, `code.namespace`, `thread.id`, `thread.name`; at most 128, the rest counted in `dropped_attributes_count`; strings cut at 64KiB |
 /// | `trace_id`, `span_id` | key-values `trace_id` (32 hex digits) and `span_id` (16), else span fields of those names, innermost span first |
 /// | scope | the logger name (the record's target), at most 1KiB |
 ///

@@ -75,20 +75,43 @@ pub(super) fn len_prefix_len(field: u32, len: usize) -> usize {
 /// A message field whose body `body` writes; its length is put in front
 /// once known.
 pub(super) fn message(out: &mut Vec<u8>, field: u32, body: impl FnOnce(&mut Vec<u8>)) {
-    key(out, field, LEN);
-    let start = out.len();
+    let start = open(out, field);
     body(out);
-    let mut len = (out.len() - start) as u64;
-    let mut prefix = [0u8; 10];
-    let mut n = 0;
-    while len >= 0x80 {
-        prefix[n] = (len as u8) | 0x80;
-        len >>= 7;
-        n += 1;
+    close(out, start);
+}
+
+/// Starts a length-delimited field whose bytes follow; returns where they
+/// start, for [`close`]. One byte is kept for the length: most fields of a
+/// record (an attribute, a value) are shorter than 128 bytes, and then
+/// nothing has to move.
+#[inline]
+pub(super) fn open(out: &mut Vec<u8>, field: u32) -> usize {
+    key(out, field, LEN);
+    out.push(0);
+    out.len()
+}
+
+/// Ends the field [`open`] started at `start`: writes its length, moving
+/// the body along when the length takes more than the byte kept for it.
+#[inline]
+pub(super) fn close(out: &mut Vec<u8>, start: usize) {
+    let end = out.len();
+    let len = end - start;
+    if len < 0x80 {
+        out[start - 1] = len as u8;
+        return;
     }
-    prefix[n] = len as u8;
-    n += 1;
-    out.splice(start..start, prefix[..n].iter().copied());
+    let extra = varint_len(len as u64) - 1;
+    out.resize(end + extra, 0);
+    out.copy_within(start..end, start + extra);
+    let mut v = len as u64;
+    let mut i = start - 1;
+    while v >= 0x80 {
+        out[i] = (v as u8) | 0x80;
+        v >>= 7;
+        i += 1;
+    }
+    out[i] = v as u8;
 }
 
 /// What one field of a message holds, for reading answers.
@@ -191,5 +214,21 @@ mod tests {
             fields(&[0x0a, 0x05, 1]).is_none(),
             "a short field is refused"
         );
+    }
+
+    #[test]
+    fn a_length_past_the_kept_byte_moves_the_body_along() {
+        for len in [0, 127, 128, 300, 16_383, 16_384, 70_000] {
+            let body: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let mut out = vec![0xff];
+            let start = open(&mut out, 9);
+            out.extend_from_slice(&body);
+            close(&mut out, start);
+            uint(&mut out, 1, 5);
+            let top = fields(&out[1..]).unwrap();
+            assert_eq!(top[0], (9, Field::Bytes(&body)), "{len}");
+            assert_eq!(top[1], (1, Field::Varint(5)), "{len}");
+            assert_eq!(out.len(), 1 + len_prefix_len(9, len) + len + 2, "{len}");
+        }
     }
 }

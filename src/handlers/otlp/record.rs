@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-use super::proto;
+use super::{nested, proto};
 use crate::config::OtlpProtocol;
 use crate::entry::Entry;
 use crate::formatters::write_json_str;
@@ -68,21 +68,25 @@ fn hex_id<const N: usize>(hex: &str) -> Option<[u8; N]> {
 }
 
 /// A typed value on its way to an `AnyValue`.
-enum Any<'a> {
+#[derive(Clone, Copy)]
+pub(super) enum Any<'a> {
     Str(&'a str),
     Int(i64),
     Double(f64),
     Bool(bool),
+    /// Only inside a nested value: `log` has no bytes of its own.
+    Bytes(&'a [u8]),
     Empty,
 }
 
 /// Writes one `AnyValue` body (protobuf) or object (JSON).
-fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
+pub(super) fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
     match (json, v) {
         (false, Any::Str(s)) => proto::bytes(out, 1, cut(s, MAX_VALUE).as_bytes()),
         (false, Any::Bool(b)) => proto::uint(out, 2, u64::from(*b)),
         (false, Any::Int(i)) => proto::int(out, 3, *i),
         (false, Any::Double(d)) => proto::double(out, 4, *d),
+        (false, Any::Bytes(b)) => proto::bytes(out, 7, b),
         (false, Any::Empty) => {}
         (true, Any::Str(s)) => json_string_value(out, cut(s, MAX_VALUE)),
         (true, Any::Bool(b)) => {
@@ -94,7 +98,9 @@ fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
         }
         // Protobuf's JSON mapping writes 64-bit integers as strings.
         (true, Any::Int(i)) => {
-            let _ = write!(Text(out), "{{\"intValue\":\"{i}\"}}");
+            out.extend_from_slice(b"{\"intValue\":\"");
+            push_int(out, *i);
+            out.extend_from_slice(b"\"}");
         }
         (true, Any::Double(d)) => {
             if d.is_finite() {
@@ -110,8 +116,55 @@ fn any_value(json: bool, out: &mut Vec<u8>, v: &Any<'_>) {
                 let _ = write!(Text(out), "{{\"doubleValue\":\"{name}\"}}");
             }
         }
+        (true, Any::Bytes(b)) => {
+            out.extend_from_slice(b"{\"bytesValue\":\"");
+            base64(out, b);
+            out.extend_from_slice(b"\"}");
+        }
         (true, Any::Empty) => out.extend_from_slice(b"{}"),
     }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as protobuf's JSON mapping
+/// writes `bytes`.
+fn base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]
+            } else {
+                b'='
+            });
+        }
+    }
+}
+
+/// `v` in decimal.
+fn push_uint(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// `v` in decimal, with its sign.
+fn push_int(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, v.unsigned_abs());
 }
 
 /// `{"stringValue": s}`, `s` as it is: the caller bounds it.
@@ -144,6 +197,12 @@ struct Writer<'o> {
 
 impl Writer<'_> {
     fn attribute(&mut self, key: &str, value: &Any<'_>) {
+        self.attribute_with(key, |json, out| any_value(json, out, value));
+    }
+
+    /// An attribute whose `AnyValue` body (protobuf) or object (JSON)
+    /// `value` writes.
+    fn attribute_with(&mut self, key: &str, value: impl FnOnce(bool, &mut Vec<u8>)) {
         if self.count >= MAX_ATTRIBUTES {
             self.dropped += 1;
             return;
@@ -157,12 +216,12 @@ impl Writer<'_> {
             self.out.extend_from_slice(b"{\"key\":");
             write_json_str(self.out, key);
             self.out.extend_from_slice(b",\"value\":");
-            any_value(true, self.out, value);
+            value(true, self.out);
             self.out.push(b'}');
         } else {
             proto::message(self.out, 6, |m| {
                 proto::bytes(m, 1, key.as_bytes());
-                proto::message(m, 2, |a| any_value(false, a, value));
+                proto::message(m, 2, |a| value(false, a));
             });
         }
     }
@@ -191,9 +250,14 @@ impl Writer<'_> {
             key: &'k str,
         }
         impl<'v> log::kv::VisitValue<'v> for Typed<'_, '_, '_> {
+            /// A map, sequence, struct or enum (captured with `:serde`), or a
+            /// value captured with `:?` or `:%`, which serializes as a string.
             fn visit_any(&mut self, value: log::kv::Value<'_>) -> Result<(), log::kv::Error> {
-                let text = value.to_string();
-                self.w.attribute(self.key, &Any::Str(&text));
+                let mut dropped = 0;
+                self.w.attribute_with(self.key, |json, out| {
+                    dropped = nested::write(json, out, &value);
+                });
+                self.w.dropped = self.w.dropped.saturating_add(dropped);
                 Ok(())
             }
             fn visit_null(&mut self) -> Result<(), log::kv::Error> {
@@ -281,11 +345,17 @@ pub(super) fn encode(
         span_id: None,
     };
     if json {
-        let _ = write!(
-            Text(w.out),
-            "{{\"timeUnixNano\":\"{time}\",\"observedTimeUnixNano\":\"{observed}\",\"severityNumber\":{},\"severityText\":\"{text}\",\"body\":",
-            severity_number(level)
-        );
+        // Written piece by piece: `write!` costs more than the rest of
+        // the header together.
+        w.out.extend_from_slice(b"{\"timeUnixNano\":\"");
+        push_uint(w.out, time);
+        w.out.extend_from_slice(b"\",\"observedTimeUnixNano\":\"");
+        push_uint(w.out, observed);
+        w.out.extend_from_slice(b"\",\"severityNumber\":");
+        push_uint(w.out, severity_number(level));
+        w.out.extend_from_slice(b",\"severityText\":\"");
+        w.out.extend_from_slice(text.as_bytes());
+        w.out.extend_from_slice(b"\",\"body\":");
         // The body has its own bound (MAX_BODY), not an attribute's.
         json_string_value(w.out, cut_body);
         w.out.extend_from_slice(b",\"attributes\":[");
@@ -553,6 +623,18 @@ mod tests {
         assert_eq!(hex_id::<2>("0000"), None);
         assert_eq!(hex_id::<2>("0a"), None);
         assert_eq!(hex_id::<2>("0g00"), None);
+    }
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        for v in [0, 1, 9, 10, -1, -10, 1 << 40, i64::MIN, i64::MAX] {
+            let mut out = Vec::new();
+            push_int(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+        let mut out = Vec::new();
+        push_uint(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string().as_bytes());
     }
 
     #[test]

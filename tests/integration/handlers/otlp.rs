@@ -439,6 +439,204 @@ fn otlp_attribute_types_at_their_edges() {
     }
 }
 
+/// A value captured with `:serde` decodes with the official classes as the
+/// same tree, in both protocols: a struct holding a list of maps, each
+/// scalar type typed (int, double, bool, string, bytes, empty), enums as
+/// serde_json writes them; a value captured with `:?` stays a string.
+#[test]
+fn otlp_nested_values_decode_as_trees() {
+    use serde_json::json;
+
+    /// Bytes, which derived types cannot spell without serde_bytes.
+    struct Raw;
+    impl serde::Serialize for Raw {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(b"\x00\xff")
+        }
+    }
+    #[derive(serde::Serialize)]
+    enum Status {
+        Paid { at: u64 },
+        Open,
+        Moved(i8, char),
+    }
+    #[derive(serde::Serialize)]
+    struct Line {
+        sku: &'static str,
+        qty: i32,
+        price: f64,
+        gift: bool,
+        note: Option<&'static str>,
+        raw: Raw,
+    }
+    #[derive(serde::Serialize)]
+    struct Order {
+        id: u64,
+        big: u64,
+        ratio: f32,
+        lines: Vec<Line>,
+        status: Status,
+        open: Status,
+        moved: Status,
+        pair: (i64, &'static str),
+        by_region: std::collections::BTreeMap<u16, bool>,
+    }
+
+    let Some(rx) = Receiver::start("otlp_nested", "200") else {
+        return;
+    };
+    open_gate();
+    per_protocol(&rx, "", "", |d, _| {
+        let order = Order {
+            id: 7,
+            big: u64::MAX,
+            ratio: 0.5,
+            lines: vec![
+                Line {
+                    sku: "A-1",
+                    qty: -2,
+                    price: 9.75,
+                    gift: true,
+                    note: None,
+                    raw: Raw,
+                },
+                Line {
+                    sku: "é\n\"",
+                    qty: 1,
+                    price: 0.0,
+                    gift: false,
+                    note: Some("wrap"),
+                    raw: Raw,
+                },
+            ],
+            status: Status::Paid { at: 1_700_000_000 },
+            open: Status::Open,
+            moved: Status::Moved(-1, 'x'),
+            pair: (i64::MIN, "b"),
+            by_region: [(3, true), (44, false)].into(),
+        };
+        let debug = vec![1, 2];
+        log::info!(logger: d, order:serde = order, debug:? = debug, list:serde = [1.5, 2.5]; "nested");
+    });
+    let kv = |k: &str, v: Value| json!({ "key": k, "value": v });
+    let map = |entries: Vec<Value>| json!({ "kvlist_value": { "values": entries } });
+    let list = |values: Vec<Value>| json!({ "array_value": { "values": values } });
+    let int = |i: i64| json!({ "int_value": i.to_string() });
+    let string = |s: &str| json!({ "string_value": s });
+    let line = |sku: &str, qty: i64, price: f64, gift: bool, note: Value| {
+        map(vec![
+            kv("sku", string(sku)),
+            kv("qty", int(qty)),
+            kv("price", json!({ "double_value": price })),
+            kv("gift", json!({ "bool_value": gift })),
+            kv("note", note),
+            kv("raw", json!({ "bytes_value": "AP8=" })),
+        ])
+    };
+    let expected = map(vec![
+        kv("id", int(7)),
+        // Beyond int64: kept exact, as text.
+        kv("big", string(&u64::MAX.to_string())),
+        kv("ratio", json!({ "double_value": 0.5 })),
+        kv(
+            "lines",
+            list(vec![
+                line("A-1", -2, 9.75, true, json!({})),
+                line("é\n\"", 1, 0.0, false, string("wrap")),
+            ]),
+        ),
+        kv(
+            "status",
+            map(vec![kv("Paid", map(vec![kv("at", int(1_700_000_000))]))]),
+        ),
+        kv("open", string("Open")),
+        kv("moved", map(vec![kv("Moved", list(vec![int(-1), string("x")]))])),
+        kv("pair", list(vec![int(i64::MIN), string("b")])),
+        kv(
+            "by_region",
+            map(vec![
+                kv("3", json!({ "bool_value": true })),
+                kv("44", json!({ "bool_value": false })),
+            ]),
+        ),
+    ]);
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 2);
+    for (g, protocol) in got.iter().zip(PROTOCOLS) {
+        assert_eq!(g.attr("order").unwrap(), &expected, "{protocol}");
+        assert_eq!(
+            g.attr("list").unwrap(),
+            &list(vec![json!({ "double_value": 1.5 }), json!({ "double_value": 2.5 })]),
+            "{protocol}"
+        );
+        assert_eq!(g.attr("debug").unwrap(), &string("[1, 2]"), "{protocol}");
+        assert!(
+            g.record.get("dropped_attributes_count").is_none(),
+            "{protocol}: {}",
+            g.record
+        );
+    }
+}
+
+/// A nested value is bounded as the guide documents: 16 levels of maps
+/// and lists (a deeper one is an empty value), 128 entries a map or list,
+/// 64KiB of text a value; what is left out is counted in
+/// `dropped_attributes_count`, and the request still decodes.
+#[test]
+fn otlp_nested_values_are_bounded() {
+    use serde_json::json;
+
+    let Some(rx) = Receiver::start("otlp_nested_bounds", "200") else {
+        return;
+    };
+    open_gate();
+    let mut deep = json!(1);
+    for _ in 0..40 {
+        deep = json!({ "a": deep });
+    }
+    let wide: Vec<u32> = (0..200).collect();
+    let big: Vec<String> = (0..100).map(|_| "x".repeat(1024)).collect();
+    per_protocol(&rx, "", "", |d, _| {
+        log::info!(logger: d, deep:serde = deep; "deep");
+        log::info!(logger: d, wide:serde = wide; "wide");
+        log::info!(logger: d, big:serde = big; "big");
+    });
+    let got = records(&rx.requests());
+    assert_eq!(got.len(), 6);
+    for (three, protocol) in got.chunks(3).zip(PROTOCOLS) {
+        let dropped = |g: &Got| g.record["dropped_attributes_count"].as_u64();
+        // 16 maps, then an empty value where the 17th was.
+        let mut expected = json!({});
+        for _ in 0..16 {
+            expected = json!({ "kvlist_value": { "values": [{ "key": "a", "value": expected }] } });
+        }
+        assert_eq!(three[0].attr("deep").unwrap(), &expected, "{protocol}");
+        assert_eq!(dropped(&three[0]), Some(1), "{protocol}");
+
+        let wide = three[1].attr("wide").unwrap()["array_value"]["values"]
+            .as_array()
+            .unwrap();
+        assert_eq!(wide.len(), 128, "{protocol}");
+        assert_eq!(wide[127]["int_value"], "127", "{protocol}");
+        assert_eq!(dropped(&three[1]), Some(200 - 128), "{protocol}");
+
+        let big = three[2].attr("big").unwrap()["array_value"]["values"]
+            .as_array()
+            .unwrap();
+        let text: usize = big
+            .iter()
+            .map(|v| v["string_value"].as_str().unwrap().len())
+            .sum();
+        assert!(text <= 64 << 10, "{protocol}: {text}");
+        assert!(text > 60 << 10, "{protocol}: {text}");
+        assert_eq!(
+            dropped(&three[2]),
+            Some(100 - big.len() as u64),
+            "{protocol}"
+        );
+    }
+}
+
 #[test]
 fn otlp_retries_a_503_after_its_retry_after_then_delivers() {
     let Some(rx) = Receiver::start("otlp_retry_after", "503,200") else {
