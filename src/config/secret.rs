@@ -37,6 +37,17 @@ pub(crate) fn serializing<R>(show: bool, f: impl FnOnce() -> R) -> (R, usize) {
     (result, MASKED.with(Cell::get) - before)
 }
 
+/// Counts the values `masked` hides that `value` showed: one per `***` it
+/// adds, so a URL with a password and a token counts two, as the reader
+/// of `fmt`'s output sees them.
+fn count_masked(value: &str, masked: &str) {
+    let added = masked
+        .matches(MASK)
+        .count()
+        .saturating_sub(value.matches(MASK).count());
+    MASKED.with(|m| m.set(m.get() + added));
+}
+
 /// Serializes `value` as it is when secrets are shown, else `masked`.
 fn serialize_masked<S: serde::Serializer>(
     s: S,
@@ -46,7 +57,7 @@ fn serialize_masked<S: serde::Serializer>(
     if SHOW.with(Cell::get) || value == masked {
         s.serialize_str(value)
     } else {
-        MASKED.with(|m| m.set(m.get() + 1));
+        count_masked(value, masked);
         s.serialize_str(masked)
     }
 }
@@ -248,7 +259,9 @@ impl serde::Serialize for CustomOptions {
         }
         let masked = self.masked();
         if masked != self.0 {
-            MASKED.with(|m| m.set(m.get() + 1));
+            // Compact JSON of both: every `***` a key's value or a URL
+            // gained counts, the options' own text aside.
+            count_masked(&self.0.to_string(), &masked.to_string());
         }
         masked.serialize(s)
     }
