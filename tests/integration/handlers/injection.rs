@@ -225,6 +225,69 @@ fn the_default_error_hook_escapes_what_a_hostile_peer_says() {
     );
 }
 
+/// A handler's panic message and a config file's text reach stderr through
+/// logfig's own reports (the caught panic, the failed reload quoting the
+/// file's line): their terminal controls are escaped there too.
+#[test]
+fn a_panic_message_and_a_failed_reload_reach_stderr_escaped() {
+    if std::env::var_os("LOGFIG_INJECTION_REPORT_CHILD").is_some() {
+        #[derive(Debug)]
+        struct Panics;
+        impl logfig::Handler for Panics {
+            fn emit(
+                &self,
+                _: &logfig::Entry<'_>,
+                _: &dyn logfig::Formatter,
+            ) -> Result<(), logfig::Error> {
+                panic!("handler bug \x1b]0;pwned\x07\x1b[2Jgo\raway");
+            }
+        }
+        open_gate();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logging.yaml");
+        std::fs::write(
+            &path,
+            "version: 1\nreload: { mode: poll, poll_interval: 1h }\nhandlers:\n  p: { type: custom, factory: panics }\nroot: { level: INFO, handlers: [p] }\n",
+        )
+        .unwrap();
+        let handle = logfig::Builder::new()
+            .handler_factory("panics", |_| Ok(Box::new(Panics)))
+            .build_file(&path)
+            .unwrap();
+        log::error!(logger: handle.dispatcher(), "boom");
+        std::fs::write(
+            &path,
+            "version: 1\nreload: { mode: poll, poll_interval: 1h }\nroot: { level: \"LOUD \x1b]0;pwned\x07\x1b[2J\" }\n",
+        )
+        .unwrap();
+        assert!(handle.reload_now().is_err());
+        return;
+    }
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "handlers::injection::a_panic_message_and_a_failed_reload_reach_stderr_escaped",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LOGFIG_INJECTION_REPORT_CHILD", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed:\n{stderr}");
+    for shown in [
+        "handler bug \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway",
+        "logfig: reloading `",
+        "\\x1b]0;pwned\\x07\\x1b[2J",
+    ] {
+        assert!(stderr.contains(shown), "{shown:?} not in {stderr:?}");
+    }
+    assert!(
+        !has_terminal_controls(&output.stderr),
+        "raw control characters on stderr: {stderr:?}"
+    );
+}
+
 // ---- tcp and udp ------------------------------------------------------------
 
 #[test]
