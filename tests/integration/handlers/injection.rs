@@ -288,6 +288,53 @@ fn a_panic_message_and_a_failed_reload_reach_stderr_escaped() {
     );
 }
 
+/// A panic that leaves the graph uncaught (here a message's own `Display`,
+/// run by a filter before any handler) is described on stderr before it goes
+/// on into the application: its message's terminal controls are escaped.
+#[test]
+fn a_panic_escaping_the_graph_is_described_escaped() {
+    if std::env::var_os("LOGFIG_INJECTION_ESCAPING_CHILD").is_some() {
+        struct Hostile;
+        impl std::fmt::Display for Hostile {
+            fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                panic!("display bug \x1b]0;pwned\x07\x1b[2Jgo\raway");
+            }
+        }
+        open_gate();
+        let config = logfig::Config::from_str(
+            "version: 1\nfilters:\n  f: { type: regex, pattern: x }\nroot: { level: INFO, filters: [f] }\n",
+            logfig::Format::Yaml,
+        )
+        .unwrap();
+        let d = logfig::Builder::new().build(&config).unwrap();
+        let escaped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            log::error!(logger: d, "{}", Hostile);
+        }));
+        assert!(escaped.is_err(), "the panic goes on into the application");
+        return;
+    }
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "handlers::injection::a_panic_escaping_the_graph_is_described_escaped",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LOGFIG_INJECTION_ESCAPING_CHILD", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed:\n{stderr}");
+    assert!(
+        stderr.contains("while routing a record: display bug \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway"),
+        "{stderr:?}"
+    );
+    assert!(
+        !has_terminal_controls(&output.stderr),
+        "raw control characters on stderr: {stderr:?}"
+    );
+}
+
 // ---- tcp and udp ------------------------------------------------------------
 
 #[test]
