@@ -50,7 +50,7 @@ pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 
 pub(crate) use secret::serializing;
-pub(crate) use secret::{SecretSpots, url_secrets};
+pub(crate) use secret::{SecretSpots, url_port_problem, url_secrets};
 
 pub(crate) use duration::parse_duration;
 #[cfg(feature = "schema")]

@@ -319,6 +319,26 @@ pub fn is_secret_name(name: &str) -> bool {
     EXACT.contains(&name.as_str()) || CONTAINS.iter().any(|c| name.contains(c))
 }
 
+/// What is wrong with the port of a URL's authority (`user@host:port`), if
+/// it has one: empty (an unset `${PORT}`), not a number, 0 or over 65535.
+pub(crate) fn url_port_problem(authority: &str) -> Option<&'static str> {
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let port = match host_port.strip_prefix('[') {
+        // An IPv6 literal: the port follows its `]`.
+        Some(v6) => v6.split_once(']')?.1.strip_prefix(':')?,
+        None => host_port.rsplit_once(':')?.1,
+    };
+    if port.is_empty() {
+        Some("the port is empty: write one from 1 to 65535, or no `:`")
+    } else if !port.bytes().all(|b| b.is_ascii_digit()) {
+        Some("the port is not a number: expected 1 to 65535")
+    } else if port.len() > 5 || !(1..=65535).contains(&port.parse::<u32>().unwrap_or(0)) {
+        Some("the port is out of range: expected 1 to 65535")
+    } else {
+        None
+    }
+}
+
 /// `url` with its user information and the values of its secret-named query
 /// (and fragment) parameters replaced by `***`.
 pub(crate) fn mask_url(url: &str) -> Cow<'_, str> {
