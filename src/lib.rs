@@ -55,8 +55,12 @@
 //! # Feature flags
 //!
 //! - `yaml` (default): YAML configs.
-//! - `toml` (default): TOML configs.
-//! - `schema` (default): [`schema()`], the JSON Schema of the config.
+//! - `toml`: TOML configs.
+//! - `serde`: `serde::Serialize` on the config types ([`Config`] and
+//!   `config::*`), for code that writes a config out. logfig's own writing
+//!   (`logfig fmt`, the check of [`Config::builder`]) does not need it, so the
+//!   default build compiles no proc-macro.
+//! - `schema`: [`schema()`], the JSON Schema of the config; brings `serde`.
 //! - `cli`: the `logfig` command-line tool.
 //! - `tracing`: [`TracingLayer`], which routes `tracing` events through the
 //!   same graph; `init_*` then also install a global `tracing` subscriber.
@@ -165,6 +169,9 @@ pub mod __internal {
         QueueHandler, RotatingFileHandler, SyslogHandler, SystemClock, TcpHandler, UdpHandler,
         WatchedFileHandler,
     };
+    #[cfg(feature = "serde")]
+    pub use crate::load::serialized;
+    pub use crate::load::written;
 }
 
 #[doc = include_str!("../README.md")]

@@ -53,9 +53,8 @@ pub(super) fn fmt(
             ));
         }
     }
-    let (value, masked) =
-        crate::config::serializing(show_secrets, || serde_json::to_value(&config));
-    let mut value = value.map_err(|e| (e.to_string(), 1))?;
+    let (value, masked) = crate::load::written(&config, show_secrets);
+    let mut value = value.map_err(|e| (e, 1))?;
     if config.incremental {
         // The levels of an incremental config's handlers live apart.
         let levels: serde_json::Map<String, Value> = config

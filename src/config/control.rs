@@ -83,6 +83,7 @@ impl std::fmt::Display for ControlListen {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for ControlListen {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -128,7 +129,8 @@ pub(crate) const MIN_TOKEN: usize = 16;
 /// assert_eq!(control.max_connections, 8);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -140,29 +142,38 @@ pub struct ControlConfig {
     /// The bearer token every JSON request must carry (`Authorization: Bearer
     /// …`), at least 16 bytes long. Required for TCP; optional for a unix
     /// socket, whose peer's uid is checked instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub token: Option<Secret>,
     /// Allow a TCP address other than loopback. Default: false (such an
     /// address is refused).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub allow_remote: bool,
     /// Unix permission bits of the socket file, as an octal string. Default:
     /// `"0600"`.
-    #[serde(default = "default_permissions", serialize_with = "octal")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_permissions", serialize_with = "octal")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub permissions: u32,
     /// Connections served at once; more are closed at once. Default: 8, at
     /// most 256.
-    #[serde(default = "default_max_connections")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_connections"))]
     pub max_connections: u32,
     /// Requests accepted per second (more are answered `429`). Default: 20,
     /// at most 10000.
-    #[serde(default = "default_rate_limit")]
+    #[cfg_attr(feature = "serde", serde(default = "default_rate_limit"))]
     pub rate_limit: u32,
     /// Longest time a request may take to arrive and its answer to leave.
     /// Default: 5s, at most 300s.
-    #[serde(with = "duration_text", default = "default_timeout")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "duration_text", default = "default_timeout")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
 }
@@ -237,10 +248,12 @@ fn default_timeout() -> Duration {
     Duration::from_secs(5)
 }
 
+#[cfg(feature = "serde")]
 fn octal<S: serde::Serializer>(mode: &u32, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("0{mode:o}"))
 }
 
+#[cfg(feature = "serde")]
 mod duration_text {
     pub(super) fn serialize<S: serde::Serializer>(
         d: &std::time::Duration,

@@ -369,16 +369,17 @@ mod tests {
 /// assert_eq!(logfig::config::EnvFilterConfig::default().var, "RUST_LOG");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct EnvFilterConfig {
     /// Read the variable and apply its directives. Default: true.
-    #[serde(default = "super::yes")]
+    #[cfg_attr(feature = "serde", serde(default = "super::yes"))]
     pub enabled: bool,
     /// Name of the environment variable that holds the directives. Default: `RUST_LOG`.
-    #[serde(default = "default_var")]
+    #[cfg_attr(feature = "serde", serde(default = "default_var"))]
     pub var: String,
 }
 

@@ -19,9 +19,10 @@ use super::Level;
 /// assert!(matches!(config.filters["mine"], FilterConfig::Name(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum FilterConfig {
     /// `type: level`: passes records within a level range.
@@ -44,36 +45,45 @@ impl FilterConfig {
 }
 
 /// `type: level`: passes records whose level is within `min..=max`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct LevelFilterConfig {
     /// Least severe level that passes. Default: no lower bound.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub min: Option<Level>,
     /// Most severe level that passes, such as INFO to keep errors out of stdout.
     /// Default: no upper bound.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max: Option<Level>,
 }
 
 /// `type: name`: Python's `logging.Filter(name)`: passes records of the logger
 /// `name` and its descendants; an empty name passes everything.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct NameFilterConfig {
     /// Logger name (`a.b` or `a::b`). Default: empty (everything passes).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub name: String,
 }
 
 /// What a regex filter does with a record whose message matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum FilterAction {
     /// Pass only matching records (the default).
@@ -86,7 +96,8 @@ pub enum FilterAction {
 /// `type: regex`: matches the formatted message (not the whole line) against a
 /// regular expression, searched anywhere in the message. Linear-time regexes: no
 /// config can make matching slow. Needs the `regex` feature.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -94,7 +105,7 @@ pub struct RegexFilterConfig {
     /// The regular expression (Rust `regex` syntax).
     pub pattern: String,
     /// `allow` (pass matching records) or `deny` (drop them). Default: `allow`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub action: FilterAction,
 }
 
@@ -116,7 +127,8 @@ pub struct RegexFilterConfig {
 /// assert_eq!((calm.rate, calm.burst, calm.level), (10.0, Some(100), Level::Warning));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -126,11 +138,14 @@ pub struct RateLimitFilterConfig {
     pub rate: f64,
     /// Most records let through at once after a quiet spell. Default: `rate`
     /// rounded up (at least 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub burst: Option<u32>,
     /// The most severe level that is limited; records above it always pass.
     /// Default: WARNING.
-    #[serde(default = "default_rate_limit_level")]
+    #[cfg_attr(feature = "serde", serde(default = "default_rate_limit_level"))]
     pub level: Level,
 }
 
@@ -181,18 +196,22 @@ fn default_rate_limit_level() -> Level {
 /// let d = logfig::config::DedupFilterConfig::default();
 /// assert_eq!((d.repeats, d.window), (5, std::time::Duration::from_secs(60)));
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct DedupFilterConfig {
     /// How many times one message passes within `window` before repeats are
     /// suppressed. Default: 5.
-    #[serde(default = "default_repeats")]
+    #[cfg_attr(feature = "serde", serde(default = "default_repeats"))]
     pub repeats: u32,
     /// How long repeats of a message are counted, from its first occurrence,
     /// such as `30s`. Default: 60s.
-    #[serde(with = "super::duration_text", default = "default_window")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "super::duration_text", default = "default_window")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub window: Duration,
 }

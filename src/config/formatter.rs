@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 /// assert!(matches!(config.formatters["plain"], FormatterConfig::Pattern(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum FormatterConfig {
     /// `type: pattern` (the default): a Python format string.
@@ -34,19 +35,20 @@ impl FormatterConfig {
 }
 
 /// The placeholder syntax of a pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum FormatStyle {
     /// `%(levelname)-8s`, Python's default.
     #[default]
-    #[serde(rename = "%")]
+    #[cfg_attr(feature = "serde", serde(rename = "%"))]
     Percent,
     /// `{levelname:<8}`, as `str.format`.
-    #[serde(rename = "{")]
+    #[cfg_attr(feature = "serde", serde(rename = "{"))]
     Brace,
     /// `${levelname}`, as `string.Template`.
-    #[serde(rename = "$")]
+    #[cfg_attr(feature = "serde", serde(rename = "$"))]
     Dollar,
 }
 
@@ -77,9 +79,10 @@ pub enum FormatStyle {
 /// assert_eq!(p.escape, Escape::Lines);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Escape {
     /// Terminal control characters: ESC and the other C0 controls except
@@ -116,9 +119,10 @@ impl Escape {
 /// assert_eq!(p.missing, MissingField::LoggingError);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum MissingField {
     /// An error when the config is loaded; with `validate: false`, the
@@ -144,44 +148,54 @@ impl MissingField {
 /// `relativeCreated`, `msecs`, `levelname`, `levelno`, `name`, `message`, `module`,
 /// `filename`, `pathname`, `lineno`, `funcName`, `process`, `processName`,
 /// `thread`, `threadName`) plus Rust's (`target`, `module_path`, `kv`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct PatternFormatterConfig {
     /// The format string. Default: the message alone (`%(message)s` in `%` style).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub format: Option<String>,
     /// strftime-style format of `asctime`. Default: `%Y-%m-%d %H:%M:%S` followed
     /// by `,` and the milliseconds, as Python.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub datefmt: Option<String>,
     /// `%`, `{` or `$`. Default: `%`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub style: FormatStyle,
     /// Render times in UTC instead of local time. Default: false.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub utc: bool,
     /// Check the format string when the config is loaded, as Python's
     /// `validate`. Default: true.
-    #[serde(default = "super::yes")]
+    #[cfg_attr(feature = "serde", serde(default = "super::yes"))]
     pub validate: bool,
     /// Values for placeholders that a record does not have, as Python's
     /// `defaults`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "BTreeMap::is_empty")
+    )]
     pub defaults: BTreeMap<String, String>,
     /// Which characters of record-supplied text (message, target, key-values,
     /// spans, thread name, paths) are escaped: `control` (terminal control
     /// characters, not tab or newline), `lines` (those and newline, for one
     /// record a line) or `none` (CPython's bytes). Escapes look like Python's
     /// `repr()`: `\x1b`, `\r`, `\n`. Default: `control`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub escape: Escape,
     /// What a placeholder that names neither a record attribute nor an entry
     /// of `defaults` does: `refuse` (an error at load, with `validate: true`)
     /// or `logging_error` (read from the record's key-values; a record
     /// without it is dropped with CPython's logging error). Default: `refuse`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub missing: MissingField,
 }
 
@@ -201,7 +215,8 @@ impl Default for PatternFormatterConfig {
 }
 
 /// `type: json`: one JSON object per record, always valid JSON.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -209,24 +224,30 @@ pub struct JsonFormatterConfig {
     /// Record attributes to include, in order (the names of pattern
     /// placeholders). `kv` adds the record's key-values. Default: `asctime`,
     /// `levelname`, `name`, `message`, `kv`.
-    #[serde(default = "default_json_fields")]
+    #[cfg_attr(feature = "serde", serde(default = "default_json_fields"))]
     pub fields: Vec<String>,
     /// Key names to use instead of the attribute names, such as
     /// `{asctime: time, levelname: level}`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "BTreeMap::is_empty")
+    )]
     pub rename: BTreeMap<String, String>,
     /// Put the key-values at the top level instead of in an object under `kv`.
     /// Default: false.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub flatten_kv: bool,
     /// strftime-style format of `asctime`, with sub-second directives: `%f`
     /// (microseconds), `%N` (nanoseconds), `%3f`, `%.6f` and the like (one
     /// per datefmt). Default: RFC 3339 with microseconds, such as
     /// `2026-11-27T10:15:02.123456Z` (the offset instead of `Z` when `utc` is false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub datefmt: Option<String>,
     /// Render times in UTC instead of local time. Default: true.
-    #[serde(default = "super::yes")]
+    #[cfg_attr(feature = "serde", serde(default = "super::yes"))]
     pub utc: bool,
 }
 

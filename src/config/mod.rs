@@ -9,6 +9,7 @@
 mod builder;
 pub(crate) mod control;
 mod duration;
+mod encode;
 mod env_filter;
 pub(crate) mod fields;
 mod filter;
@@ -49,6 +50,7 @@ pub(crate) use origin::{Origin, place};
 pub use secret::{CustomOptions, Secret, SecretUrl, is_secret_name};
 pub use values::{Level, Size};
 
+pub(crate) use encode::to_json;
 pub(crate) use secret::serializing;
 pub(crate) use secret::{SecretSpots, url_port_problem, url_secrets};
 
@@ -80,7 +82,8 @@ pub(crate) use values::{format_duration, parse_size, parse_time_of_day};
 /// assert!(config.handlers.contains_key("console"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -89,46 +92,49 @@ pub struct Config {
     pub version: u32,
     /// Mute, on reload, the loggers that the previous config named and this one
     /// does not. Default: false (Python's default is true, its most reported pitfall).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub disable_existing_loggers: bool,
     /// Apply only the levels of this config on top of the running one, as
     /// Python's `incremental: true`. Default: false.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub incremental: bool,
     /// How the config file is watched for changes.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub reload: ReloadConfig,
     /// Level directives read from an environment variable (`RUST_LOG`),
     /// applied on top of the loggers below.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub env_filter: EnvFilterConfig,
     /// Named formatters, referenced by handlers.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub formatters: BTreeMap<String, FormatterConfig>,
     /// Named filters, referenced by loggers and handlers.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub filters: BTreeMap<String, FilterConfig>,
     /// Named handlers (outputs), referenced by loggers.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub handlers: BTreeMap<String, HandlerConfig>,
     /// Loggers by name. Names are `log` targets; `a::b` and `a.b` name the same
     /// logger, the child of `a`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub loggers: BTreeMap<String, LoggerConfig>,
     /// The root logger, ancestor of every other. Default level: WARNING.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub root: RootConfig,
     /// The control endpoint (feature `control`); off unless set here or by
     /// the `LOGFIG_CONTROL` environment variable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub control: Option<ControlConfig>,
     /// With `incremental: true`: the handler levels to set, by handler name
     /// (`handlers` stays empty: as in Python, only levels are read).
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub handler_levels: BTreeMap<String, Option<Level>>,
     /// Where the config came from, for diagnostics; ignored by `==`.
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub(crate) origin: Origin,
 }
@@ -170,24 +176,34 @@ impl Default for Config {
 /// assert!(logger.propagate);
 /// assert_eq!(logger.level, None);
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct LoggerConfig {
     /// Minimum level of records this logger lets through. Unset (or NOTSET): the
     /// nearest ancestor's level applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub level: Option<Level>,
     /// Handlers that receive this logger's records.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub handlers: Vec<String>,
     /// Whether records also go to the ancestors' handlers. Default: true.
-    #[serde(default = "yes")]
+    #[cfg_attr(feature = "serde", serde(default = "yes"))]
     pub propagate: bool,
     /// Filters applied to records logged at exactly this logger (as in Python,
     /// not to records propagated from descendants).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub filters: Vec<String>,
 }
 
@@ -210,26 +226,37 @@ impl Default for LoggerConfig {
 /// let root = logfig::config::RootConfig::default();
 /// assert_eq!(root.level, None); // WARNING applies, as in Python
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct RootConfig {
     /// Minimum level for every logger that sets none. Default: WARNING.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub level: Option<Level>,
     /// Handlers that receive every propagated record.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub handlers: Vec<String>,
     /// Filters applied to records logged at the root logger itself.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub filters: Vec<String>,
 }
 
 /// How the watcher finds out that the config file changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ReloadMode {
     /// File system events, plus a slow safety poll; polling alone when no
@@ -251,37 +278,47 @@ pub enum ReloadMode {
 /// assert!(reload.enabled);
 /// assert_eq!(reload.debounce, std::time::Duration::from_millis(25));
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct ReloadConfig {
     /// Watch the file and apply its changes. Default: true (for configs loaded
     /// from a file).
-    #[serde(default = "yes")]
+    #[cfg_attr(feature = "serde", serde(default = "yes"))]
     pub enabled: bool,
     /// `auto`, `events` or `poll`. Default: `auto`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub mode: ReloadMode,
     /// Quiet time after the last file event before reading the file. Default: 25ms.
-    #[serde(with = "duration_text", default = "default_debounce")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "duration_text", default = "default_debounce")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub debounce: std::time::Duration,
     /// Longest time events may postpone a reload. Default: 2s.
-    #[serde(with = "duration_text", default = "default_max_wait")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "duration_text", default = "default_max_wait")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max_wait: std::time::Duration,
     /// Interval of the safety poll of the file's metadata. Default: 30s (2s in
     /// `poll` mode).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "opt_duration_text"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "opt_duration_text"
+        )
     )]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub poll_interval: Option<std::time::Duration>,
     /// On unix, reload the config and reopen file outputs on SIGHUP. Default: false.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub on_sighup: bool,
 }
 
@@ -313,6 +350,7 @@ fn yes() -> bool {
     true
 }
 
+#[cfg(feature = "serde")]
 mod duration_text {
     pub(super) fn serialize<S: serde::Serializer>(
         d: &std::time::Duration,
@@ -322,6 +360,7 @@ mod duration_text {
     }
 }
 
+#[cfg(feature = "serde")]
 mod opt_duration_text {
     pub(super) fn serialize<S: serde::Serializer>(
         d: &Option<std::time::Duration>,

@@ -2,11 +2,11 @@
 //! user and password of a URL and its token-like query parameters.
 //!
 //! Each secret-bearing field of the config model has one of the types here,
-//! whose `Debug`, `Display` and `Serialize` write `***` in place of the
-//! secret, so a new field of such a type is hidden everywhere by
-//! construction: `{:?}` of a `Config` or a `Dispatcher`, `logfig explain`,
-//! `logfig fmt` (unless `--show-secrets`), reload statuses. Code that needs
-//! the value asks for it with `expose()`.
+//! whose `Debug`, `Display`, written form (`config::encode`) and `Serialize`
+//! (feature `serde`) write `***` in place of the secret, so a new field of
+//! such a type is hidden everywhere by construction: `{:?}` of a `Config` or
+//! a `Dispatcher`, `logfig explain`, `logfig fmt` (unless `--show-secrets`),
+//! reload statuses. Code that needs the value asks for it with `expose()`.
 //!
 //! The loader records where each secret sits in the config text, so the
 //! source line a diagnostic quotes is cut at the secret, and a message that
@@ -48,17 +48,14 @@ fn count_masked(value: &str, masked: &str) {
     MASKED.with(|m| m.set(m.get() + added));
 }
 
-/// Serializes `value` as it is when secrets are shown, else `masked`.
-fn serialize_masked<S: serde::Serializer>(
-    s: S,
-    value: &str,
-    masked: &str,
-) -> Result<S::Ok, S::Error> {
+/// What a secret is written as: `value` when secrets are shown (or it has
+/// nothing to hide), else `masked`, counted for `fmt`'s note.
+pub(crate) fn shown<'a>(value: &'a str, masked: &'a str) -> &'a str {
     if SHOW.with(Cell::get) || value == masked {
-        s.serialize_str(value)
+        value
     } else {
         count_masked(value, masked);
-        s.serialize_str(masked)
+        masked
     }
 }
 
@@ -100,8 +97,8 @@ text_secret!(SecretUrl);
 
 /// A text value that is never shown: a password, an HTTP header value.
 ///
-/// `Debug` and `Display` print `***`, and so does serialization (which
-/// `logfig fmt` uses); [`expose`](Secret::expose) gives the value.
+/// `Debug` and `Display` print `***`, and so do `logfig fmt` and
+/// serialization (feature `serde`); [`expose`](Secret::expose) gives the value.
 ///
 /// # Examples
 ///
@@ -139,9 +136,10 @@ impl fmt::Display for Secret {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_masked(s, &self.0, MASK)
+        s.serialize_str(shown(&self.0, MASK))
     }
 }
 
@@ -191,9 +189,10 @@ impl fmt::Display for SecretUrl {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for SecretUrl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_masked(s, &self.0, &self.masked())
+        s.serialize_str(shown(&self.0, &self.masked()))
     }
 }
 
@@ -252,10 +251,12 @@ impl fmt::Debug for CustomOptions {
     }
 }
 
-impl serde::Serialize for CustomOptions {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl CustomOptions {
+    /// What the options are written as: whole when secrets are shown, else
+    /// [`masked`](CustomOptions::masked), counted for `fmt`'s note.
+    pub(crate) fn shown(&self) -> Cow<'_, serde_json::Value> {
         if SHOW.with(Cell::get) {
-            return self.0.serialize(s);
+            return Cow::Borrowed(&self.0);
         }
         let masked = self.masked();
         if masked != self.0 {
@@ -263,7 +264,14 @@ impl serde::Serialize for CustomOptions {
             // gained counts, the options' own text aside.
             count_masked(&self.0.to_string(), &masked.to_string());
         }
-        masked.serialize(s)
+        Cow::Owned(masked)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CustomOptions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&*self.shown(), s)
     }
 }
 
@@ -617,10 +625,10 @@ mod tests {
     #[test]
     fn serialization_hides_unless_asked() {
         let s = Secret::new("hunter2");
-        let (shown, masked) = serializing(false, || serde_json::to_string(&s).unwrap());
-        assert_eq!((shown.as_str(), masked), ("\"***\"", 1));
-        let (shown, masked) = serializing(true, || serde_json::to_string(&s).unwrap());
-        assert_eq!((shown.as_str(), masked), ("\"hunter2\"", 0));
+        let (text, masked) = serializing(false, || shown(s.expose(), MASK).to_owned());
+        assert_eq!((text.as_str(), masked), ("***", 1));
+        let (text, masked) = serializing(true, || shown(s.expose(), MASK).to_owned());
+        assert_eq!((text.as_str(), masked), ("hunter2", 0));
     }
 
     #[test]

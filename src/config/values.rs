@@ -134,6 +134,7 @@ impl std::str::FromStr for Level {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Level {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -210,6 +211,7 @@ impl fmt::Display for Size {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Size {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_string())

@@ -254,7 +254,7 @@ impl ConfigBuilder {
 /// decoder and the semantic checks. Positions point into text no one wrote,
 /// so they are dropped; the config paths and messages stay.
 fn check(config: &Config) -> Result<(), Error> {
-    let (value, _) = crate::config::serializing(true, || serde_json::to_value(config));
+    let (value, _) = written(config, true);
     let mut value = value.map_err(|e| {
         Error::new(
             ErrorKind::Invalid,
@@ -275,6 +275,27 @@ fn check(config: &Config) -> Result<(), Error> {
             Err(Error::from_diagnostics(e.kind(), diagnostics))
         }
     }
+}
+
+/// `config` as logfig writes it out (the value `check` loads, and
+/// `logfig fmt`'s), secrets whole or as `***`, and how many were masked.
+/// Hidden: for the test that holds it equal to serde's derive.
+#[doc(hidden)]
+pub fn written(config: &Config, show_secrets: bool) -> (Result<serde_json::Value, String>, usize) {
+    crate::config::serializing(show_secrets, || crate::config::to_json(config))
+}
+
+/// `config` as serde's derive writes it, as [`written`] returns it. Hidden:
+/// for the test that holds the two equal.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub fn serialized(
+    config: &Config,
+    show_secrets: bool,
+) -> (Result<serde_json::Value, String>, usize) {
+    crate::config::serializing(show_secrets, || {
+        serde_json::to_value(config).map_err(|e| e.to_string())
+    })
 }
 
 /// A value from code means what it says: `${VAR}` in it is text, not a

@@ -15,6 +15,9 @@ mod toml;
 mod yaml;
 
 pub use code::ConfigBuilder;
+#[cfg(feature = "serde")]
+pub use code::serialized;
+pub use code::written;
 
 use std::path::Path;
 use std::sync::Arc;

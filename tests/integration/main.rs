@@ -91,6 +91,8 @@ mod load {
     /// Instances generated from the schema, property by property, loaded.
     pub(crate) mod schema_instances;
     pub(crate) mod secrets;
+    /// logfig's hand-written config output against serde's derive.
+    pub(crate) mod written_vs_serde;
 }
 
 /// Formatters against their oracle.

@@ -8,9 +8,10 @@ use super::CommonHandlerConfig;
 use crate::config::{Level, Size};
 
 /// How a file handler opens its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum FileMode {
     /// Keep what the file holds and write after it (the default).
@@ -21,7 +22,8 @@ pub enum FileMode {
 }
 
 /// `type: file`: writes each record to one file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -29,29 +31,35 @@ pub struct FileHandlerConfig {
     /// Path of the log file; missing parent directories are created.
     pub path: PathBuf,
     /// `append` or `truncate`. Default: `append`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub mode: FileMode,
     /// Unix permission bits for a newly created file, as an octal string such as
     /// `"0640"`. Default: `"0644"` (less the process umask).
-    #[serde(default = "default_permissions", serialize_with = "octal")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_permissions", serialize_with = "octal")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub permissions: u32,
     /// Records at or above this level are written to the file at once; records
     /// below it may wait in a buffer (flushed when full, by `Handle::flush`, and at
     /// shutdown). Default: TRACE (every record is written at once).
-    #[serde(default = "default_flush_level")]
+    #[cfg_attr(feature = "serde", serde(default = "default_flush_level"))]
     pub flush_level: Level,
     /// Size of the write buffer used for records below `flush_level`. Default: 8KiB.
-    #[serde(default = "default_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_buffer"))]
     pub buffer: Size,
     /// Create and open the file at the first record that reaches the handler,
     /// not when the config is applied (Python's `delay=True`): a handler that
     /// never gets a record leaves no file. A file that cannot be opened then
     /// fails that record, and the next record tries again. Default: false.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub delay: bool,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 
@@ -89,52 +97,54 @@ fn default_buffer() -> Size {
     Size(8 << 10)
 }
 
+#[cfg(feature = "serde")]
 fn octal<S: serde::Serializer>(mode: &u32, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("0{mode:o}"))
 }
 
 /// When a `rotating_file` handler rolls over on time, as Python's
 /// TimedRotatingFileHandler's `when`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum RotateWhen {
     /// Every `interval` seconds.
-    #[serde(rename = "S")]
+    #[cfg_attr(feature = "serde", serde(rename = "S"))]
     Seconds,
     /// Every `interval` minutes.
-    #[serde(rename = "M")]
+    #[cfg_attr(feature = "serde", serde(rename = "M"))]
     Minutes,
     /// Every `interval` hours.
-    #[serde(rename = "H")]
+    #[cfg_attr(feature = "serde", serde(rename = "H"))]
     Hours,
     /// Every `interval` days of 24 hours (not calendar days: see `midnight`).
-    #[serde(rename = "D")]
+    #[cfg_attr(feature = "serde", serde(rename = "D"))]
     Days,
     /// Every `interval` calendar days at `at_time` (default 00:00), in local
     /// time or UTC; daylight saving changes are followed.
-    #[serde(rename = "midnight")]
+    #[cfg_attr(feature = "serde", serde(rename = "midnight"))]
     Midnight,
     /// Mondays at `at_time`.
-    #[serde(rename = "W0")]
+    #[cfg_attr(feature = "serde", serde(rename = "W0"))]
     Monday,
     /// Tuesdays at `at_time`.
-    #[serde(rename = "W1")]
+    #[cfg_attr(feature = "serde", serde(rename = "W1"))]
     Tuesday,
     /// Wednesdays at `at_time`.
-    #[serde(rename = "W2")]
+    #[cfg_attr(feature = "serde", serde(rename = "W2"))]
     Wednesday,
     /// Thursdays at `at_time`.
-    #[serde(rename = "W3")]
+    #[cfg_attr(feature = "serde", serde(rename = "W3"))]
     Thursday,
     /// Fridays at `at_time`.
-    #[serde(rename = "W4")]
+    #[cfg_attr(feature = "serde", serde(rename = "W4"))]
     Friday,
     /// Saturdays at `at_time`.
-    #[serde(rename = "W5")]
+    #[cfg_attr(feature = "serde", serde(rename = "W5"))]
     Saturday,
     /// Sundays at `at_time`.
-    #[serde(rename = "W6")]
+    #[cfg_attr(feature = "serde", serde(rename = "W6"))]
     Sunday,
 }
 
@@ -178,9 +188,10 @@ impl RotateWhen {
 }
 
 /// What is done to an archive after a roll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Compression {
     /// Archives stay plain text (the default).
@@ -205,9 +216,10 @@ pub enum Compression {
 /// assert_eq!(app.numbering, Numbering::Shift);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Numbering {
     /// `app.log.1` is the oldest; each roll takes the next number and no
@@ -245,7 +257,8 @@ pub enum Numbering {
 /// assert_eq!(app.backups, Some(7));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -255,69 +268,96 @@ pub struct RotatingFileHandlerConfig {
     /// Unix permission bits for every file the handler creates (the log file,
     /// compressed archives, their temporary files), as an octal string such as
     /// `"0640"`. Default: `"0644"` (less the process umask).
-    #[serde(default = "default_permissions", serialize_with = "octal")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_permissions", serialize_with = "octal")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub permissions: u32,
     /// Roll over before a record would make the file larger than this. Default:
     /// no size limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_bytes: Option<Size>,
     /// Roll over on time: `S`, `M`, `H`, `D` (every `interval` seconds,
     /// minutes, hours, 24-hour days), `midnight` (every `interval` calendar
     /// days at `at_time`), or `W0`-`W6` (weekly, Monday to Sunday, at
     /// `at_time`). Case-insensitive. Default: no time rotation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub when: Option<RotateWhen>,
     /// How many units of `when` make one period. Default: 1.
-    #[serde(default = "one")]
+    #[cfg_attr(feature = "serde", serde(default = "one"))]
     pub interval: u32,
     /// Time of day of `midnight` and `W0`-`W6` rollovers, `HH:MM` or
     /// `HH:MM:SS`. Default: `00:00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub at_time: Option<String>,
     /// Compute rollover times in UTC instead of local time. Default: false.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub utc: bool,
     /// File name of archives with strftime fields, relative to the log file's
     /// directory, such as `app.%Y-%m-%d.log`; it must begin with the log
     /// file's name up to its first dot, and take its fields from `%Y %m %d %H
     /// %M %S %F %y %j %G %g %V %U %W %u %w %s`. Default: the file name plus a
     /// growing sequence number (`app.log.1`, `app.log.2`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub archive: Option<String>,
     /// `sequence` (`app.log.1` oldest, never renamed) or `shift` (Python's:
     /// `app.log.1` newest, the others renamed up at each roll). Default:
     /// `sequence`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub numbering: Numbering,
     /// Keep at most this many archives; older ones are deleted. Default: no limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub backups: Option<u32>,
     /// Delete archives older than this (by modification time), such as `7d`.
     /// Default: no limit.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::config::opt_duration_text"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::config::opt_duration_text"
+        )
     )]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub max_age: Option<Duration>,
     /// Delete the oldest archives while all archives together are larger than
     /// this. Default: no limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub max_total_size: Option<Size>,
     /// `none` or `gzip`: compress archives on a background thread (`gzip`
     /// needs the `gzip` feature). Default: `none`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub compress: Compression,
     /// Create and open the file at the first record that reaches the handler,
     /// not when the config is applied (Python's `delay=True`): a handler that
     /// never gets a record leaves no file. A file that cannot be opened then
     /// fails that record, and the next record tries again. Default: false.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub delay: bool,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 
@@ -371,7 +411,8 @@ fn one() -> u32 {
 /// let c = logfig::config::WatchedFileHandlerConfig::new("/var/log/app.log");
 /// assert_eq!(c.permissions, 0o644);
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -380,17 +421,23 @@ pub struct WatchedFileHandlerConfig {
     pub path: PathBuf,
     /// Unix permission bits for a newly created file, as an octal string such as
     /// `"0640"`. Default: `"0644"` (less the process umask).
-    #[serde(default = "default_permissions", serialize_with = "octal")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_permissions", serialize_with = "octal")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub permissions: u32,
     /// Create and open the file at the first record that reaches the handler,
     /// not when the config is applied (Python's `delay=True`): a handler that
     /// never gets a record leaves no file. A file that cannot be opened then
     /// fails that record, and the next record tries again. Default: false.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub delay: bool,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

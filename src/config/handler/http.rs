@@ -9,9 +9,10 @@ use super::{CommonHandlerConfig, Credentials, TlsConfig, WorkerConfig};
 use crate::config::{Secret, SecretUrl};
 
 /// The body shape of the `http` handler's requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum HttpFormat {
     /// One JSON object a line (`application/x-ndjson`), as rendered by a
@@ -54,7 +55,8 @@ pub enum HttpFormat {
 /// assert_eq!(h.headers["X-Scope-OrgID"].expose(), "team");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -66,66 +68,93 @@ pub struct HttpHandlerConfig {
     pub url: SecretUrl,
     /// `json_lines`, `json_array`, `loki` or `elasticsearch_bulk`: the body
     /// shape. Default: `json_lines`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub format: HttpFormat,
     /// Most records in one request. Default: 100.
-    #[serde(default = "default_batch_size")]
+    #[cfg_attr(feature = "serde", serde(default = "default_batch_size"))]
     pub batch_size: u32,
     /// Longest time a record waits for its batch to fill before it is sent.
     /// Default: 1s.
-    #[serde(
-        default = "default_flush_interval",
-        with = "crate::config::duration_text"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default = "default_flush_interval",
+            with = "crate::config::duration_text"
+        )
     )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub flush_interval: Duration,
     /// Longest time one request may take. Default: 5s.
-    #[serde(
-        default = "default_http_timeout",
-        with = "crate::config::duration_text"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default = "default_http_timeout",
+            with = "crate::config::duration_text"
+        )
     )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
     /// Extra request headers, such as `Authorization: "Bearer ${TOKEN}"`
     /// (write secrets as `${VAR}`). Their values are never shown.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "BTreeMap::is_empty")
+    )]
     pub headers: BTreeMap<String, Secret>,
     /// Retries of a failed request (connection error, 429 or 5xx) before its
     /// records are dropped and counted. Default: 3.
-    #[serde(default = "default_max_retries")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_retries"))]
     pub max_retries: u32,
     /// Wait before the first retry; it doubles after each. Default: 100ms.
-    #[serde(default = "default_backoff", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_backoff", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub backoff: Duration,
     /// Longest wait between retries. Default: 30s.
-    #[serde(default = "default_max_backoff", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_max_backoff", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max_backoff: Duration,
     /// Most records (a count, not a size: see `buffer_bytes`) waiting to be
     /// sent; when full, the oldest is dropped and counted. Default: 10000.
-    #[serde(default = "default_net_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_net_buffer"))]
     pub buffer: u32,
     /// User name and password for HTTP basic authentication. Default: none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub credentials: Option<Credentials>,
     /// Stream labels of `format: loki`. Default: `{job: logfig}`.
-    #[serde(default = "default_labels", skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_labels", skip_serializing_if = "BTreeMap::is_empty")
+    )]
     pub labels: BTreeMap<String, String>,
     /// Target index of `format: elasticsearch_bulk`. Default: none (the index
     /// in the URL, such as `/logs/_bulk`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub index: Option<String>,
     /// For an `https://` URL: `ca_file` to trust only a private CA instead of
     /// Mozilla's roots, and `cert_file` with `key_file` for a client
     /// certificate. The certificate must name the URL's host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tls: Option<TlsConfig>,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

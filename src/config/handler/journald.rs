@@ -26,28 +26,32 @@ use super::{CommonHandlerConfig, WorkerConfig};
 /// assert_eq!(j.syslog_identifier.as_deref(), Some("shop"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct JournaldHandlerConfig {
     /// The journal's native socket. Default: `/run/systemd/journal/socket`.
-    #[serde(default = "default_path")]
+    #[cfg_attr(feature = "serde", serde(default = "default_path"))]
     pub path: PathBuf,
     /// `SYSLOG_IDENTIFIER` of every record (what `journalctl -t` selects):
     /// printable ASCII, at most 64 bytes. Default: the program's file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub syslog_identifier: Option<String>,
     /// Most records waiting to be sent; when full, the oldest is dropped and
     /// counted. Default: 10000.
-    #[serde(default = "default_net_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_net_buffer"))]
     pub buffer: u32,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters. The formatter renders `MESSAGE`
     /// (default: the message alone).
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

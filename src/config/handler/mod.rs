@@ -46,9 +46,10 @@ pub use worker::{Overflow, WorkerConfig};
 /// assert!(matches!(config.handlers["out"], HandlerConfig::File(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum HandlerConfig {
     /// `type: console`: writes to stdout or stderr, coloured by level on a terminal.
@@ -201,34 +202,46 @@ impl HandlerConfig {
 }
 
 /// The keys every handler kind accepts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CommonHandlerConfig {
     /// Minimum level of records this handler emits. Default: NOTSET (all).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub level: Option<Level>,
     /// Name of the formatter that renders records. Default: `%(message)s`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub formatter: Option<String>,
     /// Names of filters a record must pass to reach this handler.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
     pub filters: Vec<String>,
 }
 
 /// `type: null`: discards every record.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct NullHandlerConfig {
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 
 /// `type: custom`: a handler built by a factory registered in code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -238,9 +251,12 @@ pub struct CustomHandlerConfig {
     /// Options passed to the factory as JSON. Default: null. Values of keys
     /// with secret-like names (`password`, `token`, `api_key`, ...) are
     /// never shown.
-    #[serde(default, skip_serializing_if = "CustomOptions::is_null")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "CustomOptions::is_null")
+    )]
     pub options: CustomOptions,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }

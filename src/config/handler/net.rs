@@ -8,9 +8,10 @@ use super::{CommonHandlerConfig, WorkerConfig};
 use crate::config::Size;
 
 /// How a `tcp` handler marks where one record ends and the next begins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Framing {
     /// Each record is followed by a newline (`\n`): newline-delimited text or
@@ -25,9 +26,10 @@ pub enum Framing {
 }
 
 /// What a `udp` handler does with a record longer than `max_datagram`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Oversize {
     /// Send the first `max_datagram` bytes only (the default).
@@ -40,28 +42,38 @@ pub enum Oversize {
 /// The connection settings shared by the `tcp` and `syslog` handlers: how long
 /// one attempt may take, how many records wait while the server is away, and
 /// how quickly reconnects are tried.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ConnectionConfig {
     /// Longest time one connect or write may take before it counts as failed.
     /// Logging threads never wait for the network: they only queue the record.
     /// Default: 1s.
-    #[serde(default = "default_net_timeout", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_net_timeout", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
     /// Most records (a count, not a size: see `buffer_bytes`) kept while the
     /// server cannot be reached; when full, the oldest record is dropped and
     /// counted. Default: 10000.
-    #[serde(default = "default_net_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_net_buffer"))]
     pub buffer: u32,
     /// Wait before the first reconnect after a failure; it doubles after each
     /// failed attempt, up to `max_backoff`. Default: 100ms.
-    #[serde(default = "default_backoff", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_backoff", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub backoff: Duration,
     /// Longest wait between reconnect attempts. Default: 30s.
-    #[serde(default = "default_max_backoff", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_max_backoff", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max_backoff: Duration,
 }
@@ -116,25 +128,38 @@ pub(super) fn default_max_backoff() -> Duration {
 /// assert_eq!(tls.server_name, None); // the certificate must name `host`
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct TlsConfig {
     /// PEM file of the CA certificates to trust instead of the built-in roots
     /// (for a private CA or a self-signed server). Default: Mozilla's roots.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub ca_file: Option<PathBuf>,
     /// The name the server's certificate must carry (a DNS name or an IP
     /// address). Default: `host`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub server_name: Option<String>,
     /// PEM file of this client's certificate chain, for servers that ask for
     /// one (mutual TLS); needs `key_file`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub cert_file: Option<PathBuf>,
     /// PEM file of the private key of `cert_file`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub key_file: Option<PathBuf>,
 }
 
@@ -159,7 +184,8 @@ pub struct TlsConfig {
 /// assert_eq!(net.connection.buffer, 10_000);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -170,20 +196,23 @@ pub struct TcpHandlerConfig {
     pub port: u16,
     /// `line` (a newline after each record) or `length` (a 4-byte big-endian
     /// length before each record). Default: `line`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub framing: Framing,
     /// TLS (feature `tls`): `true`, or a map with `ca_file`, `server_name`,
     /// `cert_file`, `key_file`. Default: plain TCP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tls: Option<TlsConfig>,
     /// Timeout, buffer and reconnect backoff.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub connection: ConnectionConfig,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 
@@ -227,7 +256,8 @@ impl TcpHandlerConfig {
 /// assert_eq!((net.max_datagram.bytes(), net.oversize), (1400, Oversize::Split));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -238,21 +268,21 @@ pub struct UdpHandlerConfig {
     pub port: u16,
     /// Largest datagram sent, in bytes. Default: 65507 (the most UDP over IPv4
     /// carries); use 1400 or less to avoid IP fragmentation across a network.
-    #[serde(default = "default_max_datagram")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_datagram"))]
     pub max_datagram: Size,
     /// `truncate` or `split`: what happens to a longer record. Default: `truncate`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub oversize: Oversize,
     /// Most records (a count, not a size: see `buffer_bytes`) waiting for the
     /// sending thread; when full, the oldest is dropped and counted. Default:
     /// 10000.
-    #[serde(default = "default_net_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_net_buffer"))]
     pub buffer: u32,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

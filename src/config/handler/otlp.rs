@@ -9,23 +9,25 @@ use super::{CommonHandlerConfig, TlsConfig, WorkerConfig};
 use crate::config::{Secret, SecretUrl};
 
 /// The body encoding of OTLP/HTTP requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum OtlpProtocol {
     /// Binary protobuf (`application/x-protobuf`), the OTLP default.
     #[default]
-    #[serde(rename = "http/protobuf")]
+    #[cfg_attr(feature = "serde", serde(rename = "http/protobuf"))]
     HttpProtobuf,
     /// The OTLP JSON encoding (`application/json`).
-    #[serde(rename = "http/json")]
+    #[cfg_attr(feature = "serde", serde(rename = "http/json"))]
     HttpJson,
 }
 
 /// How OTLP request bodies are compressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum OtlpCompression {
     /// Sent as they are (the OTLP default).
@@ -60,7 +62,8 @@ pub enum OtlpCompression {
 /// assert_eq!(o.max_batch, 512);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -70,65 +73,89 @@ pub struct OtlpHandlerConfig {
     /// `OTEL_EXPORTER_OTLP_ENDPOINT` followed by `/v1/logs`, else
     /// `http://localhost:4318/v1/logs`. Its user, password and token-like
     /// query parameters are never shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub endpoint: Option<SecretUrl>,
     /// `http/protobuf` or `http/json`. Default: `http/protobuf`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub protocol: OtlpProtocol,
     /// Extra request headers, such as `Authorization: "Bearer ${TOKEN}"`,
     /// added to those of `OTEL_EXPORTER_OTLP_HEADERS` (these win). Values are
     /// never shown. At most 64 headers of at most 8KiB each.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "BTreeMap::is_empty")
+    )]
     pub headers: BTreeMap<String, Secret>,
     /// `gzip` or `none`. Default: `none`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub compression: OtlpCompression,
     /// Longest time one request may take. Default: 10s.
-    #[serde(default = "default_timeout", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_timeout", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
     /// Most records in one request, 1 to 10000. Default: 512.
-    #[serde(default = "default_max_batch")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_batch"))]
     pub max_batch: u32,
     /// Longest time a record waits for its batch to fill. Default: 1s.
-    #[serde(default = "default_max_delay", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_max_delay", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max_delay: Duration,
     /// Retries of a request that failed in a retryable way (connection error,
     /// timeout, 429, 502, 503, 504) before its records count as failed.
     /// Default: 5.
-    #[serde(default = "default_max_retries")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_retries"))]
     pub max_retries: u32,
     /// Wait before the first retry; it doubles after each, unless the server
     /// says how long in `Retry-After`. Default: 100ms.
-    #[serde(default = "default_backoff", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_backoff", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub backoff: Duration,
     /// Longest wait between retries, `Retry-After` included. Default: 30s.
-    #[serde(default = "default_max_backoff", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_max_backoff", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max_backoff: Duration,
     /// Most records (a count: see `buffer_bytes` for bytes) waiting to be
     /// sent; when full, the oldest is dropped and counted. Default: 10000.
-    #[serde(default = "default_net_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_net_buffer"))]
     pub buffer: u32,
     /// Resource attributes (`service.name`, `deployment.environment`, …),
     /// added to those of `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`
     /// (these win). At most 128. Default: none; `service.name` then defaults
     /// to `unknown_service:<program>`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "BTreeMap::is_empty")
+    )]
     pub resource: BTreeMap<String, String>,
     /// For an `https://` endpoint: `ca_file` to trust only a private CA
     /// instead of Mozilla's roots, and `cert_file` with `key_file` for a
     /// client certificate, as for `http`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tls: Option<TlsConfig>,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters. With a formatter, its text is the body
     /// of each log record; without one, the message is.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

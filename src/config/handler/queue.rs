@@ -20,7 +20,8 @@ use crate::config::{Level, Size};
 /// assert_eq!(q.overflow, Overflow::DropOldest);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -30,22 +31,25 @@ pub struct QueueHandlerConfig {
     pub handlers: Vec<String>,
     /// Most records waiting in the queue (a count; see `buffer_bytes` for
     /// bytes). Default: 10000.
-    #[serde(default = "default_queue_capacity")]
+    #[cfg_attr(feature = "serde", serde(default = "default_queue_capacity"))]
     pub capacity: u32,
     /// `block` (wait for room), `drop_newest` or `drop_oldest`, when the queue
     /// is full. Default: `block`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub overflow: Overflow,
     /// Records at or above this level are never dropped: they wait for room
     /// whatever `overflow` says. Default: none (every record may be dropped).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub drop_below: Option<Level>,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level and filters (checked before queueing); the formatter is unused:
     /// the target handlers format.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 
@@ -85,7 +89,8 @@ fn default_queue_capacity() -> u32 {
 /// let m = logfig::config::MemoryHandlerConfig::new("file");
 /// assert_eq!(m.flush_level, logfig::config::Level::Error);
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -94,19 +99,19 @@ pub struct MemoryHandlerConfig {
     /// filters and formatter apply.
     pub target: String,
     /// Most records kept before they are passed on. Default: 1000.
-    #[serde(default = "default_memory_capacity")]
+    #[cfg_attr(feature = "serde", serde(default = "default_memory_capacity"))]
     pub capacity: u32,
     /// A record at or above this level passes the buffer on at once. Default: ERROR.
-    #[serde(default = "default_memory_flush_level")]
+    #[cfg_attr(feature = "serde", serde(default = "default_memory_flush_level"))]
     pub flush_level: Level,
     /// Most bytes of records kept, beside `capacity`: the buffer is passed on
     /// at whichever bound is hit first, so large records cannot make it hold
     /// gigabytes. Default: 64MiB.
-    #[serde(default = "default_memory_buffer_bytes")]
+    #[cfg_attr(feature = "serde", serde(default = "default_memory_buffer_bytes"))]
     pub buffer_bytes: Size,
     /// Level and filters (checked before buffering); the formatter is unused:
     /// the target formats.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

@@ -7,9 +7,10 @@ use super::{CommonHandlerConfig, WorkerConfig};
 use crate::config::Secret;
 
 /// When the `smtp` handler encrypts the connection with STARTTLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum StartTls {
     /// When the server offers it; plain text otherwise (the default).
@@ -23,7 +24,8 @@ pub enum StartTls {
 
 /// User name and password (SMTP AUTH, HTTP basic authentication); write
 /// them as `${VAR}`. Python's `[user, password]` pair is accepted too.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -74,7 +76,8 @@ impl Credentials {
 /// assert_eq!(m.window, std::time::Duration::from_secs(10));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
@@ -82,7 +85,7 @@ pub struct SmtpHandlerConfig {
     /// Host name or IP address of the SMTP server, without a port (`port` holds it).
     pub host: String,
     /// Port of the SMTP server. Default: 25.
-    #[serde(default = "default_smtp_port")]
+    #[cfg_attr(feature = "serde", serde(default = "default_smtp_port"))]
     pub port: u16,
     /// Sender address, such as `app@example.com` or `App <app@example.com>`.
     pub from: String,
@@ -91,40 +94,49 @@ pub struct SmtpHandlerConfig {
     /// Subject, a Python `%`-style pattern rendered from the message's first
     /// record; ` (+N more)` is added when the message holds more. Default:
     /// `%(levelname)s: %(message)s`.
-    #[serde(default = "default_subject")]
+    #[cfg_attr(feature = "serde", serde(default = "default_subject"))]
     pub subject: String,
     /// `auto` (when offered), `always` or `never`. Certificates are verified.
     /// Default: `auto`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub starttls: StartTls,
     /// User name and password for SMTP AUTH. Default: none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub credentials: Option<Credentials>,
     /// How long the first record of a message waits for more to join it.
     /// Default: 10s.
-    #[serde(default = "default_window", with = "crate::config::duration_text")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default = "default_window", with = "crate::config::duration_text")
+    )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub window: Duration,
     /// Most messages sent in any hour. Default: 20.
-    #[serde(default = "default_max_per_hour")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_per_hour"))]
     pub max_per_hour: u32,
     /// Longest time one SMTP exchange may take. Default: 10s.
-    #[serde(
-        default = "default_smtp_timeout",
-        with = "crate::config::duration_text"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default = "default_smtp_timeout",
+            with = "crate::config::duration_text"
+        )
     )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub timeout: Duration,
     /// Most records (a count, not a size: see `buffer_bytes`) waiting for the
     /// next message; when full, the oldest is dropped and counted. Default:
     /// 10000.
-    #[serde(default = "default_net_buffer")]
+    #[cfg_attr(feature = "serde", serde(default = "default_net_buffer"))]
     pub buffer: u32,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

@@ -6,9 +6,10 @@ use super::{CommonHandlerConfig, ConnectionConfig, TlsConfig, WorkerConfig};
 use crate::config::Size;
 
 /// The message format of a `syslog` handler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum SyslogFormat {
     /// RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID - [SD] MSG`, with
@@ -22,9 +23,10 @@ pub enum SyslogFormat {
 }
 
 /// How a `syslog` handler reaches the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum SyslogTransport {
     /// One datagram per message to `host`:`port` (the default, as Python's).
@@ -48,9 +50,10 @@ pub enum SyslogTransport {
 }
 
 /// A syslog facility: the part of the system a message comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Facility {
     /// Kernel messages (0).
@@ -203,63 +206,76 @@ impl Facility {
 /// assert_eq!(sys.sd_id, "logfig@32473");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct SyslogHandlerConfig {
     /// `udp`, `tcp`, `relp` or `unix`. Default: `udp`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub transport: SyslogTransport,
     /// Server host name or IP address, for `udp` and `tcp`, without a port
     /// (`port` holds it). Default: `localhost`.
-    #[serde(default = "default_syslog_host")]
+    #[cfg_attr(feature = "serde", serde(default = "default_syslog_host"))]
     pub host: String,
     /// Server port, for `udp`, `tcp` and `relp`. Default: 514; 6514 for `tcp`
     /// with `tls` (RFC 5425); 20514 for `relp`.
-    #[serde(default = "default_syslog_port")]
+    #[cfg_attr(feature = "serde", serde(default = "default_syslog_port"))]
     pub port: u16,
     /// Path of the local socket, for `unix`. Default: `/dev/log`.
-    #[serde(default = "default_syslog_path")]
+    #[cfg_attr(feature = "serde", serde(default = "default_syslog_path"))]
     pub path: PathBuf,
     /// `rfc5424` or `rfc3164`. Default: `rfc5424`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub format: SyslogFormat,
     /// `kern`, `user`, `mail`, `daemon`, `auth`, `syslog`, `lpr`, `news`,
     /// `uucp`, `cron`, `authpriv`, `ftp`, `ntp`, `security`, `console`,
     /// `solaris_cron` or `local0`-`local7`. Default: `user`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub facility: Facility,
     /// APP-NAME (the tag in RFC 3164). Default: the program's file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub app_name: Option<String>,
     /// HOSTNAME. Default: this machine's host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub hostname: Option<String>,
     /// PROCID. Default: the process id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub procid: Option<String>,
     /// SD-ID of the structured data element that carries the record's
     /// key-values (RFC 5424 only); a private SD-ID needs `@` and an enterprise
     /// number. Default: `logfig@32473`.
-    #[serde(default = "default_sd_id")]
+    #[cfg_attr(feature = "serde", serde(default = "default_sd_id"))]
     pub sd_id: String,
     /// Longest message sent, in bytes; longer ones are truncated and counted.
     /// Default: 8KiB (rsyslog's default maximum).
-    #[serde(default = "default_max_message")]
+    #[cfg_attr(feature = "serde", serde(default = "default_max_message"))]
     pub max_message: Size,
     /// TLS (feature `tls`) for `tcp` and `relp`: `true`, or a map with
     /// `ca_file`, `server_name`, `cert_file`, `key_file`. Default: none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tls: Option<TlsConfig>,
     /// Timeout, buffer and reconnect backoff.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub connection: ConnectionConfig,
     /// `close_timeout` and `buffer_bytes`: the bounds of the background thread.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub worker: WorkerConfig,
     /// Level, formatter and filters.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub common: CommonHandlerConfig,
 }
 

@@ -6,9 +6,10 @@ use std::time::Duration;
 use crate::config::Size;
 
 /// What a queue does with a record when it is full.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Overflow {
     /// Wait for room: nothing is lost (the default).
@@ -38,7 +39,8 @@ pub enum Overflow {
 /// assert_eq!(net.worker.buffer_bytes.bytes(), 16 << 20);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WorkerConfig {
@@ -49,9 +51,12 @@ pub struct WorkerConfig {
     /// counts what could not be written as `failed`, a blocked record is
     /// dropped; each is reported through the error hook. At most 1h.
     /// Default: 5s.
-    #[serde(
-        default = "default_close_timeout",
-        with = "crate::config::duration_text"
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default = "default_close_timeout",
+            with = "crate::config::duration_text"
+        )
     )]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub close_timeout: Duration,
@@ -59,7 +64,7 @@ pub struct WorkerConfig {
     /// record count (`capacity` or `buffer`); the overflow policy applies at
     /// whichever bound is hit first. A single record larger than this is
     /// still taken when nothing else is held. Default: 64MiB.
-    #[serde(default = "default_buffer_bytes")]
+    #[cfg_attr(feature = "serde", serde(default = "default_buffer_bytes"))]
     pub buffer_bytes: Size,
 }
 

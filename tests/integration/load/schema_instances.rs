@@ -450,21 +450,27 @@ fn allowed(type_name: &str, prop: &str) -> Vec<&'static str> {
     cross.chain(magnitude).collect()
 }
 
-#[test]
-fn every_schema_property_loads_as_the_schema_says() {
-    let schema = logfig::schema();
-    let mut v = Verdicts {
-        validator: jsonschema::validator_for(&schema).expect("a valid JSON Schema"),
-        disagreements: Vec::new(),
-        tried: 0,
-    };
+/// The instances generated for one handler, formatter or filter type (or
+/// `reload`, `loggers`, `root`).
+pub(super) struct Section {
+    /// The section and type, as a disagreement names them.
+    what: String,
+    type_name: String,
+    /// The config with the required keys only.
+    pub(super) seed: Value,
+    /// Per property: each value tried, in a config around the seed.
+    pub(super) properties: Vec<(String, Vec<(Value, Value)>)>,
+}
+
+/// Every instance the schema generates, by section.
+pub(super) fn sections(schema: &Value) -> Vec<Section> {
     let mut sections: Vec<(&str, String, Value)> = Vec::new();
     for (def, section) in [
         ("HandlerConfig", "handlers"),
         ("FormatterConfig", "formatters"),
         ("FilterConfig", "filters"),
     ] {
-        for (name, variant) in variants(&schema, def) {
+        for (name, variant) in variants(schema, def) {
             sections.push((section, name, variant.clone()));
         }
     }
@@ -475,36 +481,67 @@ fn every_schema_property_loads_as_the_schema_says() {
     ] {
         sections.push((section, String::new(), schema["definitions"][def].clone()));
     }
+    sections
+        .into_iter()
+        .map(|(section, type_name, variant)| {
+            let t = (!type_name.is_empty()).then_some(type_name.as_str());
+            let base = base(schema, &variant, t);
+            let what = format!("{section} {}", if t.is_some() { &type_name } else { "" });
+            let props = variant["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            let properties = props
+                .iter()
+                .filter(|(key, _)| *key != "type")
+                .map(|(key, prop)| {
+                    let tried = candidates(schema, prop)
+                        .into_iter()
+                        .map(|value| {
+                            let mut c = base.clone();
+                            c.insert(key.clone(), value.clone());
+                            (value, config(section, "c", &c))
+                        })
+                        .collect();
+                    (key.clone(), tried)
+                })
+                .collect();
+            Section {
+                what,
+                seed: config(section, "c", &base),
+                type_name,
+                properties,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_schema_property_loads_as_the_schema_says() {
+    let schema = logfig::schema();
+    let mut v = Verdicts {
+        validator: jsonschema::validator_for(&schema).expect("a valid JSON Schema"),
+        disagreements: Vec::new(),
+        tried: 0,
+    };
     let mut properties = 0;
-    for (section, type_name, variant) in &sections {
-        let t = (!type_name.is_empty()).then_some(type_name.as_str());
-        let base = base(&schema, variant, t);
-        let what = format!("{section} {}", if t.is_some() { type_name } else { "" });
+    for section in sections(&schema) {
+        let what = &section.what;
         // The seeded instance itself must be valid for both.
-        let instance = config(section, "c", &base);
         let before = v.disagreements.len();
-        v.check(&format!("{what} (required keys only)"), &instance);
-        if v.disagreements.len() > before || !v.validator.is_valid(&instance) {
+        v.check(&format!("{what} (required keys only)"), &section.seed);
+        if v.disagreements.len() > before || !v.validator.is_valid(&section.seed) {
             v.disagreements.push(format!(
-                "{what}: the seed instance is not valid: {instance}"
+                "{what}: the seed instance is not valid: {}",
+                section.seed
             ));
             continue;
         }
-        let props = variant["properties"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        for (key, prop) in &props {
-            if key == "type" {
-                continue;
-            }
+        for (key, tried) in &section.properties {
             properties += 1;
-            let allowed = allowed(type_name, key);
-            for value in candidates(&schema, prop) {
-                let mut c = base.clone();
-                c.insert(key.clone(), value.clone());
-                let instance = config(section, "c", &c);
-                v.check_allowing(&format!("{what}.{key} = {value}"), key, &instance, &allowed);
+            let allowed = allowed(&section.type_name, key);
+            for (value, instance) in tried {
+                v.check_allowing(&format!("{what}.{key} = {value}"), key, instance, &allowed);
             }
         }
     }
