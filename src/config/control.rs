@@ -211,7 +211,7 @@ impl ControlConfig {
         if len > 0 && len < MIN_TOKEN {
             out.push((
                 "token",
-                format!("the token is {len} bytes long; at least {MIN_TOKEN} are required (for example `openssl rand -hex 16`)"),
+                format!("the token is {len} bytes long; at least {MIN_TOKEN} are required (`openssl rand -hex 16` makes one)"),
             ));
         }
         if let ControlListen::Tcp(addr) = &self.listen {
