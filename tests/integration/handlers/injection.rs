@@ -225,6 +225,29 @@ fn the_default_error_hook_escapes_what_a_hostile_peer_says() {
     );
 }
 
+/// Runs this binary's test `test` (in `handlers::injection`) as a child with
+/// `var` set, and returns its stderr, which must hold no raw terminal
+/// control.
+fn escaped_stderr_of(test: &str, var: &str) -> String {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            &format!("handlers::injection::{test}"),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(var, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "child failed:\n{stderr}");
+    assert!(
+        !has_terminal_controls(&output.stderr),
+        "raw control characters on stderr: {stderr:?}"
+    );
+    stderr
+}
+
 /// A handler's panic message and a config file's text reach stderr through
 /// logfig's own reports (the caught panic, the failed reload quoting the
 /// file's line): their terminal controls are escaped there too.
@@ -263,18 +286,10 @@ fn a_panic_message_and_a_failed_reload_reach_stderr_escaped() {
         assert!(handle.reload_now().is_err());
         return;
     }
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "handlers::injection::a_panic_message_and_a_failed_reload_reach_stderr_escaped",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LOGFIG_INJECTION_REPORT_CHILD", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "child failed:\n{stderr}");
+    let stderr = escaped_stderr_of(
+        "a_panic_message_and_a_failed_reload_reach_stderr_escaped",
+        "LOGFIG_INJECTION_REPORT_CHILD",
+    );
     for shown in [
         "handler bug \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway",
         "logfig: reloading `",
@@ -282,10 +297,6 @@ fn a_panic_message_and_a_failed_reload_reach_stderr_escaped() {
     ] {
         assert!(stderr.contains(shown), "{shown:?} not in {stderr:?}");
     }
-    assert!(
-        !has_terminal_controls(&output.stderr),
-        "raw control characters on stderr: {stderr:?}"
-    );
 }
 
 /// A panic that leaves the graph uncaught (here a message's own `Display`,
@@ -313,25 +324,13 @@ fn a_panic_escaping_the_graph_is_described_escaped() {
         assert!(escaped.is_err(), "the panic goes on into the application");
         return;
     }
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "handlers::injection::a_panic_escaping_the_graph_is_described_escaped",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LOGFIG_INJECTION_ESCAPING_CHILD", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "child failed:\n{stderr}");
+    let stderr = escaped_stderr_of(
+        "a_panic_escaping_the_graph_is_described_escaped",
+        "LOGFIG_INJECTION_ESCAPING_CHILD",
+    );
     assert!(
         stderr.contains("while routing a record: display bug \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway"),
         "{stderr:?}"
-    );
-    assert!(
-        !has_terminal_controls(&output.stderr),
-        "raw control characters on stderr: {stderr:?}"
     );
 }
 
