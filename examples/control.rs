@@ -1,8 +1,8 @@
 //! The control endpoint: change this program's levels from outside it.
 //!
 //! Run `cargo run --example control --features control`, open
-//! <http://127.0.0.1:9009/> (token `s3cret`), or in another terminal:
-//! `curl -H 'Authorization: Bearer s3cret' -d '{"configuredLevel":"DEBUG","ttl":"1m"}' http://127.0.0.1:9009/loggers/myapp.db`.
+//! <http://127.0.0.1:9009/> (token `s3cret-for-the-example`), or in another terminal:
+//! `curl -H 'Authorization: Bearer s3cret-for-the-example' -d '{"configuredLevel":"DEBUG","ttl":"1m"}' http://127.0.0.1:9009/loggers/myapp.db`.
 //! The program logs a DEBUG line to `myapp::db` every second; it shows while
 //! the override lasts.
 

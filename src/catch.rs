@@ -203,11 +203,11 @@ impl Drop for Escaping {
         use std::io::Write;
         // Nothing noted: the hook was not logfig's, and it printed.
         if let Some((message, at)) = NOTED.try_with(|n| n.borrow_mut().take()).ok().flatten() {
+            let line = escape_controls(&format!(
+                "logfig: panicked at {at} while routing a record: {message}\n"
+            ));
             // Ignored: nothing may panic while unwinding.
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "logfig: panicked at {at} while routing a record: {message}"
-            );
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
         }
     }
 }
@@ -225,6 +225,29 @@ fn rewrap_if_displaced() {
     }
 }
 
+/// `text` with its terminal controls escaped as the default `escape:
+/// control` escapes record text (C0 but tab and newline, DEL, C1: `\r`, else
+/// `\x` and two hex digits): a panic's message is the application's or a
+/// peer's text on its way to a terminal. Written here, not taken from
+/// `formatters::escape`, because this module stands below the formatters;
+/// it runs only for a panic, so it need not be fast.
+fn escape_controls(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' => out.push(c),
+            '\r' => out.push_str("\\r"),
+            // `is_control` is exactly C0, DEL and C1.
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The text of a panic's payload (`panic!`'s message), if it has one.
 pub(crate) fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -239,6 +262,14 @@ pub(crate) fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_are_escaped_as_record_text_is() {
+        assert_eq!(
+            escape_controls("a\tb\nc\r\x1b[2J\x07\u{7f}\u{9b}é"),
+            "a\tb\nc\\r\\x1b[2J\\x07\\x7f\\x9bé"
+        );
+    }
 
     #[test]
     fn a_caught_panic_keeps_its_message() {

@@ -155,7 +155,7 @@ impl Handle {
     /// ```
     /// let dir = tempfile::tempdir()?;
     /// let config = dir.path().join("logging.yaml");
-    /// std::fs::write(&config, "version: 1\ncontrol: { listen: 127.0.0.1:0, token: s3cret }\n")?;
+    /// std::fs::write(&config, "version: 1\ncontrol: { listen: 127.0.0.1:0, token: 0123456789abcdef }\n")?;
     /// let handle = logfig::Builder::new().build_file(&config)?;
     /// let address = handle.control_address().expect("serving");
     /// assert!(address.starts_with("127.0.0.1:"));

@@ -102,6 +102,13 @@ pub(crate) const MAX_RATE: u32 = 10_000;
 /// Longest `timeout`.
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Shortest `token`, in bytes: 16 random bytes (128 bits, such as
+/// `openssl rand -hex 16`'s 32 characters) cannot be guessed through a
+/// rate-limited endpoint, and a shorter floor would still let `secret` or a
+/// name pass. The endpoint changes what a production process logs, so a
+/// short token is refused rather than warned about.
+pub(crate) const MIN_TOKEN: usize = 16;
+
 /// `control`: an HTTP endpoint, in the shape of Spring Boot's actuator
 /// `/loggers`, that changes levels of the running process and triggers
 /// reloads. Off unless configured (and the `control` feature is built in);
@@ -114,7 +121,7 @@ pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(300);
 /// use logfig::{Config, Format};
 ///
 /// let config = Config::from_str(
-///     "version: 1\ncontrol: { listen: 127.0.0.1:9009, token: s3cret }\n",
+///     "version: 1\ncontrol: { listen: 127.0.0.1:9009, token: 0123456789abcdef }\n",
 ///     Format::Yaml,
 /// )?;
 /// let control = config.control.as_ref().expect("configured");
@@ -133,8 +140,8 @@ pub struct ControlConfig {
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub listen: ControlListen,
     /// The bearer token every JSON request must carry (`Authorization: Bearer
-    /// …`). Required for TCP; optional for a unix socket, whose peer's uid is
-    /// checked instead.
+    /// …`), at least 16 bytes long. Required for TCP; optional for a unix
+    /// socket, whose peer's uid is checked instead.
     #[cfg_attr(
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
@@ -194,10 +201,19 @@ impl ControlConfig {
         }
     }
 
-    /// What makes this config unsafe to serve, as `(key, message)`: TCP
-    /// without a token, a non-loopback address without `allow_remote`.
+    /// What makes this config unsafe to serve, as `(key, message)`: a token
+    /// shorter than [`MIN_TOKEN`], TCP without a token, a non-loopback
+    /// address without `allow_remote`.
     pub(crate) fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
+        // The length only: the message is shown, the token never is.
+        let len = self.token.as_ref().map_or(0, |t| t.expose().len());
+        if len > 0 && len < MIN_TOKEN {
+            out.push((
+                "token",
+                format!("the token is {len} bytes long; at least {MIN_TOKEN} are required (`openssl rand -hex 16` makes one)"),
+            ));
+        }
         if let ControlListen::Tcp(addr) = &self.listen {
             if self.token.as_ref().is_none_or(|t| t.expose().is_empty()) {
                 out.push((

@@ -52,7 +52,7 @@ pub use values::{Level, Size};
 
 pub(crate) use encode::to_json;
 pub(crate) use secret::serializing;
-pub(crate) use secret::{SecretSpots, url_secrets};
+pub(crate) use secret::{SecretSpots, url_port_problem, url_secrets};
 
 pub(crate) use duration::parse_duration;
 #[cfg(feature = "schema")]

@@ -37,13 +37,24 @@ pub(crate) fn serializing<R>(show: bool, f: impl FnOnce() -> R) -> (R, usize) {
     (result, MASKED.with(Cell::get) - before)
 }
 
+/// Counts the values `masked` hides that `value` showed: one per `***` it
+/// adds, so a URL with a password and a token counts two, as the reader
+/// of `fmt`'s output sees them.
+fn count_masked(value: &str, masked: &str) {
+    let added = masked
+        .matches(MASK)
+        .count()
+        .saturating_sub(value.matches(MASK).count());
+    MASKED.with(|m| m.set(m.get() + added));
+}
+
 /// What a secret is written as: `value` when secrets are shown (or it has
 /// nothing to hide), else `masked`, counted for `fmt`'s note.
 pub(crate) fn shown<'a>(value: &'a str, masked: &'a str) -> &'a str {
     if SHOW.with(Cell::get) || value == masked {
         value
     } else {
-        MASKED.with(|m| m.set(m.get() + 1));
+        count_masked(value, masked);
         masked
     }
 }
@@ -249,7 +260,9 @@ impl CustomOptions {
         }
         let masked = self.masked();
         if masked != self.0 {
-            MASKED.with(|m| m.set(m.get() + 1));
+            // Compact JSON of both: every `***` a key's value or a URL
+            // gained counts, the options' own text aside.
+            count_masked(&self.0.to_string(), &masked.to_string());
         }
         Cow::Owned(masked)
     }
@@ -312,6 +325,26 @@ pub fn is_secret_name(name: &str) -> bool {
     ];
     let name = name.to_ascii_lowercase().replace('-', "_");
     EXACT.contains(&name.as_str()) || CONTAINS.iter().any(|c| name.contains(c))
+}
+
+/// What is wrong with the port of a URL's authority (`user@host:port`), if
+/// it has one: empty (an unset `${PORT}`), not a number, 0 or over 65535.
+pub(crate) fn url_port_problem(authority: &str) -> Option<&'static str> {
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let port = match host_port.strip_prefix('[') {
+        // An IPv6 literal: the port follows its `]`.
+        Some(v6) => v6.split_once(']')?.1.strip_prefix(':')?,
+        None => host_port.rsplit_once(':')?.1,
+    };
+    if port.is_empty() {
+        Some("the port is empty: write one from 1 to 65535, or no `:`")
+    } else if !port.bytes().all(|b| b.is_ascii_digit()) {
+        Some("the port is not a number: expected 1 to 65535")
+    } else if port.len() > 5 || !(1..=65535).contains(&port.parse::<u32>().unwrap_or(0)) {
+        Some("the port is out of range: expected 1 to 65535")
+    } else {
+        None
+    }
 }
 
 /// `url` with its user information and the values of its secret-named query

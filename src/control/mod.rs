@@ -144,19 +144,21 @@ pub(crate) fn effective(config: &Config) -> Result<Option<ControlConfig>, Error>
         },
         None => ControlConfig::new(listen),
     };
-    if let Some(token) = var("LOGFIG_CONTROL_TOKEN") {
-        c.token = Some(crate::config::Secret::new(token));
+    let from_env = var("LOGFIG_CONTROL_TOKEN");
+    if let Some(token) = &from_env {
+        c.token = Some(crate::config::Secret::new(token.clone()));
     }
     if let Some((field, message)) = c.problems().into_iter().next() {
-        let hint = if field == "token" {
-            " (set LOGFIG_CONTROL_TOKEN)"
-        } else {
-            ""
+        let message = match (field, &from_env) {
+            ("token", Some(_)) => {
+                format!("environment variable LOGFIG_CONTROL_TOKEN: control.token: {message}")
+            }
+            ("token", None) => {
+                format!("environment variable LOGFIG_CONTROL: {message} (set LOGFIG_CONTROL_TOKEN)")
+            }
+            _ => format!("environment variable LOGFIG_CONTROL: {message}"),
         };
-        return Err(Error::new(
-            ErrorKind::Invalid,
-            format!("environment variable LOGFIG_CONTROL: {message}{hint}"),
-        ));
+        return Err(Error::new(ErrorKind::Invalid, message));
     }
     Ok(Some(c))
 }

@@ -854,7 +854,7 @@ fn compress_into(_: &mut File, _: File) -> std::io::Result<File> {
 /// `archive` → `archive.gz.tmp` (created anew, with the handler's
 /// permissions, never through a link) → synced → `archive.gz` (keeping the
 /// modification time; never over an existing entry) → the plain archive
-/// deleted.
+/// deleted. An archive that is gone already is no error.
 fn gzip(archive: &Path, permissions: u32) -> Result<(), Error> {
     let mut gz_name = OsString::from(archive.as_os_str());
     gz_name.push(".gz");
@@ -875,7 +875,14 @@ fn gzip(archive: &Path, permissions: u32) -> Result<(), Error> {
             ),
         )
     };
-    let mut input = open_archive(archive).map_err(|e| fail("opening", archive, e))?;
+    let mut input = match open_archive(archive) {
+        Ok(f) => f,
+        // Gone: rolls queued faster than compression, and the retention of
+        // an earlier pass deleted this archive, as `backups` asked. Nothing
+        // is left to compress, and nothing went wrong.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(fail("opening", archive, e)),
+    };
     let modified = input.metadata().and_then(|m| m.modified()).ok();
     let out = match create_new(&tmp, permissions, false) {
         Ok(f) => f,

@@ -770,9 +770,15 @@ fn parent(path: &Path) -> PathBuf {
 /// not panic the watcher thread.
 fn report_failure(path: &Path, e: &Error) {
     use std::io::Write;
+    let mut text = Vec::with_capacity(256);
     let _ = writeln!(
-        std::io::stderr().lock(),
+        text,
         "logfig: reloading `{}` failed; the running config stays:\n{e}",
         path.display()
     );
+    // The error quotes the file's own lines and values: on their way to a
+    // terminal, their controls are escaped as record text is by default
+    // (newlines stay, the report spans lines).
+    crate::formatters::escape::escape_from(&mut text, 0, crate::config::Escape::Control);
+    let _ = std::io::stderr().lock().write_all(&text);
 }

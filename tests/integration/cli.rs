@@ -483,7 +483,7 @@ fn explain_fmt_and_check_hide_secrets() {
         assert_hidden(&format!("fmt --to {to}"), &out);
         assert_eq!(
             err,
-            "note: 7 secrets are written as `***`; pass --show-secrets to write them\n"
+            "note: 9 secrets are written as `***`; pass --show-secrets to write them\n"
         );
         let (out, err, code) = logfig(&["fmt", file, "--to", to, "--show-secrets"]);
         assert_eq!((err.as_str(), code), ("", 0));
@@ -508,4 +508,34 @@ fn explain_fmt_and_check_hide_secrets() {
     assert_eq!(code, 1, "{out}");
     assert_hidden("check", &out);
     assert!(out.contains("unterminated `${` in `***`"), "{out}");
+}
+
+/// `fmt`'s note counts every value it wrote as `***`: each header value, a
+/// URL's user information and each of its token parameters, passwords,
+/// secret options, the control token and the otlp headers.
+#[cfg(all(feature = "control", feature = "otlp"))]
+#[test]
+fn fmt_counts_every_masked_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logging.yaml");
+    let config = format!(
+        "{}control: {{ listen: 127.0.0.1:0, token: control-token-0123456789 }}\n",
+        crate::secrets::CONFIG.replace(
+            "root: { level: INFO, handlers: [web, mail, c] }",
+            "  otel: { type: otlp, endpoint: 'https://o:otlp-pass@127.0.0.1:9/v1/logs?sig=s1&api_key=k1', headers: { Authorization: 'Bearer otlp-1', X-Tenant: t } }\nroot: { level: INFO, handlers: [web, mail, c, otel] }"
+        )
+    );
+    std::fs::write(&path, &config).unwrap();
+    let (out, err, code) = logfig(&["fmt", path.to_str().unwrap(), "--to", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let shown = out.matches("***").count();
+    // web: url userinfo and token, three headers, basic auth; mail: its
+    // password; c: api_key and the endpoint's userinfo; otel: userinfo,
+    // `sig` and `api_key`, two headers; the control token.
+    assert_eq!(shown, 15, "{out}");
+    assert_eq!(
+        err,
+        format!("note: {shown} secrets are written as `***`; pass --show-secrets to write them\n"),
+        "{out}"
+    );
 }

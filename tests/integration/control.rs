@@ -15,7 +15,7 @@ use logfig::{Builder, Handle};
 use crate::dispatch::open_gate;
 use crate::network::{require, wait_until};
 
-const TOKEN: &str = "t0k3n-for-tests";
+const TOKEN: &str = "t0k3n-for-tests-16";
 const LONG: Duration = Duration::from_secs(30);
 
 /// An application: a config file, a handle serving the endpoint, and a
@@ -629,7 +629,7 @@ fn tcp_needs_a_token_and_other_hosts_need_allow_remote() {
         "{err}"
     );
     let err = Config::from_str(
-        "version: 1\ncontrol:\n  listen: 0.0.0.0:9009\n  token: x\n",
+        "version: 1\ncontrol:\n  listen: 0.0.0.0:9009\n  token: xxxxxxxxxxxxxxxx\n",
         Format::Yaml,
     )
     .unwrap_err();
@@ -654,7 +654,7 @@ fn tcp_needs_a_token_and_other_hosts_need_allow_remote() {
         err.to_string().contains("use `127.0.0.1` for localhost"),
         "{err}"
     );
-    let err = Config::from_str("version: 1\ncontrol: { listen: 127.0.0.1:1, token: x, timeout: 0s, max_connections: 0, colour: 1 }\n", Format::Yaml).unwrap_err();
+    let err = Config::from_str("version: 1\ncontrol: { listen: 127.0.0.1:1, token: xxxxxxxxxxxxxxxx, timeout: 0s, max_connections: 0, colour: 1 }\n", Format::Yaml).unwrap_err();
     let text = err.to_string();
     for needle in [
         "control.timeout",
@@ -665,9 +665,47 @@ fn tcp_needs_a_token_and_other_hosts_need_allow_remote() {
     }
     // Allowed explicitly, it binds.
     let (_dir, path) =
-        config_file("version: 1\ncontrol: { listen: 0.0.0.0:0, token: x, allow_remote: true }\n");
+        config_file("version: 1\ncontrol: { listen: 0.0.0.0:0, token: xxxxxxxxxxxxxxxx, allow_remote: true }\n");
     let handle = Builder::new().build_file(&path).unwrap();
     assert!(handle.control_address().unwrap().starts_with("0.0.0.0:"));
+}
+
+/// A token shorter than 16 bytes is refused where it is written, on TCP and
+/// on a unix socket, and from `LOGFIG_CONTROL_TOKEN`; the message names
+/// `control.token` and does not quote the token.
+#[test]
+fn a_short_token_is_refused() {
+    use logfig::{Config, Format};
+    for listen in ["127.0.0.1:9009", "unix:/tmp/logfig-short-token.sock"] {
+        let text = format!("version: 1\ncontrol:\n  listen: {listen}\n  token: short-token-15b\n");
+        let err = Config::from_str(&text, Format::Yaml).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains("control.token: the token is 15 bytes long; at least 16 are required"),
+            "{shown}"
+        );
+        assert!(!shown.contains("short-token-15b"), "{shown}");
+        assert_eq!(
+            (err.diagnostics()[0].line(), err.diagnostics()[0].column()),
+            (4, 10),
+            "{shown}"
+        );
+        let text = text.replace("short-token-15b", "long-enough-16by");
+        Config::from_str(&text, Format::Yaml).unwrap();
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "control::env_child", "--nocapture", "--test-threads=1"])
+        .env("LOGFIG_CTL_ENV_CHILD", "1")
+        .env("LOGFIG_CONTROL", "127.0.0.1:0")
+        .env("LOGFIG_CONTROL_TOKEN", "envtok")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("child: error: environment variable LOGFIG_CONTROL_TOKEN: control.token: the token is 6 bytes long; at least 16 are required"),
+        "{text}"
+    );
+    assert!(!text.contains("envtok"), "{text}");
 }
 
 #[test]
@@ -678,7 +716,7 @@ fn a_reload_changes_the_token_and_a_bad_control_changes_nothing() {
     let app = App::start(&tcp_control());
     let url = app.url();
     let port = url.rsplit(':').next().unwrap().to_owned();
-    let next = format!("{{ listen: 127.0.0.1:{port}, token: other-token }}");
+    let next = format!("{{ listen: 127.0.0.1:{port}, token: other-token-for-tests }}");
     std::fs::write(
         app.config_path(),
         App::config(app.dir.path(), &next, "INFO"),
@@ -690,13 +728,13 @@ fn a_reload_changes_the_token_and_a_bad_control_changes_nothing() {
         curl(&["-H", &header, &format!("{url}/status")]).0
     };
     assert_eq!(status_with(TOKEN), 401);
-    assert_eq!(status_with("other-token"), 200);
+    assert_eq!(status_with("other-token-for-tests"), 200);
 
-    let bad = "{ listen: 10.1.2.3:9, token: x }";
+    let bad = "{ listen: 10.1.2.3:9, token: xxxxxxxxxxxxxxxx }";
     std::fs::write(app.config_path(), App::config(app.dir.path(), bad, "DEBUG")).unwrap();
     let err = app.handle.reload_now().unwrap_err();
     assert!(err.to_string().contains("control.listen"), "{err}");
-    assert_eq!(status_with("other-token"), 200);
+    assert_eq!(status_with("other-token-for-tests"), 200);
     assert_eq!(
         app.handle.control_address().unwrap(),
         url.trim_start_matches("http://")
@@ -930,7 +968,7 @@ fn the_page_changes_a_level_in_a_real_browser() {
 #[cfg(feature = "cli")]
 #[test]
 fn explain_mentions_the_endpoint() {
-    let (_dir, path) = config_file("version: 1\ncontrol: { listen: 127.0.0.1:9009, token: x }\n");
+    let (_dir, path) = config_file("version: 1\ncontrol: { listen: 127.0.0.1:9009, token: xxxxxxxxxxxxxxxx }\n");
     let out = Command::new(env!("CARGO_BIN_EXE_logfig"))
         .args(["explain", path.to_str().unwrap(), "app"])
         .output()
@@ -968,7 +1006,7 @@ fn the_environment_turns_it_on_for_one_deployment() {
     };
     let text = run(&[
         ("LOGFIG_CONTROL", "127.0.0.1:0"),
-        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok-for-tests-0"),
     ]);
     assert!(text.contains("child: serving on 127.0.0.1:"), "{text}");
     assert!(text.contains("child: token accepted"), "{text}");
@@ -981,10 +1019,10 @@ fn the_environment_turns_it_on_for_one_deployment() {
     // environment, the file's other settings kept.
     let text = run(&[
         ("LOGFIG_CONTROL", "127.0.0.1:0"),
-        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok-for-tests-0"),
         (
             "LOGFIG_CTL_ENV_CHILD_CONFIG",
-            "version: 1\ncontrol: { listen: 127.0.0.1:1, token: filetok }\n",
+            "version: 1\ncontrol: { listen: 127.0.0.1:1, token: filetok-for-tests-0 }\n",
         ),
     ]);
     assert!(text.contains("child: serving on 127.0.0.1:"), "{text}");
@@ -993,7 +1031,7 @@ fn the_environment_turns_it_on_for_one_deployment() {
     // Only a missing token is the token variable's to mend.
     let text = run(&[
         ("LOGFIG_CONTROL", "10.1.2.3:9"),
-        ("LOGFIG_CONTROL_TOKEN", "envtok"),
+        ("LOGFIG_CONTROL_TOKEN", "envtok-for-tests-0"),
     ]);
     assert!(
         text.contains("child: error: environment variable LOGFIG_CONTROL: `10.1.2.3:9` is not a loopback address"),
@@ -1022,7 +1060,7 @@ fn env_child() {
             println!("child: serving on {addr}");
             let answer = raw(
                 &addr,
-                b"GET /status HTTP/1.1\r\nAuthorization: Bearer envtok\r\n\r\n",
+                b"GET /status HTTP/1.1\r\nAuthorization: Bearer envtok-for-tests-0\r\n\r\n",
             );
             if answer.starts_with("HTTP/1.1 200 ") {
                 println!("child: token accepted");

@@ -41,6 +41,7 @@ fn is_reference(path: &str) -> bool {
 
 /// `text` with every `${VAR}` that has no default given one, as the reader's
 /// environment would: the examples keep secrets out of the file that way.
+/// Long enough for a control token (16 bytes at least).
 fn with_env_defaults(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -52,7 +53,7 @@ fn with_env_defaults(text: &str) -> String {
         let end = rest.find('}').unwrap_or(rest.len());
         out.push_str(&rest[..end]);
         if !literal && !rest[..end].contains(":-") {
-            out.push_str(":-example");
+            out.push_str(":-example-value-0123");
         }
         rest = &rest[end..];
     }
@@ -116,7 +117,7 @@ fn every_yaml_and_ini_example_loads() {
 fn unset_variables_get_a_default_and_others_stay() {
     assert_eq!(
         with_env_defaults("a: ${A}\nb: ${B:-x}\nc: $${C}\n"),
-        "a: ${A:-example}\nb: ${B:-x}\nc: $${C}\n"
+        "a: ${A:-example-value-0123}\nb: ${B:-x}\nc: $${C}\n"
     );
 }
 

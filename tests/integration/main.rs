@@ -80,6 +80,8 @@ mod load {
     /// `fileConfig` INI files: hot reload and `logfig check`.
     pub(crate) mod fileconfig;
     pub(crate) mod fixtures;
+    /// Ports in URLs, hosts and addresses.
+    pub(crate) mod ports;
     /// `logfig fmt`, `check` and `explain` on the real Python configs.
     #[cfg(all(feature = "cli", feature = "yaml", feature = "toml"))]
     pub(crate) mod python_cli;

@@ -61,9 +61,10 @@ pub enum HttpFormat {
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct HttpHandlerConfig {
-    /// The `http://` or `https://` URL records are POSTed to. Certificates are
-    /// verified (rustls, Mozilla's roots). Its user and password and
-    /// token-like query parameters are never shown.
+    /// The `http://` or `https://` URL records are POSTed to; a port, if
+    /// given, is 1 to 65535. Certificates are verified (rustls, Mozilla's
+    /// roots). Its user and password and token-like query parameters are
+    /// never shown.
     pub url: SecretUrl,
     /// `json_lines`, `json_array`, `loki` or `elasticsearch_bulk`: the body
     /// shape. Default: `json_lines`.

@@ -190,7 +190,7 @@ pub struct TlsConfig {
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct TcpHandlerConfig {
-    /// Host name or IP address of the server.
+    /// Host name or IP address of the server, without a port (`port` holds it).
     pub host: String,
     /// TCP port of the server.
     pub port: u16,
@@ -262,7 +262,7 @@ impl TcpHandlerConfig {
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct UdpHandlerConfig {
-    /// Host name or IP address of the server.
+    /// Host name or IP address of the server, without a port (`port` holds it).
     pub host: String,
     /// UDP port of the server.
     pub port: u16,

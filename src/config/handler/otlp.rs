@@ -69,7 +69,8 @@ pub enum OtlpCompression {
 #[non_exhaustive]
 pub struct OtlpHandlerConfig {
     /// The full URL of the logs endpoint (`http://` or `https://`, path
-    /// included). Default: `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else
+    /// included; a port, if given, is 1 to 65535). Default:
+    /// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else
     /// `OTEL_EXPORTER_OTLP_ENDPOINT` followed by `/v1/logs`, else
     /// `http://localhost:4318/v1/logs`. Its user, password and token-like
     /// query parameters are never shown.

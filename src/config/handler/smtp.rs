@@ -82,7 +82,7 @@ impl Credentials {
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct SmtpHandlerConfig {
-    /// Host name or IP address of the SMTP server.
+    /// Host name or IP address of the SMTP server, without a port (`port` holds it).
     pub host: String,
     /// Port of the SMTP server. Default: 25.
     #[cfg_attr(feature = "serde", serde(default = "default_smtp_port"))]

@@ -215,7 +215,8 @@ pub struct SyslogHandlerConfig {
     /// `udp`, `tcp`, `relp` or `unix`. Default: `udp`.
     #[cfg_attr(feature = "serde", serde(default))]
     pub transport: SyslogTransport,
-    /// Server host name or IP address, for `udp` and `tcp`. Default: `localhost`.
+    /// Server host name or IP address, for `udp` and `tcp`, without a port
+    /// (`port` holds it). Default: `localhost`.
     #[cfg_attr(feature = "serde", serde(default = "default_syslog_host"))]
     pub host: String,
     /// Server port, for `udp`, `tcp` and `relp`. Default: 514; 6514 for `tcp`

@@ -106,6 +106,11 @@ pub(super) fn resolve(
             "the OTLP endpoint (from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT) is not an `http://` or `https://` URL".to_owned(),
         ));
     }
+    if let Some(problem) = host.and_then(crate::config::url_port_problem) {
+        return Err(invalid(format!(
+            "the OTLP endpoint (from OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT): {problem}"
+        )));
+    }
 
     let mut headers: BTreeMap<String, Secret> = BTreeMap::new();
     for var in [
@@ -246,5 +251,23 @@ mod tests {
         assert!(!err.contains("secret-token"), "{err}");
         let e = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://x")]);
         assert!(resolve(&OtlpHandlerConfig::default(), &e).is_err());
+        for (var, url) in [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:99999"),
+            (
+                "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+                "http://u:pw@collector:0/v1/logs",
+            ),
+        ] {
+            let e = env(Box::leak(Box::new([(var, url)])));
+            let err = resolve(&OtlpHandlerConfig::default(), &e)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                err.contains("the port is out of range: expected 1 to 65535"),
+                "{err}"
+            );
+            assert!(!err.contains("pw"), "{err}");
+        }
     }
 }

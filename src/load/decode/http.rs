@@ -77,6 +77,12 @@ impl Decoder<'_> {
             );
             return None;
         }
+        if let Some(problem) = host.and_then(crate::config::url_port_problem) {
+            // Not quoted either: without an `@`, a password sits where a
+            // port would.
+            self.error(n, p, format!("invalid URL: {problem}"));
+            return None;
+        }
         Some(url)
     }
 

@@ -20,6 +20,17 @@ impl Decoder<'_> {
                     self.error(n, &p, "the host is empty");
                     return None;
                 }
+                // `host:port` would be looked up as a name with its port
+                // (and its port never checked); an IPv6 address is a host,
+                // colons and all.
+                if host.contains(':') && host.parse::<std::net::Ipv6Addr>().is_err() {
+                    self.error(
+                        n,
+                        &p,
+                        format!("`{host}` holds a port: write the host alone, and the port as `port:` (1 to 65535)"),
+                    );
+                    return None;
+                }
                 Some(host)
             }
             None => {

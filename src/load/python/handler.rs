@@ -810,6 +810,19 @@ impl Handler<'_, '_, '_, '_> {
                                 self.out.push((renamed(&k, "port"), port));
                             }
                         }
+                        // `host:port` in one string, which smtplib splits
+                        // at its one colon (an IPv6 address has more).
+                        Value::Str(ref text) if text.matches(':').count() == 1 => {
+                            let (host, port) = text.split_once(':').unwrap_or_default();
+                            let port = match port.trim().parse::<i128>() {
+                                Ok(p) => Value::Int(p),
+                                Err(_) => Value::Str(port.to_owned()),
+                            };
+                            let host = Value::Str(host.to_owned());
+                            let node = |value| Node { value, ..n.clone() };
+                            self.out.push((renamed(&k, "host"), node(host)));
+                            self.out.push((renamed(&k, "port"), node(port)));
+                        }
                         _ => self.out.push((renamed(&k, "host"), n)),
                     }
                 }

@@ -417,6 +417,15 @@ mod tests {
             panic!("{:?}", c.handlers["h"]);
         };
         assert_eq!(h.url.expose(), "http://logs.example:8080/ingest");
+        // smtplib's `host:port` string.
+        let c = load(&text.replace("[mail.example, 2525]", "'mail.example:2526'")).unwrap();
+        let crate::config::HandlerConfig::Smtp(m) = &c.handlers["m"] else {
+            panic!("{:?}", c.handlers["m"]);
+        };
+        assert_eq!((m.host.as_str(), m.port), ("mail.example", 2526));
+        let e = load(&text.replace("[mail.example, 2525]", "'mail.example:99999'")).unwrap_err();
+        assert_eq!(e.diagnostics()[0].path(), "handlers.m.port", "{e}");
+        assert!(e.to_string().contains("99999 is out of range"), "{e}");
         let get = text.replace("method: POST", "method: GET");
         let err = load(&get).unwrap_err().to_string();
         assert!(err.contains("sends records with POST"), "{err}");

@@ -225,6 +225,115 @@ fn the_default_error_hook_escapes_what_a_hostile_peer_says() {
     );
 }
 
+/// Runs this binary's test `test` (in `handlers::injection`) as a child with
+/// `var` set, and returns its stderr, which must hold no raw terminal
+/// control.
+fn escaped_stderr_of(test: &str, var: &str) -> String {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            &format!("handlers::injection::{test}"),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(var, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "child failed:\n{stderr}");
+    assert!(
+        !has_terminal_controls(&output.stderr),
+        "raw control characters on stderr: {stderr:?}"
+    );
+    stderr
+}
+
+/// A handler's panic message and a config file's text reach stderr through
+/// logfig's own reports (the caught panic, the failed reload quoting the
+/// file's line): their terminal controls are escaped there too.
+#[test]
+fn a_panic_message_and_a_failed_reload_reach_stderr_escaped() {
+    if std::env::var_os("LOGFIG_INJECTION_REPORT_CHILD").is_some() {
+        #[derive(Debug)]
+        struct Panics;
+        impl logfig::Handler for Panics {
+            fn emit(
+                &self,
+                _: &logfig::Entry<'_>,
+                _: &dyn logfig::Formatter,
+            ) -> Result<(), logfig::Error> {
+                panic!("handler bug \x1b]0;pwned\x07\x1b[2Jgo\raway");
+            }
+        }
+        open_gate();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logging.yaml");
+        std::fs::write(
+            &path,
+            "version: 1\nreload: { mode: poll, poll_interval: 1h }\nhandlers:\n  p: { type: custom, factory: panics }\nroot: { level: INFO, handlers: [p] }\n",
+        )
+        .unwrap();
+        let handle = logfig::Builder::new()
+            .handler_factory("panics", |_| Ok(Box::new(Panics)))
+            .build_file(&path)
+            .unwrap();
+        log::error!(logger: handle.dispatcher(), "boom");
+        std::fs::write(
+            &path,
+            "version: 1\nreload: { mode: poll, poll_interval: 1h }\nroot: { level: \"LOUD \x1b]0;pwned\x07\x1b[2J\" }\n",
+        )
+        .unwrap();
+        assert!(handle.reload_now().is_err());
+        return;
+    }
+    let stderr = escaped_stderr_of(
+        "a_panic_message_and_a_failed_reload_reach_stderr_escaped",
+        "LOGFIG_INJECTION_REPORT_CHILD",
+    );
+    for shown in [
+        "handler bug \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway",
+        "logfig: reloading `",
+        "\\x1b]0;pwned\\x07\\x1b[2J",
+    ] {
+        assert!(stderr.contains(shown), "{shown:?} not in {stderr:?}");
+    }
+}
+
+/// A panic that leaves the graph uncaught (here a message's own `Display`,
+/// run by a filter before any handler) is described on stderr before it goes
+/// on into the application: its message's terminal controls are escaped.
+#[test]
+fn a_panic_escaping_the_graph_is_described_escaped() {
+    if std::env::var_os("LOGFIG_INJECTION_ESCAPING_CHILD").is_some() {
+        struct Hostile;
+        impl std::fmt::Display for Hostile {
+            fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                panic!("display bug \x1b]0;pwned\x07\x1b[2Jgo\raway");
+            }
+        }
+        open_gate();
+        let config = logfig::Config::from_str(
+            "version: 1\nfilters:\n  f: { type: regex, pattern: x }\nroot: { level: INFO, filters: [f] }\n",
+            logfig::Format::Yaml,
+        )
+        .unwrap();
+        let d = logfig::Builder::new().build(&config).unwrap();
+        let escaped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            log::error!(logger: d, "{}", Hostile);
+        }));
+        assert!(escaped.is_err(), "the panic goes on into the application");
+        return;
+    }
+    let stderr = escaped_stderr_of(
+        "a_panic_escaping_the_graph_is_described_escaped",
+        "LOGFIG_INJECTION_ESCAPING_CHILD",
+    );
+    assert!(
+        stderr.contains("while routing a record: display bug \\x1b]0;pwned\\x07\\x1b[2Jgo\\raway"),
+        "{stderr:?}"
+    );
+}
+
 // ---- tcp and udp ------------------------------------------------------------
 
 #[test]

@@ -147,9 +147,9 @@ fn a_syntax_error_on_a_secret_line_does_not_show_it() {
 #[cfg(all(feature = "otlp", feature = "control"))]
 #[test]
 fn otlp_headers_and_the_control_token_are_hidden_everywhere() {
-    const NEWER: &[&str] = &["otlp-pass-1", "otlp-token-1", "otlp-key-1", "control-token-1"];
+    const NEWER: &[&str] = &["otlp-pass-1", "otlp-token-1", "otlp-key-1", "control-token-1-0123"];
     let text = "version: 1
-control: { listen: '127.0.0.1:0', token: control-token-1 }
+control: { listen: '127.0.0.1:0', token: control-token-1-0123 }
 handlers:
   otel: { type: otlp, endpoint: 'http://u:otlp-pass-1@127.0.0.1:9/v1/logs?token=otlp-token-1', headers: { x-api-key: otlp-key-1 } }
 root: { level: INFO, handlers: [otel] }
@@ -167,7 +167,7 @@ root: { level: INFO, handlers: [otel] }
     dispatcher.shutdown();
     // A diagnostic on each secret's line.
     let bad = text
-        .replace("token: control-token-1 }", "token: control-token-1, bogus: 1 }")
+        .replace("token: control-token-1-0123 }", "token: control-token-1-0123, bogus: 1 }")
         .replace("otlp-key-1 } }", "otlp-key-1 }, bogus: 1 }");
     let err = Config::from_str(&bad, Format::Yaml).unwrap_err();
     assert_eq!(err.diagnostics().len(), 2, "{err}");
