@@ -150,11 +150,18 @@ impl Decoder<'_> {
         field: Field,
         values: &[T],
     ) -> Option<T> {
+        self.choice_field(f, path, field)
+            .and_then(|i| values.get(i).copied())
+    }
+
+    /// The body of [`Decoder::choice_value`], once for every choice type:
+    /// the index in the table's names of the name `field` is set to.
+    fn choice_field(&mut self, f: &mut Fields<'_>, path: &str, field: Field) -> Option<usize> {
         let Kind::Choice { what, names } = field.kind else {
             return None;
         };
         let (n, p) = take(f, path, field.name)?;
-        self.choice(n, &p, what, names, values)
+        self.choice(n, &p, what, names)
     }
 
     /// The boolean `field` when it is set and valid.

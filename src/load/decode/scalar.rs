@@ -219,18 +219,20 @@ impl Decoder<'_> {
     }
 
     /// One of a closed set of words; `names[i]` maps to `values[i]`.
-    pub(super) fn choice<T: Copy>(
+    /// The index in `names` of the name `node` gives (any case), or the
+    /// error that it is none of them. An index, not the value it stands
+    /// for: one body for every choice type.
+    pub(super) fn choice(
         &mut self,
         node: &Node,
         path: &str,
         what: &str,
         names: &[&str],
-        values: &[T],
-    ) -> Option<T> {
+    ) -> Option<usize> {
         let s = self.string(node, path)?;
         let lower = s.to_ascii_lowercase();
         match names.iter().position(|n| *n == lower) {
-            Some(i) => Some(values[i]),
+            Some(i) => Some(i),
             None => {
                 let h = hint(&s, names.iter().copied());
                 let list = names
