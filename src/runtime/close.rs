@@ -3,8 +3,7 @@
 //! mount, the target a queue gave up on) is left behind and reported, so a
 //! shutdown or a reload never waits for it past its bound.
 
-use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::config::{HandlerConfig, WorkerConfig};
@@ -46,27 +45,42 @@ fn each_bounded(
 ) {
     for node in nodes {
         let limit = bound(&node.identity);
-        let (tx, rx) = mpsc::channel();
+        // A slot and a condition variable, not a channel: one answer is
+        // awaited, and a channel of its own type costs the crate's build
+        // thousands of lines of code.
+        let done = Arc::new((Mutex::new(None), Condvar::new()));
+        let theirs = Arc::clone(&done);
         let n = Arc::clone(node);
         let spawned = std::thread::Builder::new()
             .name("logfig-close".into())
             .spawn(move || {
-                // The receiver may have given up: nothing to tell then.
-                let _ = tx.send(op(&n));
+                let errors = op(&n);
+                // The waiter may have given up: the answer is dropped then.
+                let (slot, ready) = &*theirs;
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(errors);
+                ready.notify_one();
             });
         let errors = match spawned {
-            Ok(_) => rx.recv_timeout(limit).unwrap_or_else(|_| {
-                vec![Error::new(
-                    ErrorKind::Handler,
-                    format!(
-                        "its {what} did not return within {} ms; left behind (records it still holds may be lost)",
-                        limit.as_millis()
-                    ),
-                )]
-            }),
+            Ok(_) => {
+                let (slot, ready) = &*done;
+                let waiting = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                let (mut answer, _) = ready
+                    .wait_timeout_while(waiting, limit, |a| a.is_none())
+                    .unwrap_or_else(PoisonError::into_inner);
+                answer.take()
+            }
             // No thread to spare: run here, without a bound.
-            Err(_) => op(node),
+            Err(_) => Some(op(node)),
         };
+        let errors = errors.unwrap_or_else(|| {
+            vec![Error::new(
+                ErrorKind::Handler,
+                format!(
+                    "its {what} did not return within {} ms; left behind (records it still holds may be lost)",
+                    limit.as_millis()
+                ),
+            )]
+        });
         for e in errors {
             report(node, e);
         }
