@@ -6,6 +6,7 @@
 //! open, the handlers it opened are closed again and nothing changes.
 
 mod archives;
+mod names;
 mod nodes;
 mod registry;
 pub(crate) mod route;
@@ -34,6 +35,7 @@ use crate::handlers::{SyslogHandler, TcpHandler, UdpHandler};
 pub(crate) use nodes::next_epoch;
 pub(crate) use nodes::{Decision, Graph, LoggerNode};
 
+pub(crate) use names::Names;
 pub(crate) use registry::Registry;
 
 /// A logger's path, handler names, filter names and level, for checks.
@@ -47,8 +49,8 @@ type PickFilters<'a> = &'a dyn Fn(&[String]) -> Vec<Arc<dyn Filter>>;
 pub(crate) struct Checked {
     /// Every problem found, placed in the config's source.
     pub(crate) diagnostics: Vec<Diagnostic>,
-    formatters: BTreeMap<String, Arc<dyn Formatter>>,
-    filters: BTreeMap<String, Arc<dyn Filter>>,
+    formatters: Names<Arc<dyn Formatter>>,
+    filters: Names<Arc<dyn Filter>>,
 }
 
 /// Every semantic problem of `config`: dangling references, formats and regexes
@@ -61,8 +63,8 @@ pub(crate) fn validate(config: &Config) -> Vec<Diagnostic> {
 /// [`validate`], keeping what it compiled for [`build`]. Pure: no I/O.
 pub(crate) fn check(config: &Config) -> Checked {
     let mut out = Vec::new();
-    let mut formatters = BTreeMap::new();
-    let mut filters = BTreeMap::new();
+    let mut formatters = Names::new();
+    let mut filters = Names::new();
     if config.version != 1 {
         out.push(Diagnostic::error(
             "version",
@@ -540,7 +542,7 @@ pub(crate) fn empty_graph() -> Graph {
         filters: Vec::new(),
         chain: Vec::new(),
     };
-    Graph::new(Config::default(), vec![root], BTreeMap::new())
+    Graph::new(Config::default(), vec![root], Names::new())
 }
 
 /// Builds the graph for `config` from its validation `checked` (of `config`,
@@ -572,7 +574,7 @@ pub(crate) fn build(
     let default_formatter: Arc<dyn Formatter> = Arc::new(PatternFormatter::message_only());
 
     // Open outputs; on the first failure, close what this build opened.
-    let mut handlers: BTreeMap<String, Arc<HandlerNode>> = BTreeMap::new();
+    let mut handlers: Names<Arc<HandlerNode>> = Names::new();
     let mut opened: Vec<Arc<dyn Handler>> = Vec::new();
     let mut failures = Vec::new();
     // Targets are built before the queue and memory handlers that write to them.
@@ -823,7 +825,7 @@ fn not_built(target: &str) -> Error {
 /// handlers and its ancestors' up to the first `propagate: false`.
 fn resolve_loggers(
     config: &Config,
-    handlers: &BTreeMap<String, Arc<HandlerNode>>,
+    handlers: &Names<Arc<HandlerNode>>,
     pick_filters: PickFilters<'_>,
 ) -> Vec<LoggerNode> {
     let pick_handlers = |names: &[String]| -> Vec<Arc<HandlerNode>> {
@@ -876,11 +878,11 @@ mod tests {
             "root": {"handlers": ["n"]}}"#;
         let config = Config::from_str(text, crate::load::Format::Json).unwrap();
         let checked = check(&config);
-        let formatter = Arc::clone(&checked.formatters["f"]);
-        let filter = Arc::clone(&checked.filters["r"]);
+        let formatter = Arc::clone(checked.formatters.get("f").unwrap());
+        let filter = Arc::clone(checked.filters.get("r").unwrap());
         let (graph, warnings) = build(&config, checked, &Registry::default(), None).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        let node = &graph.handlers["n"];
+        let node = graph.handlers.get("n").unwrap();
         assert!(Arc::ptr_eq(&node.formatter, &formatter), "compiled once");
         assert!(Arc::ptr_eq(&node.filters[0], &filter), "compiled once");
     }

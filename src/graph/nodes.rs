@@ -2,13 +2,15 @@
 //! effective level, its own filters and the flattened chain of handlers that its
 //! records reach.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::config::{Config, segments};
 use crate::filters::Filter;
 use crate::handlers::node::HandlerNode;
+
+use super::names::Names;
 
 /// One configured logger, with everything resolved at build time.
 #[derive(Debug)]
@@ -36,7 +38,7 @@ pub(crate) struct Graph {
     trie: Vec<TrieNode>,
     /// `loggers[0]` is the root logger.
     pub(crate) loggers: Vec<LoggerNode>,
-    pub(crate) handlers: BTreeMap<String, Arc<HandlerNode>>,
+    pub(crate) handlers: Names<Arc<HandlerNode>>,
     pub(crate) max_level: log::LevelFilter,
     /// Loggers muted by `disable_existing_loggers` (normalised names).
     pub(crate) disabled: Vec<String>,
@@ -64,7 +66,7 @@ impl Graph {
     pub(crate) fn new(
         config: Config,
         loggers: Vec<LoggerNode>,
-        handlers: BTreeMap<String, Arc<HandlerNode>>,
+        handlers: Names<Arc<HandlerNode>>,
     ) -> Self {
         let mut trie = vec![TrieNode {
             children: HashMap::new(),

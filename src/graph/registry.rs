@@ -1,12 +1,13 @@
 //! [`Registry`]: handler factories registered in code, for `type: custom`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::error::Error;
 use crate::error::hint;
 use crate::handlers::Handler;
+
+use super::names::Names;
 
 /// Builds a handler from the `options` of a `type: custom` handler.
 ///
@@ -18,7 +19,7 @@ pub(crate) type HandlerFactory =
 /// The handler factories that `type: custom` handlers can name.
 #[derive(Clone, Default)]
 pub(crate) struct Registry {
-    handlers: BTreeMap<String, HandlerFactory>,
+    handlers: Names<HandlerFactory>,
 }
 
 impl fmt::Debug for Registry {

@@ -657,7 +657,7 @@ fn retiring(old: &Graph, new: Option<&Graph>) -> Vec<Arc<HandlerNode>> {
         .into_iter()
         .filter_map(|n| old.handlers.get_key_value(n))
         .filter(|(name, node)| {
-            !new.and_then(|g| g.handlers.get(*name))
+            !new.and_then(|g| g.handlers.get(name))
                 .is_some_and(|n| Arc::ptr_eq(&n.handler, &node.handler))
         })
         .map(|(_, node)| Arc::clone(node))

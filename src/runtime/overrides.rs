@@ -1,13 +1,13 @@
 //! Runtime level overrides: levels set from code that sit on top of the
 //! file's levels, survive reloads, and may expire by themselves.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use super::{Dispatcher, Shared};
 use crate::config::{Config, EnvFilter, Level};
 use crate::error::{Diagnostic, Error, ErrorKind};
+use crate::graph::Names;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Override {
@@ -18,7 +18,7 @@ pub(crate) struct Override {
 /// Overrides by normalised logger name (`a.b`); `""` is the root.
 #[derive(Debug, Default)]
 pub(crate) struct Overrides {
-    pub(crate) levels: BTreeMap<String, Override>,
+    pub(crate) levels: Names<Override>,
     /// Whether the expiry thread is running.
     pub(crate) timer_running: bool,
     /// Directives given in code (`Builder::env_directives`), read instead
@@ -69,7 +69,7 @@ impl Overrides {
         for (name, level) in self.env.iter().flat_map(EnvFilter::levels) {
             set_level(&mut out, &normal(name), name, *level);
         }
-        for (name, o) in &self.levels {
+        for (name, o) in self.levels.iter() {
             set_level(&mut out, name, name, o.level);
         }
         out
@@ -78,7 +78,7 @@ impl Overrides {
     /// Removes expired overrides; returns whether any were removed.
     pub(crate) fn expire(&mut self, now: Instant) -> bool {
         let before = self.levels.len();
-        self.levels.retain(|_, o| o.expires.is_none_or(|e| e > now));
+        self.levels.retain(|o| o.expires.is_none_or(|e| e > now));
         self.levels.len() != before
     }
 
