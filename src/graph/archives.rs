@@ -72,7 +72,8 @@ pub(super) fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             scheme,
         });
     }
-    let mut per_dir = std::collections::BTreeMap::<&Path, usize>::new();
+    // Counted in a hash map: only the counts matter, not their order.
+    let mut per_dir = std::collections::HashMap::<&Path, usize>::new();
     for w in writers.iter().filter(|w| w.scheme.is_some()) {
         let n = per_dir.entry(&w.dir).or_default();
         *n += 1;

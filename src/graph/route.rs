@@ -6,8 +6,6 @@
 //! ancestors', up to the first `propagate: false`. The graph builder and
 //! `logfig explain` both read these rules from here, so they cannot drift apart.
 
-use std::collections::BTreeMap;
-
 use crate::config::{Config, Level, segments};
 
 /// Where a logger's effective level comes from.
@@ -44,19 +42,39 @@ pub(crate) struct Route<'a> {
 #[derive(Debug)]
 pub(crate) struct Loggers<'a> {
     config: &'a Config,
-    by_key: BTreeMap<Vec<&'a str>, &'a str>,
+    /// Sorted by key, unique. A sorted vector, not a `BTreeMap`: built once
+    /// per build and searched only then, it spares the crate a B-tree
+    /// compiled for this one key type.
+    by_key: Vec<(Vec<&'a str>, &'a str)>,
 }
 
 impl<'a> Loggers<'a> {
     pub(crate) fn new(config: &'a Config) -> Self {
-        let mut by_key = BTreeMap::new();
-        for name in config.loggers.keys() {
-            let key: Vec<&str> = segments(name).collect();
-            if !key.is_empty() {
-                by_key.insert(key, name.as_str());
+        let mut by_key: Vec<(Vec<&str>, &str)> = config
+            .loggers
+            .keys()
+            .map(|name| (segments(name).collect(), name.as_str()))
+            .filter(|(key, _): &(Vec<&str>, _)| !key.is_empty())
+            .collect();
+        // Stable: names of one key stay in name order, and the later wins.
+        by_key.sort_by(|a, b| a.0.cmp(&b.0));
+        by_key.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = later.1;
             }
-        }
+            same
+        });
         Loggers { config, by_key }
+    }
+
+    /// The config name of the logger whose normalised name is `key`.
+    fn get(&self, key: &[&str]) -> Option<&'a str> {
+        let i = self
+            .by_key
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+            .ok()?;
+        self.by_key.get(i).map(|(_, name)| *name)
     }
 
     /// Every configured logger: its name segments and its config name.
@@ -71,8 +89,8 @@ impl<'a> Loggers<'a> {
     pub(crate) fn lookup(&self, target: &str) -> (Option<&'a str>, bool) {
         let segs: Vec<&str> = segments(target).collect();
         for n in (1..=segs.len()).rev() {
-            if let Some(name) = self.by_key.get(&segs[..n]) {
-                return (Some(*name), n == segs.len());
+            if let Some(name) = self.get(&segs[..n]) {
+                return (Some(name), n == segs.len());
             }
         }
         (None, segs.is_empty())
@@ -99,7 +117,7 @@ impl<'a> Loggers<'a> {
         // Ancestors, nearest first.
         let ancestors: Vec<&'a str> = (1..key.len())
             .rev()
-            .filter_map(|n| self.by_key.get(&key[..n]).copied())
+            .filter_map(|n| self.get(&key[..n]))
             .collect();
         let root = self.root();
         let (level, level_source) = own
