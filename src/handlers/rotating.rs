@@ -804,11 +804,16 @@ impl Naming {
         }
         // Newest first: by number, or by modification time then name;
         // shifted numbers count up from the newest.
-        if self.shift {
-            archives.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
-        } else {
-            archives.sort_by(|a, b| (b.0, b.1, &b.2).cmp(&(a.0, a.1, &a.2)));
-        }
+        // One sort with the choice inside: each closure given to `sort_by`
+        // compiles a whole sort of its own.
+        let shift = self.shift;
+        archives.sort_by(|a, b| {
+            if shift {
+                (a.0, &a.2).cmp(&(b.0, &b.2))
+            } else {
+                (b.0, b.1, &b.2).cmp(&(a.0, a.1, &a.2))
+            }
+        });
         let mut total = 0u64;
         for (i, (_, modified, name, len)) in archives.iter().enumerate() {
             total = total.saturating_add(*len);

@@ -72,11 +72,15 @@ impl Node {
             }
             Value::Str(s) => s.clone().into(),
             Value::Seq(items) => items.iter().map(Node::to_json).collect(),
-            Value::Map(entries) => entries
-                .iter()
-                .map(|(k, v)| (k.name.clone(), v.to_json()))
-                .collect::<serde_json::Map<_, _>>()
-                .into(),
+            Value::Map(entries) => {
+                // Inserted one by one, the later of two equal keys winning as
+                // in a `collect`, which would compile a sort of its own.
+                let mut map = serde_json::Map::new();
+                for (k, v) in entries {
+                    map.insert(k.name.clone(), v.to_json());
+                }
+                map.into()
+            }
         }
     }
 }

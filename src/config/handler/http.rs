@@ -206,5 +206,8 @@ fn default_max_retries() -> u32 {
 }
 
 fn default_labels() -> BTreeMap<String, String> {
-    BTreeMap::from([("job".to_owned(), "logfig".to_owned())])
+    // Not `BTreeMap::from([..])`, which compiles a sort for one entry.
+    let mut labels = BTreeMap::new();
+    labels.insert("job".to_owned(), "logfig".to_owned());
+    labels
 }
