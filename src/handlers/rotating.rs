@@ -6,8 +6,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
@@ -106,7 +105,7 @@ pub struct RotatingFileHandler {
     size: AtomicU64,
     /// The next rollover time (`u64::MAX`: none), in seconds since the epoch.
     next_roll: AtomicU64,
-    jobs: Mutex<Option<Sender<Job>>>,
+    jobs: Arc<Jobs>,
     worker: Mutex<Option<JoinHandle<()>>>,
     emitted: AtomicU64,
     error: Arc<Mutex<Option<Error>>>,
@@ -152,6 +151,50 @@ struct Naming {
 enum Job {
     Startup,
     Rolled(PathBuf),
+}
+
+/// The jobs of the background thread: a list under a lock and a condition
+/// variable rather than a channel, whose own copy of std's channel code (for
+/// this one message type) weighed more in the crate's build than this.
+#[derive(Debug, Default)]
+struct Jobs {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    pending: Vec<Job>,
+    /// Cleared by `close` and `drop`: the thread ends once `pending` is done.
+    closed: bool,
+}
+
+impl Jobs {
+    /// Hands `job` to the thread, unless the handler was closed.
+    fn send(&self, job: Job) {
+        let mut q = lock(&self.queue);
+        if !q.closed {
+            q.pending.push(job);
+            self.ready.notify_one();
+        }
+    }
+
+    /// No more jobs: the thread finishes those pending, then ends.
+    fn close(&self) {
+        lock(&self.queue).closed = true;
+        self.ready.notify_one();
+    }
+
+    /// The jobs pending, in order, waiting for some; empty once closed
+    /// and done.
+    fn take(&self) -> Vec<Job> {
+        let q = lock(&self.queue);
+        let mut q = self
+            .ready
+            .wait_while(q, |q| q.pending.is_empty() && !q.closed)
+            .unwrap_or_else(PoisonError::into_inner);
+        std::mem::take(&mut q.pending)
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -279,7 +322,7 @@ impl RotatingFileHandler {
         };
         let next_seq = naming.highest_index() + 1;
 
-        let (tx, rx) = std::sync::mpsc::channel();
+        let jobs = Arc::new(Jobs::default());
         let error = Arc::new(Mutex::new(None));
         let has_error = Arc::new(AtomicBool::new(false));
         let worker = {
@@ -287,12 +330,13 @@ impl RotatingFileHandler {
             let clock = Arc::clone(&clock);
             let error = Arc::clone(&error);
             let has_error = Arc::clone(&has_error);
+            let jobs = Arc::clone(&jobs);
             std::thread::Builder::new()
                 .name(format!("logfig-rotate-{}", naming.base))
-                .spawn(move || naming.work(&rx, &*clock, &error, &has_error))
+                .spawn(move || naming.work(&jobs, &*clock, &error, &has_error))
                 .map_err(|e| Error::io("starting the rotation thread", e))?
         };
-        let _ = tx.send(Job::Startup);
+        jobs.send(Job::Startup);
         Ok(RotatingFileHandler {
             path: config.path.clone(),
             permissions: config.permissions,
@@ -303,7 +347,7 @@ impl RotatingFileHandler {
             live: RwLock::new(Live { file, next_seq }),
             size: AtomicU64::new(meta.len()),
             next_roll: AtomicU64::new(next_roll),
-            jobs: Mutex::new(Some(tx)),
+            jobs,
             worker: Mutex::new(Some(worker)),
             emitted: AtomicU64::new(0),
             error,
@@ -404,9 +448,7 @@ impl RotatingFileHandler {
         })?;
         self.reopen_live(&mut live)?;
         drop(live);
-        if let Some(tx) = lock(&self.jobs).as_ref() {
-            let _ = tx.send(Job::Rolled(archive));
-        }
+        self.jobs.send(Job::Rolled(archive));
         Ok(())
     }
 
@@ -679,7 +721,7 @@ impl Naming {
     /// The background thread: compression and retention.
     fn work(
         &self,
-        jobs: &Receiver<Job>,
+        jobs: &Jobs,
         clock: &dyn Clock,
         error: &Mutex<Option<Error>>,
         has_error: &AtomicBool,
@@ -704,19 +746,26 @@ impl Naming {
                 has_error.store(true, Ordering::Release);
             }
         };
-        while let Ok(job) = jobs.recv() {
-            // Links met in this pass, reported together.
-            let mut links = Vec::new();
-            match job {
-                Job::Startup => keep(self.startup(&mut links)),
-                Job::Rolled(archive) => {
-                    if self.compress == Compression::Gzip {
-                        keep(gzip(&archive, self.permissions));
+        loop {
+            let batch = jobs.take();
+            if batch.is_empty() {
+                // Closed, and nothing left.
+                return;
+            }
+            for job in batch {
+                // Links met in this pass, reported together.
+                let mut links = Vec::new();
+                match job {
+                    Job::Startup => keep(self.startup(&mut links)),
+                    Job::Rolled(archive) => {
+                        if self.compress == Compression::Gzip {
+                            keep(gzip(&archive, self.permissions));
+                        }
                     }
                 }
+                keep(self.retain(clock.now(), &mut links));
+                keep(self.left_alone(links));
             }
-            keep(self.retain(clock.now(), &mut links));
-            keep(self.left_alone(links));
         }
     }
 
@@ -947,7 +996,7 @@ impl Handler for RotatingFileHandler {
     /// Waits for pending compression and retention, then stops the
     /// background thread. Records that still arrive go to the live file.
     fn close(&self) -> Result<(), Error> {
-        drop(lock(&self.jobs).take());
+        self.jobs.close();
         if let Some(w) = lock(&self.worker).take() {
             let _ = w.join();
         }
@@ -967,7 +1016,7 @@ impl Handler for RotatingFileHandler {
 
 impl Drop for RotatingFileHandler {
     fn drop(&mut self) {
-        drop(lock(&self.jobs).take());
+        self.jobs.close();
     }
 }
 
