@@ -85,6 +85,16 @@ pub(crate) fn mark_internal_thread() {
     let _ = STATE.try_with(|s| s.set(s.get() | IN_GRAPH));
 }
 
+/// Starts a thread named `name` that runs `f`: how the crate starts its
+/// threads. Boxed, so that std's thread start-up is compiled once, not once
+/// per closure type (several hundred lines of LLVM IR each).
+pub(crate) fn spawn(
+    name: String,
+    f: Box<dyn FnOnce() + Send>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name(name).spawn(f)
+}
+
 /// Whether the wrapper hook is in place.
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 /// Serialises wrapping, so two threads never wrap at once.
@@ -146,12 +156,26 @@ impl fmt::Display for Caught {
 /// Runs `f`, catching a panic. The panic hook stays silent for a panic of
 /// `f` on this thread (once [`install`] ran): the caller reports it.
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> Result<R, Caught> {
-    let before = STATE.try_with(|s| s.replace(s.get() | QUIET));
+    let before = enter_quiet();
     let result = catch_unwind(AssertUnwindSafe(f));
-    if let Ok(before) = before {
+    leave_quiet(before);
+    result.map_err(|payload| into_caught(&*payload, before.is_some()))
+}
+
+/// Marks this thread quiet; returns its state before, `None` when the
+/// thread's locals are gone. Outside [`quietly`], which is generic, so that
+/// the thread-local access is compiled once per unit, not per `R`.
+#[inline] // reason: on a queue's worker, per record; two cell accesses
+fn enter_quiet() -> Option<u8> {
+    STATE.try_with(|s| s.replace(s.get() | QUIET)).ok()
+}
+
+/// Puts back the state [`enter_quiet`] returned.
+#[inline] // reason: as `enter_quiet`
+fn leave_quiet(before: Option<u8>) {
+    if let Some(before) = before {
         let _ = STATE.try_with(|s| s.set(before));
     }
-    result.map_err(|payload| into_caught(&*payload, before.is_ok()))
 }
 
 /// Runs `f`, catching a panic, on a thread that is quiet already: inside the

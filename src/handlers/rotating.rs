@@ -331,10 +331,12 @@ impl RotatingFileHandler {
             let error = Arc::clone(&error);
             let has_error = Arc::clone(&has_error);
             let jobs = Arc::clone(&jobs);
-            std::thread::Builder::new()
-                .name(format!("logfig-rotate-{}", naming.base))
-                .spawn(move || naming.work(&jobs, &*clock, &error, &has_error))
-                .map_err(|e| Error::io("starting the rotation thread", e))?
+            let name = format!("logfig-rotate-{}", naming.base);
+            crate::catch::spawn(
+                name,
+                Box::new(move || naming.work(&jobs, &*clock, &error, &has_error)),
+            )
+            .map_err(|e| Error::io("starting the rotation thread", e))?
         };
         jobs.send(Job::Startup);
         Ok(RotatingFileHandler {

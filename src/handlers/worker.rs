@@ -376,9 +376,7 @@ impl<B: Backlog> Worker<B> {
             has_error: AtomicBool::new(false),
         });
         let for_thread = Arc::clone(&shared);
-        let handle = std::thread::Builder::new()
-            .name(name)
-            .spawn(move || for_thread.main(output))
+        let handle = crate::catch::spawn(name, Box::new(move || for_thread.main(output)))
             .map_err(|e| Error::io(format!("starting the thread of {label}"), e))?;
         let _ = shared.thread_id.set(handle.thread().id());
         Ok(Worker {

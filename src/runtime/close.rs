@@ -51,15 +51,16 @@ fn each_bounded(
         let done = Arc::new((Mutex::new(None), Condvar::new()));
         let theirs = Arc::clone(&done);
         let n = Arc::clone(node);
-        let spawned = std::thread::Builder::new()
-            .name("logfig-close".into())
-            .spawn(move || {
+        let spawned = crate::catch::spawn(
+            "logfig-close".into(),
+            Box::new(move || {
                 let errors = op(&n);
                 // The waiter may have given up: the answer is dropped then.
                 let (slot, ready) = &*theirs;
                 *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(errors);
                 ready.notify_one();
-            });
+            }),
+        );
         let errors = match spawned {
             Ok(_) => {
                 let (slot, ready) = &*done;

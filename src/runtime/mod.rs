@@ -617,12 +617,13 @@ impl Dispatcher {
         };
         if new.is_some() {
             let (nodes, report_later) = (retiring.clone(), report.clone());
-            let handed = std::thread::Builder::new()
-                .name("logfig-retire".into())
-                .spawn(move || {
+            let handed = crate::catch::spawn(
+                "logfig-retire".into(),
+                Box::new(move || {
                     readers_gone(&old, None);
                     close_all(&nodes, &report_later);
-                });
+                }),
+            );
             match handed {
                 Ok(_) if inside => return,
                 Ok(_) => return late(&retiring, "it is closed when that thread leaves it"),

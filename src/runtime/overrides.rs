@@ -203,9 +203,9 @@ impl Dispatcher {
 /// the graph without it. It holds only a weak reference, and ends when no
 /// override has a time-to-live left or the dispatcher is gone.
 fn start_timer(shared: Weak<Shared>) -> Result<(), Error> {
-    std::thread::Builder::new()
-        .name("logfig-level-ttl".into())
-        .spawn(move || {
+    crate::catch::spawn(
+        "logfig-level-ttl".into(),
+        Box::new(move || {
             loop {
                 let Some(shared) = shared.upgrade() else {
                     return;
@@ -238,7 +238,8 @@ fn start_timer(shared: Weak<Shared>) -> Result<(), Error> {
                     .unwrap_or_else(PoisonError::into_inner);
                 drop(guard);
             }
-        })
-        .map(drop)
-        .map_err(|e| Error::io("starting the level expiry thread", e))
+        }),
+    )
+    .map(drop)
+    .map_err(|e| Error::io("starting the level expiry thread", e))
 }
