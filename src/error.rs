@@ -485,6 +485,12 @@ pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    closest(word, &mut candidates.into_iter())
+}
+
+/// The body of [`did_you_mean`], compiled once rather than for each kind of
+/// candidate list.
+fn closest<'a>(word: &str, candidates: &mut dyn Iterator<Item = &'a str>) -> Option<&'a str> {
     let len = word.chars().count();
     if !(2..=HINT_MAX_CHARS).contains(&len) {
         // Any one character is one edit from any other: no useful hint.

@@ -417,33 +417,48 @@ fn check_ref<T>(
     name: &str,
     defined: &BTreeMap<String, T>,
 ) {
-    if defined.contains_key(name) || failed.contains(&format!("{what}s.{name}")) {
+    if defined.contains_key(name) {
+        return;
+    }
+    let names =
+        || -> Box<dyn Iterator<Item = &str> + '_> { Box::new(defined.keys().map(String::as_str)) };
+    not_defined(out, failed, path, what, name, defined.len(), &names);
+}
+
+/// The error of a reference [`check_ref`] did not find, unless what it
+/// names failed on its own. Not generic: `names` lists the defined names.
+fn not_defined<'a>(
+    out: &mut Vec<Diagnostic>,
+    failed: &std::collections::HashSet<String>,
+    path: &str,
+    what: &str,
+    name: &str,
+    count: usize,
+    names: &dyn Fn() -> Box<dyn Iterator<Item = &'a str> + 'a>,
+) {
+    if failed.contains(&format!("{what}s.{name}")) {
         return;
     }
     // A hint compares the name with every defined one: only for the
     // diagnostics a load shows, and among a number of names a person could
     // have meant (else one hostile config makes that work quadratic).
     const HINTED: usize = 1_000;
-    let h = if out.len() < crate::error::MAX_DIAGNOSTICS && defined.len() <= HINTED {
-        hint(name, defined.keys().map(String::as_str))
+    let h = if out.len() < crate::error::MAX_DIAGNOSTICS && count <= HINTED {
+        hint(name, names())
     } else {
         String::new()
     };
     let listed = if !h.is_empty() {
         h
-    } else if defined.is_empty() {
+    } else if count == 0 {
         format!("; no {what}s are defined")
     } else {
         const LISTED: usize = 10;
-        let mut names: Vec<String> = defined
-            .keys()
-            .take(LISTED)
-            .map(|d| format!("`{d}`"))
-            .collect();
-        if defined.len() > LISTED {
-            names.push(format!("and {} more", defined.len() - LISTED));
+        let mut shown: Vec<String> = names().take(LISTED).map(|d| format!("`{d}`")).collect();
+        if count > LISTED {
+            shown.push(format!("and {} more", count - LISTED));
         }
-        format!("; defined: {}", names.join(", "))
+        format!("; defined: {}", shown.join(", "))
     };
     out.push(Diagnostic::error(
         path,
