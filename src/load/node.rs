@@ -34,6 +34,18 @@ pub(crate) struct Key {
     pub(crate) column: u32,
 }
 
+/// The index of the entry named `key` among a mapping's entries. One
+/// function for the loader's many lookups, where a closure at each would
+/// compile a search of its own.
+pub(crate) fn index_of(entries: &[(Key, Node)], key: &str) -> Option<usize> {
+    entries.iter().position(|(k, _)| k.name == key)
+}
+
+/// Removes every entry named `key` from a mapping's entries (see [`index_of`]).
+pub(crate) fn remove_all(entries: &mut Vec<(Key, Node)>, key: &str) {
+    entries.retain(|(k, _)| k.name != key);
+}
+
 impl Node {
     pub(crate) fn new(value: Value, line: u32, column: u32) -> Self {
         Node {

@@ -271,7 +271,7 @@ impl<'e> Decoder<'e> {
         }
         // Issue #4: editors read the schema from a top-level `$schema` key (JSON
         // configs); accept and ignore it, without listing it among the known keys.
-        if let Some(i) = f.entries.iter().position(|(k, _)| k.name == "$schema") {
+        if let Some(i) = super::node::index_of(f.entries, "$schema") {
             f.used[i] = true;
         }
         f.finish(self);
@@ -518,7 +518,7 @@ impl<'e> Decoder<'e> {
 
 impl<'n> Fields<'n> {
     fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k.name == key)
+        super::node::index_of(self.entries, key)
     }
 
     fn has(&self, key: &str) -> bool {

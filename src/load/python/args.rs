@@ -12,7 +12,7 @@
 //! of nesting (brackets and unary signs), [`MAX_ITEMS`] values, and
 //! integers within `i128` (an overflow is an error).
 
-use crate::load::node::{Key, Node, Value};
+use crate::load::node::{Key, Node, Value, remove_all};
 
 /// The longest expression read, in bytes.
 pub(crate) const MAX_TEXT: usize = 64 << 10;
@@ -549,7 +549,7 @@ impl Parser<'_> {
             self.skip_space();
             let value = self.expr()?;
             // Python keeps the last of equal keys.
-            entries.retain(|(k, _)| k.name != name);
+            remove_all(&mut entries, &name);
             entries.push((
                 Key {
                     name,

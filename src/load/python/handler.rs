@@ -6,7 +6,7 @@ use crate::config::HandlerConfig;
 use crate::config::fields;
 use crate::error::hint;
 use crate::error::join;
-use crate::load::node::{Key, Node, Value};
+use crate::load::node::{Key, Node, Value, index_of};
 
 /// The handler classes understood here, for hints.
 const CLASSES: &[&str] = &[
@@ -147,7 +147,7 @@ impl Translator<'_, '_> {
         if entries.iter().any(|(k, _)| k.name == "type") {
             return true;
         }
-        if let Some(i) = entries.iter().position(|(k, _)| k.name == "()") {
+        if let Some(i) = index_of(entries, "()") {
             // `(): logging.StreamHandler` calls the class with the other
             // keys, as `class:` does.
             let callable = string_of(&entries[i].1);
@@ -164,7 +164,7 @@ impl Translator<'_, '_> {
             entries.retain(|(k, v)| !(k.name == "formatter" && string_of(v).is_empty()));
             super::lenient::ext_level(entries);
         }
-        let Some(i) = entries.iter().position(|(k, _)| k.name == "class") else {
+        let Some(i) = index_of(entries, "class") else {
             return true;
         };
         let (_, class_node) = entries.remove(i);
@@ -334,7 +334,7 @@ struct Handler<'t, 'a, 'e, 'p> {
 
 impl Handler<'_, '_, '_, '_> {
     fn take(&mut self, name: &str) -> Option<(Key, Node)> {
-        let i = self.entries.iter().position(|(k, _)| k.name == name)?;
+        let i = index_of(&self.entries, name)?;
         Some(self.entries.remove(i))
     }
 

@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use super::args;
 use crate::error::Diagnostic;
 use crate::load::budget::Budget;
-use crate::load::node::{Key, Node, Value};
+use crate::load::node::{Key, Node, Value, remove_all};
 
 /// The most sections a file may have.
 pub(crate) const MAX_SECTIONS: usize = 10_000;
@@ -812,7 +812,7 @@ impl Reader<'_, '_> {
             let k = self.key(&qualname.text, qualname.line, qualname.column);
             let v = self.node(Value::Map(entries), at.0, at.1);
             // A logger configured twice keeps the last configuration.
-            out.retain(|(o, _)| o.name != k.name);
+            remove_all(&mut out, &k.name);
             out.push((k, v));
         }
         (out, root)

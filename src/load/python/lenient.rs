@@ -13,7 +13,7 @@
 use super::{Translator, renamed, string_of};
 use crate::error::Diagnostic;
 use crate::error::join;
-use crate::load::node::{Key, Node, Value};
+use crate::load::node::{Key, Node, Value, index_of, remove_all};
 
 /// The keys `configure_logger` reads (787-812); every other one is ignored.
 const LOGGER_KEYS: &[&str] = &["level", "handlers", "filters", "propagate"];
@@ -182,7 +182,7 @@ impl Translator<'_, '_> {
     /// A value CPython tests for truthiness, as a boolean (`None`: dropped,
     /// as CPython leaves the default for null).
     fn truthiness(&mut self, entries: &mut Vec<(Key, Node)>, key: &str, path: &str) {
-        let Some(i) = entries.iter().position(|(k, _)| k.name == key) else {
+        let Some(i) = index_of(entries, key) else {
             return;
         };
         let node = &entries[i].1;
@@ -265,7 +265,7 @@ impl Translator<'_, '_> {
         if let Some(i) = section {
             roots.push(top.remove(i));
         }
-        top.retain(|(k, _)| k.name != "root");
+        remove_all(top, "root");
         let merged = configure_root(roots.into_iter().map(|(_, v)| v));
         top.push((renamed(&key, "root"), merged));
     }
@@ -287,7 +287,7 @@ impl Translator<'_, '_> {
     /// `logging.Filter(name)` (695-702), whatever else the mapping holds, so
     /// `{}` passes every record.
     pub(super) fn lenient_filter(&mut self, entries: &mut Vec<(Key, Node)>, path: &str) {
-        if let Some(i) = entries.iter().position(|(k, _)| k.name == "()") {
+        if let Some(i) = index_of(entries, "()") {
             let callable = string_of(&entries[i].1);
             if callable.strip_prefix("ext://").unwrap_or(&callable) != "logging.Filter" {
                 return;
@@ -353,7 +353,7 @@ impl Translator<'_, '_> {
             .filter(|a| format.contains(a))
             .collect();
         if !attrs.is_empty() {
-            let i = match entries.iter().position(|(k, _)| k.name == "defaults") {
+            let i = match index_of(entries, "defaults") {
                 Some(i) => i,
                 None => {
                     entries.push((

@@ -244,7 +244,7 @@ impl Translator<'_, '_> {
         }
         let factory = entries.iter().any(|(k, _)| k.name == "()");
         for factory_key in ["()", "class"] {
-            let Some(i) = entries.iter().position(|(k, _)| k.name == factory_key) else {
+            let Some(i) = super::node::index_of(entries, factory_key) else {
                 continue;
             };
             let (k, v) = &entries[i];
