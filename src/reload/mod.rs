@@ -17,11 +17,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use notify::{EventKind, RecursiveMode, Watcher as _};
-
 use crate::config::{Config, ReloadConfig, ReloadMode};
 use crate::error::{Diagnostic, Error, ErrorKind};
 use crate::runtime::{Dispatcher, apply_if_changed};
+
+mod watch;
+
+use watch::{Change, DirWatch};
 
 /// What the last reload attempt did.
 ///
@@ -86,7 +88,7 @@ impl ReloadStatus {
 }
 
 enum Message {
-    Event(notify::Result<notify::Event>),
+    Event(Change),
     ReloadNow(Sender<Result<(), Error>>),
     /// SIGHUP: reopen file outputs, then reload.
     Hangup,
@@ -166,10 +168,10 @@ struct Worker {
     last_bytes: Vec<u8>,
     last_meta: Option<Meta>,
     /// Kept alive while watching; `None` in poll mode.
-    notify: Option<notify::RecommendedWatcher>,
+    dir_watch: Option<DirWatch>,
     /// File names whose events count: the config, `..data`, a link target.
     names: Vec<std::ffi::OsString>,
-    /// For the notify callback; the thread still stops on `Message::Stop`.
+    /// For the directory watch's callback; the thread still stops on `Message::Stop`.
     tx: Sender<Message>,
     /// The running config is Python's: its diagnostics go to the status and
     /// the error hook, not through the graph or to stderr.
@@ -227,7 +229,7 @@ impl Watcher {
             hangup: None,
             last_bytes: bytes,
             last_meta: meta(&path),
-            notify: None,
+            dir_watch: None,
             names: Vec::new(),
             tx: tx.clone(),
             python,
@@ -358,7 +360,7 @@ impl Worker {
     }
 
     fn poll_interval(&self) -> Duration {
-        let default = if self.notify.is_some() {
+        let default = if self.dir_watch.is_some() {
             Duration::from_secs(30)
         } else {
             Duration::from_secs(2)
@@ -372,7 +374,7 @@ impl Worker {
     /// Sets up the directory watch (unless in poll mode); on failure, polling
     /// covers it.
     fn watch(&mut self) {
-        self.notify = None;
+        self.dir_watch = None;
         let file_name = self.path.file_name().map(ToOwned::to_owned);
         self.names = file_name.into_iter().collect();
         self.names.push("..data".into());
@@ -390,30 +392,17 @@ impl Worker {
             }
         }
         let tx = self.tx.clone();
-        let created = notify::recommended_watcher(move |event| {
-            let _ = tx.send(Message::Event(event));
-        });
-        let Ok(mut watcher) = created else {
-            return;
-        };
-        let mut watching = false;
-        for dir in &dirs {
-            watching |= watcher.watch(dir, RecursiveMode::NonRecursive).is_ok();
-        }
-        if watching {
-            self.notify = Some(watcher);
-        }
+        // Fails when no directory can be watched (or inotify's limits are
+        // reached): polling covers it.
+        self.dir_watch =
+            DirWatch::new(&dirs, move |change| tx.send(Message::Event(change)).is_ok()).ok();
     }
 
-    fn relevant(&self, event: &notify::Event) -> bool {
-        if matches!(event.kind, EventKind::Access(_)) {
-            return false;
+    fn relevant(&self, change: &Change) -> bool {
+        match change {
+            Change::Named(name) => self.names.iter().any(|m| m == name),
+            Change::Unnamed => true,
         }
-        event.paths.is_empty()
-            || event.paths.iter().any(|p| {
-                p.file_name()
-                    .is_some_and(|n| self.names.iter().any(|m| m == n))
-            })
     }
 
     fn run(mut self, rx: &Receiver<Message>) {
@@ -429,8 +418,8 @@ impl Worker {
                 Ok(Message::ReloadNow(reply)) => {
                     let _ = reply.send(self.attempt(false, true));
                 }
-                Ok(Message::Event(Ok(event))) => {
-                    if self.relevant(&event) {
+                Ok(Message::Event(change)) => {
+                    if self.relevant(&change) {
                         match self.debounce(rx) {
                             Debounced::Stop => return,
                             Debounced::Quiet => {
@@ -446,9 +435,6 @@ impl Worker {
                         }
                     }
                 }
-                // A watcher error (queue overflow, a removed directory): the
-                // next poll catches up.
-                Ok(Message::Event(Err(_))) => {}
                 Err(RecvTimeoutError::Timeout) => {
                     let now = meta(&self.path);
                     if now.is_some() && now != self.last_meta {
@@ -474,7 +460,7 @@ impl Worker {
             }
             match rx.recv_timeout(until - now) {
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return Debounced::Stop,
-                Ok(Message::Event(Ok(e))) if self.relevant(&e) => {
+                Ok(Message::Event(e)) if self.relevant(&e) => {
                     quiet_until = Instant::now() + self.settings.debounce;
                 }
                 // A manual reload ends the wait: it reads the file anyway.
