@@ -589,7 +589,11 @@ pub(crate) fn build(
     let default_formatter: Arc<dyn Formatter> = Arc::new(PatternFormatter::message_only());
 
     // Open outputs; on the first failure, close what this build opened.
-    let mut handlers: Names<Arc<HandlerNode>> = Names::new();
+    // Built in dependency order, which a config can make the reverse of
+    // name order: kept by name in a hash map meanwhile, then put into
+    // `Names` in name order (each at the end, none moving the others).
+    let mut nodes: Vec<Arc<HandlerNode>> = Vec::new();
+    let mut built: HashMap<&str, usize> = HashMap::new();
     let mut opened: Vec<Arc<dyn Handler>> = Vec::new();
     let mut failures = Vec::new();
     // Targets are built before the queue and memory handlers that write to them.
@@ -610,7 +614,12 @@ pub(crate) fn build(
         let targets = || -> Result<Vec<Arc<HandlerNode>>, Error> {
             h.targets()
                 .iter()
-                .map(|t| handlers.get(t).cloned().ok_or_else(|| not_built(t)))
+                .map(|t| {
+                    built
+                        .get(t.as_str())
+                        .and_then(|&i| nodes.get(i).cloned())
+                        .ok_or_else(|| not_built(t))
+                })
                 .collect()
         };
         let (handler, failed) = match reused {
@@ -651,7 +660,8 @@ pub(crate) fn build(
         if let Some(failed) = failed {
             node = node.counting_on(failed);
         }
-        handlers.insert(name.clone(), Arc::new(node));
+        built.insert(name, nodes.len());
+        nodes.push(Arc::new(node));
     }
     if !failures.is_empty() {
         for h in opened {
@@ -668,6 +678,12 @@ pub(crate) fn build(
         return Err(Error::from_diagnostics(kind, failures));
     }
 
+    let mut handlers = Names::new();
+    for name in config.handlers.keys() {
+        if let Some(node) = built.get(name.as_str()).and_then(|&i| nodes.get(i)) {
+            handlers.insert(name.clone(), Arc::clone(node));
+        }
+    }
     let disabled = disabled_loggers(config, previous);
     let mut loggers = resolve_loggers(config, &handlers, &pick_filters);
     for name in &disabled {

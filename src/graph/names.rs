@@ -58,7 +58,9 @@ impl<V> Names<V> {
         Some((self.keys.get(i)?, self.values.get(i)?))
     }
 
-    /// Sets the value of `name`; returns the value it replaces.
+    /// Sets the value of `name`; returns the value it replaces. Moves the
+    /// entries after `name`: many entries go in in name order (each at the
+    /// end), as the graph's handlers do.
     pub(crate) fn insert(&mut self, name: String, value: V) -> Option<V> {
         match find(&self.keys, &name) {
             Ok(i) => self
