@@ -81,17 +81,20 @@ impl<V> Names<V> {
         Some(self.values.remove(i))
     }
 
-    /// Keeps the entries whose value `keep` accepts.
+    /// Keeps the entries whose value `keep` accepts, in one pass: each kept
+    /// entry is swapped down to the next free place, which keeps their
+    /// order; the rest end up past `kept` and are dropped.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
-        let mut i = 0;
-        while i < self.values.len() {
+        let mut kept = 0;
+        for i in 0..self.values.len() {
             if keep(&self.values[i]) {
-                i += 1;
-            } else {
-                self.keys.remove(i);
-                self.values.remove(i);
+                self.keys.swap(kept, i);
+                self.values.swap(kept, i);
+                kept += 1;
             }
         }
+        self.keys.truncate(kept);
+        self.values.truncate(kept);
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
@@ -137,7 +140,20 @@ mod tests {
         assert_eq!(n.remove("b"), None);
         n.retain(|v| *v != 4);
         assert_eq!(n.keys().collect::<Vec<_>>(), ["c"]);
-        assert_eq!(n.values().collect::<Vec<_>>(), [&5]);
+        for (k, v) in [("a", 1), ("b", 2), ("d", 4), ("e", 5)] {
+            n.insert(k.to_owned(), v);
+        }
+        n.retain(|v| v % 2 == 1);
+        assert_eq!(
+            n.iter().collect::<Vec<_>>(),
+            [
+                (&"a".to_owned(), &1),
+                (&"c".to_owned(), &5),
+                (&"e".to_owned(), &5)
+            ]
+        );
+        n.retain(|v| *v == 1);
+        assert_eq!(n.values().collect::<Vec<_>>(), [&1]);
         assert_eq!(n.len(), 1);
         assert!(!n.is_empty());
     }
