@@ -165,7 +165,8 @@ struct Jobs {
 #[derive(Debug, Default)]
 struct Queue {
     pending: Vec<Job>,
-    /// Cleared by `close` and `drop`: the thread ends once `pending` is done.
+    /// Set by `close`, `drop`, and the thread's end: the thread ends once
+    /// `pending` is done, and later jobs are dropped.
     closed: bool,
 }
 
@@ -186,7 +187,7 @@ impl Jobs {
     }
 
     /// The jobs pending, in order, waiting for some; empty once closed
-    /// and done.
+    /// and done. Called by the thread only, which holds a [`Closing`].
     fn take(&self) -> Vec<Job> {
         let q = lock(&self.queue);
         let mut q = self
@@ -194,6 +195,16 @@ impl Jobs {
             .wait_while(q, |q| q.pending.is_empty() && !q.closed)
             .unwrap_or_else(PoisonError::into_inner);
         std::mem::take(&mut q.pending)
+    }
+}
+
+/// Closes the jobs when the thread ends, panicking or not: as a channel's
+/// receiver gone, later jobs are dropped rather than kept for nobody.
+struct Closing<'a>(&'a Jobs);
+
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        self.0.close();
     }
 }
 
@@ -748,6 +759,7 @@ impl Naming {
                 has_error.store(true, Ordering::Release);
             }
         };
+        let _closing = Closing(jobs);
         loop {
             let batch = jobs.take();
             if batch.is_empty() {
