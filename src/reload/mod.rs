@@ -12,7 +12,6 @@
 //! for it. Dropping the [`Watcher`] stops it.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
@@ -21,8 +20,10 @@ use crate::config::{Config, ReloadConfig, ReloadMode};
 use crate::error::{Diagnostic, Error, ErrorKind};
 use crate::runtime::{Dispatcher, apply_if_changed};
 
+mod inbox;
 mod watch;
 
+use inbox::{Receiver, Reply, Sender};
 use watch::{Change, DirWatch};
 
 /// What the last reload attempt did.
@@ -89,7 +90,7 @@ impl ReloadStatus {
 
 enum Message {
     Event(Change),
-    ReloadNow(Sender<Result<(), Error>>),
+    ReloadNow(Reply),
     /// SIGHUP: reopen file outputs, then reload.
     Hangup,
     Stop,
@@ -98,7 +99,7 @@ enum Message {
 enum Debounced {
     Quiet,
     Stop,
-    Now(Sender<Result<(), Error>>),
+    Now(Reply),
     Hangup,
 }
 
@@ -114,12 +115,11 @@ impl std::fmt::Debug for Callbacks {
 }
 
 /// Asks the watcher thread behind `tx` to reload now, and waits for the outcome.
-fn reload_through(tx: &Sender<Message>) -> Result<(), Error> {
-    let (reply, rx) = mpsc::channel();
-    tx.send(Message::ReloadNow(reply))
-        .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?;
-    rx.recv()
-        .map_err(|_| Error::new(ErrorKind::Other, "the config watcher has stopped"))?
+fn reload_through(tx: &Sender) -> Result<(), Error> {
+    let (reply, answer) = inbox::reply();
+    // Refused, the reply is dropped unanswered, which answers "stopped".
+    tx.send(Message::ReloadNow(reply));
+    answer.wait()
 }
 
 fn read(state: &Mutex<ReloadStatus>) -> ReloadStatus {
@@ -149,7 +149,7 @@ impl Callbacks {
 /// Watches one config file and applies its changes to a dispatcher.
 #[derive(Debug)]
 pub(crate) struct Watcher {
-    tx: Sender<Message>,
+    tx: Sender,
     state: Arc<Mutex<ReloadStatus>>,
     callbacks: Arc<Callbacks>,
     thread: Option<JoinHandle<()>>,
@@ -172,7 +172,7 @@ struct Worker {
     /// File names whose events count: the config, `..data`, a link target.
     names: Vec<std::ffi::OsString>,
     /// For the directory watch's callback; the thread still stops on `Message::Stop`.
-    tx: Sender<Message>,
+    tx: Sender,
     /// The running config is Python's: its diagnostics go to the status and
     /// the error hook, not through the graph or to stderr.
     python: bool,
@@ -204,7 +204,7 @@ impl Watcher {
         config: &Config,
         warnings: Vec<Diagnostic>,
     ) -> Result<Watcher, Error> {
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = inbox::inbox();
         // The bytes the running config was loaded from, not a second read:
         // an edit between the two would otherwise pass for applied.
         let bytes = match config.origin.text.as_deref() {
@@ -236,9 +236,7 @@ impl Watcher {
         };
         worker.watch();
         worker.arm_hangup()?;
-        let thread = std::thread::Builder::new()
-            .name("logfig-watch".into())
-            .spawn(move || worker.run(&rx))
+        let thread = crate::catch::spawn("logfig-watch".into(), Box::new(move || worker.run(&rx)))
             .map_err(|e| Error::io("starting the config watcher thread", e))?;
         Ok(Watcher {
             tx,
@@ -277,7 +275,7 @@ impl Watcher {
 #[cfg(feature = "control")]
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
-    tx: Sender<Message>,
+    tx: Sender,
     state: Arc<Mutex<ReloadStatus>>,
     callbacks: Arc<Callbacks>,
 }
@@ -312,7 +310,7 @@ impl Link {
 
 impl Drop for Watcher {
     fn drop(&mut self) {
-        let _ = self.tx.send(Message::Stop);
+        self.tx.send(Message::Stop);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -338,15 +336,14 @@ impl Worker {
                         .map_err(|e| Error::io("listening for SIGHUP", e))?;
                 self.hangup = Some(signals.handle());
                 let tx = self.tx.clone();
-                std::thread::Builder::new()
-                    .name("logfig-sighup".into())
-                    .spawn(move || {
-                        for _ in signals.forever() {
-                            if tx.send(Message::Hangup).is_err() {
-                                return;
-                            }
+                let listen = move || {
+                    for _ in signals.forever() {
+                        if !tx.send(Message::Hangup) {
+                            return;
                         }
-                    })
+                    }
+                };
+                crate::catch::spawn("logfig-sighup".into(), Box::new(listen))
                     .map_err(|e| Error::io("starting the SIGHUP thread", e))?;
             }
             (false, true) => {
@@ -394,8 +391,7 @@ impl Worker {
         let tx = self.tx.clone();
         // Fails when no directory can be watched (or inotify's limits are
         // reached): polling covers it.
-        self.dir_watch =
-            DirWatch::new(&dirs, move |change| tx.send(Message::Event(change)).is_ok()).ok();
+        self.dir_watch = DirWatch::new(&dirs, move |change| tx.send(Message::Event(change))).ok();
     }
 
     fn relevant(&self, change: &Change) -> bool {
@@ -405,20 +401,20 @@ impl Worker {
         }
     }
 
-    fn run(mut self, rx: &Receiver<Message>) {
+    fn run(mut self, rx: &Receiver) {
         let mut next_poll = Instant::now() + self.poll_interval();
         loop {
             let timeout = next_poll.saturating_duration_since(Instant::now());
             match rx.recv_timeout(timeout) {
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                Ok(Message::Hangup) => {
+                Some(Message::Stop) => return,
+                Some(Message::Hangup) => {
                     self.dispatcher.reopen();
                     let _ = self.attempt(false, false);
                 }
-                Ok(Message::ReloadNow(reply)) => {
-                    let _ = reply.send(self.attempt(false, true));
+                Some(Message::ReloadNow(reply)) => {
+                    reply.send(self.attempt(false, true));
                 }
-                Ok(Message::Event(change)) => {
+                Some(Message::Event(change)) => {
                     if self.relevant(&change) {
                         match self.debounce(rx) {
                             Debounced::Stop => return,
@@ -426,7 +422,7 @@ impl Worker {
                                 let _ = self.attempt(true, false);
                             }
                             Debounced::Now(reply) => {
-                                let _ = reply.send(self.attempt(false, true));
+                                reply.send(self.attempt(false, true));
                             }
                             Debounced::Hangup => {
                                 self.dispatcher.reopen();
@@ -435,7 +431,7 @@ impl Worker {
                         }
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {
+                None => {
                     let now = meta(&self.path);
                     if now.is_some() && now != self.last_meta {
                         let _ = self.attempt(false, false);
@@ -448,7 +444,7 @@ impl Worker {
 
     /// Waits until events stop for `debounce`, or `max_wait` passed since the
     /// first.
-    fn debounce(&self, rx: &Receiver<Message>) -> Debounced {
+    fn debounce(&self, rx: &Receiver) -> Debounced {
         let start = Instant::now();
         let cap = start + self.settings.max_wait;
         let mut quiet_until = start + self.settings.debounce;
@@ -459,15 +455,15 @@ impl Worker {
                 return Debounced::Quiet;
             }
             match rx.recv_timeout(until - now) {
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return Debounced::Stop,
-                Ok(Message::Event(e)) if self.relevant(&e) => {
+                Some(Message::Stop) => return Debounced::Stop,
+                Some(Message::Event(e)) if self.relevant(&e) => {
                     quiet_until = Instant::now() + self.settings.debounce;
                 }
                 // A manual reload ends the wait: it reads the file anyway.
-                Ok(Message::ReloadNow(reply)) => return Debounced::Now(reply),
-                Ok(Message::Hangup) => return Debounced::Hangup,
-                Ok(Message::Event(_)) => {}
-                Err(RecvTimeoutError::Timeout) => return Debounced::Quiet,
+                Some(Message::ReloadNow(reply)) => return Debounced::Now(reply),
+                Some(Message::Hangup) => return Debounced::Hangup,
+                Some(Message::Event(_)) => {}
+                None => return Debounced::Quiet,
             }
         }
     }
@@ -678,26 +674,45 @@ impl Worker {
 /// formatters, filters and loggers were added, removed or changed.
 fn describe_changes(old: &Config, new: &Config) -> String {
     use std::collections::BTreeMap;
+    /// The generic part, small: the names, and whether a name's value
+    /// differs. The rest is `names`, compiled once.
     fn diff<T: PartialEq>(
         what: &str,
         old: &BTreeMap<String, T>,
         new: &BTreeMap<String, T>,
         out: &mut Vec<String>,
     ) {
-        let added: Vec<&str> = new
-            .keys()
-            .filter(|k| !old.contains_key(*k))
-            .map(String::as_str)
-            .collect();
+        let old_keys: Vec<&str> = old.keys().map(String::as_str).collect();
+        let new_keys: Vec<&str> = new.keys().map(String::as_str).collect();
+        names(
+            what,
+            &old_keys,
+            &new_keys,
+            &|k| old.get(k) != new.get(k),
+            out,
+        );
+    }
+    /// `old` and `new` are sorted (a `BTreeMap`'s keys).
+    fn names(
+        what: &str,
+        old: &[&str],
+        new: &[&str],
+        differs: &dyn Fn(&str) -> bool,
+        out: &mut Vec<String>,
+    ) {
+        let mut added = Vec::new();
+        let mut changed = Vec::new();
+        for k in new {
+            if old.binary_search(k).is_err() {
+                added.push(*k);
+            } else if differs(k) {
+                changed.push(*k);
+            }
+        }
         let removed: Vec<&str> = old
-            .keys()
-            .filter(|k| !new.contains_key(*k))
-            .map(String::as_str)
-            .collect();
-        let changed: Vec<&str> = new
             .iter()
-            .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
-            .map(|(k, _)| k.as_str())
+            .copied()
+            .filter(|k| new.binary_search(k).is_err())
             .collect();
         for (verb, names) in [("added", added), ("removed", removed), ("changed", changed)] {
             if !names.is_empty() {
@@ -767,4 +782,37 @@ fn report_failure(path: &Path, e: &Error) {
     // (newlines stay, the report spans lines).
     crate::formatters::escape::escape_from(&mut text, 0, crate::config::Escape::Control);
     let _ = std::io::stderr().lock().write_all(&text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Format;
+
+    fn config(text: &str) -> Config {
+        Config::from_str(text, Format::Yaml).unwrap()
+    }
+
+    #[test]
+    fn the_changes_of_a_reload_are_named_in_one_line() {
+        let old = config(
+            "version: 1\n\
+             handlers: {a: {type: console}, b: {type: console}, c: {type: null}}\n\
+             loggers: {app: {level: INFO}, gone: {level: WARNING}}\n\
+             root: {level: INFO, handlers: [a]}\n",
+        );
+        let new = config(
+            "version: 1\n\
+             handlers: {a: {type: console}, b: {type: console, level: ERROR}, d: {type: null}}\n\
+             loggers: {app: {level: DEBUG}, new: {level: INFO}}\n\
+             root: {level: WARNING, handlers: [a]}\n",
+        );
+        assert_eq!(
+            describe_changes(&old, &new),
+            "root level INFO -> WARNING; `app` level INFO -> DEBUG; \
+             loggers added: new; loggers removed: gone; loggers changed: app; \
+             handlers added: d; handlers removed: c; handlers changed: b"
+        );
+        assert_eq!(describe_changes(&old, &old), "no effective change");
+    }
 }

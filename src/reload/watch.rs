@@ -102,12 +102,13 @@ mod imp {
             }
             let stop = Arc::new(AtomicBool::new(false));
             let live = added.len();
-            let thread = std::thread::Builder::new()
-                .name("logfig-inotify".into())
-                .spawn({
+            let thread = crate::catch::spawn(
+                "logfig-inotify".into(),
+                Box::new({
                     let stop = Arc::clone(&stop);
                     move || read(&mut inotify, live, &stop, on_change)
-                })?;
+                }),
+            )?;
             Ok(DirWatch {
                 watches,
                 added,
