@@ -790,22 +790,22 @@ mod tests {
     use crate::Format;
 
     fn config(text: &str) -> Config {
-        Config::from_str(text, Format::Yaml).unwrap()
+        Config::from_str(text, Format::Json).unwrap()
     }
 
     #[test]
     fn the_changes_of_a_reload_are_named_in_one_line() {
         let old = config(
-            "version: 1\n\
-             handlers: {a: {type: console}, b: {type: console}, c: {type: null}}\n\
-             loggers: {app: {level: INFO}, gone: {level: WARNING}}\n\
-             root: {level: INFO, handlers: [a]}\n",
+            r#"{"version": 1,
+                "handlers": {"a": {"type": "console"}, "b": {"type": "console"}, "c": {"type": "null"}},
+                "loggers": {"app": {"level": "INFO"}, "gone": {"level": "WARNING"}},
+                "root": {"level": "INFO", "handlers": ["a"]}}"#,
         );
         let new = config(
-            "version: 1\n\
-             handlers: {a: {type: console}, b: {type: console, level: ERROR}, d: {type: null}}\n\
-             loggers: {app: {level: DEBUG}, new: {level: INFO}}\n\
-             root: {level: WARNING, handlers: [a]}\n",
+            r#"{"version": 1,
+                "handlers": {"a": {"type": "console"}, "b": {"type": "console", "level": "ERROR"}, "d": {"type": "null"}},
+                "loggers": {"app": {"level": "DEBUG"}, "new": {"level": "INFO"}},
+                "root": {"level": "WARNING", "handlers": ["a"]}}"#,
         );
         assert_eq!(
             describe_changes(&old, &new),
