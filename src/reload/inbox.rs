@@ -51,11 +51,18 @@ impl std::fmt::Debug for Sender {
 }
 
 impl Sender {
-    /// Queues `message`; `false` when the watcher thread has ended.
+    /// Queues `message`; `false` when the watcher thread has ended. A
+    /// `Changed` is a hint: one waiting already says as much, so a burst of
+    /// changes (a file rewritten in a loop) holds one entry, not one each.
     pub(super) fn send(&self, message: Message) -> bool {
         let mut state = lock(&self.0.state);
         if state.closed {
             return false;
+        }
+        if matches!(message, Message::Changed)
+            && state.messages.iter().any(|m| matches!(m, Message::Changed))
+        {
+            return true;
         }
         state.messages.push_back(message);
         self.0.ready.notify_one();
@@ -177,6 +184,31 @@ mod tests {
             Some(Message::Stop)
         ));
         assert!(rx.recv_timeout(Duration::from_millis(1)).is_none());
+    }
+
+    #[test]
+    fn a_burst_of_changes_waits_as_one() {
+        let (tx, rx) = inbox();
+        for _ in 0..10_000 {
+            assert!(tx.send(Message::Changed));
+        }
+        assert!(tx.send(Message::Hangup));
+        assert!(tx.send(Message::Changed));
+        assert!(matches!(
+            rx.recv_timeout(Duration::ZERO),
+            Some(Message::Changed)
+        ));
+        assert!(matches!(
+            rx.recv_timeout(Duration::ZERO),
+            Some(Message::Hangup)
+        ));
+        // Taken, a change may wait again.
+        assert!(tx.send(Message::Changed));
+        assert!(matches!(
+            rx.recv_timeout(Duration::ZERO),
+            Some(Message::Changed)
+        ));
+        assert!(rx.recv_timeout(Duration::ZERO).is_none());
     }
 
     #[test]

@@ -89,7 +89,8 @@ impl ReloadStatus {
 }
 
 enum Message {
-    Event(Change),
+    /// The directory watch saw a change to the config's name (a hint).
+    Changed,
     ReloadNow(Reply),
     /// SIGHUP: reopen file outputs, then reload.
     Hangup,
@@ -169,8 +170,6 @@ struct Worker {
     last_meta: Option<Meta>,
     /// Kept alive while watching; `None` in poll mode.
     dir_watch: Option<DirWatch>,
-    /// File names whose events count: the config, `..data`, a link target.
-    names: Vec<std::ffi::OsString>,
     /// For the directory watch's callback; the thread still stops on `Message::Stop`.
     tx: Sender,
     /// The running config is Python's: its diagnostics go to the status and
@@ -230,7 +229,6 @@ impl Watcher {
             last_bytes: bytes,
             last_meta: meta(&path),
             dir_watch: None,
-            names: Vec::new(),
             tx: tx.clone(),
             python,
         };
@@ -372,16 +370,21 @@ impl Worker {
     /// covers it.
     fn watch(&mut self) {
         self.dir_watch = None;
-        let file_name = self.path.file_name().map(ToOwned::to_owned);
-        self.names = file_name.into_iter().collect();
-        self.names.push("..data".into());
         if self.settings.mode == ReloadMode::Poll {
             return;
         }
+        // The names whose changes count: the config, `..data`, a link target.
+        let mut names: Vec<std::ffi::OsString> = self
+            .path
+            .file_name()
+            .map(ToOwned::to_owned)
+            .into_iter()
+            .collect();
+        names.push("..data".into());
         let mut dirs = vec![parent(&self.path)];
         if let Ok(target) = std::fs::canonicalize(&self.path) {
             if let Some(name) = target.file_name() {
-                self.names.push(name.to_owned());
+                names.push(name.to_owned());
             }
             let dir = parent(&target);
             if !dirs.contains(&dir) {
@@ -389,16 +392,17 @@ impl Worker {
             }
         }
         let tx = self.tx.clone();
-        // Fails when no directory can be watched (or inotify's limits are
-        // reached): polling covers it.
-        self.dir_watch = DirWatch::new(&dirs, move |change| tx.send(Message::Event(change))).ok();
-    }
-
-    fn relevant(&self, change: &Change) -> bool {
-        match change {
-            Change::Named(name) => self.names.iter().any(|m| m == name),
-            Change::Unnamed => true,
-        }
+        // Filtered on the watch's thread: the changes of other files in a
+        // busy directory never reach the inbox. Fails when no directory can
+        // be watched (or inotify's limits are reached): polling covers it.
+        let on_change = move |change: Change| {
+            let relevant = match &change {
+                Change::Named(name) => names.iter().any(|m| m == name),
+                Change::Unnamed => true,
+            };
+            !relevant || tx.send(Message::Changed)
+        };
+        self.dir_watch = DirWatch::new(&dirs, on_change).ok();
     }
 
     fn run(mut self, rx: &Receiver) {
@@ -414,23 +418,19 @@ impl Worker {
                 Some(Message::ReloadNow(reply)) => {
                     reply.send(self.attempt(false, true));
                 }
-                Some(Message::Event(change)) => {
-                    if self.relevant(&change) {
-                        match self.debounce(rx) {
-                            Debounced::Stop => return,
-                            Debounced::Quiet => {
-                                let _ = self.attempt(true, false);
-                            }
-                            Debounced::Now(reply) => {
-                                reply.send(self.attempt(false, true));
-                            }
-                            Debounced::Hangup => {
-                                self.dispatcher.reopen();
-                                let _ = self.attempt(false, false);
-                            }
-                        }
+                Some(Message::Changed) => match self.debounce(rx) {
+                    Debounced::Stop => return,
+                    Debounced::Quiet => {
+                        let _ = self.attempt(true, false);
                     }
-                }
+                    Debounced::Now(reply) => {
+                        reply.send(self.attempt(false, true));
+                    }
+                    Debounced::Hangup => {
+                        self.dispatcher.reopen();
+                        let _ = self.attempt(false, false);
+                    }
+                },
                 None => {
                     let now = meta(&self.path);
                     if now.is_some() && now != self.last_meta {
@@ -456,13 +456,12 @@ impl Worker {
             }
             match rx.recv_timeout(until - now) {
                 Some(Message::Stop) => return Debounced::Stop,
-                Some(Message::Event(e)) if self.relevant(&e) => {
+                Some(Message::Changed) => {
                     quiet_until = Instant::now() + self.settings.debounce;
                 }
                 // A manual reload ends the wait: it reads the file anyway.
                 Some(Message::ReloadNow(reply)) => return Debounced::Now(reply),
                 Some(Message::Hangup) => return Debounced::Hangup,
-                Some(Message::Event(_)) => {}
                 None => return Debounced::Quiet,
             }
         }
